@@ -1,0 +1,46 @@
+# Stoa: `make run` serves the site, `make test` proves it. Only Python 3.11+ is needed.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 8000
+WORKERS ?= 2
+
+.PHONY: install run serve lint format test test-postgres clean
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit("Stoa needs Python 3.11 or newer") if sys.version_info < (3, 11) else None'
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	touch $(STAMP)
+
+install: $(STAMP)
+
+# Migrate, load the demo content into an empty database, make sure an admin exists, serve.
+# STOA_HTTPS=0: a laptop serves plain http, so cookies must not be marked secure-only.
+run: install
+	STOA_HTTPS=0 $(BIN)/stoa migrate --noinput
+	STOA_HTTPS=0 $(BIN)/stoa collectstatic --noinput --verbosity 0
+	STOA_HTTPS=0 $(BIN)/stoa demo
+	STOA_HTTPS=0 $(BIN)/stoa ensure_admin
+	@echo "Serving http://$(HOST):$(PORT)/  (admin: http://$(HOST):$(PORT)/admin/)"
+	STOA_HTTPS=0 $(BIN)/gunicorn stoa.wsgi --bind $(HOST):$(PORT) --workers $(WORKERS) \
+		--access-logfile - --forwarded-allow-ips 127.0.0.1
+
+lint: install
+	$(BIN)/ruff format --check .
+	$(BIN)/ruff check .
+	$(BIN)/mypy stoa
+
+format: install
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+# pytest exits 5 when it collects no test, and make treats that as a failure, as it should.
+test: lint
+	$(BIN)/pytest
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

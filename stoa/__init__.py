@@ -1,0 +1,1 @@
+"""Stoa: publishing and moderated discussion for a professional-education magazine."""

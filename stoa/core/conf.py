@@ -1,0 +1,21 @@
+"""Stoa's own settings, read at call time from settings.STOA with defaults."""
+
+from typing import Any
+
+from django.conf import settings
+
+DEFAULTS: dict[str, Any] = {
+    "SITE_NAME": "Stoa",
+    "TAGLINE": "",
+    "POSTS_PER_PAGE": 10,
+    "FEED_ITEMS": 20,
+    "EMBED_PREFIXES": [],
+    "SIDEBAR_WIDGETS": [],
+    "POST_HEADER": [],
+    "POST_FOOTER": [],
+}
+
+
+def stoa_setting(name: str) -> Any:
+    """Return STOA[name], falling back to Stoa's default."""
+    return getattr(settings, "STOA", {}).get(name, DEFAULTS[name])

@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+
+
+class MembersConfig(AppConfig):
+    """Accounts: the custom user model, profiles and roles."""
+
+    name = "stoa.members"
+    verbose_name = "Members"

@@ -1,0 +1,132 @@
+"""RSS 2.0 and Atom feeds for the site, each category, each tag and each author."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.contrib.syndication.views import Feed
+from django.http import HttpRequest
+from django.shortcuts import get_object_or_404
+from django.utils.feedgenerator import Atom1Feed
+
+from stoa.core.conf import stoa_setting
+from stoa.publishing.models import Category, Person, Post, PostQuerySet, Tag
+
+
+class LatestPostsFeed(Feed):
+    """The newest published posts of the whole site."""
+
+    def get_object(self, request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
+        return None
+
+    def title(self, obj: Any) -> str:
+        return str(stoa_setting("SITE_NAME"))
+
+    def description(self, obj: Any) -> str:
+        return str(stoa_setting("TAGLINE"))
+
+    def subtitle(self, obj: Any) -> str:
+        # Atom calls the description a subtitle.
+        return self.description(obj)
+
+    def link(self, obj: Any) -> str:
+        return "/"
+
+    def filter_posts(self, posts: PostQuerySet, obj: Any) -> PostQuerySet:
+        return posts
+
+    def items(self, obj: Any) -> PostQuerySet:
+        posts = self.filter_posts(Post.objects.published().for_listing(), obj)
+        return posts.newest_first()[: int(stoa_setting("FEED_ITEMS"))]
+
+    def item_title(self, item: Post) -> str:
+        return item.title
+
+    def item_description(self, item: Post) -> str:
+        return item.summary
+
+    def item_pubdate(self, item: Post) -> dt.datetime | None:
+        return item.published_at
+
+    def item_updateddate(self, item: Post) -> dt.datetime:
+        return item.updated_at
+
+    def item_author_name(self, item: Post) -> str:
+        return ", ".join(person.name for person in item.authors.all())
+
+    def item_categories(self, item: Post) -> list[str]:
+        return [c.name for c in item.categories.all()] + [t.name for t in item.tags.all()]
+
+
+class CategoryFeed(LatestPostsFeed):
+    """The newest posts in a category and the categories below it."""
+
+    def get_object(self, request: HttpRequest, *args: Any, **kwargs: Any) -> Category:
+        return get_object_or_404(Category, slug=kwargs["slug"])
+
+    def title(self, obj: Category) -> str:
+        return f"{stoa_setting('SITE_NAME')} » {obj.name}"
+
+    def description(self, obj: Category) -> str:
+        return obj.description or f"Posts filed under {obj.name}"
+
+    def link(self, obj: Category) -> str:
+        return obj.get_absolute_url()
+
+    def filter_posts(self, posts: PostQuerySet, obj: Category) -> PostQuerySet:
+        return posts.in_category(obj)
+
+
+class TagFeed(LatestPostsFeed):
+    """The newest posts with a tag."""
+
+    def get_object(self, request: HttpRequest, *args: Any, **kwargs: Any) -> Tag:
+        return get_object_or_404(Tag, slug=kwargs["slug"])
+
+    def title(self, obj: Tag) -> str:
+        return f"{stoa_setting('SITE_NAME')} » {obj.name}"
+
+    def description(self, obj: Tag) -> str:
+        return f"Posts tagged {obj.name}"
+
+    def link(self, obj: Tag) -> str:
+        return obj.get_absolute_url()
+
+    def filter_posts(self, posts: PostQuerySet, obj: Tag) -> PostQuerySet:
+        return posts.filter(tags=obj)
+
+
+class AuthorFeed(LatestPostsFeed):
+    """The newest posts by one person."""
+
+    def get_object(self, request: HttpRequest, *args: Any, **kwargs: Any) -> Person:
+        return get_object_or_404(Person, slug=kwargs["slug"])
+
+    def title(self, obj: Person) -> str:
+        return f"{stoa_setting('SITE_NAME')} » {obj.name}"
+
+    def description(self, obj: Person) -> str:
+        return f"Posts by {obj.name}"
+
+    def link(self, obj: Person) -> str:
+        return obj.get_absolute_url()
+
+    def filter_posts(self, posts: PostQuerySet, obj: Person) -> PostQuerySet:
+        return posts.filter(authors=obj)
+
+
+class LatestPostsAtomFeed(LatestPostsFeed):
+    feed_type = Atom1Feed
+
+
+class CategoryAtomFeed(CategoryFeed):
+    feed_type = Atom1Feed
+
+
+class TagAtomFeed(TagFeed):
+    feed_type = Atom1Feed
+
+
+class AuthorAtomFeed(AuthorFeed):
+    feed_type = Atom1Feed

@@ -1,0 +1,271 @@
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Count, Prefetch, Q
+from django.urls import reverse
+from django.utils import timezone
+
+from stoa.core.text import plain_excerpt
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from stoa.members.models import User
+
+
+class Person(models.Model):
+    """An author or presenter, with or without an account."""
+
+    name = models.CharField(max_length=120)
+    slug = models.SlugField(max_length=120, unique=True)
+    bio = models.TextField(blank=True, help_text="Two or three sentences, shown on bylines.")
+    photo = models.ImageField(upload_to="people/", blank=True)
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="person",
+    )
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "people"
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("publishing:author", kwargs={"slug": self.slug})
+
+
+class CategoryQuerySet(models.QuerySet["Category"]):
+    """Reads of categories."""
+
+    def with_post_counts(self) -> CategoryQuerySet:
+        """Annotate each category with its number of published posts."""
+        now = timezone.now()
+        return self.annotate(
+            post_count=Count(
+                "posts",
+                filter=Q(posts__status__in=Post.LIVE_STATUSES, posts__published_at__lte=now),
+            )
+        )
+
+
+class Category(models.Model):
+    """A section of the magazine; categories nest."""
+
+    name = models.CharField(max_length=100)
+    slug = models.SlugField(max_length=100, unique=True)
+    parent = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children"
+    )
+    description = models.TextField(blank=True)
+
+    objects = CategoryQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "categories"
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(parent=models.F("pk")), name="category_not_own_parent"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("publishing:category", kwargs={"slug": self.slug})
+
+    def descendant_ids(self) -> set[int]:
+        """This category's id and those of every category below it."""
+        children: dict[int | None, list[int]] = {}
+        for pk, parent_id in Category.objects.values_list("pk", "parent_id"):
+            children.setdefault(parent_id, []).append(pk)
+        found, stack = set(), [self.pk]
+        while stack:
+            pk = stack.pop()
+            if pk not in found:
+                found.add(pk)
+                stack.extend(children.get(pk, []))
+        return found
+
+
+class Tag(models.Model):
+    """A free keyword on posts."""
+
+    name = models.CharField(max_length=100, unique=True)
+    slug = models.SlugField(max_length=100, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("publishing:tag", kwargs={"slug": self.slug})
+
+
+class PostStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    PENDING = "pending", "Pending review"
+    SCHEDULED = "scheduled", "Scheduled"
+    PUBLISHED = "published", "Published"
+    PRIVATE = "private", "Private"
+
+
+class PostQuerySet(models.QuerySet["Post"]):
+    """Reads of posts, named as a publisher speaks."""
+
+    def published(self) -> PostQuerySet:
+        """Posts a reader may see: published, or scheduled and whose time has come."""
+        return self.filter(status__in=Post.LIVE_STATUSES, published_at__lte=timezone.now())
+
+    def visible_to(self, user: User | AnonymousUser) -> PostQuerySet:
+        """Posts this user may open: staff who can edit posts see all; others, published ones."""
+        if user.is_active and user.is_staff and user.has_perm("publishing.change_post"):
+            return self.all()
+        return self.published()
+
+    def for_listing(self) -> PostQuerySet:
+        """Fetch what a post summary shows: authors, categories and tags, in three queries."""
+        return self.prefetch_related(
+            Prefetch("authors", queryset=Person.objects.only("name", "slug")),
+            Prefetch("categories", queryset=Category.objects.only("name", "slug")),
+            Prefetch("tags", queryset=Tag.objects.only("name", "slug")),
+        )
+
+    def newest_first(self) -> PostQuerySet:
+        """Newest publication first; ties broken by id so paging is stable."""
+        return self.order_by("-published_at", "-pk")
+
+    def in_category(self, category: Category) -> PostQuerySet:
+        """Posts filed under this category or any category below it."""
+        return self.filter(categories__in=category.descendant_ids()).distinct()
+
+
+class Post(models.Model):
+    """An article: what readers come for."""
+
+    LIVE_STATUSES = (PostStatus.PUBLISHED, PostStatus.SCHEDULED)
+
+    title = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=200, unique=True)
+    dek = models.CharField(
+        "dek", max_length=300, blank=True, help_text="The subtitle line under the title."
+    )
+    body = models.TextField(help_text="HTML; sanitised against the editors' allowlist on save.")
+    excerpt = models.TextField(
+        blank=True, help_text="Shown in listings and feeds; derived from the body when empty."
+    )
+    authors = models.ManyToManyField(Person, related_name="posts")
+    categories = models.ManyToManyField(Category, related_name="posts")
+    tags = models.ManyToManyField(Tag, related_name="posts", blank=True)
+    is_featured = models.BooleanField("featured", default=False)
+    is_sticky = models.BooleanField("sticky", default=False, help_text="Kept at the top of home.")
+    status = models.CharField(max_length=10, choices=PostStatus.choices, default=PostStatus.DRAFT)
+    published_at = models.DateTimeField(
+        "publish time", null=True, blank=True, help_text="A future time schedules the post."
+    )
+    comments_open = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = PostQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-published_at", "-pk"]
+        indexes = [models.Index(fields=["status", "published_at"], name="post_status_published")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=["draft", "pending"]) | Q(published_at__isnull=False),
+                name="post_published_has_time",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        if self.published_at is None or self.status not in (*self.LIVE_STATUSES, "private"):
+            return reverse("publishing:preview", kwargs={"pk": self.pk})
+        local = timezone.localtime(self.published_at)
+        return reverse(
+            "publishing:post",
+            kwargs={"year": local.year, "month": f"{local.month:02d}", "slug": self.slug},
+        )
+
+    @property
+    def is_live(self) -> bool:
+        """Whether readers can see this post now."""
+        return (
+            self.status in self.LIVE_STATUSES
+            and self.published_at is not None
+            and self.published_at <= timezone.now()
+        )
+
+    @property
+    def summary(self) -> str:
+        """The excerpt, or the body's first 55 words as WordPress derives it."""
+        return self.excerpt or plain_excerpt(self.body)
+
+
+class PageStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    PUBLISHED = "published", "Published"
+
+
+class PageQuerySet(models.QuerySet["Page"]):
+    """Reads of static pages."""
+
+    def published(self) -> PageQuerySet:
+        """Pages readers may see."""
+        return self.filter(status=PageStatus.PUBLISHED)
+
+    def visible_to(self, user: User | AnonymousUser) -> PageQuerySet:
+        """Pages this user may open: staff who can edit pages see drafts too."""
+        if user.is_active and user.is_staff and user.has_perm("publishing.change_page"):
+            return self.all()
+        return self.published()
+
+    def in_menu(self) -> PageQuerySet:
+        """Published pages shown in the site's navigation, in menu order."""
+        return self.published().filter(show_in_menu=True).order_by("menu_order", "title")
+
+
+class Page(models.Model):
+    """A static page (About, Contact); pages nest, and their URL follows the nesting."""
+
+    title = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=100)
+    parent = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children"
+    )
+    path = models.CharField(max_length=500, unique=True, editable=False)
+    body = models.TextField()
+    status = models.CharField(max_length=10, choices=PageStatus.choices, default=PageStatus.DRAFT)
+    menu_order = models.IntegerField(default=0)
+    show_in_menu = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = PageQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["path"]
+        constraints = [
+            models.UniqueConstraint(fields=["parent", "slug"], name="page_unique_slug_in_parent")
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("publishing:page", kwargs={"path": self.path})

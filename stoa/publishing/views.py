@@ -1,0 +1,202 @@
+"""Reader-facing pages: home, post, archives, static pages, robots.txt."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db.models import Q
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponsePermanentRedirect,
+    HttpResponseRedirect,
+)
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.generic import ListView
+
+from stoa.core.conf import stoa_setting
+from stoa.publishing.models import Category, Page, Person, Post, PostQuerySet, Tag
+
+
+class PostListView(ListView):
+    """A paginated list of published posts; subclasses narrow it and name it."""
+
+    template_name = "publishing/post_list.html"
+    context_object_name = "posts"
+    allow_empty = True
+    heading = ""
+    description = ""
+
+    def get_paginate_by(self, queryset: Any) -> int:
+        return int(stoa_setting("POSTS_PER_PAGE"))
+
+    def base_queryset(self) -> PostQuerySet:
+        return Post.objects.published().for_listing()
+
+    def get_queryset(self) -> PostQuerySet:
+        return self.filter_posts(self.base_queryset()).newest_first()
+
+    def filter_posts(self, posts: PostQuerySet) -> PostQuerySet:
+        return posts
+
+    def feed_url(self) -> str:
+        return ""
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context.update(heading=self.heading, description=self.description)
+        context["feed_url"] = self.feed_url()
+        return context
+
+
+class HomeView(PostListView):
+    """Newest posts, sticky ones first."""
+
+    template_name = "publishing/home.html"
+
+    def get_queryset(self) -> PostQuerySet:
+        return self.base_queryset().order_by("-is_sticky", "-published_at", "-pk")
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["description"] = stoa_setting("TAGLINE")
+        return context
+
+
+class CategoryView(PostListView):
+    """Posts filed under a category or any category below it."""
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        self.category = get_object_or_404(Category, slug=kwargs["slug"])
+        self.heading = f"Category: {self.category.name}"
+        self.description = self.category.description
+        return super().get(request, *args, **kwargs)
+
+    def filter_posts(self, posts: PostQuerySet) -> PostQuerySet:
+        return posts.in_category(self.category)
+
+    def feed_url(self) -> str:
+        return reverse("publishing:category_feed", kwargs={"slug": self.category.slug})
+
+
+class TagView(PostListView):
+    """Posts with a tag."""
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        self.tag = get_object_or_404(Tag, slug=kwargs["slug"])
+        self.heading = f"Tag: {self.tag.name}"
+        return super().get(request, *args, **kwargs)
+
+    def filter_posts(self, posts: PostQuerySet) -> PostQuerySet:
+        return posts.filter(tags=self.tag)
+
+    def feed_url(self) -> str:
+        return reverse("publishing:tag_feed", kwargs={"slug": self.tag.slug})
+
+
+class AuthorView(PostListView):
+    """Posts by one person, under their short bio."""
+
+    template_name = "publishing/author.html"
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        self.person = get_object_or_404(Person, slug=kwargs["slug"])
+        self.heading = f"Author: {self.person.name}"
+        self.description = self.person.bio
+        return super().get(request, *args, **kwargs)
+
+    def filter_posts(self, posts: PostQuerySet) -> PostQuerySet:
+        return posts.filter(authors=self.person)
+
+    def feed_url(self) -> str:
+        return reverse("publishing:author_feed", kwargs={"slug": self.person.slug})
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        return super().get_context_data(person=self.person, **kwargs)
+
+
+class DateArchiveView(PostListView):
+    """Posts of one year, or one month of a year, in the site's time zone."""
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        year, month = int(kwargs["year"]), int(kwargs.get("month") or 0)
+        if not (1 <= year <= 9998 and 0 <= month <= 12):
+            raise Http404("No such date.")
+        tz = timezone.get_current_timezone()
+        if month:
+            self.start = dt.datetime(year, month, 1, tzinfo=tz)
+            self.end = dt.datetime(year + month // 12, month % 12 + 1, 1, tzinfo=tz)
+            self.heading = f"Monthly archives: {self.start:%B %Y}"
+        else:
+            self.start = dt.datetime(year, 1, 1, tzinfo=tz)
+            self.end = dt.datetime(year + 1, 1, 1, tzinfo=tz)
+            self.heading = f"Yearly archives: {year}"
+        return super().get(request, *args, **kwargs)
+
+    def filter_posts(self, posts: PostQuerySet) -> PostQuerySet:
+        return posts.filter(published_at__gte=self.start, published_at__lt=self.end)
+
+
+def _neighbours(post: Post) -> tuple[Post | None, Post | None]:
+    """The published posts just before and just after this one."""
+    if not post.is_live or post.published_at is None:
+        return None, None
+    light = Post.objects.published().only("title", "slug", "published_at", "status")
+    at = post.published_at
+    older = light.filter(Q(published_at__lt=at) | Q(published_at=at, pk__lt=post.pk))
+    newer = light.filter(Q(published_at__gt=at) | Q(published_at=at, pk__gt=post.pk))
+    return older.newest_first().first(), newer.order_by("published_at", "pk").first()
+
+
+def _render_post(request: HttpRequest, post: Post) -> HttpResponse:
+    previous, following = _neighbours(post)
+    return render(
+        request,
+        "publishing/post_detail.html",
+        {"post": post, "previous_post": previous, "next_post": following},
+    )
+
+
+def post_detail(request: HttpRequest, year: int, month: str, slug: str) -> HttpResponse:
+    """A post at its permalink; an old date in the address redirects to the right one."""
+    posts = Post.objects.visible_to(request.user).for_listing()
+    post = get_object_or_404(posts, slug=slug)
+    canonical = post.get_absolute_url()
+    if canonical != request.path:
+        # The post was re-dated, or the address was mistyped: send readers to the permalink.
+        # Only a live post's address is stable enough for a permanent redirect.
+        redirect = HttpResponsePermanentRedirect if post.is_live else HttpResponseRedirect
+        return redirect(canonical)
+    return _render_post(request, post)
+
+
+def post_preview(request: HttpRequest, pk: int) -> HttpResponse:
+    """A draft, pending or scheduled post as it will look, for staff who edit posts."""
+    posts = Post.objects.visible_to(request.user).for_listing()
+    post = get_object_or_404(posts, pk=pk)
+    if post.is_live:
+        return HttpResponsePermanentRedirect(post.get_absolute_url())
+    return _render_post(request, post)
+
+
+def page_detail(request: HttpRequest, path: str) -> HttpResponse:
+    """A static page at its nested path."""
+    page = get_object_or_404(Page.objects.visible_to(request.user), path=path.strip("/"))
+    return render(request, "publishing/page_detail.html", {"page": page})
+
+
+def robots_txt(request: HttpRequest) -> HttpResponse:
+    """Keep crawlers out of the back office and previews, and point them at the sitemap."""
+    lines = [
+        "User-agent: *",
+        "Disallow: /admin/",
+        "Disallow: /preview/",
+        "",
+        f"Sitemap: {request.build_absolute_uri(reverse('sitemap'))}",
+        "",
+    ]
+    return HttpResponse("\n".join(lines), content_type="text/plain; charset=utf-8")
