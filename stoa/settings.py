@@ -166,6 +166,9 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# The proxy in front terminates TLS and redirects http to https; whether subdomains and the
+# preload list may be bound to HTTPS is the operator's call, not the application's.
+SILENCED_SYSTEM_CHECKS = ["security.W005", "security.W008", "security.W021"]
 if env_bool("TRUST_X_FORWARDED_PROTO", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 

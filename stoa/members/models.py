@@ -7,7 +7,7 @@ class User(AbstractUser):
     # Custom from the first migration, as Django advises, so that profile fields and login by
     # email can come later without swapping AUTH_USER_MODEL under existing data.
 
-    class Meta(AbstractUser.Meta):
+    class Meta:
         swappable = "AUTH_USER_MODEL"
         verbose_name = "user"
         verbose_name_plural = "users"

@@ -109,7 +109,7 @@ class PostAdmin(admin.ModelAdmin):
 
 class PageForm(BodyForm):
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         if data.get("slug"):
             candidate = Page(pk=self.instance.pk, slug=data["slug"], parent=data.get("parent"))
             services.validate_page_placement(candidate)
@@ -152,5 +152,3 @@ class TagAdmin(admin.ModelAdmin):
     list_display = ["name", "slug"]
     search_fields = ["name"]
     prepopulated_fields = {"slug": ["name"]}
-
-

@@ -23,4 +23,5 @@ def featured_posts(count: int = 3) -> list[Post]:
 @register.simple_tag
 def category_list() -> CategoryQuerySet:
     """Categories that have published posts, with their counts."""
-    return Category.objects.with_post_counts().filter(post_count__gt=0).order_by("name")
+    categories = Category.objects.with_post_counts()
+    return categories.filter(post_count__gt=0).order_by("name")  # type: ignore[misc]
