@@ -8,10 +8,13 @@ from django import forms
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils import timezone
 
 from stoa.core.sanitizers import clean_post_body
 from stoa.publishing import services
 from stoa.publishing.models import Category, Page, Person, Post, PostStatus, Tag
+
+PUBLISHED_STATUSES = (*Post.LIVE_STATUSES, PostStatus.PRIVATE)
 
 
 class BodyForm(forms.ModelForm):
@@ -27,9 +30,19 @@ class BodyForm(forms.ModelForm):
         return body
 
 
+class PostForm(BodyForm):
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        # Publishing with the time left empty means "now", as WordPress's "Publish
+        # immediately"; filled here so the publish-time constraint sees it.
+        if data.get("status") in PUBLISHED_STATUSES and not data.get("published_at"):
+            data["published_at"] = timezone.now()
+        return data
+
+
 @admin.register(Post)
 class PostAdmin(admin.ModelAdmin):
-    form = BodyForm
+    form = PostForm
     list_display = [
         "title",
         "status_label",

@@ -28,7 +28,11 @@ class PostSitemap(Sitemap):
     priority = 0.8
 
     def items(self) -> QuerySet[Post]:
-        return Post.objects.published().newest_first().only("slug", "published_at", "updated_at")
+        return (
+            Post.objects.published()
+            .newest_first()
+            .only("slug", "status", "published_at", "updated_at")
+        )
 
     def lastmod(self, item: Post) -> dt.datetime:
         return item.updated_at

@@ -1,9 +1,6 @@
 """Template tags shared by every app: teasers and the slots that apps fill."""
 
-from typing import Any, cast
-
 from django import template
-from django.template.loader import get_template
 from django.utils.safestring import SafeString, mark_safe
 
 from stoa.core.conf import stoa_setting
@@ -23,7 +20,10 @@ def slot(context: template.Context, name: str) -> SafeString:
     """Render, in order, the templates that STOA[name] lists for this place on the page."""
     # This is how apps plug into pages they do not own (the sidebar, the post page) without
     # the owning app importing them: settings name the templates, each brings its own tags.
-    flat = cast(dict[str, Any], context.flatten())
-    request = context.get("request")
-    parts = [get_template(each).render(flat, request) for each in stoa_setting(name)]
+    engine = context.template.engine if context.template else None
+    if engine is None:
+        return mark_safe("")  # noqa: S308 - nothing rendered
+    # Render with the page's own context, as {% include %} does, so that context
+    # processors do not run again for every widget.
+    parts = [engine.get_template(each).render(context) for each in stoa_setting(name)]
     return mark_safe("".join(parts))  # noqa: S308 - each part is a rendered, autoescaped template

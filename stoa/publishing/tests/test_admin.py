@@ -1,0 +1,280 @@
+"""The editorial back office, driven as an administrator through the admin's own forms."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.contrib.contenttypes.models import ContentType
+from django.utils import timezone
+
+from stoa.publishing.models import Page, Post, PostStatus
+from stoa.publishing.tests.factories import (
+    CategoryFactory,
+    EditorFactory,
+    PageFactory,
+    PersonFactory,
+    PostFactory,
+    SuperuserFactory,
+    TagFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+UNSAFE_BODY = '<script>alert(1)</script><p onclick="x()">Hi <a href="javascript:evil()">x</a></p>'
+EMPTIED_BODY_ERROR = "Nothing is left of the body once unsafe markup is removed"
+
+
+@pytest.fixture
+def superuser_client(client):
+    client.force_login(SuperuserFactory())
+    return client
+
+
+@pytest.fixture
+def filing():
+    return PersonFactory(name="Ada Quill"), CategoryFactory(name="Clinical Practice")
+
+
+def post_form(filing, **fields) -> dict:
+    """What the admin's add form posts for a draft."""
+    person, category = filing
+    data = {
+        "title": "Safe Words",
+        "slug": "safe-words",
+        "dek": "",
+        "body": "<p>Hello</p>",
+        "excerpt": "",
+        "authors": [person.pk],
+        "categories": [category.pk],
+        "status": PostStatus.DRAFT,
+        "published_at_0": "",
+        "published_at_1": "",
+        "comments_open": "on",
+        "_save": "Save",
+    }
+    return data | fields
+
+
+# --- Changelists ------------------------------------------------------------------------------
+
+
+def test_the_post_changelist_lists_posts(superuser_client, filing) -> None:
+    PostFactory(title="On Listening")
+    PostFactory(title="Hard Cases", draft=True)
+    response = superuser_client.get("/admin/publishing/post/")
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "On Listening" in page
+    assert "Hard Cases" in page
+
+
+def test_the_post_changelist_searches_titles(superuser_client, filing) -> None:
+    PostFactory(title="On Listening")
+    PostFactory(title="Hard Cases")
+    response = superuser_client.get("/admin/publishing/post/", {"q": "listening"})
+    assert response.status_code == 200
+    results = list(response.context["cl"].result_list)
+    assert [post.title for post in results] == ["On Listening"]
+    assert "Hard Cases" not in response.content.decode()
+
+
+def test_the_post_changelist_filters_by_status(superuser_client, filing) -> None:
+    PostFactory(title="On Listening")
+    PostFactory(title="Hard Cases", draft=True)
+    PostFactory(title="Coming Soon", scheduled=True)
+    response = superuser_client.get("/admin/publishing/post/", {"status__exact": "draft"})
+    assert response.status_code == 200
+    assert [post.title for post in response.context["cl"].result_list] == ["Hard Cases"]
+    response = superuser_client.get("/admin/publishing/post/", {"status__exact": "scheduled"})
+    assert [post.title for post in response.context["cl"].result_list] == ["Coming Soon"]
+
+
+@pytest.mark.parametrize("model", ["person", "category", "tag", "page"])
+def test_the_other_changelists_answer(superuser_client, model) -> None:
+    PostFactory(tags=[TagFactory()])
+    PageFactory()
+    response = superuser_client.get(f"/admin/publishing/{model}/")
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize("model", ["post", "person", "category", "tag", "page"])
+def test_the_add_forms_answer(superuser_client, model) -> None:
+    assert superuser_client.get(f"/admin/publishing/{model}/add/").status_code == 200
+
+
+# --- Adding a post ----------------------------------------------------------------------------
+
+
+def test_adding_a_post_strips_unsafe_markup_from_its_body(superuser_client, filing) -> None:
+    response = superuser_client.post(
+        "/admin/publishing/post/add/", post_form(filing, body=UNSAFE_BODY)
+    )
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    post = Post.objects.get(slug="safe-words")
+    assert "<script" not in post.body
+    assert "alert(1)" not in post.body
+    assert "onclick" not in post.body
+    assert "javascript:" not in post.body
+    assert "Hi" in post.body
+    assert post.status == PostStatus.DRAFT
+    assert post.published_at is None
+    assert list(post.authors.all()) == [filing[0]]
+    assert list(post.categories.all()) == [filing[1]]
+
+
+def test_a_body_that_is_nothing_but_a_script_is_refused(superuser_client, filing) -> None:
+    response = superuser_client.post(
+        "/admin/publishing/post/add/", post_form(filing, body="<script>alert(1)</script>")
+    )
+    assert response.status_code == 200
+    assert EMPTIED_BODY_ERROR in response.content.decode()
+    assert not Post.objects.exists()
+
+
+def test_adding_a_published_post_through_the_admin_gives_it_a_time(
+    superuser_client, filing
+) -> None:
+    before = timezone.now()
+    response = superuser_client.post(
+        "/admin/publishing/post/add/", post_form(filing, status=PostStatus.PUBLISHED)
+    )
+    assert response.status_code == 302
+    post = Post.objects.get(slug="safe-words")
+    assert post.status == PostStatus.PUBLISHED
+    assert post.published_at is not None and post.published_at >= before
+    assert superuser_client.get(post.get_absolute_url()).status_code == 200
+
+
+def test_adding_a_post_with_a_future_time_schedules_it(superuser_client, filing) -> None:
+    later = timezone.localtime() + dt.timedelta(days=3)
+    response = superuser_client.post(
+        "/admin/publishing/post/add/",
+        post_form(
+            filing,
+            status=PostStatus.PUBLISHED,
+            published_at_0=f"{later:%Y-%m-%d}",
+            published_at_1=f"{later:%H:%M:%S}",
+        ),
+    )
+    assert response.status_code == 302
+    assert Post.objects.get(slug="safe-words").status == PostStatus.SCHEDULED
+
+
+# --- Actions ----------------------------------------------------------------------------------
+
+
+def test_the_publish_now_action_publishes_the_selected_posts(superuser_client, filing) -> None:
+    first, second = PostFactory(draft=True), PostFactory(pending=True)
+    untouched = PostFactory(draft=True)
+    response = superuser_client.post(
+        "/admin/publishing/post/",
+        {"action": "publish_now", "_selected_action": [first.pk, second.pk]},
+        follow=True,
+    )
+    assert response.status_code == 200
+    assert "Published 2 post(s)." in response.content.decode()
+    for post in (first, second):
+        post.refresh_from_db()
+        assert post.status == PostStatus.PUBLISHED
+        assert post.is_live
+        assert superuser_client.get(post.get_absolute_url()).status_code == 200
+    untouched.refresh_from_db()
+    assert untouched.status == PostStatus.DRAFT
+
+
+def test_the_move_to_draft_action_unpublishes_the_selected_posts(superuser_client, filing) -> None:
+    post = PostFactory()
+    url = post.get_absolute_url()
+    response = superuser_client.post(
+        "/admin/publishing/post/",
+        {"action": "move_to_draft", "_selected_action": [post.pk]},
+        follow=True,
+    )
+    assert response.status_code == 200
+    assert "Moved 1 post(s) to draft." in response.content.decode()
+    post.refresh_from_db()
+    assert post.status == PostStatus.DRAFT
+    superuser_client.logout()
+    assert superuser_client.get(url).status_code == 404
+
+
+# --- View on site -----------------------------------------------------------------------------
+
+
+def test_view_on_site_opens_the_preview_of_a_draft(superuser_client, filing) -> None:
+    post = PostFactory(title="Draft Piece", draft=True)
+    response = superuser_client.get(f"/admin/publishing/post/{post.pk}/change/")
+    assert response.status_code == 200
+    content_type = ContentType.objects.get_for_model(Post)
+    view_on_site = f"/admin/r/{content_type.pk}/{post.pk}/"
+    assert f'href="{view_on_site}"' in response.content.decode()
+    assert "View on site" in response.content.decode()
+
+    redirect = superuser_client.get(view_on_site)
+    assert redirect.status_code == 302
+    assert redirect["Location"].endswith(f"/preview/{post.pk}/")
+    preview = superuser_client.get(f"/preview/{post.pk}/")
+    assert preview.status_code == 200
+    assert "Preview: this post is" in preview.content.decode()
+
+
+def test_view_on_site_opens_the_permalink_of_a_published_post(superuser_client, filing) -> None:
+    post = PostFactory()
+    content_type = ContentType.objects.get_for_model(Post)
+    redirect = superuser_client.get(f"/admin/r/{content_type.pk}/{post.pk}/")
+    assert redirect["Location"].endswith(post.get_absolute_url())
+
+
+# --- Pages ------------------------------------------------------------------------------------
+
+
+def page_form(**fields) -> dict:
+    data = {
+        "title": "Category",
+        "slug": "category",
+        "parent": "",
+        "body": "<p>What we file where.</p>",
+        "status": "published",
+        "menu_order": "0",
+        "_save": "Save",
+    }
+    return data | fields
+
+
+def test_a_top_level_page_may_not_take_a_site_address(superuser_client) -> None:
+    response = superuser_client.post("/admin/publishing/page/add/", page_form())
+    assert response.status_code == 200
+    assert "is taken by the site" in response.content.decode()
+    assert "slug" in response.context["adminform"].form.errors
+    assert not Page.objects.exists()
+
+
+def test_a_child_page_may_use_a_reserved_slug(superuser_client) -> None:
+    about = PageFactory(title="About", slug="about")
+    response = superuser_client.post("/admin/publishing/page/add/", page_form(parent=about.pk))
+    assert response.status_code == 302
+    assert Page.objects.get(slug="category").path == "about/category"
+
+
+def test_adding_a_page_through_the_admin_sanitises_it_and_sets_its_path(superuser_client) -> None:
+    response = superuser_client.post(
+        "/admin/publishing/page/add/",
+        page_form(title="Contact", slug="contact", body=UNSAFE_BODY),
+    )
+    assert response.status_code == 302
+    page = Page.objects.get(slug="contact")
+    assert page.path == "contact"
+    assert "<script" not in page.body and "onclick" not in page.body
+    assert superuser_client.get("/contact/").status_code == 200
+
+
+# --- Editors who are not superusers -----------------------------------------------------------
+
+
+def test_an_editor_with_publishing_permissions_can_use_the_post_admin(client, filing) -> None:
+    client.force_login(EditorFactory())
+    PostFactory(title="On Listening")
+    response = client.get("/admin/publishing/post/")
+    assert response.status_code == 200
+    assert "On Listening" in response.content.decode()
