@@ -59,61 +59,56 @@ class LatestPostsFeed(Feed):
         return [c.name for c in item.categories.all()] + [t.name for t in item.tags.all()]
 
 
-class CategoryFeed(LatestPostsFeed):
-    """The newest posts in a category and the categories below it."""
+class ArchiveFeed(LatestPostsFeed):
+    """The newest posts of one category, tag or person, found by slug."""
 
-    def get_object(self, request: HttpRequest, *args: Any, **kwargs: Any) -> Category:
-        return get_object_or_404(Category, slug=kwargs["slug"])
+    model: type[Category] | type[Tag] | type[Person]
+    field = ""
+    wording = ""
 
-    def title(self, obj: Category) -> str:
+    def get_object(self, request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
+        return get_object_or_404(self.model, slug=kwargs["slug"])
+
+    def title(self, obj: Any) -> str:
         return f"{stoa_setting('SITE_NAME')} » {obj.name}"
 
-    def description(self, obj: Category) -> str:
-        return obj.description or f"Posts filed under {obj.name}"
+    def description(self, obj: Any) -> str:
+        return f"Posts {self.wording} {obj.name}"
 
-    def link(self, obj: Category) -> str:
-        return obj.get_absolute_url()
+    def link(self, obj: Any) -> str:
+        return str(obj.get_absolute_url())
+
+    def filter_posts(self, posts: PostQuerySet, obj: Any) -> PostQuerySet:
+        return posts.filter(**{self.field: obj})
+
+
+class CategoryFeed(ArchiveFeed):
+    """The newest posts in a category and the categories below it."""
+
+    model = Category
+    wording = "filed under"
+
+    def description(self, obj: Category) -> str:
+        return obj.description or super().description(obj)
 
     def filter_posts(self, posts: PostQuerySet, obj: Category) -> PostQuerySet:
         return posts.in_category(obj)
 
 
-class TagFeed(LatestPostsFeed):
+class TagFeed(ArchiveFeed):
     """The newest posts with a tag."""
 
-    def get_object(self, request: HttpRequest, *args: Any, **kwargs: Any) -> Tag:
-        return get_object_or_404(Tag, slug=kwargs["slug"])
-
-    def title(self, obj: Tag) -> str:
-        return f"{stoa_setting('SITE_NAME')} » {obj.name}"
-
-    def description(self, obj: Tag) -> str:
-        return f"Posts tagged {obj.name}"
-
-    def link(self, obj: Tag) -> str:
-        return obj.get_absolute_url()
-
-    def filter_posts(self, posts: PostQuerySet, obj: Tag) -> PostQuerySet:
-        return posts.filter(tags=obj)
+    model = Tag
+    field = "tags"
+    wording = "tagged"
 
 
-class AuthorFeed(LatestPostsFeed):
+class AuthorFeed(ArchiveFeed):
     """The newest posts by one person."""
 
-    def get_object(self, request: HttpRequest, *args: Any, **kwargs: Any) -> Person:
-        return get_object_or_404(Person, slug=kwargs["slug"])
-
-    def title(self, obj: Person) -> str:
-        return f"{stoa_setting('SITE_NAME')} » {obj.name}"
-
-    def description(self, obj: Person) -> str:
-        return f"Posts by {obj.name}"
-
-    def link(self, obj: Person) -> str:
-        return obj.get_absolute_url()
-
-    def filter_posts(self, posts: PostQuerySet, obj: Person) -> PostQuerySet:
-        return posts.filter(authors=obj)
+    model = Person
+    field = "authors"
+    wording = "by"
 
 
 class LatestPostsAtomFeed(LatestPostsFeed):
