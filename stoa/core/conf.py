@@ -12,6 +12,7 @@ DEFAULTS: dict[str, Any] = {
     "EMBED_PREFIXES": [],
     "SIDEBAR_WIDGETS": [],
     "POST_HEADER": [],
+    "CONTENT_CLOCKS": [],
     "POST_FOOTER": [],
 }
 

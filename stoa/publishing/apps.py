@@ -6,3 +6,8 @@ class PublishingConfig(AppConfig):
 
     name = "stoa.publishing"
     verbose_name = "Publishing"
+
+    def ready(self) -> None:
+        from stoa.publishing import signals
+
+        signals.connect()

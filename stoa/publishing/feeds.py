@@ -53,10 +53,11 @@ class LatestPostsFeed(Feed):
         return item.updated_at
 
     def item_author_name(self, item: Post) -> str:
-        return ", ".join(person.name for person in item.authors.all())
+        return ", ".join(person.name for person in item.author_list)  # type: ignore[attr-defined]
 
     def item_categories(self, item: Post) -> list[str]:
-        return [c.name for c in item.categories.all()] + [t.name for t in item.tags.all()]
+        filing = [*item.category_list, *item.tag_list]  # type: ignore[attr-defined]
+        return [each.name for each in filing]
 
 
 class ArchiveFeed(LatestPostsFeed):

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import datetime as dt
 from typing import TYPE_CHECKING
 
 from django.conf import settings
@@ -7,8 +8,6 @@ from django.db import models
 from django.db.models import Count, Prefetch, Q
 from django.urls import reverse
 from django.utils import timezone
-
-from stoa.core.text import plain_excerpt
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
@@ -135,11 +134,12 @@ class PostQuerySet(models.QuerySet["Post"]):
         return self.published()
 
     def for_listing(self) -> PostQuerySet:
-        """Fetch what a post summary shows: authors, categories and tags, in three queries."""
+        """Fetch what a post summary shows, as plain lists: `author_list`, `category_list`
+        and `tag_list`, in three queries whatever the number of posts."""
         return self.prefetch_related(
-            Prefetch("authors", queryset=Person.objects.only("name", "slug")),
-            Prefetch("categories", queryset=Category.objects.only("name", "slug")),
-            Prefetch("tags", queryset=Tag.objects.only("name", "slug")),
+            Prefetch("authors", Person.objects.only("name", "slug"), to_attr="author_list"),
+            Prefetch("categories", Category.objects.only("name", "slug"), to_attr="category_list"),
+            Prefetch("tags", Tag.objects.only("name", "slug"), to_attr="tag_list"),
         )
 
     def newest_first(self) -> PostQuerySet:
@@ -165,6 +165,9 @@ class Post(models.Model):
     excerpt = models.TextField(
         blank=True, help_text="Shown in listings and feeds; derived from the body when empty."
     )
+    # Derived on save (the excerpt, or the body's first 55 words as WordPress derives it), so
+    # listings and feeds never parse HTML while a reader waits.
+    summary = models.TextField(editable=False, default="")
     authors = models.ManyToManyField(Person, related_name="posts")
     categories = models.ManyToManyField(Category, related_name="posts")
     tags = models.ManyToManyField(Tag, related_name="posts", blank=True)
@@ -211,10 +214,11 @@ class Post(models.Model):
             and self.published_at <= timezone.now()
         )
 
-    @property
-    def summary(self) -> str:
-        """The excerpt, or the body's first 55 words as WordPress derives it."""
-        return self.excerpt or plain_excerpt(self.body)
+
+def next_scheduled_at() -> dt.datetime | None:
+    """When the next scheduled post goes live, if one is waiting."""
+    upcoming = Post.objects.filter(status__in=Post.LIVE_STATUSES, published_at__gt=timezone.now())
+    return upcoming.aggregate(at=models.Min("published_at"))["at"]
 
 
 class PageStatus(models.TextChoices):

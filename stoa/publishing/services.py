@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from stoa.core.sanitizers import clean_post_body
+from stoa.core.text import plain_excerpt
 from stoa.members.models import User
 from stoa.publishing.models import Category, Page, PageStatus, Person, Post, PostStatus, Tag
 
@@ -50,6 +51,7 @@ def save_post(*, post: Post) -> Post:
     post.slug = post.slug or unique_slug(Post, post.title, exclude_pk=post.pk)
     post.body = clean_post_body(post.body)
     post.excerpt = post.excerpt.strip()
+    post.summary = post.excerpt or plain_excerpt(post.body)
     _normalise_schedule(post, timezone.now())
     post.full_clean(exclude=["authors", "categories", "tags"])
     post.save()

@@ -7,6 +7,7 @@ import re
 
 import lxml.html
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -658,6 +659,8 @@ def test_a_scheduled_post_appears_by_itself_once_its_time_has_passed(
 
 
 def queries_for(client, url: str) -> int:
+    """Queries for one view of url with a cold cache: the worst case a reader meets."""
+    cache.clear()
     with CaptureQueriesContext(connection) as captured:
         response = client.get(url)
     assert response.status_code == 200, url
@@ -741,10 +744,46 @@ def test_query_counts_do_not_grow_with_the_content(client, small_site) -> None:
 
 def test_the_observed_query_counts(client, small_site, django_assert_num_queries) -> None:
     busy = grow(small_site)
-    expected = {"/": 8, busy.get_absolute_url(): 9, "/category/practice/": 10, "/feed/": 4}
+    # Cold: the chrome costs three queries, and working out the content version one more.
+    expected = {"/": 9, busy.get_absolute_url(): 10, "/category/practice/": 11, "/feed/": 4}
+    for url, count in expected.items():
+        cache.clear()
+        with django_assert_num_queries(count):
+            assert client.get(url).status_code == 200
+
+
+def test_the_sites_chrome_comes_from_the_cache_once_warm(
+    client, small_site, django_assert_num_queries
+) -> None:
+    busy = grow(small_site)
+    client.get("/")
+    # Navigation, featured teasers and categories no longer cost a query each.
+    expected = {"/": 5, busy.get_absolute_url(): 6, "/category/practice/": 7}
     for url, count in expected.items():
         with django_assert_num_queries(count):
             assert client.get(url).status_code == 200
+
+
+def test_a_new_post_shows_in_the_cached_chrome_at_once(client, small_site) -> None:
+    client.get("/")
+    PostFactory(title="Fresh Feature", is_featured=True, categories=[small_site["category"]])
+    assert "Fresh Feature" in text_of(client.get("/about/"))
+
+
+def test_a_scheduled_featured_post_enters_the_cached_chrome_when_its_time_comes(
+    client, small_site, monkeypatch
+) -> None:
+    post = PostFactory(
+        title="Due Soon",
+        is_featured=True,
+        categories=[small_site["category"]],
+        published_at=timezone.now() + dt.timedelta(hours=1),
+    )
+    assert post.status == PostStatus.SCHEDULED
+    assert "Due Soon" not in text_of(client.get("/about/"))
+    later = timezone.now() + dt.timedelta(hours=2)
+    monkeypatch.setattr(timezone, "now", lambda: later)
+    assert "Due Soon" in text_of(client.get("/about/"))
 
 
 def test_the_home_page_costs_at_most_eight_queries(

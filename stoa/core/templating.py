@@ -1,0 +1,49 @@
+"""Jinja2 globals and filters every app's reader-facing templates share."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Any
+
+from django.templatetags.static import static
+from django.urls import reverse
+from django.utils import dateformat, timezone
+
+from stoa.core.conf import stoa_setting
+from stoa.core.text import cut_at_word
+
+
+def url(name: str, *args: Any, **kwargs: Any) -> str:
+    """Reverse a URL name, as {% url %} does."""
+    return reverse(name, args=args or None, kwargs=kwargs or None)
+
+
+def date(value: dt.datetime | None, fmt: str = "F j, Y") -> str:
+    """Format a moment in the site's time zone with Django's date format characters."""
+    if value is None:
+        return ""
+    if timezone.is_aware(value):
+        value = timezone.localtime(value)
+    return dateformat.format(value, fmt)
+
+
+def teaser(text: str | None, length: int = 40) -> str:
+    """Cut text at a word boundary near `length` characters, ending with ' ...'."""
+    return cut_at_word(str(text or ""), int(length))
+
+
+def slot(name: str) -> list[str]:
+    """The templates STOA[name] lists for a place on the page, to include in order."""
+    # This is how apps plug into pages they do not own (the sidebar, the post page) without
+    # the owning app importing them: settings name the templates, each brings its own helpers.
+    return list(stoa_setting(name))
+
+
+GLOBALS: dict[str, Callable[..., Any]] = {
+    "url": url,
+    "static": static,
+    "slot": slot,
+    "now": timezone.now,
+}
+FILTERS: dict[str, Callable[..., Any]] = {"date": date, "teaser": teaser}

@@ -1,0 +1,53 @@
+"""Jinja2 globals for the site's chrome: navigation, featured teasers, category list."""
+
+from collections.abc import Callable
+from typing import Any
+
+from stoa.core.cache import memoize
+from stoa.publishing.models import Category, Page, Post
+
+# The site's chrome is the same on every page and changes rarely: each piece is kept in the
+# cache until the content version changes, so a page view does not query for it.
+
+
+def menu_pages() -> list[tuple[str, str]]:
+    """(title, address) of the published pages in the header navigation."""
+
+    def build() -> list[tuple[str, str]]:
+        return [
+            (p.title, p.get_absolute_url()) for p in Page.objects.in_menu().only("title", "path")
+        ]
+
+    return memoize("menu-pages", build)
+
+
+def featured_posts(count: int = 3) -> list[tuple[str, str, str]]:
+    """(title, address, dek) of the newest featured posts, for the sidebar's teasers."""
+
+    def build() -> list[tuple[str, str, str]]:
+        posts = Post.objects.published().filter(is_featured=True).newest_first()
+        posts = posts.only("title", "slug", "dek", "published_at", "status")[:count]
+        return [(p.title, p.get_absolute_url(), p.dek) for p in posts]
+
+    return memoize(f"featured-{count}", build)
+
+
+def category_list() -> list[tuple[str, str, int]]:
+    """(name, address, count) of the categories that have published posts."""
+
+    def build() -> list[tuple[str, str, int]]:
+        categories = Category.objects.with_post_counts().filter(post_count__gt=0)  # type: ignore[misc]
+        return [
+            (c.name, c.get_absolute_url(), c.post_count)  # type: ignore[attr-defined]
+            for c in categories.order_by("name")
+        ]
+
+    return memoize("categories", build)
+
+
+GLOBALS: dict[str, Callable[..., Any]] = {
+    "menu_pages": menu_pages,
+    "featured_posts": featured_posts,
+    "category_list": category_list,
+}
+FILTERS: dict[str, Callable[..., Any]] = {}

@@ -1,0 +1,19 @@
+"""The Jinja2 environment for reader-facing pages, with each app's globals and filters."""
+
+from typing import Any
+
+from jinja2 import Environment
+
+from stoa.core import templating as core
+from stoa.publishing import templating as publishing
+
+APPS = [core, publishing]
+
+
+def environment(**options: Any) -> Environment:
+    """Build the environment Django's Jinja2 backend renders with."""
+    env = Environment(**options)  # noqa: S701 - Django's backend turns autoescape on
+    for app in APPS:
+        env.globals.update(app.GLOBALS)
+        env.filters.update(app.FILTERS)
+    return env
