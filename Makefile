@@ -26,6 +26,9 @@ run: install
 	STOA_HTTPS=0 $(BIN)/stoa demo
 	STOA_HTTPS=0 $(BIN)/stoa ensure_admin
 	@echo "Serving http://$(HOST):$(PORT)/  (admin: http://$(HOST):$(PORT)/admin/)"
+	@# The task worker sends the emails; it stops with the server (Ctrl-C).
+	STOA_HTTPS=0 $(BIN)/stoa db_worker --queue-name '*' & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	STOA_HTTPS=0 $(BIN)/gunicorn stoa.wsgi --bind $(HOST):$(PORT) --workers $(WORKERS) \
 		--access-logfile - --forwarded-allow-ips 127.0.0.1
 

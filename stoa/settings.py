@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "stoa.core",
     "stoa.members",
     "stoa.publishing",
+    "stoa.discussion",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -52,6 +53,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.sitemaps",
     "django.contrib.syndication",
+    "django_tasks",
+    "django_tasks_db",
 ]
 
 MIDDLEWARE = [
@@ -114,6 +117,15 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         ),
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Background work (emails, clean-ups) is queued in the database and done by `stoa db_worker`,
+# never inside a request. Tests run tasks at once (the immediate backend).
+TASKS = {
+    "default": {
+        "BACKEND": os.environ.get("TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
+        "QUEUES": ["default", "email"],
+    }
+}
 
 if redis_url := os.environ.get("REDIS_URL"):
     CACHES = {
@@ -206,10 +218,13 @@ STOA = {
     # Apps plug in here (the recent-comments widget, a post's clip, its thread).
     "SIDEBAR_WIDGETS": [
         "publishing/widgets/featured.html",
+        "discussion/widgets/recent_comments.html",
         "publishing/widgets/categories.html",
     ],
     "POST_HEADER": [],
-    "POST_FOOTER": [],
+    "POST_FOOTER": ["discussion/thread.html"],
+    # The moderation pipeline: a class whose rules judge every comment (see its module).
+    "MODERATION_POLICY": "stoa.discussion.moderation.ModerationPolicy",
     # Functions that say when content will next change by itself (a scheduled post going
     # live), so that cached pages and fragments expire exactly then.
     "CONTENT_CLOCKS": ["stoa.publishing.models.next_scheduled_at"],

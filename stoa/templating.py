@@ -5,9 +5,10 @@ from typing import Any
 from jinja2 import Environment
 
 from stoa.core import templating as core
+from stoa.discussion import templating as discussion
 from stoa.publishing import templating as publishing
 
-APPS = [core, publishing]
+APPS = [core, publishing, discussion]
 
 
 def environment(**options: Any) -> Environment:

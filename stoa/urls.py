@@ -17,5 +17,6 @@ urlpatterns = [
         {"document_root": settings.MEDIA_ROOT},
         name="media",
     ),
+    path("comments/", include("stoa.discussion.urls")),
     path("", include("stoa.publishing.urls")),
 ]

@@ -13,6 +13,7 @@ DEFAULTS: dict[str, Any] = {
     "SIDEBAR_WIDGETS": [],
     "POST_HEADER": [],
     "CONTENT_CLOCKS": [],
+    "MODERATION_POLICY": "",
     "POST_FOOTER": [],
 }
 

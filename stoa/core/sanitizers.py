@@ -59,3 +59,92 @@ def clean_post_body(html: str) -> str:
     )
     # An iframe whose host was refused has lost its src: drop the empty frame as well.
     return _EMPTY_IFRAME.sub("", cleaned).strip()
+
+
+# What a commenter may use: exactly WordPress's $allowedtags for comments, which the form lists.
+COMMENT_ATTRIBUTES: Final = {
+    "a": {"href", "title"},
+    "abbr": {"title"},
+    "acronym": {"title"},
+    "b": set(),
+    "blockquote": {"cite"},
+    "cite": set(),
+    "code": set(),
+    "del": {"datetime"},
+    "em": set(),
+    "i": set(),
+    "q": {"cite"},
+    "strike": set(),
+    "strong": set(),
+}
+ALLOWED_COMMENT_TAGS_TEXT: Final = (
+    '<a href="" title=""> <abbr title=""> <acronym title=""> <b> <blockquote cite=""> <cite> '
+    '<code> <del datetime=""> <em> <i> <q cite=""> <strike> <strong>'
+)
+_TAG_OR_TEXT = re.compile(r"(<[^>]*>)")
+_BARE_URL = re.compile(r"\b((?:https?://|www\.)[^\s<>\"']+)", re.IGNORECASE)
+_TRAILING_PUNCTUATION = ".,;:!?)]}'\""
+_BLANK_LINES = re.compile(r"\n[ \t]*\n+")
+_QUOTE_TAG = re.compile(r"\s*(</?blockquote[^>]*>)\s*", re.IGNORECASE)
+
+
+def _comment_clean(html: str, *, extra_tags: frozenset[str] = frozenset()) -> str:
+    attributes = {tag: set(attrs) for tag, attrs in COMMENT_ATTRIBUTES.items()}
+    return nh3.clean(
+        html,
+        tags=set(COMMENT_ATTRIBUTES) | set(extra_tags),
+        attributes=attributes,
+        url_schemes={"http", "https", "mailto"},
+        link_rel="nofollow ugc",
+    )
+
+
+def _link_bare_urls(html: str) -> str:
+    """Turn URLs written as plain text into links, leaving existing links alone."""
+    parts, inside_link = [], 0
+    for part in _TAG_OR_TEXT.split(html):
+        if part.startswith("<"):
+            lowered = part.lower()
+            if lowered.startswith("<a ") or lowered == "<a>":
+                inside_link += 1
+            elif lowered.startswith("</a"):
+                inside_link = max(0, inside_link - 1)
+            parts.append(part)
+        elif inside_link:
+            parts.append(part)
+        else:
+            parts.append(_BARE_URL.sub(_url_to_link, part))
+    return "".join(parts)
+
+
+def _url_to_link(match: re.Match[str]) -> str:
+    url = match.group(1)
+    trailing = ""
+    while url and url[-1] in _TRAILING_PUNCTUATION:
+        trailing, url = url[-1] + trailing, url[:-1]
+    href = url if "://" in url else f"http://{url}"
+    return f'<a href="{href}">{url}</a>{trailing}'
+
+
+def _paragraphs(html: str) -> str:
+    """Blank lines make paragraphs and single newlines line breaks, as WordPress's wpautop."""
+    text = html.replace("\r\n", "\n").replace("\r", "\n").strip()
+    # A quotation is a block of its own, holding paragraphs, never inside one.
+    text = _QUOTE_TAG.sub(lambda m: f"\n\n{m.group(1)}\n\n", text)
+    blocks = [block.strip() for block in _BLANK_LINES.split(text) if block.strip()]
+    return "".join(
+        block
+        if _QUOTE_TAG.fullmatch(block)
+        else f"<p>{block.replace(chr(10), '<br>' + chr(10))}</p>"
+        for block in blocks
+    )
+
+
+def clean_comment(text: str) -> str:
+    """Sanitise what a commenter typed into display HTML: allowlisted tags, linked URLs,
+    paragraphs; every link rel="nofollow ugc". Anything else is stripped, not escaped."""
+    cleaned = _comment_clean(text)
+    formatted = _paragraphs(_link_bare_urls(cleaned))
+    # A last pass over the finished markup: whatever the steps above produced, only the
+    # allowlist (plus the paragraphs and breaks they add) reaches the page.
+    return _comment_clean(formatted, extra_tags=frozenset({"p", "br"}))

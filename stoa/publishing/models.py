@@ -178,6 +178,8 @@ class Post(models.Model):
         "publish time", null=True, blank=True, help_text="A future time schedules the post."
     )
     comments_open = models.BooleanField(default=True)
+    # Approved comments, kept by the discussion app so that listings never count rows.
+    comment_count = models.PositiveIntegerField(default=0, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

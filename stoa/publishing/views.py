@@ -152,13 +152,21 @@ def _neighbours(post: Post) -> tuple[Post | None, Post | None]:
     return older.newest_first().first(), newer.order_by("published_at", "pk").first()
 
 
-def _render_post(request: HttpRequest, post: Post) -> HttpResponse:
+def render_post(
+    request: HttpRequest,
+    post: Post,
+    extra: dict[str, Any] | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    """The post page; apps that plug into it (a comment form with errors) add to `extra`."""
     previous, following = _neighbours(post)
-    return render(
-        request,
-        "publishing/post_detail.html",
-        {"post": post, "previous_post": previous, "next_post": following},
-    )
+    context = {"post": post, "previous_post": previous, "next_post": following}
+    return render(request, "publishing/post_detail.html", context | (extra or {}), status=status)
+
+
+def live_post(pk: int) -> Post:
+    """A published post by id, with what its page shows, or 404."""
+    return get_object_or_404(Post.objects.published().for_listing(), pk=pk)
 
 
 def post_detail(request: HttpRequest, year: int, month: str, slug: str) -> HttpResponse:
@@ -171,7 +179,7 @@ def post_detail(request: HttpRequest, year: int, month: str, slug: str) -> HttpR
         # Only a live post's address is stable enough for a permanent redirect.
         redirect = HttpResponsePermanentRedirect if post.is_live else HttpResponseRedirect
         return redirect(canonical)
-    return _render_post(request, post)
+    return render_post(request, post)
 
 
 def post_preview(request: HttpRequest, pk: int) -> HttpResponse:
@@ -180,7 +188,7 @@ def post_preview(request: HttpRequest, pk: int) -> HttpResponse:
     post = get_object_or_404(posts, pk=pk)
     if post.is_live:
         return HttpResponsePermanentRedirect(post.get_absolute_url())
-    return _render_post(request, post)
+    return render_post(request, post)
 
 
 def page_detail(request: HttpRequest, path: str) -> HttpResponse:

@@ -453,7 +453,7 @@ def test_a_static_page_answers_at_its_slug(client, about) -> None:
     assert meta(response, name="description") == "We are a magazine for practitioners."
     assert canonical(response) == "http://testserver/about/"
     assert "We are a magazine for practitioners." in text_of(response)
-    assert "Preview" not in text_of(response)
+    assert "Preview: this post" not in text_of(response)
 
 
 def test_a_child_page_answers_below_its_parent(client, about) -> None:
@@ -647,7 +647,7 @@ def test_a_scheduled_post_appears_by_itself_once_its_time_has_passed(
     assert summary_titles(client.get("/"))[0] == "Tomorrow's Piece"
     response = client.get(url)
     assert response.status_code == 200
-    assert "Preview" not in text_of(response)
+    assert "Preview: this post" not in text_of(response)
     assert "Tomorrow's Piece" in summary_titles(client.get("/category/clinical-practice/"))
     # Nobody re-saved it: the row still says "scheduled".
     post.refresh_from_db()

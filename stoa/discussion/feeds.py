@@ -1,0 +1,83 @@
+"""Comment feeds (RSS 2.0 and Atom): the whole site's, and each post's."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.contrib.syndication.views import Feed
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.utils.feedgenerator import Atom1Feed
+
+from stoa.core.conf import stoa_setting
+from stoa.discussion.models import Comment
+from stoa.publishing.models import Post
+from stoa.publishing.views import live_post
+
+
+class LatestCommentsFeed(Feed):
+    """The newest approved comments on the site. Names only: never an email or address."""
+
+    def get_object(self, request: HttpRequest, *args: Any, **kwargs: Any) -> Post | None:
+        return None
+
+    def title(self, obj: Post | None) -> str:
+        return f"Comments on {stoa_setting('SITE_NAME')}"
+
+    def description(self, obj: Post | None) -> str:
+        return f"The newest comments on {stoa_setting('SITE_NAME')}"
+
+    def subtitle(self, obj: Post | None) -> str:
+        return self.description(obj)
+
+    def link(self, obj: Post | None) -> str:
+        return "/"
+
+    def items(self, obj: Post | None) -> QuerySet[Comment]:
+        comments = Comment.objects.approved().on_live_posts().select_related("post")
+        if obj is not None:
+            comments = comments.filter(post=obj)
+        return comments.order_by("-created_at", "-pk")[: int(stoa_setting("FEED_ITEMS"))]
+
+    def item_title(self, item: Comment) -> str:
+        return f"{item.author_name} on {item.post.title}"
+
+    def item_description(self, item: Comment) -> str:
+        return item.html
+
+    def item_link(self, item: Comment) -> str:
+        return item.get_absolute_url()
+
+    def item_guid(self, item: Comment) -> str:
+        return f"{item.post.get_absolute_url()}#comment-{item.pk}"
+
+    def item_pubdate(self, item: Comment) -> dt.datetime:
+        return item.created_at
+
+    def item_author_name(self, item: Comment) -> str:
+        return item.author_name
+
+
+class PostCommentsFeed(LatestCommentsFeed):
+    """The newest approved comments under one post."""
+
+    def get_object(self, request: HttpRequest, *args: Any, **kwargs: Any) -> Post:
+        return live_post(kwargs["post_id"])
+
+    def title(self, obj: Post | None) -> str:
+        return f"Comments on: {obj.title}" if obj else super().title(obj)
+
+    def description(self, obj: Post | None) -> str:
+        return f"Comments under “{obj.title}”" if obj else super().description(obj)
+
+    def link(self, obj: Post | None) -> str:
+        return f"{obj.get_absolute_url()}#comments" if obj else "/"
+
+
+class LatestCommentsAtomFeed(LatestCommentsFeed):
+    feed_type = Atom1Feed
+
+
+class PostCommentsAtomFeed(PostCommentsFeed):
+    feed_type = Atom1Feed

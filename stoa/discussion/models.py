@@ -1,0 +1,258 @@
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import models
+from django.db.models import Q
+
+from stoa.publishing.models import Post
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from stoa.members.models import User
+
+
+class DiscussionSettings(models.Model):
+    """The moderation and discussion settings, one row, editable in the admin."""
+
+    CACHE_KEY = "stoa:discussion-settings"
+
+    auto_close_days = models.PositiveIntegerField(
+        "close comments after (days)", default=0, help_text="0 keeps comments open for ever."
+    )
+    thread_depth = models.PositiveSmallIntegerField(
+        "reply depth", default=5, help_text="Replies nest this many levels deep at most."
+    )
+    paginate = models.BooleanField("break comments into pages", default=False)
+    threads_per_page = models.PositiveSmallIntegerField("top-level threads per page", default=50)
+    newest_first = models.BooleanField("newest threads first", default=False)
+    rate_limit_seconds = models.PositiveSmallIntegerField(
+        "seconds between comments from one address", default=15
+    )
+    max_links = models.PositiveSmallIntegerField("hold a comment with more links than", default=2)
+    hold_first_comment = models.BooleanField(
+        "hold a first comment until approved",
+        default=True,
+        help_text="An email address with an earlier approved comment skips the hold.",
+    )
+    moderation_keys = models.TextField(
+        "moderation words",
+        blank=True,
+        help_text="One word, name, email, IP or URL per line: a comment containing one is held.",
+    )
+    disallowed_keys = models.TextField(
+        "disallowed words",
+        blank=True,
+        help_text="One per line: a comment containing one goes straight to spam.",
+    )
+    flag_threshold = models.PositiveSmallIntegerField("hide after this many reports", default=3)
+    edit_window_minutes = models.PositiveSmallIntegerField(
+        "commenters may edit for (minutes)", default=15
+    )
+    notify_post_author = models.BooleanField("email the post's author", default=True)
+    notify_moderators = models.BooleanField("email moderators about held comments", default=True)
+    moderator_emails = models.TextField(
+        blank=True, help_text="Extra addresses, one per line, besides staff who moderate."
+    )
+    retention_days = models.PositiveSmallIntegerField(
+        "empty spam and trash, erase IPs after (days)", default=30
+    )
+    use_gravatar = models.BooleanField(
+        default=False,
+        help_text="Off: avatars are drawn here from initials, and no address leaves the site.",
+    )
+
+    class Meta:
+        verbose_name = "discussion settings"
+        verbose_name_plural = "discussion settings"
+        constraints = [models.CheckConstraint(condition=Q(pk=1), name="one_discussion_settings")]
+
+    def __str__(self) -> str:
+        return "Discussion settings"
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        self.pk = 1
+        super().save(*args, **kwargs)  # type: ignore[arg-type]
+        cache.delete(self.CACHE_KEY)
+
+    @classmethod
+    def current(cls) -> DiscussionSettings:
+        """The settings row (created with defaults on first use), cached."""
+        found: DiscussionSettings | None = cache.get(cls.CACHE_KEY)
+        if found is None:
+            found, _ = cls.objects.get_or_create(pk=1)
+            cache.set(cls.CACHE_KEY, found, 300)
+        return found
+
+    @staticmethod
+    def lines(text: str) -> list[str]:
+        """The non-empty lines of a list setting, lower-cased."""
+        return [line.strip().lower() for line in text.splitlines() if line.strip()]
+
+
+class CommentStatus(models.TextChoices):
+    PENDING = "pending", "Held"
+    APPROVED = "approved", "Approved"
+    SPAM = "spam", "Spam"
+    TRASH = "trash", "Trash"
+
+
+class CommentQuerySet(models.QuerySet["Comment"]):
+    """Reads of comments, named as a moderator speaks."""
+
+    def approved(self) -> CommentQuerySet:
+        return self.filter(status=CommentStatus.APPROVED)
+
+    def held(self) -> CommentQuerySet:
+        return self.filter(status=CommentStatus.PENDING)
+
+    def on_live_posts(self) -> CommentQuerySet:
+        """Comments under posts readers can see."""
+        return self.filter(post__in=Post.objects.published())
+
+    def visible_to(self, user: User | AnonymousUser) -> CommentQuerySet:
+        """Comments this user may read: approved ones, their own held ones; moderators all."""
+        if user.is_active and user.is_staff and user.has_perm("discussion.change_comment"):
+            return self.all()
+        if user.is_authenticated:
+            return self.filter(
+                Q(status=CommentStatus.APPROVED) | Q(status=CommentStatus.PENDING, user=user)
+            )
+        return self.approved()
+
+    def recent(self, count: int = 5) -> CommentQuerySet:
+        """The newest approved comments on live posts, with their posts."""
+        fields = ("author_name", "excerpt", "post__title", "post__slug", "post__published_at")
+        return (
+            self.approved()
+            .on_live_posts()
+            .select_related("post")
+            .only(*fields, "post__status")
+            .order_by("-created_at", "-pk")[:count]
+        )
+
+
+class Comment(models.Model):
+    """A reader's comment under a post, possibly a reply to another comment."""
+
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="comments")
+    parent = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="replies"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="comments",
+    )
+    author_name = models.CharField("name", max_length=100)
+    author_email = models.EmailField("email", blank=True)
+    author_url = models.URLField("website", max_length=300, blank=True)
+    text = models.TextField(help_text="What the commenter wrote, as they wrote it.")
+    html = models.TextField(editable=False, help_text="The text, sanitised for display.")
+    rendered = models.TextField(editable=False, help_text="The whole comment's display HTML.")
+    excerpt = models.CharField(max_length=200, editable=False)
+    status = models.CharField(
+        max_length=10, choices=CommentStatus.choices, default=CommentStatus.PENDING
+    )
+    depth = models.PositiveSmallIntegerField(default=1, editable=False)
+    is_by_post_author = models.BooleanField(default=False, editable=False)
+    flag_count = models.PositiveIntegerField(default=0, editable=False)
+    ip_address = models.GenericIPAddressField("IP address", null=True, blank=True)
+    user_agent = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(db_index=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    edited_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    objects = CommentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        indexes = [
+            models.Index(fields=["post", "status", "created_at"], name="comment_thread"),
+            models.Index(fields=["status", "created_at"], name="comment_queue"),
+            models.Index(fields=["author_email", "status"], name="comment_author_email"),
+            models.Index(fields=["ip_address", "created_at"], name="comment_ip"),
+        ]
+        permissions = [("moderate_comment", "Can moderate comments")]
+
+    def __str__(self) -> str:
+        return f"{self.author_name} on {self.post}"
+
+    def get_absolute_url(self) -> str:
+        """The comment on its post's page (the right comment page, when paging is on)."""
+        from stoa.discussion.threads import comment_page
+
+        page = comment_page(self)
+        query = f"?cpage={page}" if page > 1 else ""
+        return f"{self.post.get_absolute_url()}{query}#comment-{self.pk}"
+
+
+class CommentEventKind(models.TextChoices):
+    POSTED = "posted", "Posted"
+    STATUS = "status", "Status changed"
+    EDITED = "edited", "Edited"
+    FLAGGED = "flagged", "Reported"
+
+
+class CommentEvent(models.Model):
+    """One line of a comment's history: who or which rule did what, and when."""
+
+    comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=10, choices=CommentEventKind.choices)
+    from_status = models.CharField(max_length=10, choices=CommentStatus.choices, blank=True)
+    to_status = models.CharField(max_length=10, choices=CommentStatus.choices, blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True
+    )
+    rule = models.CharField(max_length=50, blank=True)
+    note = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.from_status}→{self.to_status}"
+
+
+class CommentFlag(models.Model):
+    """A reader's report that a comment breaks the house rules."""
+
+    comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="flags")
+    reporter = models.CharField(
+        max_length=64, help_text="The reporting account, or a hash of the reader's address."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["comment", "reporter"], name="one_flag_per_reader")
+        ]
+
+    def __str__(self) -> str:
+        return f"Report on comment {self.comment_id}"
+
+
+class Subscription(models.Model):
+    """An address that asked to hear about new replies under a post (double opt-in)."""
+
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="subscriptions")
+    email = models.EmailField()
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, blank=True
+    )
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["post", "email"], name="one_subscription_per_address")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.email} on {self.post}"

@@ -1,0 +1,211 @@
+"""The moderation pipeline: each rule a function, run in order by a policy class.
+
+The same rules judge a comment when it is sent and advise the commenter before they send it
+(the form's "check before sending"), so the two can never disagree.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+from django.utils.module_loading import import_string
+
+from stoa.discussion.models import Comment, CommentStatus, DiscussionSettings
+from stoa.members.models import User
+from stoa.publishing.models import Post
+
+
+class Action(StrEnum):
+    APPROVE = "approve"
+    HOLD = "hold"
+    SPAM = "spam"
+    REFUSE = "refuse"
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """What a rule decided, which rule, and the words a commenter or moderator reads."""
+
+    action: Action
+    rule: str
+    message: str = ""
+
+
+@dataclass
+class Candidate:
+    """A comment about to be written, as the rules see it."""
+
+    post: Post
+    text: str
+    html: str
+    author_name: str
+    author_email: str
+    author_url: str = ""
+    user: User | None = None
+    ip_address: str | None = None
+    user_agent: str = ""
+    honeypot: str = ""
+    exclude_pk: int | None = None
+    now: dt.datetime = field(default_factory=timezone.now)
+
+
+Rule = Callable[[Candidate, DiscussionSettings], Verdict | None]
+
+
+def _others(comments: QuerySet[Comment], c: Candidate) -> QuerySet[Comment]:
+    """Leave out the comment being judged (when an edit is judged again)."""
+    return comments.exclude(pk=c.exclude_pk) if c.exclude_pk is not None else comments
+
+
+_LINK = re.compile(r"<a\s[^>]*href", re.IGNORECASE)
+
+
+def comments_closed(c: Candidate, s: DiscussionSettings) -> Verdict | None:
+    """Refuse a comment on a post whose comments are closed, by hand or by age."""
+    closed = not c.post.comments_open
+    if s.auto_close_days and c.post.published_at is not None:
+        closed = closed or c.post.published_at < c.now - dt.timedelta(days=s.auto_close_days)
+    if closed:
+        return Verdict(Action.REFUSE, "closed", "Comments are closed on this post.")
+    return None
+
+
+def honeypot(c: Candidate, s: DiscussionSettings) -> Verdict | None:
+    """A field people never see was filled in: a robot. Spam, and nothing said about it."""
+    return Verdict(Action.SPAM, "honeypot") if c.honeypot.strip() else None
+
+
+def too_fast(c: Candidate, s: DiscussionSettings) -> Verdict | None:
+    """Refuse a second comment from the same address or email within the flood interval."""
+    if not s.rate_limit_seconds:
+        return None
+    same = Q(author_email__iexact=c.author_email) if c.author_email else Q(pk__in=[])
+    if c.ip_address:
+        same |= Q(ip_address=c.ip_address)
+    if c.user is not None:
+        same |= Q(user=c.user)
+    since = c.now - dt.timedelta(seconds=s.rate_limit_seconds)
+    if _others(Comment.objects.filter(same, created_at__gte=since), c).exists():
+        return Verdict(Action.REFUSE, "flood", "You are posting comments too quickly. Slow down.")
+    return None
+
+
+def duplicate(c: Candidate, s: DiscussionSettings) -> Verdict | None:
+    """Refuse the same text from the same author on the same post (WordPress's dupe check)."""
+    author = Q(user=c.user) if c.user is not None else Q(author_email__iexact=c.author_email)
+    same = _others(
+        Comment.objects.filter(author, post=c.post, text=c.text.strip()).exclude(
+            status=CommentStatus.TRASH
+        ),
+        c,
+    )
+    if same.exists():
+        return Verdict(
+            Action.REFUSE,
+            "duplicate",
+            "Duplicate comment detected: it looks as though you have already said that.",
+        )
+    return None
+
+
+def _first_listed(keys: list[str], c: Candidate) -> str | None:
+    haystacks = [c.text, c.author_name, c.author_email, c.author_url, c.ip_address or ""]
+    lowered = [h.lower() for h in haystacks] + [c.user_agent.lower()]
+    return next((key for key in keys if any(key in h for h in lowered)), None)
+
+
+def disallowed(c: Candidate, s: DiscussionSettings) -> Verdict | None:
+    """Anything on the disallowed list (a word, name, email, IP or URL) is spam."""
+    key = _first_listed(s.lines(s.disallowed_keys), c)
+    return Verdict(Action.SPAM, "disallowed", f"Contains “{key}”.") if key else None
+
+
+def moderation_words(c: Candidate, s: DiscussionSettings) -> Verdict | None:
+    """Anything on the moderation list holds the comment for a moderator."""
+    key = _first_listed(s.lines(s.moderation_keys), c)
+    if key:
+        return Verdict(
+            Action.HOLD, "moderation-word", f"It contains “{key}”, which a moderator reads first."
+        )
+    return None
+
+
+def too_many_links(c: Candidate, s: DiscussionSettings) -> Verdict | None:
+    """More links than the limit (bare URLs count, as they become links) hold a comment."""
+    count = len(_LINK.findall(c.html))
+    if count > s.max_links:
+        return Verdict(
+            Action.HOLD,
+            "links",
+            f"It has {count} links; comments with more than {s.max_links} wait for a moderator.",
+        )
+    return None
+
+
+def in_good_standing(user: User | None) -> bool:
+    """A member whose comments have never been marked spam."""
+    if user is None or not user.is_active:
+        return False
+    return not Comment.objects.filter(user=user, status=CommentStatus.SPAM).exists()
+
+
+def first_comment(c: Candidate, s: DiscussionSettings) -> Verdict | None:
+    """Hold a first comment from an address with no approved comment yet."""
+    if not s.hold_first_comment or in_good_standing(c.user):
+        return None
+    earlier = Comment.objects.approved().filter(author_email__iexact=c.author_email)
+    if c.author_email and _others(earlier, c).exists():
+        return None
+    return Verdict(
+        Action.HOLD,
+        "first-comment",
+        "A first comment waits for a moderator; after that, yours appear at once.",
+    )
+
+
+class ModerationPolicy:
+    """Runs the rules in order; the first that decides wins, else the comment is approved."""
+
+    rules: Sequence[Rule] = (
+        comments_closed,
+        honeypot,
+        too_fast,
+        duplicate,
+        disallowed,
+        moderation_words,
+        too_many_links,
+        first_comment,
+    )
+    # What the commenter may be told before sending. Spam rules stay silent, so that
+    # nobody can probe the disallowed list or the honeypot.
+    advisory: frozenset[str] = frozenset(
+        {"comments_closed", "duplicate", "moderation_words", "too_many_links", "first_comment"}
+    )
+
+    def judge(self, candidate: Candidate, settings: DiscussionSettings) -> Verdict:
+        for rule in self.rules:
+            verdict = rule(candidate, settings)
+            if verdict is not None:
+                return verdict
+        return Verdict(Action.APPROVE, "")
+
+    def advise(self, candidate: Candidate, settings: DiscussionSettings) -> list[Verdict]:
+        """Every advisory rule that would hold or refuse this comment, with its reason."""
+        found = []
+        for rule in self.rules:
+            if rule.__name__ in self.advisory and (verdict := rule(candidate, settings)):
+                found.append(verdict)
+        return found
+
+
+def policy() -> ModerationPolicy:
+    """The policy named by STOA['MODERATION_POLICY'] (a dotted path to a class)."""
+    from stoa.core.conf import stoa_setting
+
+    return import_string(stoa_setting("MODERATION_POLICY"))()

@@ -1,0 +1,39 @@
+"""Who hears about a comment, decided here and sent by the task worker after the commit,
+never inside the request."""
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import TYPE_CHECKING
+
+from django.db import transaction
+
+if TYPE_CHECKING:
+    from stoa.discussion.models import Comment, Subscription
+
+
+def _enqueue(task_name: str, *args: int) -> None:
+    # Imported late: the tasks module needs the services, which call this module.
+    task = getattr(import_module("stoa.discussion.tasks"), task_name)
+    transaction.on_commit(lambda: task.enqueue(*args))
+
+
+def comment_written(comment: Comment) -> None:
+    """A new comment: moderators hear of a held one, the post's author of an approved one."""
+    from stoa.discussion.models import CommentStatus
+
+    if comment.status == CommentStatus.PENDING:
+        _enqueue("notify_moderators", comment.pk)
+    elif comment.status == CommentStatus.APPROVED:
+        comment_approved(comment)
+
+
+def comment_approved(comment: Comment) -> None:
+    """A comment is published: the post's author and the thread's subscribers hear of it."""
+    _enqueue("notify_post_author", comment.pk)
+    _enqueue("notify_subscribers", comment.pk)
+
+
+def confirm_subscription(subscription: Subscription) -> None:
+    """Ask the address's owner to confirm the subscription."""
+    _enqueue("send_subscription_confirmation", subscription.pk)

@@ -1,0 +1,393 @@
+"""Every change of state in the discussion: views, admin, emails' links, the demo and the
+importer all call these."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.core.validators import EmailValidator, URLValidator
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from stoa.core.sanitizers import clean_comment
+from stoa.core.text import cut_at_word, plain_excerpt
+from stoa.discussion import moderation, notifications, threads
+from stoa.discussion.models import (
+    Comment,
+    CommentEvent,
+    CommentEventKind,
+    CommentFlag,
+    CommentStatus,
+    DiscussionSettings,
+    Subscription,
+)
+from stoa.members.models import User
+from stoa.publishing.models import Post
+
+MAX_COMMENT_LENGTH = 10_000
+
+
+@dataclass(frozen=True)
+class Guest:
+    """Who a commenter without an account says they are."""
+
+    name: str
+    email: str
+    url: str = ""
+
+
+@dataclass(frozen=True)
+class Origin:
+    """Where a comment came from: kept for moderators, erased after the retention period."""
+
+    ip_address: str | None = None
+    user_agent: str = ""
+    honeypot: str = ""
+
+
+class CommentRefused(Exception):
+    """A rule refused the comment; its verdict says which and why."""
+
+    def __init__(self, verdict: moderation.Verdict) -> None:
+        super().__init__(verdict.message)
+        self.verdict = verdict
+
+
+def _identity(author: User | Guest) -> tuple[str, str, str, User | None]:
+    if isinstance(author, Guest):
+        errors = {}
+        name, email, url = author.name.strip(), author.email.strip(), author.url.strip()
+        if not name:
+            errors["name"] = "Please give your name."
+        if not email:
+            errors["email"] = "Please give your email address; it is never published."
+        else:
+            try:
+                EmailValidator()(email)
+            except ValidationError:
+                errors["email"] = "Please give a valid email address."
+        if url:
+            url = url if "://" in url else f"https://{url}"
+            try:
+                URLValidator(schemes=["http", "https"])(url)
+            except ValidationError:
+                errors["url"] = "Please give a web address starting with http:// or https://."
+        if errors:
+            raise ValidationError(errors)
+        return name[:100], email, url[:300], None
+    display = author.get_full_name() or author.get_username()
+    return display[:100], author.email, "", author
+
+
+def _check_body(body: str) -> str:
+    body = body.strip()
+    if not body:
+        raise ValidationError({"body": "Please write a comment."})
+    if len(body) > MAX_COMMENT_LENGTH:
+        raise ValidationError(
+            {
+                "body": f"Comments are limited to {MAX_COMMENT_LENGTH:,} characters; "
+                f"this one has {len(body):,}."
+            }
+        )
+    return body
+
+
+def resolve_parent(*, post: Post, parent_id: int | None, depth_limit: int) -> Comment | None:
+    """The comment a reply attaches to: approved, on this post, never deeper than the limit
+    (a reply to a comment at the deepest level attaches beside it, as WordPress does)."""
+    if parent_id is None:
+        return None
+    parent = Comment.objects.filter(pk=parent_id).select_related("parent").first()
+    if parent is None or parent.post_id != post.pk:
+        raise ValidationError({"parent": "The comment you are replying to is not on this post."})
+    if parent.status != CommentStatus.APPROVED:
+        raise ValidationError({"parent": "The comment you are replying to is not published."})
+    while parent is not None and parent.depth >= depth_limit:
+        parent = parent.parent
+    return parent
+
+
+def candidate_for(
+    *, post: Post, author: User | Guest, body: str, origin: Origin = Origin()
+) -> moderation.Candidate:
+    """What the moderation rules look at, for a comment not yet written."""
+    name, email, url, user = _identity(author)
+    text = _check_body(body)
+    return moderation.Candidate(
+        post=post,
+        text=text,
+        html=clean_comment(text),
+        author_name=name,
+        author_email=email,
+        author_url=url,
+        user=user,
+        ip_address=origin.ip_address,
+        user_agent=origin.user_agent[:300],
+        honeypot=origin.honeypot,
+    )
+
+
+def _is_by_post_author(post: Post, user: User | None) -> bool:
+    return user is not None and post.authors.filter(user=user).exists()
+
+
+def _refresh(comment: Comment) -> None:
+    """Store the comment's display HTML and excerpt, derived once here, not per page view."""
+    comment.excerpt = cut_at_word(plain_excerpt(comment.html, words=40), 150)
+    comment.rendered = threads.render_comment(comment)
+
+
+def _recount(post: Post) -> None:
+    count = Comment.objects.filter(post=post, status=CommentStatus.APPROVED).count()
+    Post.objects.filter(pk=post.pk).update(comment_count=count)
+    post.comment_count = count
+
+
+STATUS_FOR_ACTION = {
+    moderation.Action.APPROVE: CommentStatus.APPROVED,
+    moderation.Action.HOLD: CommentStatus.PENDING,
+    moderation.Action.SPAM: CommentStatus.SPAM,
+}
+
+
+@transaction.atomic
+def post_comment(
+    *,
+    post: Post,
+    author: User | Guest,
+    body: str,
+    parent: Comment | None = None,
+    origin: Origin = Origin(),
+    subscribe: bool = False,
+    created_at: dt.datetime | None = None,
+) -> Comment:
+    """Judge a new comment by the moderation rules and write it, or raise CommentRefused."""
+    settings = DiscussionSettings.current()
+    candidate = candidate_for(post=post, author=author, body=body, origin=origin)
+    if parent is not None:
+        parent = resolve_parent(post=post, parent_id=parent.pk, depth_limit=settings.thread_depth)
+    verdict = moderation.policy().judge(candidate, settings)
+    if verdict.action == moderation.Action.REFUSE:
+        raise CommentRefused(verdict)
+    comment = Comment(
+        post=post,
+        parent=parent,
+        user=candidate.user,
+        author_name=candidate.author_name,
+        author_email=candidate.author_email,
+        author_url=candidate.author_url,
+        text=candidate.text,
+        html=candidate.html,
+        status=STATUS_FOR_ACTION[verdict.action],
+        depth=parent.depth + 1 if parent else 1,
+        is_by_post_author=_is_by_post_author(post, candidate.user),
+        ip_address=candidate.ip_address,
+        user_agent=candidate.user_agent,
+        created_at=created_at or candidate.now,
+    )
+    comment.save()
+    _refresh(comment)
+    comment.save(update_fields=["excerpt", "rendered"])
+    CommentEvent.objects.create(
+        comment=comment,
+        kind=CommentEventKind.POSTED,
+        to_status=comment.status,
+        actor=candidate.user,
+        rule=verdict.rule,
+        note=verdict.message[:300],
+    )
+    if comment.status == CommentStatus.APPROVED:
+        _recount(post)
+    if subscribe and comment.author_email and comment.status != CommentStatus.SPAM:
+        subscribe_to_post(post=post, email=comment.author_email, user=candidate.user)
+    notifications.comment_written(comment)
+    return comment
+
+
+def _previous_status(comment: Comment, leaving: str) -> str:
+    """The status a comment had before it became `leaving` (for "not spam" and "restore")."""
+    event = comment.events.filter(to_status=leaving).exclude(from_status="").order_by("-pk").first()
+    return event.from_status if event else CommentStatus.PENDING
+
+
+@transaction.atomic
+def set_comment_status(
+    *, comment: Comment, status: str, actor: User | None = None, rule: str = "", note: str = ""
+) -> Comment:
+    """Move a comment to a status, keep the change in its history, and tell who should know."""
+    before = comment.status
+    if before == status:
+        return comment
+    comment.status = status
+    comment.save(update_fields=["status", "updated_at"])
+    CommentEvent.objects.create(
+        comment=comment,
+        kind=CommentEventKind.STATUS,
+        from_status=before,
+        to_status=status,
+        actor=actor,
+        rule=rule,
+        note=note[:300],
+    )
+    if CommentStatus.APPROVED in (before, status):
+        _recount(comment.post)
+    if status == CommentStatus.APPROVED:
+        notifications.comment_approved(comment)
+    return comment
+
+
+def approve_comment(*, comment: Comment, actor: User | None = None, rule: str = "") -> Comment:
+    """Publish a held (or any) comment."""
+    return set_comment_status(
+        comment=comment, status=CommentStatus.APPROVED, actor=actor, rule=rule
+    )
+
+
+def unapprove_comment(*, comment: Comment, actor: User | None = None) -> Comment:
+    """Take a published comment back into the moderation queue."""
+    return set_comment_status(comment=comment, status=CommentStatus.PENDING, actor=actor)
+
+
+def spam_comment(*, comment: Comment, actor: User | None = None, rule: str = "") -> Comment:
+    """Mark a comment as spam."""
+    return set_comment_status(comment=comment, status=CommentStatus.SPAM, actor=actor, rule=rule)
+
+
+def unspam_comment(*, comment: Comment, actor: User | None = None) -> Comment:
+    """Not spam after all: back to the status it had before."""
+    status = _previous_status(comment, CommentStatus.SPAM)
+    return set_comment_status(comment=comment, status=status, actor=actor, note="not spam")
+
+
+def trash_comment(*, comment: Comment, actor: User | None = None, note: str = "") -> Comment:
+    """Move a comment to the trash (emptied after the retention period)."""
+    return set_comment_status(comment=comment, status=CommentStatus.TRASH, actor=actor, note=note)
+
+
+def restore_comment(*, comment: Comment, actor: User | None = None) -> Comment:
+    """Take a comment out of the trash, back to the status it had before."""
+    status = _previous_status(comment, CommentStatus.TRASH)
+    return set_comment_status(comment=comment, status=status, actor=actor, note="restored")
+
+
+@transaction.atomic
+def edit_comment(*, comment: Comment, body: str, editor: User | None = None) -> Comment:
+    """Change a comment's text: by its author within the edit window, or by a moderator."""
+    text = _check_body(body)
+    comment.text = text
+    comment.html = clean_comment(text)
+    comment.edited_at = timezone.now()
+    is_moderator = editor is not None and editor.has_perm("discussion.change_comment")
+    if not is_moderator and comment.status == CommentStatus.APPROVED:
+        # An author's edit goes through the content rules again, so that a comment cannot
+        # be approved first and filled with links afterwards.
+        settings = DiscussionSettings.current()
+        candidate = moderation.Candidate(
+            post=comment.post,
+            text=text,
+            html=comment.html,
+            author_name=comment.author_name,
+            author_email=comment.author_email,
+            author_url=comment.author_url,
+            user=comment.user,
+            exclude_pk=comment.pk,
+        )
+        for rule in (moderation.disallowed, moderation.moderation_words, moderation.too_many_links):
+            if verdict := rule(candidate, settings):
+                status = STATUS_FOR_ACTION[verdict.action]
+                set_comment_status(comment=comment, status=status, rule=verdict.rule)
+                break
+    _refresh(comment)
+    comment.save()
+    CommentEvent.objects.create(comment=comment, kind=CommentEventKind.EDITED, actor=editor)
+    return comment
+
+
+def within_edit_window(comment: Comment, now: dt.datetime | None = None) -> bool:
+    """Whether the comment's author may still edit or delete it."""
+    minutes = DiscussionSettings.current().edit_window_minutes
+    return (now or timezone.now()) < comment.created_at + dt.timedelta(minutes=minutes)
+
+
+@transaction.atomic
+def delete_own_comment(*, comment: Comment, actor: User | None = None) -> Comment:
+    """A commenter withdraws their comment: it goes to the trash, where moderators see it."""
+    return trash_comment(comment=comment, actor=actor, note="withdrawn by its author")
+
+
+@transaction.atomic
+def flag_comment(*, comment: Comment, reporter: str) -> bool:
+    """Record a reader's report; enough reports from different readers hide the comment.
+    Returns False when this reader had already reported it."""
+    _, created = CommentFlag.objects.get_or_create(comment=comment, reporter=reporter[:64])
+    if not created:
+        return False
+    count = comment.flags.count()
+    Comment.objects.filter(pk=comment.pk).update(flag_count=count)
+    comment.flag_count = count
+    CommentEvent.objects.create(comment=comment, kind=CommentEventKind.FLAGGED)
+    threshold = DiscussionSettings.current().flag_threshold
+    if threshold and count >= threshold and comment.status == CommentStatus.APPROVED:
+        set_comment_status(
+            comment=comment,
+            status=CommentStatus.PENDING,
+            rule="reports",
+            note=f"Hidden after {count} reports from readers",
+        )
+        notifications.comment_written(comment)
+    return True
+
+
+@transaction.atomic
+def subscribe_to_post(*, post: Post, email: str, user: User | None = None) -> Subscription:
+    """Ask to hear about replies under a post; the first email asks to confirm (double opt-in)."""
+    subscription, created = Subscription.objects.get_or_create(
+        post=post, email=email.lower(), defaults={"user": user}
+    )
+    if created or subscription.confirmed_at is None:
+        notifications.confirm_subscription(subscription)
+    return subscription
+
+
+@transaction.atomic
+def confirm_subscription(*, subscription: Subscription) -> Subscription:
+    """The address's owner clicked the confirmation link."""
+    if subscription.confirmed_at is None:
+        subscription.confirmed_at = timezone.now()
+        subscription.save(update_fields=["confirmed_at"])
+    return subscription
+
+
+@transaction.atomic
+def unsubscribe(*, subscription: Subscription) -> None:
+    """Stop emails about this post to this address."""
+    subscription.delete()
+
+
+@transaction.atomic
+def purge_old_comments(*, now: dt.datetime | None = None) -> tuple[int, int]:
+    """Empty spam and trash older than the retention period and erase old IPs and user
+    agents. Returns (comments deleted, comments anonymised)."""
+    now = now or timezone.now()
+    cutoff = now - dt.timedelta(days=DiscussionSettings.current().retention_days)
+    doomed = Comment.objects.filter(
+        status__in=[CommentStatus.SPAM, CommentStatus.TRASH], updated_at__lt=cutoff
+    )
+    posts = set(doomed.values_list("post_id", flat=True))
+    # Replies to a deleted comment move up a level rather than disappear with it.
+    for comment in doomed.filter(replies__isnull=False).distinct():
+        comment.replies.update(parent=comment.parent)
+    _, per_model = doomed.delete()
+    deleted = per_model.get(Comment._meta.label, 0)
+    erased = (
+        Comment.objects.filter(created_at__lt=cutoff)
+        .filter(Q(ip_address__isnull=False) | ~Q(user_agent=""))
+        .update(ip_address=None, user_agent="")
+    )
+    for post in Post.objects.filter(pk__in=posts):
+        _recount(post)
+    return deleted, erased

@@ -1,0 +1,186 @@
+"""Background tasks: the emails about comments, and the periodic clean-up. Run by the task
+worker (`stoa db_worker`), never inside a request."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Permission
+from django.core.mail import EmailMultiAlternatives
+from django.db.models import Q
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django_tasks import task
+
+from stoa.core.conf import stoa_setting
+from stoa.discussion import services, tokens
+from stoa.discussion.models import Comment, CommentStatus, DiscussionSettings, Subscription
+
+
+def site_url(path: str) -> str:
+    """An absolute address for an email (STOA_SITE_URL, e.g. https://example.org)."""
+    base = getattr(settings, "STOA_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+    return f"{base}{path}"
+
+
+def _send(
+    *, to: list[str], subject: str, template: str, context: dict, headers: dict | None = None
+) -> int:
+    """Send one email with a plain-text and an HTML body, both from templates."""
+    if not to:
+        return 0
+    context = {"site_name": stoa_setting("SITE_NAME"), **context}
+    text = render_to_string(f"discussion/email/{template}.txt", context)
+    html = render_to_string(f"discussion/email/{template}.html", context)
+    message = EmailMultiAlternatives(subject=subject, body=text, to=to, headers=headers or {})
+    message.attach_alternative(html, "text/html")
+    return message.send()
+
+
+def moderator_addresses() -> list[str]:
+    """Staff who may moderate comments, and the extra addresses in the settings."""
+    perm = Permission.objects.filter(
+        codename="change_comment", content_type__app_label="discussion"
+    ).first()
+    staff = get_user_model().objects.filter(is_active=True, is_staff=True).exclude(email="")
+    staff = staff.filter(
+        Q(is_superuser=True) | Q(user_permissions=perm) | Q(groups__permissions=perm)
+    )
+    extra = DiscussionSettings.lines(DiscussionSettings.current().moderator_emails)
+    return sorted(set(staff.values_list("email", flat=True)) | set(extra))
+
+
+@task(queue_name="email")
+def notify_moderators(comment_id: int) -> int:
+    """Tell moderators about a held comment, with signed one-click links."""
+    comment = Comment.objects.select_related("post").filter(pk=comment_id).first()
+    settings_row = DiscussionSettings.current()
+    if comment is None or comment.status != CommentStatus.PENDING:
+        return 0
+    if not settings_row.notify_moderators:
+        return 0
+    sent = 0
+    staff = {
+        user.email: user
+        for user in get_user_model().objects.filter(email__in=moderator_addresses())
+    }
+    for address in moderator_addresses():
+        moderator = staff.get(address)
+        links = {
+            action: site_url(
+                reverse(
+                    "discussion:moderate",
+                    args=[
+                        tokens.moderation_token(
+                            comment.pk, action, moderator.pk if moderator else None
+                        )
+                    ],
+                )
+            )
+            for action in tokens.MODERATION_ACTIONS
+        }
+        reason = comment.events.order_by("pk").values_list("note", flat=True).first() or ""
+        sent += _send(
+            to=[address],
+            subject=f"[{stoa_setting('SITE_NAME')}] Please moderate: “{comment.post.title}”",
+            template="moderate",
+            context={
+                "comment": comment,
+                "links": links if moderator else {},
+                "reason": reason,
+                "queue": site_url(reverse("admin:discussion_comment_changelist"))
+                + "?status__exact=pending",
+                "post_url": site_url(comment.post.get_absolute_url()),
+            },
+        )
+    return sent
+
+
+@task(queue_name="email")
+def notify_post_author(comment_id: int) -> int:
+    """Tell the post's authors about a new approved comment (a setting)."""
+    comment = Comment.objects.select_related("post").filter(pk=comment_id).first()
+    if comment is None or comment.status != CommentStatus.APPROVED:
+        return 0
+    if not DiscussionSettings.current().notify_post_author:
+        return 0
+    addresses = [
+        person.user.email
+        for person in comment.post.authors.select_related("user")
+        if person.user and person.user.email and person.user_id != comment.user_id
+    ]
+    return _send(
+        to=addresses,
+        subject=f"[{stoa_setting('SITE_NAME')}] New comment on “{comment.post.title}”",
+        template="new_comment",
+        context={"comment": comment, "comment_url": site_url(comment.get_absolute_url())},
+    )
+
+
+@task(queue_name="email")
+def notify_subscribers(comment_id: int) -> int:
+    """Tell confirmed subscribers of the thread about a newly approved comment."""
+    comment = Comment.objects.select_related("post").filter(pk=comment_id).first()
+    if comment is None or comment.status != CommentStatus.APPROVED:
+        return 0
+    subscriptions = Subscription.objects.filter(post=comment.post, confirmed_at__isnull=False)
+    sent = 0
+    for subscription in subscriptions.exclude(email__iexact=comment.author_email):
+        unsubscribe = site_url(
+            reverse(
+                "discussion:unsubscribe",
+                args=[tokens.subscription_token(subscription.pk, "unsubscribe")],
+            )
+        )
+        sent += _send(
+            to=[subscription.email],
+            subject=f"[{stoa_setting('SITE_NAME')}] New reply under “{comment.post.title}”",
+            template="reply",
+            context={
+                "comment": comment,
+                "comment_url": site_url(comment.get_absolute_url()),
+                "unsubscribe_url": unsubscribe,
+            },
+            # One-click unsubscribe from the mail client (RFC 8058).
+            headers={
+                "List-Unsubscribe": f"<{unsubscribe}>",
+                "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+            },
+        )
+    return sent
+
+
+@task(queue_name="email")
+def send_subscription_confirmation(subscription_id: int) -> int:
+    """Ask the owner of an address to confirm a subscription (double opt-in)."""
+    subscription = Subscription.objects.select_related("post").filter(pk=subscription_id).first()
+    if subscription is None or subscription.confirmed_at is not None:
+        return 0
+    confirm = site_url(
+        reverse("discussion:confirm", args=[tokens.subscription_token(subscription.pk, "confirm")])
+    )
+    unsubscribe = site_url(
+        reverse(
+            "discussion:unsubscribe",
+            args=[tokens.subscription_token(subscription.pk, "unsubscribe")],
+        )
+    )
+    return _send(
+        to=[subscription.email],
+        subject=f"[{stoa_setting('SITE_NAME')}] Please confirm your subscription",
+        template="confirm",
+        context={
+            "post": subscription.post,
+            "post_url": site_url(subscription.post.get_absolute_url()),
+            "confirm_url": confirm,
+            "unsubscribe_url": unsubscribe,
+        },
+        headers={"List-Unsubscribe": f"<{unsubscribe}>"},
+    )
+
+
+@task()
+def purge_old_comments() -> list[int]:
+    """Empty old spam and trash and erase old IP addresses (see services.purge_old_comments)."""
+    deleted, erased = services.purge_old_comments()
+    return [deleted, erased]

@@ -1,0 +1,292 @@
+"""The discussion's pages: writing, previewing, editing and reporting comments, and the
+pages behind the links in its emails. Thin: every change goes through services."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from typing import Any
+
+from django.conf import settings
+from django.core import signing
+from django.core.exceptions import ValidationError
+from django.http import (
+    HttpRequest,
+    HttpResponse,
+    HttpResponseRedirect,
+)
+from django.middleware.csrf import CsrfViewMiddleware
+from django.shortcuts import get_object_or_404, render
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods, require_POST
+
+from stoa.discussion import moderation, services, tokens
+from stoa.discussion.forms import CommentForm, EditCommentForm
+from stoa.discussion.models import Comment, CommentStatus, DiscussionSettings, Subscription
+from stoa.discussion.threads import comment_page
+from stoa.members.models import User
+from stoa.publishing.views import live_post, render_post
+
+REMEMBER_COOKIE = "stoa_commenter"
+REMEMBER_SALT = "stoa.discussion.remember"
+# Refusals answer with the status that says why (RFC 9110 / RFC 6585).
+REFUSAL_STATUS = {"closed": 403, "flood": 429, "duplicate": 409}
+
+
+def client_ip(request: HttpRequest) -> str | None:
+    """The reader's address: the socket's, or the proxy's X-Forwarded-For when trusted."""
+    if getattr(settings, "STOA_TRUST_X_FORWARDED_FOR", False):
+        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+        if forwarded:
+            return forwarded.split(",")[0].strip() or None
+    return request.META.get("REMOTE_ADDR") or None
+
+
+def _csrf_refusal(request: HttpRequest) -> HttpResponse | None:
+    """Members' comments are checked for CSRF; guests have no identity a forger could use,
+    and a token would cost every cached post page a cookie (WordPress has none either)."""
+    if not request.user.is_authenticated:
+        return None
+
+    def accept(request: HttpRequest) -> HttpResponse:
+        return HttpResponse()
+
+    return CsrfViewMiddleware(accept).process_view(request, accept, (), {})
+
+
+def remembered_commenter(request: HttpRequest) -> dict[str, str]:
+    """Name, email and website a guest asked this browser to remember."""
+    try:
+        value = signing.loads(request.COOKIES.get(REMEMBER_COOKIE, ""), salt=REMEMBER_SALT)
+    except signing.BadSignature:
+        return {}
+    return {k: str(value.get(k, "")) for k in ("name", "email", "url")}
+
+
+def _reject(request: HttpRequest, post: Any, form: CommentForm, status: int) -> HttpResponse:
+    return render_post(request, post, {"comment_form": form}, status=status)
+
+
+def _own_url(comment: Comment) -> str:
+    """The post page at this comment, carrying the token that lets its author see it."""
+    page = comment_page(comment)
+    query = f"?c={tokens.owner_token(comment.pk)}" + (f"&cpage={page}" if page > 1 else "")
+    return f"{comment.post.get_absolute_url()}{query}#comment-{comment.pk}"
+
+
+@csrf_exempt
+@require_POST
+def create(request: HttpRequest, post_id: int) -> HttpResponse:
+    """Write a comment, or preview it with the moderation rules' advice."""
+    post = live_post(post_id)
+    if refusal := _csrf_refusal(request):
+        return refusal
+    member = request.user.is_authenticated
+    form = CommentForm(request.POST, member=member)
+    if not form.is_valid():
+        return _reject(request, post, form, 400)
+    data = form.cleaned_data
+    author: User | services.Guest
+    if member:
+        author = request.user  # type: ignore[assignment]
+    else:
+        author = services.Guest(name=data["name"], email=data["email"], url=data["url"])
+    origin = services.Origin(
+        ip_address=client_ip(request),
+        user_agent=request.META.get("HTTP_USER_AGENT", ""),
+        honeypot=data["homepage"],
+    )
+    parent = None
+    if data["parent"]:
+        parent = Comment.objects.filter(pk=data["parent"]).first()
+        if parent is None:
+            form.add_error(None, "The comment you are replying to no longer exists.")
+            return _reject(request, post, form, 400)
+    try:
+        if "preview" in request.POST:
+            candidate = services.candidate_for(
+                post=post, author=author, body=data["body"], origin=origin
+            )
+            advice = moderation.policy().advise(candidate, DiscussionSettings.current())
+            extra = {"comment_form": form, "comment_preview": candidate, "comment_advice": advice}
+            return render_post(request, post, extra)
+        comment = services.post_comment(
+            post=post,
+            author=author,
+            body=data["body"],
+            parent=parent,
+            origin=origin,
+            subscribe=data["subscribe"],
+        )
+    except ValidationError as error:
+        for field, messages in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, messages)
+        return _reject(request, post, form, 400)
+    except services.CommentRefused as refused:
+        form.add_error(None, refused.verdict.message)
+        return _reject(request, post, form, REFUSAL_STATUS.get(refused.verdict.rule, 400))
+    response = HttpResponseRedirect(_own_url(comment))
+    if not member and data["remember"]:
+        remembered = {"name": data["name"], "email": data["email"], "url": data["url"]}
+        response.set_cookie(
+            REMEMBER_COOKIE,
+            signing.dumps(remembered, salt=REMEMBER_SALT),
+            max_age=60 * 60 * 24 * 365,
+            httponly=True,
+            samesite="Lax",
+            secure=settings.SESSION_COOKIE_SECURE,
+        )
+    elif not member and REMEMBER_COOKIE in request.COOKIES:
+        response.delete_cookie(REMEMBER_COOKIE)
+    return response
+
+
+class PermissionDenied(Exception):
+    """This reader may not change that comment."""
+
+
+def _editable(request: HttpRequest, pk: int) -> tuple[Comment, str]:
+    """The comment, if this reader wrote it and may still change it; 403 otherwise."""
+    comment = get_object_or_404(Comment.objects.select_related("post"), pk=pk)
+    token = request.POST.get("c") or request.GET.get("c") or ""
+    owns = tokens.owned_comment_id(token) == comment.pk or (
+        request.user.is_authenticated and comment.user_id == request.user.pk
+    )
+    if not owns or comment.status in (CommentStatus.SPAM, CommentStatus.TRASH):
+        raise PermissionDenied("You can only change your own comments.")
+    if not services.within_edit_window(comment):
+        raise PermissionDenied("The time for changing this comment has passed.")
+    return comment, token
+
+
+def _forbidden(request: HttpRequest, reason: str) -> HttpResponse:
+    return render(request, "discussion/message.html", {"heading": reason}, status=403)
+
+
+@csrf_exempt
+@require_http_methods(["GET", "POST"])
+def edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """A commenter changes their comment within the edit window."""
+    if refusal := _csrf_refusal(request):
+        return refusal
+    try:
+        comment, token = _editable(request, pk)
+    except PermissionDenied as denied:
+        return _forbidden(request, str(denied))
+    form = EditCommentForm(request.POST or None, initial={"body": comment.text})
+    if request.method == "POST" and form.is_valid():
+        editor = request.user if request.user.is_authenticated else None
+        try:
+            services.edit_comment(
+                comment=comment,
+                body=form.cleaned_data["body"],
+                editor=editor,
+            )
+        except ValidationError as error:
+            form.add_error("body", error.messages)
+        else:
+            return HttpResponseRedirect(_own_url(comment))
+    status = 400 if request.method == "POST" else 200
+    context = {"comment": comment, "form": form, "token": token}
+    return render(request, "discussion/edit.html", context, status=status)
+
+
+@csrf_exempt
+@require_POST
+def delete(request: HttpRequest, pk: int) -> HttpResponse:
+    """A commenter withdraws their comment within the edit window."""
+    if refusal := _csrf_refusal(request):
+        return refusal
+    try:
+        comment, _ = _editable(request, pk)
+    except PermissionDenied as denied:
+        return _forbidden(request, str(denied))
+    actor = request.user if request.user.is_authenticated else None
+    services.delete_own_comment(comment=comment, actor=actor)
+    return HttpResponseRedirect(f"{comment.post.get_absolute_url()}#comments")
+
+
+def reporter_key(request: HttpRequest) -> str:
+    """Who is reporting: the account, or a keyed hash of the address (never stored plain)."""
+    if request.user.is_authenticated:
+        return f"user:{request.user.pk}"
+    raw = f"{settings.SECRET_KEY}:{client_ip(request)}".encode()
+    return "ip:" + hashlib.sha256(raw).hexdigest()[:40]
+
+
+@csrf_exempt
+@require_POST
+def report(request: HttpRequest, pk: int) -> HttpResponse:
+    """A reader reports a comment; enough reports hide it until a moderator decides."""
+    if refusal := _csrf_refusal(request):
+        return refusal
+    comment = get_object_or_404(Comment.objects.approved().select_related("post"), pk=pk)
+    services.flag_comment(comment=comment, reporter=reporter_key(request))
+    return render(
+        request,
+        "discussion/message.html",
+        {
+            "heading": "Thank you for telling us",
+            "text": "A moderator will read the comment. If enough readers report it, "
+            "it is hidden until then.",
+            "back": comment.post.get_absolute_url(),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def moderate_link(request: HttpRequest, token: str) -> HttpResponse:
+    """A moderator's one-click link from an email: shows the comment and, on the button,
+    does what the link says. The button is there because mail scanners follow links."""
+    found = tokens.read_moderation_token(token)
+    if found is None:
+        return _forbidden(request, "This moderation link is not valid, or it has expired.")
+    comment_id, action, moderator_id = found
+    moderator = User.objects.filter(pk=moderator_id or 0, is_active=True).first()
+    if moderator is None or not moderator.has_perm("discussion.change_comment"):
+        return _forbidden(request, "This moderation link is not valid, or it has expired.")
+    comment = get_object_or_404(Comment.objects.select_related("post"), pk=comment_id)
+    done = False
+    if request.method == "POST":
+        actions: dict[str, Callable[..., Comment]] = {
+            "approve": services.approve_comment,
+            "spam": services.spam_comment,
+            "trash": services.trash_comment,
+        }
+        act = actions[action]
+        act(comment=comment, actor=moderator)
+        done = True
+    context = {"comment": comment, "action": action, "done": done}
+    return render(request, "discussion/moderate.html", context)
+
+
+@require_http_methods(["GET"])
+def confirm_subscription(request: HttpRequest, token: str) -> HttpResponse:
+    """The second step of the double opt-in."""
+    pk = tokens.read_subscription_token(token, "confirm")
+    subscription = Subscription.objects.filter(pk=pk or 0).select_related("post").first()
+    if subscription is None:
+        return _forbidden(request, "This confirmation link is not valid any more.")
+    services.confirm_subscription(subscription=subscription)
+    context = {
+        "heading": "You are subscribed",
+        "text": f"We will email you when someone replies under “{subscription.post.title}”. "
+        "Every email has a link to stop them.",
+        "back": subscription.post.get_absolute_url(),
+    }
+    return render(request, "discussion/message.html", context)
+
+
+@csrf_exempt
+@require_http_methods(["GET", "POST"])
+def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
+    """One-click unsubscribe (a POST from the mail client, RFC 8058, or a click)."""
+    pk = tokens.read_subscription_token(token, "unsubscribe")
+    subscription = Subscription.objects.filter(pk=pk or 0).select_related("post").first()
+    if subscription is not None:
+        post = subscription.post
+        services.unsubscribe(subscription=subscription)
+        text = f"You will get no more emails about replies under “{post.title}”."
+    else:
+        text = "This address was not subscribed (any more)."
+    return render(request, "discussion/message.html", {"heading": "Unsubscribed", "text": text})
