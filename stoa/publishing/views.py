@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.db.models import Q
 from django.http import (
@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.generic import ListView
 
+from stoa.core.cache import memoize
 from stoa.core.conf import stoa_setting
 from stoa.publishing.models import Category, Page, Person, Post, PostQuerySet, Tag
 
@@ -141,15 +142,27 @@ class DateArchiveView(PostListView):
         return posts.filter(published_at__gte=self.start, published_at__lt=self.end)
 
 
-def _neighbours(post: Post) -> tuple[Post | None, Post | None]:
-    """The published posts just before and just after this one."""
+class Neighbour(NamedTuple):
+    """A post next to this one, as the post page links to it."""
+
+    title: str
+    url: str
+
+
+def _neighbours(post: Post) -> tuple[Neighbour | None, Neighbour | None]:
+    """The published posts just before and just after this one (cached per content version)."""
     if not post.is_live or post.published_at is None:
         return None, None
-    light = Post.objects.published().only("title", "slug", "published_at", "status")
-    at = post.published_at
-    older = light.filter(Q(published_at__lt=at) | Q(published_at=at, pk__lt=post.pk))
-    newer = light.filter(Q(published_at__gt=at) | Q(published_at=at, pk__gt=post.pk))
-    return older.newest_first().first(), newer.order_by("published_at", "pk").first()
+    at, pk = post.published_at, post.pk
+
+    def build() -> tuple[Neighbour | None, Neighbour | None]:
+        light = Post.objects.published().only("title", "slug", "published_at", "status")
+        older = light.filter(Q(published_at__lt=at) | Q(published_at=at, pk__lt=pk))
+        newer = light.filter(Q(published_at__gt=at) | Q(published_at=at, pk__gt=pk))
+        found = older.newest_first().first(), newer.order_by("published_at", "pk").first()
+        return tuple(Neighbour(p.title, p.get_absolute_url()) if p else None for p in found)  # type: ignore[return-value]
+
+    return memoize(f"neighbours-{pk}", build)
 
 
 def render_post(
