@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 WORKERS ?= 2
 
-.PHONY: install run serve lint format test test-postgres clean
+.PHONY: install run lint format test bench clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit("Stoa needs Python 3.11 or newer") if sys.version_info < (3, 11) else None'
@@ -44,6 +44,10 @@ format: install
 # pytest exits 5 when it collects no test, and make treats that as a failure, as it should.
 test: lint
 	$(BIN)/pytest
+
+# Not part of `make test`: serves the site with gunicorn and measures it with wrk.
+bench: install
+	$(BIN)/python bench/run.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

@@ -170,6 +170,9 @@ EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
 EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+STOA_SITE_URL = os.environ.get("STOA_SITE_URL", "http://127.0.0.1:8000")
+# Behind a proxy every request comes from it: take the reader's address from X-Forwarded-For.
+STOA_TRUST_X_FORWARDED_FOR = env_bool("TRUST_X_FORWARDED_FOR", False)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Stoa <noreply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 

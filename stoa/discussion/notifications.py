@@ -34,6 +34,15 @@ def comment_approved(comment: Comment) -> None:
     _enqueue("notify_subscribers", comment.pk)
 
 
+def schedule_cleanup() -> None:
+    """Queue the daily clean-up (old spam and trash, old IP addresses) at most once a day,
+    from the traffic itself, so that no cron job is needed."""
+    from django.core.cache import cache
+
+    if cache.add("stoa:discussion-cleanup-queued", True, 60 * 60 * 24):
+        _enqueue("purge_old_comments")
+
+
 def confirm_subscription(subscription: Subscription) -> None:
     """Ask the address's owner to confirm the subscription."""
     _enqueue("send_subscription_confirmation", subscription.pk)

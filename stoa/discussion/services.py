@@ -205,6 +205,7 @@ def post_comment(
     if subscribe and comment.author_email and comment.status != CommentStatus.SPAM:
         subscribe_to_post(post=post, email=comment.author_email, user=candidate.user)
     notifications.comment_written(comment)
+    notifications.schedule_cleanup()
     return comment
 
 

@@ -51,6 +51,7 @@ class PostAdmin(admin.ModelAdmin):
         "is_featured",
         "is_sticky",
         "comments_open",
+        "comment_count",
     ]
     list_display_links = ["title"]
     list_filter = ["status", "is_featured", "is_sticky", "comments_open", "categories", "authors"]
@@ -59,7 +60,7 @@ class PostAdmin(admin.ModelAdmin):
     date_hierarchy = "published_at"
     prepopulated_fields = {"slug": ["title"]}
     autocomplete_fields = ["authors", "categories", "tags"]
-    readonly_fields = ["created_at", "updated_at"]
+    readonly_fields = ["created_at", "updated_at", "comment_count"]
     actions = ["publish_now", "move_to_draft", "feature", "unfeature"]
     fieldsets = [
         (None, {"fields": ["title", "slug", "dek", "body", "excerpt"]}),
@@ -73,6 +74,7 @@ class PostAdmin(admin.ModelAdmin):
                     "is_featured",
                     "is_sticky",
                     "comments_open",
+                    "comment_count",
                     "created_at",
                     "updated_at",
                 ]
