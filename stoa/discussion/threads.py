@@ -11,6 +11,7 @@ from django.template.loader import render_to_string
 from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 
+from stoa.core.cache import memoize
 from stoa.discussion.models import Comment, CommentStatus, DiscussionSettings
 
 # Background colours for initials avatars: dark enough for white text (WCAG AA).
@@ -22,7 +23,7 @@ AVATAR_COLOURS = (
 
 def initials(name: str) -> str:
     """One or two capital letters for an avatar."""
-    words = [w for w in name.replace(".", " ").split() if w[:1].isalnum()]
+    words = [w for w in name.replace(".", " ").split() if w[:1].isalpha()]
     letters = "".join(w[0] for w in words[:2]) or "?"
     return letters.upper()
 
@@ -78,13 +79,18 @@ class ThreadPage:
 
 
 def thread_rows(post_id: int) -> list[Row]:
-    """The approved comments of a post, oldest first: the thread's only query."""
-    rows = (
-        Comment.objects.filter(post_id=post_id, status=CommentStatus.APPROVED)
-        .order_by("created_at", "pk")
-        .values_list("pk", "parent_id", "rendered")
-    )
-    return [Row(*row) for row in rows]
+    """The approved comments of a post, oldest first, from one query, kept in the cache
+    until the content changes (any comment written, approved or removed)."""
+
+    def build() -> list[Row]:
+        rows = (
+            Comment.objects.filter(post_id=post_id, status=CommentStatus.APPROVED)
+            .order_by("created_at", "pk")
+            .values_list("pk", "parent_id", "rendered")
+        )
+        return [Row(*row) for row in rows]
+
+    return list(memoize(f"thread-rows-{post_id}", build))
 
 
 def build_thread(

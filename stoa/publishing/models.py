@@ -55,6 +55,11 @@ class CategoryQuerySet(models.QuerySet["Category"]):
         )
 
 
+def can_preview_posts(user: User | AnonymousUser) -> bool:
+    """Whether this user may open posts readers cannot see yet (drafts, scheduled, private)."""
+    return bool(user.is_active and user.is_staff and user.has_perm("publishing.change_post"))
+
+
 class Category(models.Model):
     """A section of the magazine; categories nest."""
 
@@ -129,9 +134,7 @@ class PostQuerySet(models.QuerySet["Post"]):
 
     def visible_to(self, user: User | AnonymousUser) -> PostQuerySet:
         """Posts this user may open: staff who can edit posts see all; others, published ones."""
-        if user.is_active and user.is_staff and user.has_perm("publishing.change_post"):
-            return self.all()
-        return self.published()
+        return self.all() if can_preview_posts(user) else self.published()
 
     def for_listing(self) -> PostQuerySet:
         """Fetch what a post summary shows, as plain lists: `author_list`, `category_list`

@@ -20,7 +20,15 @@ from django.views.generic import ListView
 
 from stoa.core.cache import memoize
 from stoa.core.conf import stoa_setting
-from stoa.publishing.models import Category, Page, Person, Post, PostQuerySet, Tag
+from stoa.publishing.models import (
+    Category,
+    Page,
+    Person,
+    Post,
+    PostQuerySet,
+    Tag,
+    can_preview_posts,
+)
 
 
 class PostListView(ListView):
@@ -184,8 +192,14 @@ def live_post(pk: int) -> Post:
 
 def post_detail(request: HttpRequest, year: int, month: str, slug: str) -> HttpResponse:
     """A post at its permalink; an old date in the address redirects to the right one."""
-    posts = Post.objects.visible_to(request.user).for_listing()
-    post = get_object_or_404(posts, slug=slug)
+    if can_preview_posts(request.user):
+        post = Post.objects.for_listing().filter(slug=slug).first()
+    else:
+        # Readers see published posts only: the same for everyone, so kept in the cache
+        # until the content changes (a post edited, a comment counted, a schedule due).
+        post = memoize(f"post-{slug}", lambda: _published_post(slug))
+    if post is None:
+        raise Http404("No such post.")
     canonical = post.get_absolute_url()
     if canonical != request.path:
         # The post was re-dated, or the address was mistyped: send readers to the permalink.
@@ -193,6 +207,10 @@ def post_detail(request: HttpRequest, year: int, month: str, slug: str) -> HttpR
         redirect = HttpResponsePermanentRedirect if post.is_live else HttpResponseRedirect
         return redirect(canonical)
     return render_post(request, post)
+
+
+def _published_post(slug: str) -> Post | None:
+    return Post.objects.published().for_listing().filter(slug=slug).first()
 
 
 def post_preview(request: HttpRequest, pk: int) -> HttpResponse:
