@@ -75,8 +75,17 @@ class DiscussionSettings(models.Model):
 
     def save(self, *args: object, **kwargs: object) -> None:
         self.pk = 1
+        avatars_changed = (
+            DiscussionSettings.objects.filter(pk=1).exclude(use_gravatar=self.use_gravatar).exists()
+        )
         super().save(*args, **kwargs)  # type: ignore[arg-type]
         cache.delete(self.CACHE_KEY)
+        if avatars_changed:
+            # Avatars are part of each comment's stored HTML: draw them all again, in the
+            # background, once this change is committed.
+            from stoa.discussion.notifications import rerender_all
+
+            rerender_all()
 
     @classmethod
     def current(cls) -> DiscussionSettings:

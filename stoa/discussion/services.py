@@ -308,6 +308,20 @@ def edit_comment(*, comment: Comment, body: str, editor: User | None = None) -> 
     return comment
 
 
+def rerender_comments(*, post: Post | None = None) -> int:
+    """Render the stored display HTML again (after the avatar setting or the comment template
+    changed). Returns how many comments were rendered."""
+    comments = Comment.objects.select_related("post")
+    if post is not None:
+        comments = comments.filter(post=post)
+    count = 0
+    for comment in comments.iterator(chunk_size=500):
+        comment.rendered = threads.render_comment(comment)
+        Comment.objects.filter(pk=comment.pk).update(rendered=comment.rendered)
+        count += 1
+    return count
+
+
 def within_edit_window(comment: Comment, now: dt.datetime | None = None) -> bool:
     """Whether the comment's author may still edit or delete it."""
     minutes = DiscussionSettings.current().edit_window_minutes
