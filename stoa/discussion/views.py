@@ -119,8 +119,10 @@ def create(request: HttpRequest, post_id: int) -> HttpResponse:
             subscribe=data["subscribe"],
         )
     except ValidationError as error:
+        # A refused parent belongs to a hidden field: say it above the form instead.
+        shown = {"name", "email", "url", "body"}
         for field, messages in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, messages)
+            form.add_error(field if field in shown else None, messages)
         return _reject(request, post, form, 400)
     except services.CommentRefused as refused:
         form.add_error(None, refused.verdict.message)

@@ -1,0 +1,177 @@
+"""Comment feeds, RSS and Atom, for the whole site and for one post: approved comments on
+live posts, newest first, by name only."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import feedparser
+import pytest
+from django.utils import timezone
+
+from stoa.discussion.models import Comment, CommentStatus
+from stoa.discussion.tests.factories import CommentFactory
+from stoa.publishing.tests.factories import PostFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def ago(hours: int) -> dt.datetime:
+    return timezone.now() - dt.timedelta(hours=hours)
+
+
+@pytest.fixture
+def discussion() -> dict[str, Comment]:
+    """Two posts with approved comments, plus comments no feed may show."""
+    listening = PostFactory(title="On Listening")
+    silence = PostFactory(title="On Silence")
+    draft = PostFactory(title="Unpublished", draft=True)
+    made = {
+        "oldest": CommentFactory(
+            post=listening,
+            author_name="Ada Reader",
+            author_email="ada.reader@example.net",
+            author_url="https://ada.example",
+            text="The oldest comment.",
+            ip_address="203.0.113.10",
+            created_at=ago(30),
+        ),
+        "other-post": CommentFactory(
+            post=silence,
+            author_name="Ben Ort",
+            author_email="ben.ort@example.org",
+            text="On the other post.",
+            ip_address="203.0.113.11",
+            created_at=ago(20),
+        ),
+        "newest": CommentFactory(
+            post=listening,
+            author_name="Cleo Voss",
+            author_email="cleo.voss@example.com",
+            text="The newest comment.",
+            ip_address="203.0.113.12",
+            created_at=ago(10),
+        ),
+    }
+    hidden = {
+        "held": (listening, CommentStatus.PENDING),
+        "spam": (listening, CommentStatus.SPAM),
+        "trash": (silence, CommentStatus.TRASH),
+    }
+    for i, (name, (post, status)) in enumerate(hidden.items()):
+        made[name] = CommentFactory(
+            post=post,
+            author_name=f"Hidden {name}",
+            author_email=f"hidden.{name}@example.net",
+            text=f"Never in a feed: {name}.",
+            ip_address=f"203.0.113.{20 + i}",
+            status=status,
+            created_at=ago(5 - i),
+        )
+    made["on-draft"] = CommentFactory(
+        post=draft,
+        author_name="Hidden draft",
+        author_email="hidden.draft@example.net",
+        text="Never in a feed: on a draft.",
+        created_at=ago(1),
+    )
+    return made
+
+
+def fetch(client, url: str):
+    response = client.get(url)
+    assert response.status_code == 200, url
+    parsed = feedparser.parse(response.content)
+    assert not parsed.bozo, parsed.get("bozo_exception")
+    return response, parsed
+
+
+SITE_FEEDS = ["/comments/feed/", "/comments/feed/atom/"]
+
+
+def post_feeds(post_id: int) -> list[str]:
+    return [f"/comments/post/{post_id}/feed/", f"/comments/post/{post_id}/feed/atom/"]
+
+
+@pytest.mark.parametrize("url", SITE_FEEDS)
+def test_the_site_feed_lists_approved_comments_newest_first(client, discussion, url) -> None:
+    response, parsed = fetch(client, url)
+    assert [e.title for e in parsed.entries] == [
+        "Cleo Voss on On Listening",
+        "Ben Ort on On Silence",
+        "Ada Reader on On Listening",
+    ]
+    assert [e.author for e in parsed.entries] == ["Cleo Voss", "Ben Ort", "Ada Reader"]
+    newest = discussion["newest"]
+    assert parsed.entries[0].link == f"http://testserver{newest.get_absolute_url()}"
+    assert "The newest comment." in parsed.entries[0].summary
+    assert b"Never in a feed" not in response.content
+
+
+@pytest.mark.parametrize("url", SITE_FEEDS)
+def test_the_site_feed_is_named_for_the_site(client, discussion, url) -> None:
+    _, parsed = fetch(client, url)
+    assert parsed.feed.title == "Comments on The Practice Review"
+
+
+@pytest.mark.parametrize("atom", [False, True], ids=["rss", "atom"])
+def test_a_posts_feed_lists_that_posts_approved_comments_only(client, discussion, atom) -> None:
+    post = discussion["newest"].post
+    response, parsed = fetch(client, post_feeds(post.pk)[atom])
+    assert parsed.feed.title == "Comments on: On Listening"
+    assert [e.author for e in parsed.entries] == ["Cleo Voss", "Ada Reader"]
+    assert [e.title for e in parsed.entries] == [
+        "Cleo Voss on On Listening",
+        "Ada Reader on On Listening",
+    ]
+    assert b"On the other post." not in response.content
+    assert b"Never in a feed" not in response.content
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        *SITE_FEEDS,
+        "/comments/post/{listening}/feed/",
+        "/comments/post/{listening}/feed/atom/",
+        "/comments/post/{silence}/feed/",
+        "/comments/post/{silence}/feed/atom/",
+    ],
+)
+def test_no_feed_carries_an_email_or_an_ip_address(client, discussion, url) -> None:
+    address = url.format(
+        listening=discussion["newest"].post_id, silence=discussion["other-post"].post_id
+    )
+    response, _ = fetch(client, address)
+    body = response.content
+    for comment in Comment.objects.all():
+        assert comment.author_email.encode() not in body
+        if comment.ip_address:
+            assert comment.ip_address.encode() not in body
+    assert b"@example." not in body
+    assert b"203.0.113." not in body
+
+
+def test_a_posts_feed_links_back_to_the_comments(client, discussion) -> None:
+    post = discussion["newest"].post
+    _, parsed = fetch(client, post_feeds(post.pk)[0])
+    assert parsed.feed.link == f"http://testserver{post.get_absolute_url()}#comments"
+
+
+def test_feeds_of_posts_readers_cannot_see_are_not_found(client, discussion) -> None:
+    draft = discussion["on-draft"].post
+    for url in [*post_feeds(draft.pk), *post_feeds(987654)]:
+        assert client.get(url).status_code == 404
+
+
+def test_an_empty_feed_is_still_valid(client) -> None:
+    post = PostFactory()
+    for url in [*SITE_FEEDS, *post_feeds(post.pk)]:
+        _, parsed = fetch(client, url)
+        assert parsed.entries == []
+
+
+def test_the_post_page_links_its_comment_feed(client, discussion) -> None:
+    post = discussion["newest"].post
+    page = client.get(post.get_absolute_url()).content.decode()
+    assert f'href="/comments/post/{post.pk}/feed/"' in page
