@@ -29,17 +29,23 @@ def _new_state() -> tuple[str, dt.datetime | None]:
 
 
 def content_version() -> str:
-    """The current content version; a new one once a scheduled change has come due."""
+    """The current content version; a new one after a change, or once a scheduled change
+    has come due."""
     state: tuple[str, dt.datetime | None] | None = cache.get(VERSION_KEY)
     if state is None or (state[1] is not None and timezone.now() >= state[1]):
-        state = _new_state()
-        cache.set(VERSION_KEY, state, None)
+        # The first reader after a change works out the new version; if two do at once,
+        # the first one stored wins and both use it.
+        if state is not None:
+            cache.delete(VERSION_KEY)
+        cache.add(VERSION_KEY, _new_state(), None)
+        state = cache.get(VERSION_KEY) or _new_state()
     return state[0]
 
 
 def content_changed(**kwargs: Any) -> None:
-    """Start a new content version (a signal receiver: extra arguments are ignored)."""
-    cache.set(VERSION_KEY, _new_state(), None)
+    """Start a new content version (a signal receiver: extra arguments are ignored). Cheap:
+    a write of many rows costs one cache delete each, and no query."""
+    cache.delete(VERSION_KEY)
 
 
 def memoize(name: str, build: Callable[[], T], timeout: int = 3600) -> T:
