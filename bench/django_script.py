@@ -1,8 +1,9 @@
 """The Django side of the benchmark, run by bench/run.py as a subprocess with the bench's
 settings (DJANGO_SETTINGS_MODULE=stoa.settings, STOA_VAR_DIR=<temp dir>).
 
-    python bench/django_script.py build   # the data set; prints one JSON line
-    python bench/django_script.py probe   # SQL queries per request; the static copy; JSON
+    python bench/django_script.py prepare [FLAG]  # migrate, demo, build, probe: one process
+    python bench/django_script.py build    # the data set; prints one JSON line
+    python bench/django_script.py probe '<JSON from build>'  # SQL queries; the static copy
 
 Everything is written through the services, as the site writes it. Deterministic: the same
 seed gives the same comments (dates count back from now, as the demo's do).
@@ -14,6 +15,7 @@ import datetime as dt
 import json
 import random
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -64,14 +66,44 @@ SENTENCES = [
     "Has anyone found a scheduling system that does not fight them at every step?",
     "This is the kind of piece I wish I had read in my first year.",
 ]
-FIRST = ["Ana", "Ben", "Chidi", "Dana", "Eli", "Farah", "Gus", "Hana", "Ivo", "Jun", "Kira",
-         "Luis", "Mara", "Nils", "Omar", "Pia", "Quinn", "Rosa", "Sami", "Tess"]  # fmt: skip
-LAST = ["Okafor", "Lindgren", "Moreau", "Tanaka", "Reyes", "Novak", "Haddad", "Walsh",
-        "Kowalski", "Brennan", "Sato", "Duarte", "Fischer", "Ibrahim", "Kerr", "Lucero"]  # fmt: skip
+FIRST = [
+    "Ana",
+    "Ben",
+    "Chidi",
+    "Dana",
+    "Eli",
+    "Farah",
+    "Gus",
+    "Hana",
+    "Ivo",
+    "Jun",
+    "Kira",
+    "Luis",
+    "Mara",
+    "Nils",
+    "Omar",
+    "Pia",
+]
+LAST = [
+    "Okafor",
+    "Lindgren",
+    "Moreau",
+    "Tanaka",
+    "Reyes",
+    "Novak",
+    "Haddad",
+    "Walsh",
+    "Kowalski",
+    "Brennan",
+    "Sato",
+]
 
 
 def _setup() -> None:
-    django.setup()
+    from django.apps import apps
+
+    if not apps.ready:
+        django.setup()
 
 
 def _body(rng: random.Random) -> str:
@@ -82,23 +114,49 @@ def _body(rng: random.Random) -> str:
     return " ".join(sentences)
 
 
-def _choose_posts() -> dict[str, Any]:
+BENCH_POSTS = {
+    "post200": ("bench-a-post-with-200-comments", "A post with 200 comments (bench)", 1),
+    "post1000": ("bench-a-post-with-1000-comments", "A post with 1,000 comments (bench)", 2),
+}
+
+
+def _choose_posts(now: dt.datetime) -> dict[str, Any]:
+    """The bench's two posts (written here, so that no demo comment is under them: their
+    threads hold exactly the bench's comments), the post the writers comment on, and the
+    fullest category's archive."""
     from django.db.models import Count, Q
 
-    from stoa.publishing.models import Category, Post
+    from stoa.publishing import services
+    from stoa.publishing.models import Category, Post, PostStatus
 
-    posts = list(
-        Post.objects.published().filter(comments_open=True).order_by("-published_at", "-pk")[:3]
-    )
-    if len(posts) < 3:
-        raise SystemExit("bench: the demo content has fewer than 3 published posts open to comments")
-    live = Q(posts__in=Post.objects.published())
+    live = Post.objects.published().filter(comments_open=True)
+    model = live.exclude(slug__startswith="bench-").order_by("-published_at", "-pk").first()
+    if model is None:
+        raise SystemExit("bench: the demo content has no published post open to comments")
     category = (
-        Category.objects.annotate(n=Count("posts", filter=live)).order_by("-n", "slug").first()
+        Category.objects.annotate(n=Count("posts", filter=Q(posts__in=Post.objects.published())))
+        .order_by("-n", "slug")
+        .first()
     )
     if category is None:
         raise SystemExit("bench: the demo content has no category")
-    return {"post200": posts[0], "post1000": posts[1], "write": posts[2], "category": category}
+    chosen: dict[str, Any] = {"write": model, "category": category}
+    for key, (slug, title, days) in BENCH_POSTS.items():
+        post = Post.objects.filter(slug=slug).first()
+        if post is None:
+            # A real post's body and authors, so that the page weighs what a page weighs.
+            post = services.create_post(
+                title=title,
+                slug=slug,
+                dek=model.dek,
+                body=model.body,
+                authors=model.authors.all(),
+                categories=[category],
+                status=PostStatus.PUBLISHED,
+                published_at=now - dt.timedelta(days=days),
+            )
+        chosen[key] = post
+    return chosen
 
 
 def _fill(post: Any, count: int, rng: random.Random, now: dt.datetime) -> int:
@@ -149,7 +207,6 @@ def build() -> dict[str, Any]:
     from stoa.discussion import services
     from stoa.discussion.models import Comment, CommentStatus, DiscussionSettings
 
-    chosen = _choose_posts()
     settings = DiscussionSettings.current()
     # The flood rule refuses a second comment from one email or IP within the interval, and
     # every bench request comes from 127.0.0.1: switched off for the bench's database.
@@ -161,6 +218,7 @@ def build() -> dict[str, Any]:
     held = 0
     rng = random.Random(SEED)  # noqa: S311 - reproducible data, not security
     now = timezone.now()
+    chosen = _choose_posts(now)
     if not already:
         # One transaction for the lot; and no "when does content next change" query after
         # every save (CONTENT_CLOCKS): this process's cache dies with it.
@@ -208,6 +266,7 @@ def build() -> dict[str, Any]:
             "static": f"/static/{STATIC_COPY.as_posix()}",
         },
         "write_post_id": chosen["write"].pk,
+        "write_post_path": chosen["write"].get_absolute_url(),
         "writer_email": writer_email,
         "writer_parents": parents,
         "rate_limit_seconds": DiscussionSettings.current().rate_limit_seconds,
@@ -282,14 +341,44 @@ def probe(paths: dict[str, str], write_post_id: int, writer_email: str) -> dict[
     return result
 
 
+def prepare(collected: Path | None = None) -> dict[str, Any]:
+    """Everything before the server starts, in one process (each Django start costs a
+    second): migrate, the demo, the bench's data, the query counts and the static copy.
+    `collected` appears when collectstatic, run beside this, is done: pages need its
+    manifest, so the probe waits for it."""
+    _setup()
+    from django.core.management import call_command
+
+    seconds: dict[str, float] = {}
+    started = time.monotonic()
+    call_command("migrate", interactive=False, verbosity=0)
+    seconds["migrate"] = time.monotonic() - started
+    call_command("demo", stdout=sys.stderr)
+    seconds["demo"] = time.monotonic() - started - sum(seconds.values())
+    data = build()
+    seconds["data"] = time.monotonic() - started - sum(seconds.values())
+    deadline = time.monotonic() + 600
+    while collected is not None and not collected.exists():
+        if time.monotonic() > deadline:
+            raise SystemExit(f"bench: {collected} did not appear")
+        time.sleep(0.1)
+    seconds["waiting for collectstatic"] = time.monotonic() - started - sum(seconds.values())
+    data["queries"] = probe(data["paths"], data["write_post_id"], data["writer_email"])
+    seconds["probe"] = time.monotonic() - started - sum(seconds.values())
+    data["seconds"] = {step: round(value, 1) for step, value in seconds.items()}
+    return data
+
+
 def main(argv: list[str]) -> None:
-    if argv[:1] == ["build"]:
+    if argv[:1] == ["prepare"]:
+        print(json.dumps(prepare(Path(argv[1]) if len(argv) > 1 else None)))
+    elif argv[:1] == ["build"]:
         print(json.dumps(build()))
     elif argv[:1] == ["probe"] and len(argv) == 2:
         spec = json.loads(argv[1])
         print(json.dumps(probe(spec["paths"], spec["write_post_id"], spec["writer_email"])))
     else:
-        raise SystemExit("usage: django_script.py build | probe '<json from build>'")
+        raise SystemExit("usage: django_script.py prepare | build | probe '<json from build>'")
 
 
 if __name__ == "__main__":

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import time
 from collections.abc import Callable
+from contextvars import ContextVar
 from typing import Any, TypeVar
 
 from django.core.cache import cache
@@ -28,9 +29,26 @@ def _new_state() -> tuple[str, dt.datetime | None]:
     return f"{time.time_ns():x}", _next_due()
 
 
+# Read at most once per request (ContentVersionMiddleware starts each request afresh), so
+# that a page's many cached pieces cost one look-up of the version and agree with each other.
+_request_version: ContextVar[str | None] = ContextVar("stoa_content_version", default=None)
+
+
+def forget_request_version() -> None:
+    """Start afresh: the next content_version() asks the cache again."""
+    _request_version.set(None)
+
+
 def content_version() -> str:
     """The current content version; a new one after a change, or once a scheduled change
     has come due."""
+    if (known := _request_version.get()) is None:
+        known = _read_version()
+        _request_version.set(known)
+    return known
+
+
+def _read_version() -> str:
     state: tuple[str, dt.datetime | None] | None = cache.get(VERSION_KEY)
     if state is None or (state[1] is not None and timezone.now() >= state[1]):
         # The first reader after a change works out the new version; if two do at once,
@@ -46,6 +64,7 @@ def content_changed(**kwargs: Any) -> None:
     """Start a new content version (a signal receiver: extra arguments are ignored). Cheap:
     a write of many rows costs one cache delete each, and no query."""
     cache.delete(VERSION_KEY)
+    forget_request_version()
 
 
 def memoize(name: str, build: Callable[[], T], timeout: int = 3600) -> T:

@@ -27,12 +27,12 @@ def _viewer_comments(request: HttpRequest, post: Post) -> list[Comment]:
     """This reader's own recent comments under the post (held ones included): named by the
     token in the address after posting, or by their account."""
     owned = tokens.owned_comment_id(request.GET.get("c", ""))
+    if not request.user.is_authenticated and owned is None:
+        return []
     mine = Comment.objects.filter(post=post).exclude(status=CommentStatus.TRASH)
     if request.user.is_authenticated:
         return list(mine.filter(user=request.user).order_by("created_at", "pk"))
-    if owned is not None:
-        return list(mine.filter(pk=owned))
-    return []
+    return list(mine.filter(pk=owned or 0))
 
 
 def _author_of(pk: int | None) -> str:
@@ -49,10 +49,33 @@ def _own_links(comment: Comment, token: str, post: Post) -> str:
     )
 
 
+def _is_anonymous_reader(context: Context, request: HttpRequest) -> bool:
+    """A reader with nothing of their own on the page: no account, no comment of theirs, no
+    reply in progress, no remembered details. Most readers; they all see the same section."""
+    from stoa.discussion.views import REMEMBER_COOKIE
+
+    return not (
+        request.user.is_authenticated
+        or "c" in request.GET
+        or "replytocom" in request.GET
+        or context.get("comment_form") is not None
+        or REMEMBER_COOKIE in request.COOKIES
+    )
+
+
 @pass_context
 def discussion(context: Context, post: Post) -> dict[str, Any]:
     """Everything the thread template needs, per viewer: the shared thread from stored
     pieces, this reader's held comments and edit links, and the form in its place."""
+    request: HttpRequest = context["request"]
+    page = _int(request.GET.get("cpage")) or 1
+    if _is_anonymous_reader(context, request):
+        # Kept whole until the content changes (a comment approved, the post edited).
+        return memoize(f"discussion-{post.pk}-{page}", lambda: _discussion(context, post, page))
+    return _discussion(context, post, page)
+
+
+def _discussion(context: Context, post: Post, page: int) -> dict[str, Any]:
     request: HttpRequest = context["request"]
     settings = DiscussionSettings.current()
     rows = threads.thread_rows(post.pk)
@@ -97,7 +120,7 @@ def discussion(context: Context, post: Post) -> dict[str, Any]:
         form_html = ""
     thread = threads.build_thread(
         rows,
-        page=_int(request.GET.get("cpage")) or 1,
+        page=page,
         per_page=settings.threads_per_page if settings.paginate else 0,
         newest_first=settings.newest_first,
         before=before,

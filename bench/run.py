@@ -1,0 +1,711 @@
+"""Measure Stoa as production serves it: gunicorn (2 workers, DEBUG off) in front of a fresh
+database with a known data set, read with wrk and written by 20 concurrent commenters.
+
+    .venv/bin/python bench/run.py                 # 10 s per target
+    .venv/bin/python bench/run.py --duration 3    # shorter
+    .venv/bin/python bench/run.py --quick         # 1 s per target: the smoke test
+    .venv/bin/python bench/run.py --keep          # keep the temp dir (database, server log)
+
+Prints a Markdown table and writes it to bench/results.md (or --output). Only ever talks to
+127.0.0.1, and every load runs for a bounded time. See bench/README.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import http.client
+import json
+import os
+import platform
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.error
+import urllib.request
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode, urlsplit
+
+REPO = Path(__file__).resolve().parent.parent
+HOST = "127.0.0.1"  # the only address this script ever connects to or serves on
+WORKERS = 2
+WRK_THREADS, WRK_CONNECTIONS = 2, 16
+WRITERS = 20  # must match bench/django_script.py
+DUMMY_TASKS = "django_tasks.backends.dummy.DummyBackend"
+QUICK_SECONDS = 1
+
+# (key in the data step's paths, label in the table)
+READ_TARGETS = [
+    ("home", "home page"),
+    ("post200", "post, 200 comments"),
+    ("post1000", "post, 1,000 comments"),
+    ("category", "category archive"),
+    ("feed", "RSS feed"),
+    ("static", "static copy of post-200 (ceiling)"),
+]
+POST_LABEL = f"comment POST, {WRITERS} writers"
+
+WRITE_SENTENCES = [
+    "Coming back to this after a week of sessions, I still agree.",
+    "The part about the <em>frame</em> is the one I will take to supervision.",
+    "We tried this in our group practice; it held up better than I expected.",
+    "I wonder whether the same holds for work with couples.",
+    "Thank you for putting words to something I had only half noticed.",
+]
+
+
+def log(message: str) -> None:
+    print(f"bench: {message}", file=sys.stderr, flush=True)
+
+
+class BenchError(Exception):
+    """A step failed; the message says which and why."""
+
+
+# ---------------------------------------------------------------------------- setup steps
+
+
+def bench_env(var_dir: Path) -> dict[str, str]:
+    """The environment of every process of the run: production settings on plain http."""
+    env = dict(os.environ)
+    env.update(
+        STOA_VAR_DIR=str(var_dir),
+        DJANGO_SETTINGS_MODULE="stoa.settings",
+        TASKS_BACKEND=DUMMY_TASKS,  # no worker, no emails: tasks are dropped
+        DEBUG="0",
+        STOA_HTTPS="0",
+        SECURE_SSL_REDIRECT="0",
+        ALLOWED_HOSTS=HOST,
+        LOG_LEVEL="WARNING",
+        PYTHONUNBUFFERED="1",
+    )
+    return env
+
+
+@dataclass
+class Step:
+    """A setup command running in the background; its output goes to files in the temp dir."""
+
+    name: str
+    process: subprocess.Popen[bytes]
+    stdout: Path
+    stderr: Path
+    started: float
+
+    @classmethod
+    def start(cls, name: str, args: list[str], env: dict[str, str], var_dir: Path) -> Step:
+        stdout, stderr = var_dir / f"{name}.out", var_dir / f"{name}.log"
+        with stdout.open("wb") as out, stderr.open("wb") as err:
+            process = subprocess.Popen(args, cwd=REPO, env=env, stdout=out, stderr=err)
+        return cls(name, process, stdout, stderr, time.monotonic())
+
+    def finish(self, timeout: float = 600) -> str:
+        """Wait for the step; its standard output, or BenchError if it failed."""
+        try:
+            code = self.process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired as error:
+            self.stop()
+            raise BenchError(f"{self.name}: not done after {timeout:.0f} s") from error
+        if code != 0:
+            tail = self.stderr.read_text(errors="replace")[-4000:]
+            raise BenchError(f"{self.name} failed (exit {code}):\n{tail}")
+        log(f"{self.name} ({time.monotonic() - self.started:.1f} s)")
+        return self.stdout.read_text(errors="replace")
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.kill()
+            self.process.wait(timeout=10)
+
+
+def last_json_line(text: str) -> Any:
+    for line in reversed(text.strip().splitlines()):
+        if line.startswith("{"):
+            return json.loads(line)
+    raise BenchError(f"no JSON in the data step's output:\n{text[-2000:]}")
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind((HOST, 0))
+        return int(sock.getsockname()[1])
+
+
+# ---------------------------------------------------------------------------- the server
+
+
+class Server:
+    """gunicorn serving stoa.wsgi on 127.0.0.1, in a process group of its own."""
+
+    def __init__(self, env: dict[str, str], var_dir: Path) -> None:
+        self.env = env
+        self.port = free_port()
+        self.log_path = var_dir / "gunicorn.log"
+        self.process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def base(self) -> str:
+        return f"http://{HOST}:{self.port}"
+
+    def start(self) -> None:
+        args = [sys.executable, "-m", "gunicorn", "stoa.wsgi"]
+        args += ["--bind", f"{HOST}:{self.port}", "--workers", str(WORKERS)]
+        args += ["--graceful-timeout", "5", "--error-logfile", "-"]
+        if self._has_option("--no-control-socket"):
+            # gunicorn 25+ opens ~/.gunicorn/gunicorn.ctl, shared with any other instance.
+            args.append("--no-control-socket")
+        with self.log_path.open("wb") as out:
+            self.process = subprocess.Popen(
+                args,
+                cwd=REPO,
+                env=self.env,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,  # Ctrl-C reaches us; we stop it in order
+            )
+        log(f"gunicorn pid {self.process.pid} on {self.base}")
+
+    def _has_option(self, option: str) -> bool:
+        done = subprocess.run(
+            [sys.executable, "-m", "gunicorn", "--help"],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+        return option in done.stdout
+
+    def wait_ready(self, timeout: float = 60) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process is None or self.process.poll() is not None:
+                raise BenchError(f"gunicorn exited at start:\n{self.log_tail()}")
+            try:
+                with urllib.request.urlopen(f"{self.base}/", timeout=5) as response:  # noqa: S310
+                    response.read()
+                return
+            except urllib.error.HTTPError:
+                return  # it answers, if not with 200: the targets' own checks will say
+            except OSError:
+                time.sleep(0.2)
+        raise BenchError(f"gunicorn did not answer within {timeout:.0f} s:\n{self.log_tail()}")
+
+    def stop(self) -> None:
+        process, self.process = self.process, None
+        if process is None or process.poll() is not None:
+            return
+        process.send_signal(signal.SIGTERM)  # the master stops its workers and exits
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)  # the group this script started
+            process.wait(timeout=5)
+        log("gunicorn stopped")
+
+    def log_text(self) -> str:
+        try:
+            return self.log_path.read_text(errors="replace")
+        except OSError:
+            return ""
+
+    def log_tail(self, lines: int = 40) -> str:
+        return "\n".join(self.log_text().splitlines()[-lines:])
+
+
+def get(url: str) -> tuple[int, bytes]:
+    try:
+        with urllib.request.urlopen(url, timeout=60) as response:  # noqa: S310 - http://127.0.0.1
+            return response.status, response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read()
+
+
+# ---------------------------------------------------------------------------- reading (wrk)
+
+
+@dataclass
+class Load:
+    """What one load run measured."""
+
+    rps: float
+    p50_ms: float
+    p99_ms: float
+    requests: int = 0
+    bad_status: int = 0  # wrk: non-2xx/3xx; the writers: refusals (4xx)
+    errors: int = 0  # socket errors, timeouts, 5xx
+    detail: dict[str, int] = field(default_factory=dict)  # socket errors; writers: statuses
+    info: dict[str, Any] = field(default_factory=dict)
+
+
+_UNITS_MS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0, "h": 3_600_000.0}
+
+
+def parse_wrk(output: str) -> Load:
+    rps = re.search(r"Requests/sec:\s+([\d.]+)", output)
+    lat = dict(re.findall(r"^\s+(50|99)%\s+([\d.]+(?:us|ms|s|m|h))\s*$", output, re.MULTILINE))
+    if rps is None or set(lat) != {"50", "99"}:
+        raise BenchError(f"could not read wrk's output:\n{output}")
+
+    def ms(value: str) -> float:
+        number, unit = re.fullmatch(r"([\d.]+)(us|ms|s|m|h)", value).groups()  # type: ignore[union-attr]
+        return float(number) * _UNITS_MS[unit]
+
+    total = re.search(r"(\d+) requests in", output)
+    non2xx = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", output)
+    sockets = re.search(
+        r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output
+    )
+    detail = {}
+    if sockets:
+        detail = dict(
+            zip(("connect", "read", "write", "timeout"), map(int, sockets.groups()), strict=True)
+        )
+    return Load(
+        rps=float(rps.group(1)),
+        p50_ms=ms(lat["50"]),
+        p99_ms=ms(lat["99"]),
+        requests=int(total.group(1)) if total else 0,
+        bad_status=int(non2xx.group(1)) if non2xx else 0,
+        errors=sum(detail.values()),
+        detail={k: v for k, v in detail.items() if v},
+    )
+
+
+def settle(server: Server) -> None:
+    """Wait until the requests wrk left queued in the listen backlog when it stopped are
+    served, so that they do not slow the next target: a request queued behind them returns
+    when they are done (twice: one per worker at most is still busy)."""
+    for _ in range(WORKERS):
+        get(f"{server.base}/robots.txt")
+
+
+def run_wrk(url: str, seconds: int) -> Load:
+    args = ["wrk", f"-t{WRK_THREADS}", f"-c{WRK_CONNECTIONS}", f"-d{seconds}s", "--latency"]
+    args += ["--timeout", "10s", url]
+    try:
+        done = subprocess.run(
+            args, capture_output=True, text=True, timeout=seconds + 60, check=False
+        )
+    except subprocess.TimeoutExpired as error:
+        raise BenchError(f"wrk on {url} did not finish") from error
+    if done.returncode != 0:
+        raise BenchError(f"wrk on {url} failed:\n{done.stderr}{done.stdout}")
+    return parse_wrk(done.stdout)
+
+
+# ---------------------------------------------------------------------------- writing
+
+
+def source_addresses() -> list[str | None]:
+    """One loopback source address per writer (127.0.0.2, .3, ...), so that each writer has
+    an address of its own as well as a name and email; plain 127.0.0.1 where the system
+    does not route all of 127/8 to the loopback (macOS)."""
+    try:
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+            sock.bind(("127.0.0.2", 0))
+    except OSError:
+        return [None] * WRITERS
+    return [f"127.0.0.{n + 2}" for n in range(WRITERS)]
+
+
+def percentile(values: list[float], q: float) -> float:
+    if not values:
+        return 0.0
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(q * len(ordered)) - 1))]
+
+
+def post_comments(server: Server, data: dict[str, Any], seconds: float) -> Load:
+    """WRITERS threads, each a returning commenter (name, email, source address of its own),
+    post comments as fast as the server takes them, for `seconds`."""
+    path = f"/comments/post/{data['write_post_id']}/"
+    parents: list[int] = data["writer_parents"]
+    addresses = source_addresses()
+    lock = threading.Lock()
+    latencies: list[float] = []
+    statuses: Counter[str] = Counter()
+    comment_ids: set[str] = set()
+    start = time.monotonic()
+    deadline = start + seconds
+
+    def writer(k: int) -> None:
+        address = addresses[k]
+        conn = http.client.HTTPConnection(
+            HOST, server.port, timeout=30, source_address=(address, 0) if address else None
+        )
+        seq = 0
+        while time.monotonic() < deadline:
+            seq += 1
+            fields = {
+                "name": f"Writer {k}",
+                "email": data["writer_email"].format(k),
+                "body": f"Comment {seq} from writer {k}. "
+                + " ".join(WRITE_SENTENCES[(k + seq + i) % 5] for i in range(1 + seq % 3)),
+            }
+            if seq % 3 == 0:  # every third a reply
+                fields["parent"] = str(parents[(k + seq) % len(parents)])
+            headers = {
+                "Content-Type": "application/x-www-form-urlencoded",
+                "User-Agent": f"stoa-bench-writer/{k}",
+            }
+            began = time.perf_counter()
+            try:
+                conn.request("POST", path, urlencode(fields).encode(), headers)
+                response = conn.getresponse()
+                response.read()
+            except (OSError, http.client.HTTPException) as error:
+                conn.close()
+                with lock:
+                    statuses[f"connection error ({type(error).__name__})"] += 1
+                continue
+            elapsed = (time.perf_counter() - began) * 1000
+            location = response.getheader("Location") or ""
+            with lock:
+                latencies.append(elapsed)
+                statuses[str(response.status)] += 1
+                if response.status == 302 and (found := re.search(r"#comment-(\d+)", location)):
+                    comment_ids.add(found.group(1))
+        conn.close()
+
+    threads = [threading.Thread(target=writer, args=(k,), daemon=True) for k in range(WRITERS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=seconds + 60)
+    elapsed = time.monotonic() - start
+    ok = statuses.get("302", 0)
+    refused = sum(n for s, n in statuses.items() if s.isdigit() and 400 <= int(s) < 500)
+    errors = sum(n for s, n in statuses.items() if not s.isdigit() or int(s) >= 500)
+    others = sum(statuses.values()) - ok - refused - errors
+    return Load(
+        rps=ok / elapsed,
+        p50_ms=percentile(latencies, 0.50),
+        p99_ms=percentile(latencies, 0.99),
+        requests=sum(statuses.values()),
+        bad_status=refused + others,
+        errors=errors,
+        detail=dict(statuses),
+        info={
+            "distinct comment ids": len(comment_ids),
+            "seconds": round(elapsed, 2),
+            "own source address": addresses[0] is not None,
+        },
+    )
+
+
+def post_one(server: Server, data: dict[str, Any], body: str) -> tuple[int, str]:
+    """POST one comment as writer 0; (status, the new comment's id or "")."""
+    conn = http.client.HTTPConnection(HOST, server.port, timeout=30)
+    try:
+        fields = {"name": "Writer 0", "email": data["writer_email"].format(0), "body": body}
+        headers = {"Content-Type": "application/x-www-form-urlencoded"}
+        conn.request("POST", f"/comments/post/{data['write_post_id']}/", urlencode(fields), headers)
+        response = conn.getresponse()
+        response.read()
+        found = re.search(r"#comment-(\d+)", response.getheader("Location") or "")
+        return response.status, found.group(1) if found else ""
+    finally:
+        conn.close()
+
+
+def freshness(server: Server, data: dict[str, Any]) -> tuple[int, int]:
+    """Read a post page until every worker has it cached, comment once, read it again: how
+    many of the later reads do not show the new comment (a stale cache in some worker)?"""
+    page = server.base + data["write_post_path"]
+    for _ in range(2 * WORKERS):
+        get(page)
+    status, comment_id = post_one(server, data, f"Freshness check at {time.time_ns()}.")
+    if status != 302 or not comment_id:
+        raise BenchError(f"the freshness check's comment answered {status}")
+    needle = f'id="comment-{comment_id}"'.encode()
+    reads = 4 * WORKERS
+    stale = sum(needle not in get(page)[1] for _ in range(reads))
+    return stale, reads
+
+
+# ---------------------------------------------------------------------------- the report
+
+
+def fmt_ms(value: float) -> str:
+    if value < 10:
+        return f"{value:.2f} ms"
+    if value < 1000:
+        return f"{value:.1f} ms"
+    return f"{value / 1000:.2f} s"
+
+
+def fmt_queries(numbers: dict[str, int]) -> str:
+    return f"{numbers['warm']} (cold {numbers['cold']})"
+
+
+@dataclass
+class Row:
+    label: str
+    path: str
+    load: Load
+    queries: dict[str, int]
+    size: int
+
+
+def report(rows: list[Row], writes: Row, meta: dict[str, Any]) -> str:
+    ceiling = next(row.load.rps for row in rows if row.path.startswith("/static/"))
+    lines = [
+        "# Stoa benchmark",
+        "",
+        f"{meta['date']} · commit {meta['commit']} · {meta['machine']}",
+        "",
+        f"gunicorn `stoa.wsgi`, {WORKERS} sync workers, DEBUG off, STOA_HTTPS=0, "
+        f"{meta['database']}; reads: `wrk -t{WRK_THREADS} -c{WRK_CONNECTIONS} "
+        f"-d{meta['seconds']}s --latency`; writes: {WRITERS} threads for {meta['seconds']} s.",
+        "",
+        "| target | requests/s | p50 | p99 | SQL queries | bytes | vs static |",
+        "|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    for row in [*rows, writes]:
+        lines.append(
+            f"| {row.label} `{row.path}` | {row.load.rps:,.1f} | {fmt_ms(row.load.p50_ms)} "
+            f"| {fmt_ms(row.load.p99_ms)} | {fmt_queries(row.queries)} | {row.size:,} "
+            f"| {row.load.rps / ceiling:.3f} |"
+        )
+    w = writes.load
+    statuses = ", ".join(f"{k}: {v}" for k, v in sorted(w.detail.items()))
+    lines += [
+        "",
+        "SQL queries: one request through Django's test client in the same settings and "
+        "database; the second of two (warm), and in brackets the first after emptying the "
+        "app's caches (cold). For the comment POST, one comment by a returning commenter.",
+        "",
+        f"Comment posting: {w.detail.get('302', 0)} comments accepted (302) in "
+        f"{w.info['seconds']} s = {w.rps:.1f} writes/s by {WRITERS} concurrent writers "
+        f"({w.info['distinct comment ids']} distinct comment ids in the redirects); "
+        f"refused (4xx): {w.bad_status}; errors: {meta['post_errors']} "
+        f'(5xx or connection errors: {w.errors}, "database is locked" in the server log: '
+        f"{meta['locked']}). Statuses: {statuses or 'none'}.",
+        "",
+        f"The flood rule was switched off for the bench (DiscussionSettings.rate_limit_seconds "
+        f"= {meta['rate_limit_seconds']}): it refuses a second comment from one email or IP "
+        "within 15 s, and every request here comes from one machine. Each writer is a "
+        "returning commenter (an approved comment before the run), so its comments are "
+        "approved at once"
+        + (
+            ", and posts from a loopback address of its own (127.0.0.2, ...)."
+            if w.info["own source address"]
+            else "."
+        ),
+        "",
+        f"Data: {meta['data']}",
+    ]
+    problems = meta["problems"]
+    lines += ["", "Problems: " + ("; ".join(problems) if problems else "none seen.")]
+    return "\n".join(lines) + "\n"
+
+
+def git_commit() -> str:
+    try:
+        head = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"],
+            cwd=REPO,
+            capture_output=True,
+            text=True,
+            timeout=10,
+            check=False,
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=no"],
+            cwd=REPO,
+            capture_output=True,
+            text=True,
+            timeout=10,
+            check=False,
+        ).stdout.strip()
+    except OSError:
+        return "unknown"
+    return f"{head or 'unknown'}{' (with uncommitted changes)' if dirty else ''}"
+
+
+# ---------------------------------------------------------------------------- main
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--duration", type=int, help="seconds per target (default 10)")
+    parser.add_argument(
+        "--quick", action="store_true", help=f"{QUICK_SECONDS} s per target: a smoke test"
+    )
+    parser.add_argument("--keep", action="store_true", help="keep the temp dir and print it")
+    parser.add_argument(
+        "--output", type=Path, default=REPO / "bench" / "results.md", help="where to write"
+    )
+    args = parser.parse_args(argv)
+    if args.duration is None:
+        args.duration = QUICK_SECONDS if args.quick else 10
+    if not 1 <= args.duration <= 600:
+        parser.error("--duration must be between 1 and 600 seconds")
+    return args
+
+
+def database_label(env: dict[str, str]) -> str:
+    url = env.get("DATABASE_URL", "")
+    if not url:
+        return "SQLite (WAL) in a fresh temp dir"
+    return f"DATABASE_URL ({urlsplit(url).scheme or 'unknown'}; credentials not shown)"
+
+
+def bench(args: argparse.Namespace, var_dir: Path, running: list[Server | Step]) -> str:
+    env = bench_env(var_dir)
+    python = sys.executable
+    # collectstatic touches no database, so it runs beside the rest: migrate, the demo, the
+    # data set, then (once the static files are there) SQL query counts and the static copy.
+    collected = var_dir / "collectstatic.done"
+    collect = Step.start(
+        "collectstatic", [python, "-m", "stoa", "collectstatic", "--noinput", "-v0"], env, var_dir
+    )
+    running.append(collect)
+    prepare = Step.start(
+        "prepare", [python, "bench/django_script.py", "prepare", str(collected)], env, var_dir
+    )
+    running.append(prepare)
+    collect.finish()
+    collected.touch()
+    data = last_json_line(prepare.finish())
+    log("  " + ", ".join(f"{step} {seconds} s" for step, seconds in data["seconds"].items()))
+    queries = data["queries"]
+
+    server = Server(env, var_dir)
+    running.append(server)
+    server.start()
+    server.wait_ready()
+
+    paths: dict[str, str] = data["paths"]
+    sizes: dict[str, int] = {}
+    for key, _ in READ_TARGETS:
+        for _ in range(2 * WORKERS):  # warm both workers
+            status, body = get(server.base + paths[key])
+        if status != 200:
+            raise BenchError(f"GET {paths[key]} answered {status}:\n{server.log_tail()}")
+        sizes[key] = len(body)
+
+    rows = []
+    for key, label in READ_TARGETS:
+        load = run_wrk(server.base + paths[key], args.duration)
+        settle(server)
+        log(f"{label}: {load.rps:.1f} requests/s, p99 {fmt_ms(load.p99_ms)}")
+        rows.append(Row(label, paths[key], load, queries[key], sizes[key]))
+
+    writes = post_comments(server, data, args.duration)
+    log(f"comment POST: {writes.rps:.1f} writes/s, statuses {writes.detail}")
+    stale, reads = freshness(server, data)
+    log(f"freshness: {stale} of {reads} reads after a new comment did not show it")
+    server.stop()
+
+    server_log = server.log_text()
+    locked = server_log.count("database is locked")
+    problems = []
+    for row in rows:
+        if row.load.requests == 0:
+            problems.append(f"{row.path}: no request completed in {args.duration} s")
+        if row.load.bad_status or row.load.errors:
+            problems.append(
+                f"{row.path}: {row.load.bad_status} non-2xx/3xx responses, "
+                f"{row.load.errors} socket errors {row.load.detail or ''}".rstrip()
+            )
+    for needle in ("Internal Server Error", "Traceback", "WORKER TIMEOUT", "database is locked"):
+        if found := server_log.count(needle):
+            problems.append(f"server log: {found} × “{needle}”")
+    if stale:
+        problems.append(
+            f"stale pages: after one more comment, {stale} of {reads} GETs of its post page "
+            f"(`{data['write_post_path']}`) did not show it: a worker kept serving the page "
+            "from its own cache (each gunicorn worker has its own LocMemCache unless "
+            "REDIS_URL is set, so a content-version bump in one worker does not reach the other)"
+        )
+    post_errors = writes.errors + locked
+    if writes.bad_status:
+        problems.append(f"comment POST: {writes.bad_status} refusals")
+    if writes.info["distinct comment ids"] != writes.detail.get("302", 0):
+        problems.append("comment POST: fewer distinct comment ids than 302 answers")
+
+    meta = {
+        "date": dt.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z"),
+        "commit": git_commit(),
+        "machine": f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.2f}, "
+        f"Python {platform.python_version()}",
+        "database": database_label(env),
+        "seconds": args.duration,
+        "rate_limit_seconds": data["rate_limit_seconds"],
+        "post_errors": post_errors,
+        "locked": locked,
+        "problems": problems,
+        "data": (
+            f"the demo magazine plus {data['approved']['post200']} and "
+            f"{data['approved']['post1000']} approved comments (threaded, up to depth "
+            f"{data['max_depth']}) written through services.post_comment in one transaction "
+            f"in {data['seconds']['data']:.1f} s"
+            + (
+                f"; {data['held_then_approved']} of them held by the rules and approved with "
+                "services.approve_comment"
+                if data["held_then_approved"]
+                else ""
+            )
+            + ("; reused from an earlier run" if data["reused"] else "")
+            + f". Static copy: {sizes['static']:,} bytes, the post as served "
+            f"{sizes['post200']:,}."
+        ),
+    }
+    return report(
+        rows,
+        Row(
+            POST_LABEL,
+            f"/comments/post/{data['write_post_id']}/",
+            writes,
+            queries["post_comment"],
+            0,
+        ),
+        meta,
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    if shutil.which("wrk") is None:
+        log("wrk is not on PATH (apt-get install wrk, brew install wrk)")
+        return 2
+
+    def terminate(signum: int, frame: Any) -> None:
+        raise SystemExit(128 + signum)
+
+    signal.signal(signal.SIGTERM, terminate)
+    var_dir = Path(tempfile.mkdtemp(prefix="stoa-bench-"))
+    running: list[Server | Step] = []
+    try:
+        table = bench(args, var_dir, running)
+    except BenchError as error:
+        log(f"FAILED: {error}")
+        return 1
+    except KeyboardInterrupt:
+        log("interrupted")
+        return 130
+    finally:
+        for process in running:
+            process.stop()
+        if args.keep:
+            log(f"kept {var_dir}")
+        else:
+            shutil.rmtree(var_dir, ignore_errors=True)
+    args.output.write_text(table)
+    print(table)
+    log(f"written to {args.output}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,96 @@
+"""Smoke test of the benchmark: `bench/run.py --quick` runs end to end against a throwaway
+database and server, and its table has every row, with numbers, and no failed comment.
+
+A plain subprocess test: it uses no test database (run.py makes its own in a temp dir).
+About 30-60 s on two cores; deselect with `-m "not bench"`.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+RUN = Path(__file__).resolve().parent / "run.py"
+ROWS = [
+    "home page",
+    "post, 200 comments",
+    "post, 1,000 comments",
+    "category archive",
+    "RSS feed",
+    "static copy of post-200 (ceiling)",
+    "comment POST, 20 writers",
+]
+NUMBER = re.compile(r"^\d[\d,]*(\.\d+)?$")
+DURATION = re.compile(r"^\d+(\.\d+)? (ms|s)$")
+QUERIES = re.compile(r"^\d+ \(cold \d+\)$")
+
+pytestmark = [
+    pytest.mark.bench,
+    pytest.mark.skipif(
+        shutil.which("wrk") is None,
+        reason="wrk (the HTTP load generator) is not on PATH: apt-get install wrk",
+    ),
+]
+
+
+def expect(condition: bool, message: str) -> None:
+    if not condition:
+        pytest.fail(message, pytrace=False)
+
+
+def number(cell: str) -> float:
+    return float(cell.replace(",", ""))
+
+
+def test_quick_run_measures_every_target(tmp_path: Path) -> None:
+    # Its own SQLite database and cache, whatever the environment of the test run says.
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in {"DATABASE_URL", "REDIS_URL", "STOA_VAR_DIR", "DJANGO_SETTINGS_MODULE"}
+    }
+    output = tmp_path / "results.md"
+    done = subprocess.run(
+        [sys.executable, str(RUN), "--quick", "--output", str(output)],
+        cwd=RUN.parent.parent,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    log = f"stdout:\n{done.stdout}\nstderr:\n{done.stderr}"
+    expect(done.returncode == 0, f"bench/run.py --quick exited {done.returncode}\n{log}")
+    expect(output.exists(), f"no {output} written\n{log}")
+    text = output.read_text()
+    expect(text.strip() in done.stdout, f"the table printed differs from the file\n{log}")
+
+    rows = {}
+    for line in text.splitlines():
+        cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
+        if len(cells) == 7 and cells[0] not in {"target", "---"}:
+            rows[cells[0]] = cells
+    for label in ROWS:
+        found = [cells for name, cells in rows.items() if name.startswith(label)]
+        expect(len(found) == 1, f"no row “{label}” in the table\n{text}")
+        _, rps, p50, p99, queries, size, ratio = found[0]
+        for value in (rps, size, ratio):
+            expect(bool(NUMBER.match(value)), f"“{value}” is not a number in “{label}”\n{text}")
+        for value in (p50, p99):
+            expect(bool(DURATION.match(value)), f"“{value}” is not a time in “{label}”\n{text}")
+        expect(bool(QUERIES.match(queries)), f"“{queries}” is no query count in “{label}”")
+        expect(number(rps) > 0, f"no request completed for “{label}”\n{text}")
+        if not label.startswith("comment POST"):
+            expect(number(size) > 0, f"“{label}” answered an empty page\n{text}")
+
+    posting = re.search(r"Comment posting: (\d+) comments accepted .*?; errors: (\d+)", text)
+    if posting is None:
+        pytest.fail(f"no comment-posting summary\n{text}", pytrace=False)
+    expect(int(posting.group(1)) > 0, f"no comment was accepted\n{text}")
+    expect(int(posting.group(2)) == 0, f"comment posting had errors\n{text}\n{log}")
