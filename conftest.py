@@ -18,6 +18,8 @@ def _test_settings(settings):
         }
     }
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    # Throwaway accounts need no slow password hashing.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     # One process: a memory cache, unless the suite runs against Redis (REDIS_URL in CI).
     if "filebased" in settings.CACHES["default"]["BACKEND"]:
         settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

@@ -2,6 +2,7 @@
 
 import os
 import secrets
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -117,6 +118,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
             "PRAGMA journal_mode=WAL;PRAGMA synchronous=NORMAL;"
             "PRAGMA busy_timeout=20000;PRAGMA foreign_keys=ON"
         ),
+    }
+    # Tests use a file, not the shared-cache in-memory database, so that concurrent writers
+    # wait on the busy timeout as in production instead of failing with SQLITE_LOCKED.
+    DATABASES["default"]["TEST"] = {
+        "NAME": str(Path(tempfile.gettempdir()) / f"stoa-test-{os.getpid()}.sqlite3")
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from jinja2 import Environment
+from jinja2 import Environment, select_autoescape
 
 from stoa.core import templating as core
 from stoa.discussion import templating as discussion
@@ -13,7 +13,10 @@ APPS = [core, publishing, discussion]
 
 def environment(**options: Any) -> Environment:
     """Build the environment Django's Jinja2 backend renders with."""
-    env = Environment(**options)  # noqa: S701 - Django's backend turns autoescape on
+    # Escape everything but plain-text templates (the text part of emails), which must show
+    # "a < b & c" as written.
+    options["autoescape"] = select_autoescape(disabled_extensions=("txt",), default=True)
+    env = Environment(**options)  # noqa: S701 - autoescape is select_autoescape, set above
     for app in APPS:
         env.globals.update(app.GLOBALS)
         env.filters.update(app.FILTERS)

@@ -82,18 +82,33 @@ ALLOWED_COMMENT_TAGS_TEXT: Final = (
     '<code> <del datetime=""> <em> <i> <q cite=""> <strike> <strong>'
 )
 _TAG_OR_TEXT = re.compile(r"(<[^>]*>)")
-_BARE_URL = re.compile(r"\b((?:https?://|www\.)[^\s<>\"']+)", re.IGNORECASE)
-_TRAILING_PUNCTUATION = ".,;:!?)]}'\""
+# In text that nh3 has escaped already, so "<", ">" and '"' arrive as entities, which end a URL.
+_BARE_URL = re.compile(
+    r"\b((?:https?://|www\.)(?:(?!&lt;|&gt;|&quot;|&#)[^\s<>\"'])+)", re.IGNORECASE
+)
+_TRAILING_PUNCTUATION = ".,;:!?]}'\""
+_PARAGRAPH_TAGS = re.compile(r"<\s*(/?)\s*(p|br)\b[^>]*>", re.IGNORECASE)
 _BLANK_LINES = re.compile(r"\n[ \t]*\n+")
 _QUOTE_TAG = re.compile(r"\s*(</?blockquote[^>]*>)\s*", re.IGNORECASE)
 
 
+def _comment_attribute_filter(tag: str, attribute: str, value: str) -> str | None:
+    """A quotation's source must be a web address: nh3 checks only href and src schemes."""
+    if attribute == "cite" and not value.strip().lower().startswith(("http://", "https://")):
+        return None
+    return value
+
+
 def _comment_clean(html: str, *, extra_tags: frozenset[str] = frozenset()) -> str:
-    attributes = {tag: set(attrs) for tag, attrs in COMMENT_ATTRIBUTES.items()}
+    # "*": no attribute on every tag (nh3 otherwise allows title and lang everywhere).
+    attributes: dict[str, set[str]] = {"*": set()} | {
+        tag: set(attrs) for tag, attrs in COMMENT_ATTRIBUTES.items()
+    }
     return nh3.clean(
         html,
         tags=set(COMMENT_ATTRIBUTES) | set(extra_tags),
         attributes=attributes,
+        attribute_filter=_comment_attribute_filter,
         url_schemes={"http", "https", "mailto"},
         link_rel="nofollow ugc",
     )
@@ -120,8 +135,16 @@ def _link_bare_urls(html: str) -> str:
 def _url_to_link(match: re.Match[str]) -> str:
     url = match.group(1)
     trailing = ""
-    while url and url[-1] in _TRAILING_PUNCTUATION:
-        trailing, url = url[-1] + trailing, url[:-1]
+    while url:
+        if url.endswith("&amp;"):
+            trailing, url = "&amp;" + trailing, url[:-5]
+        elif url[-1] in _TRAILING_PUNCTUATION or (
+            # A closing bracket belongs to the URL when it closes one opened inside it.
+            url[-1] == ")" and url.count("(") < url.count(")")
+        ):
+            trailing, url = url[-1] + trailing, url[:-1]
+        else:
+            break
     href = url if "://" in url else f"http://{url}"
     return f'<a href="{href}">{url}</a>{trailing}'
 
@@ -143,6 +166,9 @@ def _paragraphs(html: str) -> str:
 def clean_comment(text: str) -> str:
     """Sanitise what a commenter typed into display HTML: allowlisted tags, linked URLs,
     paragraphs; every link rel="nofollow ugc". Anything else is stripped, not escaped."""
+    # Paragraphs and breaks typed as HTML become the blank lines and newlines they mean,
+    # rather than vanishing with the tags and gluing words together.
+    text = _PARAGRAPH_TAGS.sub(lambda m: "\n" if m.group(2).lower() == "br" else "\n\n", text)
     cleaned = _comment_clean(text)
     formatted = _paragraphs(_link_bare_urls(cleaned))
     # A last pass over the finished markup: whatever the steps above produced, only the

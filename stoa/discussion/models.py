@@ -7,6 +7,7 @@ from django.core.cache import cache
 from django.db import models
 from django.db.models import Q
 
+from stoa.core.cache import content_changed
 from stoa.publishing.models import Post
 
 if TYPE_CHECKING:
@@ -80,6 +81,8 @@ class DiscussionSettings(models.Model):
         )
         super().save(*args, **kwargs)  # type: ignore[arg-type]
         cache.delete(self.CACHE_KEY)
+        # Paging, order and closing rules change what post pages show.
+        content_changed()
         if avatars_changed:
             # Avatars are part of each comment's stored HTML: draw them all again, in the
             # background, once this change is committed.

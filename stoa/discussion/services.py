@@ -142,6 +142,9 @@ def _refresh(comment: Comment) -> None:
 
 
 def _recount(post: Post) -> None:
+    # Lock the post first: on PostgreSQL two writers counting at once would each miss the
+    # other's comment and the last to write would win. (SQLite's writer holds the lock.)
+    list(Post.objects.select_for_update().filter(pk=post.pk).values_list("pk", flat=True))
     count = Comment.objects.filter(post=post, status=CommentStatus.APPROVED).count()
     Post.objects.filter(pk=post.pk).update(comment_count=count)
     post.comment_count = count
@@ -393,9 +396,17 @@ def purge_old_comments(*, now: dt.datetime | None = None) -> tuple[int, int]:
         status__in=[CommentStatus.SPAM, CommentStatus.TRASH], updated_at__lt=cutoff
     )
     posts = set(doomed.values_list("post_id", flat=True))
-    # Replies to a deleted comment move up a level rather than disappear with it.
-    for comment in doomed.filter(replies__isnull=False).distinct():
-        comment.replies.update(parent=comment.parent)
+    doomed_parents = dict(doomed.values_list("pk", "parent_id"))
+    # Replies to a deleted comment move up to the nearest ancestor that stays, rather than
+    # disappear with it.
+    orphans = Comment.objects.filter(parent_id__in=doomed_parents).exclude(pk__in=doomed_parents)
+    for reply in orphans:
+        ancestor = reply.parent_id
+        while ancestor in doomed_parents:
+            ancestor = doomed_parents[ancestor]
+        parent = Comment.objects.filter(pk=ancestor or 0).values_list("depth", flat=True).first()
+        depth = parent or 0
+        Comment.objects.filter(pk=reply.pk).update(parent_id=ancestor, depth=depth + 1)
     _, per_model = doomed.delete()
     deleted = per_model.get(Comment._meta.label, 0)
     erased = (
