@@ -19,16 +19,6 @@ from stoa.publishing.tests.factories import PostFactory, UserFactory
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings: Any) -> None:
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture
-def post() -> Post:
-    return PostFactory()
-
-
 @pytest.fixture
 def discussion() -> DiscussionSettings:
     return DiscussionSettings.current()

@@ -46,16 +46,6 @@ LONG_AGO = dt.timedelta(days=1)
 URL = re.compile(r"https?://[^\s<>\"]+")
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings: Any) -> None:
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture
-def post() -> Post:
-    return PostFactory()
-
-
 @pytest.fixture
 def moderator() -> User:
     return SuperuserFactory(email="mod@example.org")
