@@ -4,12 +4,14 @@ from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 from django.views.static import serve
 
+from stoa.core.views import favicon
 from stoa.publishing.sitemaps import SITEMAPS
 from stoa.publishing.views import robots_txt
 
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("robots.txt", robots_txt, name="robots"),
+    path("favicon.ico", favicon, name="favicon"),
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
     path(
         f"{settings.MEDIA_URL.strip('/')}/<path:path>",

@@ -10,6 +10,7 @@ from contextvars import ContextVar
 from typing import Any, TypeVar
 
 from django.core.cache import cache
+from django.db import transaction
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
@@ -63,6 +64,13 @@ def _read_version() -> str:
 def content_changed(**kwargs: Any) -> None:
     """Start a new content version (a signal receiver: extra arguments are ignored). Cheap:
     a write of many rows costs one cache delete each, and no query."""
+    _start_new_version()
+    # A reader may render between this write and its commit, from the old rows, and keep the
+    # result under the new version: once the change is committed, start yet another one.
+    transaction.on_commit(_start_new_version)
+
+
+def _start_new_version() -> None:
     cache.delete(VERSION_KEY)
     forget_request_version()
 
