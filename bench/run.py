@@ -1,5 +1,7 @@
 """Measure Stoa as production serves it: gunicorn (2 workers, DEBUG off) in front of a fresh
-database with a known data set, read with wrk and written by 20 concurrent commenters.
+database with a known data set, read with wrk and written by 20 concurrent commenters; pages
+both rendered and from the page cache, and, when nginx is installed, through the nginx
+micro-cache of docs/deploy.md.
 
     .venv/bin/python bench/run.py                 # 10 s per target
     .venv/bin/python bench/run.py --duration 3    # shorter
@@ -13,6 +15,7 @@ Prints a Markdown table and writes it to bench/results.md (or --output). Only ev
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import http.client
 import json
@@ -43,16 +46,49 @@ WRITERS = 20  # must match bench/django_script.py
 DUMMY_TASKS = "django_tasks.backends.dummy.DummyBackend"
 QUICK_SECONDS = 1
 
-# (key in the data step's paths, label in the table)
+# How a target is read. RENDERED: with a session cookie (one that names no session), which
+# makes every request personal, so the page is made by Django each time, as for a member;
+# CACHED: as an anonymous reader, from the page cache; STATIC: a file.
+RENDERED, CACHED, STATIC = "rendered", "cached", "static"
+SESSION_COOKIE = "sessionid=bench-no-session"  # as in django_script.py
+GUNICORN, NGINX = "gunicorn", "nginx"
+
+
+@dataclass(frozen=True)
+class Target:
+    key: str  # in the data step's paths
+    label: str
+    mode: str
+    via: str = GUNICORN
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Cookie": SESSION_COOKIE} if self.mode == RENDERED else {}
+
+    @property
+    def queries_key(self) -> str:
+        """Its entry in the data step's query counts."""
+        return f"{self.key}:{RENDERED}" if self.mode == RENDERED else self.key
+
+
 READ_TARGETS = [
-    ("home", "home page"),
-    ("post200", "post, 200 comments"),
-    ("post1000", "post, 1,000 comments"),
-    ("category", "category archive"),
-    ("feed", "RSS feed"),
-    ("static", "static copy of post-200 (ceiling)"),
+    Target("home", "home page (rendered)", RENDERED),
+    Target("home", "home page (cached)", CACHED),
+    Target("post200", "post, 200 comments (rendered)", RENDERED),
+    Target("post200", "post, 200 comments (cached, gunicorn alone)", CACHED),
+    Target("post1000", "post, 1,000 comments (rendered)", RENDERED),
+    Target("category", "category archive (rendered)", RENDERED),
+    Target("feed", "RSS feed (rendered)", RENDERED),
+    Target("static", "static copy of post-200 (ceiling)", STATIC),
+]
+POST_TARGET, STATIC_TARGET = READ_TARGETS[3], READ_TARGETS[-1]  # named in the summary
+# Only when nginx is installed: the configuration of docs/deploy.md in front of gunicorn.
+NGINX_TARGETS = [
+    Target("post200", "post, 200 comments (nginx micro-cache)", CACHED, NGINX),
+    Target("static", "static copy of post-200 via nginx", STATIC, NGINX),
 ]
 POST_LABEL = f"comment POST, {WRITERS} writers"
+DEPLOY_DOC = REPO / "docs" / "deploy.md"
 
 WRITE_SENTENCES = [
     "Coming back to this after a week of sessions, I still agree.",
@@ -79,7 +115,8 @@ def bench_env(var_dir: Path) -> dict[str, str]:
     env = dict(os.environ)
     env.update(
         STOA_VAR_DIR=str(var_dir),
-        DJANGO_SETTINGS_MODULE="stoa.settings",
+        # Another settings module may be named (one that adds to stoa.settings, say).
+        DJANGO_SETTINGS_MODULE=os.environ.get("DJANGO_SETTINGS_MODULE") or "stoa.settings",
         TASKS_BACKEND=DUMMY_TASKS,  # no worker, no emails: tasks are dropped
         DEBUG="0",
         STOA_HTTPS="0",
@@ -221,12 +258,154 @@ class Server:
         return "\n".join(self.log_text().splitlines()[-lines:])
 
 
-def get(url: str) -> tuple[int, bytes]:
+# ---------------------------------------------------------------------------- nginx
+
+
+def deploy_blocks(text: str) -> dict[str, str]:
+    """The nginx blocks of docs/deploy.md marked `<!-- bench:NAME -->`, by NAME."""
+    found = re.findall(r"<!-- bench:(\w+) -->\s*```nginx\n(.*?)```", text, re.DOTALL)
+    return dict(found)
+
+
+def nginx_config(blocks: dict[str, str], var_dir: Path, port: int, upstream: int) -> str:
+    """docs/deploy.md's http-level block and proxy snippet, in a server on 127.0.0.1:`port`
+    in front of gunicorn on `upstream`, every file it writes in the temp dir."""
+    if set(blocks) < {"http", "proxy"}:
+        raise BenchError(f"{DEPLOY_DOC}: no <!-- bench:http --> or <!-- bench:proxy --> block")
+    home = var_dir / "nginx"
+    for sub in ("cache", "client", "proxy", "fastcgi", "uwsgi", "scgi"):
+        (home / sub).mkdir(parents=True, exist_ok=True)
+    http = re.sub(
+        r"(upstream stoa \{\s*server )[^;\s]+", rf"\g<1>{HOST}:{upstream}", blocks["http"]
+    )
+    http = re.sub(r"(proxy_cache_path )\S+", rf"\g<1>{home / 'cache'}", http)
+    if f"{HOST}:{upstream}" not in http or str(home / "cache") not in http:
+        raise BenchError(f"{DEPLOY_DOC}: no `upstream stoa` or `proxy_cache_path` to rewrite")
+    static_root = var_dir / "static"
+    # Run by root, nginx would hand its workers to "nobody", who may not read the temp dir.
+    user = "user root;" if hasattr(os, "geteuid") and os.geteuid() == 0 else ""
+    return f"""daemon off;
+worker_processes auto;
+pid {home / "nginx.pid"};
+error_log {home / "error.log"} warn;
+{user}
+events {{ worker_connections 1024; }}
+http {{
+    default_type application/octet-stream;
+    types {{ text/html html; text/css css; application/javascript js; }}
+    access_log off;
+    sendfile on;
+    tcp_nopush on;
+    client_body_temp_path {home / "client"};
+    proxy_temp_path {home / "proxy"};
+    fastcgi_temp_path {home / "fastcgi"};
+    uwsgi_temp_path {home / "uwsgi"};
+    scgi_temp_path {home / "scgi"};
+
+{http}
+    server {{
+        listen {HOST}:{port};
+        server_name {HOST};
+        location /static/ {{ alias {static_root}/; }}
+        location / {{
+{blocks["proxy"]}
+        }}
+    }}
+}}
+"""
+
+
+class Nginx:
+    """nginx in the foreground (`daemon off`), in a process group of its own."""
+
+    def __init__(self, executable: str, var_dir: Path, upstream: int) -> None:
+        self.executable = executable
+        self.port = free_port()
+        self.home = var_dir / "nginx"
+        self.config = nginx_config(
+            deploy_blocks(DEPLOY_DOC.read_text()), var_dir, self.port, upstream
+        )
+        self.config_path = self.home / "nginx.conf"
+        self.config_path.write_text(self.config)
+        self.log_path = self.home / "nginx.out"
+        self.process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def base(self) -> str:
+        return f"http://{HOST}:{self.port}"
+
+    def _args(self) -> list[str]:
+        error_log = ["-e", str(self.home / "error.log")] if self._has_e() else []
+        return [self.executable, "-p", str(self.home), "-c", str(self.config_path), *error_log]
+
+    def _has_e(self) -> bool:
+        """nginx 1.19.5+ takes -e (the error log before the configuration is read)."""
+        done = subprocess.run([self.executable, "-h"], capture_output=True, text=True, check=False)
+        return "-e filename" in done.stdout + done.stderr
+
+    def start(self) -> None:
+        args = self._args()
+        test = subprocess.run([*args, "-t"], capture_output=True, text=True, check=False)
+        if test.returncode != 0:
+            raise BenchError(f"nginx -t refused the configuration:\n{test.stderr}")
+        with self.log_path.open("wb") as out:
+            self.process = subprocess.Popen(
+                args, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+            )
+        log(f"nginx pid {self.process.pid} on {self.base}")
+
+    def wait_ready(self, timeout: float = 30) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process is None or self.process.poll() is not None:
+                raise BenchError(f"nginx exited at start:\n{self.log_tail()}")
+            try:
+                with socket.create_connection((HOST, self.port), timeout=1):
+                    return
+            except OSError:
+                time.sleep(0.1)
+        raise BenchError(f"nginx did not listen within {timeout:.0f} s:\n{self.log_tail()}")
+
+    def stop(self) -> None:
+        process, self.process = self.process, None
+        if process is None or process.poll() is not None:
+            return
+        process.send_signal(signal.SIGQUIT)  # graceful: the master stops its workers
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)  # the group this script started
+            process.wait(timeout=5)
+        log("nginx stopped")
+
+    def log_text(self) -> str:
+        parts = []
+        for path in (self.log_path, self.home / "error.log"):
+            with contextlib.suppress(OSError):
+                parts.append(path.read_text(errors="replace"))
+        return "\n".join(parts)
+
+    def log_tail(self, lines: int = 40) -> str:
+        return "\n".join(self.log_text().splitlines()[-lines:])
+
+
+def get(url: str, headers: dict[str, str] | None = None) -> tuple[int, bytes]:
+    status, _, body = fetch(url, headers)
+    return status, body
+
+
+def fetch(url: str, headers: dict[str, str] | None = None) -> tuple[int, dict[str, str], bytes]:
+    """Status, headers (lower-case names) and body of a GET."""
+    request = urllib.request.Request(url, headers=headers or {})  # noqa: S310 - http://127.0.0.1
     try:
-        with urllib.request.urlopen(url, timeout=60) as response:  # noqa: S310 - http://127.0.0.1
-            return response.status, response.read()
+        with urllib.request.urlopen(request, timeout=60) as response:  # noqa: S310
+            return response.status, _lower(response.headers.items()), response.read()
     except urllib.error.HTTPError as error:
-        return error.code, error.read()
+        return error.code, _lower(error.headers.items()), error.read()
+
+
+def _lower(items: Any) -> dict[str, str]:
+    return {name.lower(): value for name, value in items}
 
 
 # ---------------------------------------------------------------------------- reading (wrk)
@@ -288,8 +467,10 @@ def settle(server: Server) -> None:
         get(f"{server.base}/robots.txt")
 
 
-def run_wrk(url: str, seconds: int) -> Load:
+def run_wrk(url: str, seconds: int, headers: dict[str, str] | None = None) -> Load:
     args = ["wrk", f"-t{WRK_THREADS}", f"-c{WRK_CONNECTIONS}", f"-d{seconds}s", "--latency"]
+    for name, value in (headers or {}).items():
+        args += ["-H", f"{name}: {value}"]
     args += ["--timeout", "10s", url]
     try:
         done = subprocess.run(
@@ -454,10 +635,16 @@ class Row:
     load: Load
     queries: dict[str, int]
     size: int
+    target: Target | None = None
 
 
 def report(rows: list[Row], writes: Row, meta: dict[str, Any]) -> str:
-    ceiling = next(row.load.rps for row in rows if row.path.startswith("/static/"))
+    # The ceiling: the page as a file, served by the same gunicorn (WhiteNoise).
+    ceiling = next(
+        row.load.rps
+        for row in rows
+        if row.target and row.target.mode == STATIC and row.target.via == GUNICORN
+    )
     lines = [
         "# Stoa benchmark",
         "",
@@ -465,7 +652,8 @@ def report(rows: list[Row], writes: Row, meta: dict[str, Any]) -> str:
         "",
         f"gunicorn `stoa.wsgi`, {WORKERS} sync workers, DEBUG off, STOA_HTTPS=0, "
         f"{meta['database']}; reads: `wrk -t{WRK_THREADS} -c{WRK_CONNECTIONS} "
-        f"-d{meta['seconds']}s --latency`; writes: {WRITERS} threads for {meta['seconds']} s.",
+        f"-d{meta['seconds']}s --latency`; writes: {WRITERS} threads for {meta['seconds']} s; "
+        f"settings `{meta['settings']}`.",
         "",
         "| target | requests/s | p50 | p99 | SQL queries | bytes | vs static |",
         "|---|---:|---:|---:|---:|---:|---:|",
@@ -483,6 +671,14 @@ def report(rows: list[Row], writes: Row, meta: dict[str, Any]) -> str:
         "SQL queries: one request through Django's test client in the same settings and "
         "database; the second of two (warm), and in brackets the first after emptying the "
         "app's caches (cold). For the comment POST, one comment by a returning commenter.",
+        "",
+        "Rendered: sent with a session cookie (`Cookie: sessionid=...`, naming no session, "
+        "so one query looks for it), which makes the page personal: Django makes it every "
+        "time, from the cached fragments, as for a member. Cached: as an anonymous reader, "
+        "answered from the page cache by stoa.wsgi before Django. vs static: requests/s "
+        "divided by the static copy's through gunicorn.",
+        "",
+        meta["nginx"],
         "",
         f"Comment posting: {w.detail.get('302', 0)} comments accepted (302) in "
         f"{w.info['seconds']} s = {w.rps:.1f} writes/s by {WRITERS} concurrent writers "
@@ -560,7 +756,44 @@ def database_label(env: dict[str, str]) -> str:
     return f"DATABASE_URL ({urlsplit(url).scheme or 'unknown'}; credentials not shown)"
 
 
-def bench(args: argparse.Namespace, var_dir: Path, running: list[Server | Step]) -> str:
+def warm(base: str, target: Target, path: str) -> tuple[int, dict[str, str], bytes]:
+    """Read a target until both workers (and nginx) have it; the last answer."""
+    for _ in range(2 * WORKERS):
+        answer = fetch(base + path, target.headers)
+    return answer
+
+
+def cache_check(target: Target, path: str, headers: dict[str, str]) -> str | None:
+    """A problem if the warm answer did not come from where the row says it does."""
+    stoa, nginx = headers.get("x-stoa-cache"), headers.get("x-cache-status")
+    if target.mode == RENDERED and stoa is not None:
+        return f"{path} with a session cookie came from the page cache (X-Stoa-Cache: {stoa})"
+    if target.mode == CACHED and target.via == GUNICORN and stoa != "hit":
+        return (
+            f"{path}: not from the page cache (X-Stoa-Cache: {stoa or 'absent'}); is "
+            "stoa.core.pagecache.PageCacheMiddleware in MIDDLEWARE?"
+        )
+    if target.mode == CACHED and target.via == NGINX and nginx != "HIT":
+        return f"{path} via nginx: X-Cache-Status {nginx or 'absent'}, not HIT"
+    return None
+
+
+def nginx_note(nginx: Nginx | None, rows: list[Row], reason: str) -> str:
+    if nginx is None:
+        return f"nginx: not measured ({reason})."
+    by_mode = {row.target.mode: row for row in rows if row.target and row.target.via == NGINX}
+    cached, static = by_mode[CACHED], by_mode[STATIC]
+    return (
+        f"nginx: `{nginx.executable}` with the `bench:http` and `bench:proxy` blocks of "
+        "docs/deploy.md (micro-cache: 1 s from Stoa's X-Accel-Expires, proxy_cache_lock, "
+        "stale while updating), in front of the same gunicorn; `worker_processes auto`, no "
+        f"access log. The micro-cached post page: {cached.load.rps:,.1f} requests/s = "
+        f"{cached.load.rps / static.load.rps:.2f} of nginx serving the same page as a static "
+        f"file ({static.load.rps:,.1f} requests/s), the ceiling for nginx rows."
+    )
+
+
+def bench(args: argparse.Namespace, var_dir: Path, running: list[Any]) -> str:
     env = bench_env(var_dir)
     python = sys.executable
     # collectstatic touches no database, so it runs beside the rest: migrate, the demo, the
@@ -585,21 +818,42 @@ def bench(args: argparse.Namespace, var_dir: Path, running: list[Server | Step])
     server.start()
     server.wait_ready()
 
+    nginx: Nginx | None = None
+    targets = list(READ_TARGETS)
+    if executable := shutil.which("nginx"):
+        nginx = Nginx(executable, var_dir, server.port)
+        running.append(nginx)
+        nginx.start()
+        nginx.wait_ready()
+        targets += NGINX_TARGETS
+        nginx_reason = ""
+    else:
+        nginx_reason = "nginx is not installed"
+        log(f"{nginx_reason}: no nginx rows (apt-get install nginx to measure them)")
+
     paths: dict[str, str] = data["paths"]
-    sizes: dict[str, int] = {}
-    for key, _ in READ_TARGETS:
-        for _ in range(2 * WORKERS):  # warm both workers
-            status, body = get(server.base + paths[key])
+    bases = {GUNICORN: server.base, NGINX: nginx.base if nginx else ""}
+    sizes: dict[Target, int] = {}
+    problems = []
+    for target in targets:
+        status, headers, body = warm(bases[target.via], target, paths[target.key])
         if status != 200:
-            raise BenchError(f"GET {paths[key]} answered {status}:\n{server.log_tail()}")
-        sizes[key] = len(body)
+            raise BenchError(f"GET {paths[target.key]} answered {status}:\n{server.log_tail()}")
+        sizes[target] = len(body)
+        if problem := cache_check(target, paths[target.key], headers):
+            problems.append(problem)
 
     rows = []
-    for key, label in READ_TARGETS:
-        load = run_wrk(server.base + paths[key], args.duration)
+    for target in targets:
+        path = paths[target.key]
+        load = run_wrk(bases[target.via] + path, args.duration, target.headers)
         settle(server)
-        log(f"{label}: {load.rps:.1f} requests/s, p99 {fmt_ms(load.p99_ms)}")
-        rows.append(Row(label, paths[key], load, queries[key], sizes[key]))
+        log(f"{target.label}: {load.rps:.1f} requests/s, p99 {fmt_ms(load.p99_ms)}")
+        rows.append(
+            Row(target.label, path, load, queries[target.queries_key], sizes[target], target)
+        )
+    if nginx is not None:
+        nginx.stop()
 
     writes = post_comments(server, data, args.duration)
     log(f"comment POST: {writes.rps:.1f} writes/s, statuses {writes.detail}")
@@ -609,7 +863,6 @@ def bench(args: argparse.Namespace, var_dir: Path, running: list[Server | Step])
 
     server_log = server.log_text()
     locked = server_log.count("database is locked")
-    problems = []
     for row in rows:
         if row.load.requests == 0:
             problems.append(f"{row.path}: no request completed in {args.duration} s")
@@ -621,12 +874,16 @@ def bench(args: argparse.Namespace, var_dir: Path, running: list[Server | Step])
     for needle in ("Internal Server Error", "Traceback", "WORKER TIMEOUT", "database is locked"):
         if found := server_log.count(needle):
             problems.append(f"server log: {found} × “{needle}”")
+    nginx_log = nginx.log_text() if nginx else ""
+    for needle in ("[alert]", "[crit]", "[error]", "[emerg]"):
+        if found := nginx_log.count(needle):
+            problems.append(f"nginx log: {found} × “{needle}”")
     if stale:
         problems.append(
             f"stale pages: after one more comment, {stale} of {reads} GETs of its post page "
             f"(`{data['write_post_path']}`) did not show it: a worker kept serving the page "
-            "from its own cache (each gunicorn worker has its own LocMemCache unless "
-            "REDIS_URL is set, so a content-version bump in one worker does not reach the other)"
+            "from a cache the content-version bump did not reach (a per-process cache, or "
+            "the page cache keyed without the version)"
         )
     post_errors = writes.errors + locked
     if writes.bad_status:
@@ -640,6 +897,8 @@ def bench(args: argparse.Namespace, var_dir: Path, running: list[Server | Step])
         "machine": f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.2f}, "
         f"Python {platform.python_version()}",
         "database": database_label(env),
+        "settings": env["DJANGO_SETTINGS_MODULE"],
+        "nginx": nginx_note(nginx, rows, nginx_reason),
         "seconds": args.duration,
         "rate_limit_seconds": data["rate_limit_seconds"],
         "post_errors": post_errors,
@@ -657,8 +916,8 @@ def bench(args: argparse.Namespace, var_dir: Path, running: list[Server | Step])
                 else ""
             )
             + ("; reused from an earlier run" if data["reused"] else "")
-            + f". Static copy: {sizes['static']:,} bytes, the post as served "
-            f"{sizes['post200']:,}."
+            + f". Static copy: {sizes[STATIC_TARGET]:,} bytes, the post as served "
+            f"{sizes[POST_TARGET]:,}."
         ),
     }
     return report(
@@ -685,7 +944,7 @@ def main(argv: list[str] | None = None) -> int:
 
     signal.signal(signal.SIGTERM, terminate)
     var_dir = Path(tempfile.mkdtemp(prefix="stoa-bench-"))
-    running: list[Server | Step] = []
+    running: list[Server | Step | Nginx] = []
     try:
         table = bench(args, var_dir, running)
     except BenchError as error:

@@ -2,41 +2,55 @@
 database and server, and its table has every row, with numbers, and no failed comment.
 
 A plain subprocess test: it uses no test database (run.py makes its own in a temp dir).
-About 30-60 s on two cores; deselect with `-m "not bench"`.
+About 30-60 s on two cores; deselect with `-m "not bench"`. And a quick check that the nginx
+configuration the bench reads out of docs/deploy.md is there and valid (`nginx -t`).
 """
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import re
 import shutil
 import subprocess
 import sys
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 
 RUN = Path(__file__).resolve().parent / "run.py"
 ROWS = [
-    "home page",
-    "post, 200 comments",
-    "post, 1,000 comments",
-    "category archive",
-    "RSS feed",
+    "home page (rendered)",
+    "home page (cached)",
+    "post, 200 comments (rendered)",
+    "post, 200 comments (cached, gunicorn alone)",
+    "post, 1,000 comments (rendered)",
+    "category archive (rendered)",
+    "RSS feed (rendered)",
     "static copy of post-200 (ceiling)",
     "comment POST, 20 writers",
 ]
+# Measured only where nginx is installed.
+NGINX_ROWS = ["post, 200 comments (nginx micro-cache)", "static copy of post-200 via nginx"]
 NUMBER = re.compile(r"^\d[\d,]*(\.\d+)?$")
 DURATION = re.compile(r"^\d+(\.\d+)? (ms|s)$")
 QUERIES = re.compile(r"^\d+ \(cold \d+\)$")
 
-pytestmark = [
-    pytest.mark.bench,
-    pytest.mark.skipif(
-        shutil.which("wrk") is None,
-        reason="wrk (the HTTP load generator) is not on PATH: apt-get install wrk",
-    ),
-]
+needs_wrk = pytest.mark.skipif(
+    shutil.which("wrk") is None,
+    reason="wrk (the HTTP load generator) is not on PATH: apt-get install wrk",
+)
+
+
+def load_run_module() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("bench_run", RUN)
+    if spec is None or spec.loader is None:
+        raise ImportError(RUN)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up
+    spec.loader.exec_module(module)
+    return module
 
 
 def expect(condition: bool, message: str) -> None:
@@ -48,6 +62,31 @@ def number(cell: str) -> float:
     return float(cell.replace(",", ""))
 
 
+def test_the_deploy_docs_nginx_blocks_make_a_valid_configuration(tmp_path: Path) -> None:
+    """The bench measures docs/deploy.md's nginx configuration: its marked blocks are there,
+    and (where nginx is installed) the configuration made of them passes `nginx -t`."""
+    run = load_run_module()
+    blocks = run.deploy_blocks(run.DEPLOY_DOC.read_text())
+    expect(set(blocks) >= {"http", "proxy"}, f"marked blocks found: {sorted(blocks)}")
+    for directive in ("proxy_cache_lock on;", "proxy_cache_use_stale updating"):
+        expect(directive in blocks["proxy"], f"no “{directive}” in the proxy block")
+    (tmp_path / "static").mkdir()
+    config = run.nginx_config(blocks, tmp_path, 8081, 8082)
+    expect("server 127.0.0.1:8082;" in config, config)
+    expect(f"proxy_cache_path {tmp_path / 'nginx' / 'cache'} " in config, config)
+    if executable := shutil.which("nginx"):
+        path = tmp_path / "nginx" / "nginx.conf"
+        path.write_text(config)
+        nginx = run.Nginx.__new__(run.Nginx)
+        nginx.executable, nginx.home, nginx.config_path = executable, tmp_path / "nginx", path
+        done = subprocess.run(
+            [*nginx._args(), "-t"], capture_output=True, text=True, timeout=60, check=False
+        )
+        expect(done.returncode == 0, f"nginx -t refused it:\n{done.stderr}\n{config}")
+
+
+@pytest.mark.bench
+@needs_wrk
 def test_quick_run_measures_every_target(tmp_path: Path) -> None:
     # Its own SQLite database and cache, whatever the environment of the test run says.
     env = {
@@ -76,7 +115,10 @@ def test_quick_run_measures_every_target(tmp_path: Path) -> None:
         cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
         if len(cells) == 7 and cells[0] not in {"target", "---"}:
             rows[cells[0]] = cells
-    for label in ROWS:
+    labels = ROWS + (NGINX_ROWS if shutil.which("nginx") else [])
+    if not shutil.which("nginx"):
+        expect("nginx: not measured" in text, f"no word on the nginx rows\n{text}")
+    for label in labels:
         found = [cells for name, cells in rows.items() if name.startswith(label)]
         expect(len(found) == 1, f"no row “{label}” in the table\n{text}")
         _, rps, p50, p99, queries, size, ratio = found[0]
