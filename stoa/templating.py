@@ -6,9 +6,11 @@ from jinja2 import Environment, select_autoescape
 
 from stoa.core import templating as core
 from stoa.discussion import templating as discussion
+from stoa.members import templating as members
 from stoa.publishing import templating as publishing
+from stoa.webcasts import templating as webcasts
 
-APPS = [core, publishing, discussion]
+APPS = [core, members, publishing, discussion, webcasts]
 
 
 def environment(**options: Any) -> Environment:

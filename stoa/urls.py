@@ -19,6 +19,9 @@ urlpatterns = [
         {"document_root": settings.MEDIA_ROOT},
         name="media",
     ),
+    path("accounts/", include("allauth.urls")),
+    path("account/", include("stoa.members.urls")),
     path("comments/", include("stoa.discussion.urls")),
+    path("series/", include("stoa.webcasts.urls")),
     path("", include("stoa.publishing.urls")),
 ]

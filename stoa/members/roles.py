@@ -1,0 +1,38 @@
+"""The site's roles, as Django groups that data migrations fill with permissions."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import models
+
+
+class Role(models.TextChoices):
+    # WordPress's roles, less Contributor/Subscriber (a member is a subscriber), plus a
+    # moderator who may touch comments and nothing else.
+    MEMBER = "Member", "Member"
+    AUTHOR = "Author", "Author"
+    EDITOR = "Editor", "Editor"
+    MODERATOR = "Moderator", "Moderator"
+    ADMINISTRATOR = "Administrator", "Administrator"
+
+
+def grant(apps: Any, *, app_label: str, roles: dict[Role, list[str]]) -> None:
+    """Give each role these permissions of one app ("all" means every one), in a migration."""
+    # Permissions are normally created after the last migration (post_migrate); a data
+    # migration that assigns them must create its app's rows first.
+    from django.contrib.auth.management import create_permissions
+
+    app_config = apps.get_app_config(app_label)
+    app_config.models_module = True
+    create_permissions(app_config, apps=apps, verbosity=0)
+    Group = apps.get_model("auth", "Group")
+    Permission = apps.get_model("auth", "Permission")
+    of_app = Permission.objects.filter(content_type__app_label=app_label)
+    for role, codenames in roles.items():
+        group, _ = Group.objects.get_or_create(name=role.value)
+        chosen = of_app if codenames == ["all"] else of_app.filter(codename__in=codenames)
+        missing = set(codenames) - {"all"} - set(chosen.values_list("codename", flat=True))
+        if missing:
+            raise LookupError(f"{app_label} has no permission {sorted(missing)}")
+        group.permissions.add(*chosen)
