@@ -26,6 +26,8 @@ def _test_settings(settings):
     # One process: a memory cache, unless the suite runs against Redis (REDIS_URL in CI).
     if "filebased" in settings.CACHES["default"]["BACKEND"]:
         settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    # The content version lives in the (cleared) cache, not in a file shared by every test.
+    settings.STOA_CONTENT_VERSION_FILE = ""
     cache.clear()
     yield
     cache.clear()

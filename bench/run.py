@@ -60,10 +60,14 @@ class Target:
     label: str
     mode: str
     via: str = GUNICORN
+    gzip: bool = False  # ask for gzip, as every browser does
 
     @property
     def headers(self) -> dict[str, str]:
-        return {"Cookie": SESSION_COOKIE} if self.mode == RENDERED else {}
+        headers = {"Cookie": SESSION_COOKIE} if self.mode == RENDERED else {}
+        if self.gzip:
+            headers["Accept-Encoding"] = "gzip, deflate, br"
+        return headers
 
     @property
     def queries_key(self) -> str:
@@ -76,6 +80,7 @@ READ_TARGETS = [
     Target("home", "home page (cached)", CACHED),
     Target("post200", "post, 200 comments (rendered)", RENDERED),
     Target("post200", "post, 200 comments (cached, gunicorn alone)", CACHED),
+    Target("post200", "post, 200 comments (cached, gzip as browsers ask)", CACHED, gzip=True),
     Target("post1000", "post, 1,000 comments (rendered)", RENDERED),
     Target("category", "category archive (rendered)", RENDERED),
     Target("feed", "RSS feed (rendered)", RENDERED),
@@ -675,8 +680,10 @@ def report(rows: list[Row], writes: Row, meta: dict[str, Any]) -> str:
         "Rendered: sent with a session cookie (`Cookie: sessionid=...`, naming no session, "
         "so one query looks for it), which makes the page personal: Django makes it every "
         "time, from the cached fragments, as for a member. Cached: as an anonymous reader, "
-        "answered from the page cache by stoa.wsgi before Django. vs static: requests/s "
-        "divided by the static copy's through gunicorn.",
+        "answered from the page cache by stoa.wsgi before Django; without `Accept-Encoding` "
+        "(wrk's default) the plain page, with `Accept-Encoding: gzip, deflate, br` (what "
+        "browsers send) the gzipped copy kept beside it (bytes: as sent). vs static: "
+        "requests/s divided by the static copy's through gunicorn (plain).",
         "",
         meta["nginx"],
         "",
@@ -773,6 +780,8 @@ def cache_check(target: Target, path: str, headers: dict[str, str]) -> str | Non
             f"{path}: not from the page cache (X-Stoa-Cache: {stoa or 'absent'}); is "
             "stoa.core.pagecache.PageCacheMiddleware in MIDDLEWARE?"
         )
+    if target.gzip and headers.get("content-encoding") != "gzip":
+        return f"{path}: asked for gzip, given {headers.get('content-encoding') or 'identity'}"
     if target.mode == CACHED and target.via == NGINX and nginx != "HIT":
         return f"{path} via nginx: X-Cache-Status {nginx or 'absent'}, not HIT"
     return None

@@ -3,12 +3,16 @@ scheduled change (a post's publish time) comes due, so cached fragments never go
 
 from __future__ import annotations
 
-import datetime as dt
+import contextlib
+import os
+import tempfile
 import time
 from collections.abc import Callable
 from contextvars import ContextVar
+from pathlib import Path
 from typing import Any, TypeVar
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
@@ -17,17 +21,85 @@ from django.utils.module_loading import import_string
 from stoa.core.conf import stoa_setting
 
 T = TypeVar("T")
-VERSION_KEY = "stoa:content-version"
+VERSION_KEY = "stoa:content-version:2"
+# (version, when it expires by itself as seconds since the epoch, or None)
+State = tuple[str, float | None]
 
 
-def _next_due() -> dt.datetime | None:
+def _next_due() -> float | None:
     """The earliest moment any app says its content will change by itself (CONTENT_CLOCKS)."""
     moments = [import_string(path)() for path in stoa_setting("CONTENT_CLOCKS")]
-    return min((m for m in moments if m is not None), default=None)
+    due = min((m for m in moments if m is not None), default=None)
+    return None if due is None else due.timestamp()
 
 
-def _new_state() -> tuple[str, dt.datetime | None]:
+def _new_state() -> State:
     return f"{time.time_ns():x}", _next_due()
+
+
+class CacheVersionStore:
+    """The version kept in Django's cache: shared by every machine that shares the cache."""
+
+    def get(self) -> State | None:
+        return cache.get(VERSION_KEY)
+
+    def add(self, state: State) -> None:
+        cache.add(VERSION_KEY, state, None)
+
+    def delete(self) -> None:
+        cache.delete(VERSION_KEY)
+
+
+class FileVersionStore:
+    """The version kept in a small file: for one machine whose cache is files anyway.
+
+    Every page from the cache first reads the version, so its cost is the floor under every
+    hit: a plain file read is a tenth of a file-cache read (which hashes the key, unpickles
+    and decompresses). The file is only ever replaced whole: `add` links a finished file
+    into place (which fails if one is there: the first writer wins, as with cache.add) and
+    `delete` unlinks it, so a reader sees the old version, the new one, or none, never part.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def get(self) -> State | None:
+        # os.open/os.read: no buffered text wrapper, for a file of a few bytes.
+        try:
+            fd = os.open(self.path, os.O_RDONLY)
+        except FileNotFoundError:
+            return None
+        try:
+            text = os.read(fd, 256).decode()
+        finally:
+            os.close(fd)
+        version, _, due = text.partition("\n")
+        if not version or not text.endswith("\n"):
+            return None
+        due = due.strip()
+        return version, float(due) if due else None
+
+    def add(self, state: State) -> None:
+        version, due = state
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        fd, temp = tempfile.mkstemp(dir=self.path.parent, prefix=".version-")
+        try:
+            with os.fdopen(fd, "w") as out:
+                out.write(f"{version}\n{'' if due is None else repr(due)}\n")
+            with contextlib.suppress(FileExistsError):
+                os.link(temp, self.path)
+        finally:
+            os.unlink(temp)
+
+    def delete(self) -> None:
+        with contextlib.suppress(FileNotFoundError):
+            self.path.unlink()
+
+
+def version_store() -> CacheVersionStore | FileVersionStore:
+    """Where the version lives: STOA_CONTENT_VERSION_FILE names a file, else the cache."""
+    path = getattr(settings, "STOA_CONTENT_VERSION_FILE", "")
+    return FileVersionStore(Path(path)) if path else CacheVersionStore()
 
 
 # Read at most once per request (ContentVersionMiddleware starts each request afresh), so
@@ -50,14 +122,15 @@ def content_version() -> str:
 
 
 def _read_version() -> str:
-    state: tuple[str, dt.datetime | None] | None = cache.get(VERSION_KEY)
-    if state is None or (state[1] is not None and timezone.now() >= state[1]):
+    store = version_store()
+    state = store.get()
+    if state is None or (state[1] is not None and timezone.now().timestamp() >= state[1]):
         # The first reader after a change works out the new version; if two do at once,
         # the first one stored wins and both use it.
         if state is not None:
-            cache.delete(VERSION_KEY)
-        cache.add(VERSION_KEY, _new_state(), None)
-        state = cache.get(VERSION_KEY) or _new_state()
+            store.delete()
+        store.add(_new_state())
+        state = store.get() or _new_state()
     return state[0]
 
 
@@ -71,7 +144,7 @@ def content_changed(**kwargs: Any) -> None:
 
 
 def _start_new_version() -> None:
-    cache.delete(VERSION_KEY)
+    version_store().delete()
     forget_request_version()
 
 

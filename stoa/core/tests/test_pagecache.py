@@ -9,6 +9,7 @@ calling CachedPages around Django's WSGI handler, as gunicorn calls stoa.wsgi.ap
 from __future__ import annotations
 
 import datetime as dt
+import gzip
 import threading
 import time
 from dataclasses import dataclass
@@ -550,6 +551,74 @@ def test_without_the_middleware_nothing_is_cached(
     for _ in range(2):
         assert harness.request(url).get(CACHE_HEADER) is None
     assert harness.reached_django == 2
+
+
+# --- Gzipped for readers who ask ---------------------------------------------------------------
+
+
+def test_a_reader_asking_for_gzip_gets_the_same_page_gzipped(client: Client, post: Post) -> None:
+    url = post.get_absolute_url()
+    plain = client.get(url)
+    packed = client.get(url, HTTP_ACCEPT_ENCODING="gzip, deflate, br")
+    assert packed[CACHE_HEADER] == "hit"
+    assert packed["Content-Encoding"] == "gzip"
+    assert gzip.decompress(packed.content) == plain.content
+    assert len(packed.content) < len(plain.content) / 3
+    assert int(packed["Content-Length"]) == len(packed.content)
+    assert "Accept-Encoding" in packed["Vary"] and "Accept-Encoding" in plain["Vary"]
+    # Two representations, two strong validators.
+    assert packed["ETag"] != plain["ETag"]
+    assert packed["Content-Security-Policy"] == plain["Content-Security-Policy"]
+
+
+def test_the_first_reader_asking_for_gzip_gets_it_too(client: Client, post: Post) -> None:
+    first = client.get(post.get_absolute_url(), HTTP_ACCEPT_ENCODING="gzip")
+    assert first[CACHE_HEADER] == "miss"
+    assert first["Content-Encoding"] == "gzip"
+    assert b"On Listening" in gzip.decompress(first.content)
+
+
+@pytest.mark.parametrize("accept", ["", "identity", "gzip;q=0", "br", "deflate, *;q=0"])
+def test_a_reader_not_accepting_gzip_gets_the_plain_page(
+    client: Client, post: Post, accept: str
+) -> None:
+    url = post.get_absolute_url()
+    client.get(url)
+    answer = client.get(url, HTTP_ACCEPT_ENCODING=accept)
+    assert answer[CACHE_HEADER] == "hit"
+    assert not answer.has_header("Content-Encoding")
+    assert b"On Listening" in answer.content
+
+
+@pytest.mark.parametrize("accept", ["gzip", "GZIP;q=0.5", "deflate, gzip;q=1.0", "*"])
+def test_gzip_is_given_whenever_accepted(client: Client, post: Post, accept: str) -> None:
+    url = post.get_absolute_url()
+    client.get(url)
+    assert client.get(url, HTTP_ACCEPT_ENCODING=accept)["Content-Encoding"] == "gzip"
+
+
+def test_a_gzipped_page_is_revalidated_by_its_own_etag(wsgi: Harness, post: Post) -> None:
+    url = post.get_absolute_url()
+    wsgi.request(url)
+    packed = wsgi.request(url, HTTP_ACCEPT_ENCODING="gzip")
+    again = wsgi.request(url, HTTP_ACCEPT_ENCODING="gzip", HTTP_IF_NONE_MATCH=packed["ETag"])
+    assert again.status == 304 and again["ETag"] == packed["ETag"]
+    # The plain page's validator does not stand for the gzipped bytes.
+    plain = wsgi.request(url)
+    other = wsgi.request(url, HTTP_ACCEPT_ENCODING="gzip", HTTP_IF_NONE_MATCH=plain["ETag"])
+    assert other.status == 200 and other["Content-Encoding"] == "gzip"
+    head = wsgi.request(url, method="HEAD", HTTP_ACCEPT_ENCODING="gzip")
+    assert head.body == b"" and head["Content-Length"] == str(len(packed.body))
+    assert wsgi.reached_django == 1
+
+
+def test_small_pages_are_not_gzipped(client: Client, settings) -> None:
+    settings.ROOT_URLCONF = __name__
+    client.get("/vary-cookie/")
+    answer = client.get("/vary-cookie/", HTTP_ACCEPT_ENCODING="gzip")
+    assert answer[CACHE_HEADER] == "hit"
+    assert not answer.has_header("Content-Encoding")
+    assert answer["Vary"] == "Cookie"
 
 
 # --- Through WSGI -----------------------------------------------------------------------------
