@@ -164,6 +164,9 @@ else:
             "OPTIONS": {"MAX_ENTRIES": 20_000},
         }
     }
+# The content version (stoa.core.cache), read by every request: on one machine, a plain file
+# is the cheapest shared place for it; with Redis it lives in the cache, shared by machines.
+STOA_CONTENT_VERSION_FILE = "" if os.environ.get("REDIS_URL") else str(VAR_DIR / "content-version")
 
 AUTH_USER_MODEL = "members.User"
 AUTH_PASSWORD_VALIDATORS = [
