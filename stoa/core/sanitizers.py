@@ -163,9 +163,39 @@ def _paragraphs(html: str) -> str:
     )
 
 
-def clean_comment(text: str) -> str:
+# A moment in a clip, as commenters cite it: [12:34] or [1:02:03].
+_TIMECODE = re.compile(r"\[(?:(\d{1,2}):)?([0-5]?\d):([0-5]\d)\]")
+
+
+def _timecode_link(match: re.Match[str]) -> str:
+    hours, minutes, seconds = (int(g) if g else 0 for g in match.groups())
+    at = hours * 3600 + minutes * 60 + seconds
+    label = match.group(0)[1:-1]
+    # A plain link to the media fragment (#t=, W3C Media Fragments URI 1.0) works without
+    # JavaScript; the player's script makes it seek the clip on the page.
+    return f'<a class="timecode" href="#t={at}" data-t="{at}">{label}</a>'
+
+
+def link_timecodes(html: str) -> str:
+    """Turn [mm:ss] and [h:mm:ss] in display HTML's text into links that seek the clip."""
+    parts, inside_link = [], 0
+    for part in _TAG_OR_TEXT.split(html):
+        if part.startswith("<"):
+            lowered = part.lower()
+            if lowered.startswith("<a ") or lowered == "<a>":
+                inside_link += 1
+            elif lowered.startswith("</a"):
+                inside_link = max(0, inside_link - 1)
+            parts.append(part)
+        else:
+            parts.append(part if inside_link else _TIMECODE.sub(_timecode_link, part))
+    return "".join(parts)
+
+
+def clean_comment(text: str, *, timecodes: bool = False) -> str:
     """Sanitise what a commenter typed into display HTML: allowlisted tags, linked URLs,
-    paragraphs; every link rel="nofollow ugc". Anything else is stripped, not escaped."""
+    paragraphs; every link rel="nofollow ugc". Anything else is stripped, not escaped.
+    With `timecodes` (the post plays a clip), [12:34] becomes a link that seeks it."""
     # Paragraphs and breaks typed as HTML become the blank lines and newlines they mean,
     # rather than vanishing with the tags and gluing words together.
     text = _PARAGRAPH_TAGS.sub(lambda m: "\n" if m.group(2).lower() == "br" else "\n\n", text)
@@ -173,4 +203,7 @@ def clean_comment(text: str) -> str:
     formatted = _paragraphs(_link_bare_urls(cleaned))
     # A last pass over the finished markup: whatever the steps above produced, only the
     # allowlist (plus the paragraphs and breaks they add) reaches the page.
-    return _comment_clean(formatted, extra_tags=frozenset({"p", "br"}))
+    cleaned = _comment_clean(formatted, extra_tags=frozenset({"p", "br"}))
+    # After the last pass, which would strip the links' class and data attribute: what is
+    # added here is built from digits alone.
+    return link_timecodes(cleaned) if timecodes else cleaned
