@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from django.db import models
+from django.contrib.auth.models import Group
+from django.db import models, transaction
+
+if TYPE_CHECKING:
+    from stoa.members.models import User
 
 
 class Role(models.TextChoices):
@@ -36,3 +40,22 @@ def grant(apps: Any, *, app_label: str, roles: dict[Role, list[str]]) -> None:
         if missing:
             raise LookupError(f"{app_label} has no permission {sorted(missing)}")
         group.permissions.add(*chosen)
+
+
+# Every role but Member works in the back office.
+STAFF_ROLES = frozenset({Role.AUTHOR, Role.EDITOR, Role.MODERATOR, Role.ADMINISTRATOR})
+
+
+@transaction.atomic
+def assign_role(*, user: User, role: Role) -> User:
+    """Make this role the user's one group, with back-office access for the staff roles."""
+    # An administrator's rights come from the group as everyone else's do, never from the
+    # superuser flag, so that each can be read (and changed) in one place: the migrations.
+    user.groups.set([Group.objects.get(name=role.value)])
+    user.is_staff = role in STAFF_ROLES
+    user.is_superuser = False
+    user.save(update_fields=["is_staff", "is_superuser"])
+    # ModelBackend keeps the permissions it read on the user object: read them afresh.
+    for cached in ("_perm_cache", "_user_perm_cache", "_group_perm_cache"):
+        user.__dict__.pop(cached, None)
+    return user

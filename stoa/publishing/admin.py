@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.contrib import admin, messages
@@ -11,10 +11,31 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from stoa.core.sanitizers import clean_post_body
+from stoa.members.models import User
 from stoa.publishing import services
-from stoa.publishing.models import Category, Page, Person, Post, PostStatus, Tag
+from stoa.publishing.models import (
+    Category,
+    Page,
+    Person,
+    Post,
+    PostStatus,
+    Tag,
+    can_edit_others_posts,
+    can_publish_posts,
+    own_posts,
+)
 
 PUBLISHED_STATUSES = (*Post.LIVE_STATUSES, PostStatus.PRIVATE)
+# What someone who may not publish can file a post as: WordPress's contributor saves drafts
+# and submits them for review ("pending"); an editor publishes.
+SUBMITTABLE_STATUSES = (PostStatus.DRAFT, PostStatus.PENDING)
+# Editorial decisions that come with publishing: when, and what the front page pushes.
+PUBLISHER_FIELDS = ["published_at", "is_featured", "is_sticky"]
+
+
+def _staff(request: HttpRequest) -> User:
+    """The signed-in staff member (admin views are never reached anonymously)."""
+    return cast(User, request.user)
 
 
 class BodyForm(forms.ModelForm):
@@ -31,6 +52,26 @@ class BodyForm(forms.ModelForm):
 
 
 class PostForm(BodyForm):
+    # Set by PostAdmin.get_form for someone who may change their own posts only: they must
+    # stay credited, or the post would vanish from their list as they save it.
+    keep_credited = False
+    own_person: Person | None = None
+
+    def clean_authors(self) -> Any:
+        authors = self.cleaned_data["authors"]
+        if not self.keep_credited:
+            return authors
+        if self.own_person is None:
+            raise forms.ValidationError(
+                "Your account is not linked to an author profile yet; ask an editor to link it."
+            )
+        if self.own_person not in authors:
+            raise forms.ValidationError(
+                f"Keep yourself ({self.own_person}) among the authors: you can change your own "
+                "posts only."
+            )
+        return authors
+
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         # Publishing with the time left empty means "now", as WordPress's "Publish
@@ -46,6 +87,7 @@ class PostAdmin(admin.ModelAdmin):
     list_display = [
         "title",
         "status_label",
+        "visibility",
         "published_at",
         "author_names",
         "is_featured",
@@ -54,7 +96,15 @@ class PostAdmin(admin.ModelAdmin):
         "comment_count",
     ]
     list_display_links = ["title"]
-    list_filter = ["status", "is_featured", "is_sticky", "comments_open", "categories", "authors"]
+    list_filter = [
+        "status",
+        "visibility",
+        "is_featured",
+        "is_sticky",
+        "comments_open",
+        "categories",
+        "authors",
+    ]
     list_select_related = False
     search_fields = ["title", "dek", "body", "slug"]
     date_hierarchy = "published_at"
@@ -70,6 +120,7 @@ class PostAdmin(admin.ModelAdmin):
             {
                 "fields": [
                     "status",
+                    "visibility",
                     "published_at",
                     "is_featured",
                     "is_sticky",
@@ -83,7 +134,57 @@ class PostAdmin(admin.ModelAdmin):
     ]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Post]:
-        return super().get_queryset(request).prefetch_related("authors")
+        posts = super().get_queryset(request).prefetch_related("authors")
+        if not can_edit_others_posts(request.user):
+            # An author lists and opens only the posts they are credited on; others' posts
+            # answer as if they did not exist (WordPress's edit_others_posts).
+            posts = posts.filter(pk__in=own_posts(request.user))
+        return posts
+
+    def has_change_permission(self, request: HttpRequest, obj: Post | None = None) -> bool:
+        if not super().has_change_permission(request, obj):
+            return False
+        if obj is None or can_edit_others_posts(request.user):
+            return True
+        # An author revises their post until an editor publishes it; then it is read-only to
+        # them, as WordPress's contributor lacks edit_published_posts.
+        credited = obj.authors.filter(user=_staff(request)).exists()
+        return obj.status in SUBMITTABLE_STATUSES and credited
+
+    def has_publish_permission(self, request: HttpRequest) -> bool:
+        """Whether the publishing actions (publish, unpublish, feature) are offered."""
+        return can_publish_posts(request.user)
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Post | None = None) -> list[str]:
+        fields = list(super().get_readonly_fields(request, obj))
+        if not can_publish_posts(request.user):
+            fields += PUBLISHER_FIELDS
+        return fields
+
+    def formfield_for_choice_field(
+        self, db_field: Any, request: HttpRequest, **kwargs: Any
+    ) -> forms.TypedChoiceField | None:
+        if db_field.name == "status" and not can_publish_posts(request.user):
+            kwargs["choices"] = [(status.value, status.label) for status in SUBMITTABLE_STATUSES]
+        return super().formfield_for_choice_field(db_field, request, **kwargs)
+
+    def get_form(
+        self, request: HttpRequest, obj: Post | None = None, change: bool = False, **kwargs: Any
+    ) -> type[forms.ModelForm]:
+        form = cast("type[PostForm]", super().get_form(request, obj, change, **kwargs))
+        if not can_edit_others_posts(request.user):
+            # A class made for this request (modelform_factory), so this does not leak.
+            form.keep_credited = True
+            form.own_person = Person.objects.filter(user=_staff(request)).first()
+        return form
+
+    def get_changeform_initial_data(self, request: HttpRequest) -> dict[str, Any]:
+        initial = super().get_changeform_initial_data(request)
+        # A new post is credited to whoever writes it, as WordPress makes them its author.
+        person = Person.objects.filter(user=_staff(request)).only("pk").first()
+        if person is not None and "authors" not in initial:
+            initial["authors"] = [str(person.pk)]
+        return initial
 
     @admin.display(description="status", ordering="status")
     def status_label(self, post: Post) -> str:
@@ -99,24 +200,24 @@ class PostAdmin(admin.ModelAdmin):
     def save_model(self, request: HttpRequest, obj: Post, form: Any, change: bool) -> None:
         services.save_post(post=obj)
 
-    @admin.action(description="Publish selected posts now")
+    @admin.action(description="Publish selected posts now", permissions=["publish"])
     def publish_now(self, request: HttpRequest, queryset: QuerySet[Post]) -> None:
         for post in queryset:
             services.publish_post(post=post)
         self.message_user(request, f"Published {len(queryset)} post(s).", messages.SUCCESS)
 
-    @admin.action(description="Move selected posts back to draft")
+    @admin.action(description="Move selected posts back to draft", permissions=["publish"])
     def move_to_draft(self, request: HttpRequest, queryset: QuerySet[Post]) -> None:
         for post in queryset:
             services.unpublish_post(post=post)
         self.message_user(request, f"Moved {len(queryset)} post(s) to draft.", messages.SUCCESS)
 
-    @admin.action(description="Feature selected posts")
+    @admin.action(description="Feature selected posts", permissions=["publish"])
     def feature(self, request: HttpRequest, queryset: QuerySet[Post]) -> None:
         for post in queryset:
             services.set_featured(post=post, featured=True)
 
-    @admin.action(description="Stop featuring selected posts")
+    @admin.action(description="Stop featuring selected posts", permissions=["publish"])
     def unfeature(self, request: HttpRequest, queryset: QuerySet[Post]) -> None:
         for post in queryset:
             services.set_featured(post=post, featured=False)

@@ -8,7 +8,7 @@ import re
 from dataclasses import dataclass
 
 from stoa.publishing import services
-from stoa.publishing.models import Category, Page, Person, Post, PostStatus, Tag
+from stoa.publishing.models import Category, Page, Person, Post, PostStatus, PostVisibility, Tag
 
 # The texts below use a light markup so that they stay readable here and within the line length:
 # a blank line separates blocks; "## " starts a subheading, "> " a blockquote and "- " a list
@@ -60,6 +60,8 @@ class _PostSpec:
     featured: bool = False
     sticky: bool = False
     comments_open: bool = True
+    # The business column's longer pieces are for members; other readers get their teaser.
+    members_only: bool = False
 
 
 @dataclass(frozen=True)
@@ -641,6 +643,7 @@ POSTS: list[_PostSpec] = [
         categories=("The Business of Therapy",),
         tags=("fees", "private practice"),
         featured=True,
+        members_only=True,
         text="""
         Every January my inbox fills with the same question from colleagues: <em>How do I tell my
         clients I'm raising my fee?</em> It usually comes in the apologetic tone of someone
@@ -1152,6 +1155,7 @@ POSTS: list[_PostSpec] = [
         authors=("Priya Venkataraman",),
         categories=("The Business of Therapy",),
         tags=("fees", "ethics", "private practice"),
+        members_only=True,
         text="""
         Most therapists I know want their work to be open to people who cannot pay the full fee.
         Most therapists I know also have at least one reduced-fee client they quietly resent. Both
@@ -1327,6 +1331,7 @@ POSTS: list[_PostSpec] = [
         authors=("Priya Venkataraman",),
         categories=("The Business of Therapy",),
         tags=("private practice", "burnout", "fees"),
+        members_only=True,
         text="""
         A decade ago, after eight years in a community mental health agency, I handed in my notice,
         rented a small office above a dentist and opened my own practice. I had a spreadsheet, a
@@ -1733,6 +1738,7 @@ def build(*, rng: random.Random, today: dt.datetime) -> str:
             is_featured=spec.featured,
             is_sticky=spec.sticky,
             comments_open=spec.comments_open,
+            visibility=PostVisibility.MEMBERS if spec.members_only else PostVisibility.PUBLIC,
         )
 
     pages: dict[str, Page] = {}

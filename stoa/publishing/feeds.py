@@ -44,6 +44,8 @@ class LatestPostsFeed(Feed):
         return item.title
 
     def item_description(self, item: Post) -> str:
+        # The summary, never the body: a members-only post's teaser is all a feed may carry,
+        # as WordPress membership plugins give feeds the excerpt of a protected post.
         return item.summary
 
     def item_pubdate(self, item: Post) -> dt.datetime | None:

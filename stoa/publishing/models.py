@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import models
@@ -58,6 +58,28 @@ class CategoryQuerySet(models.QuerySet["Category"]):
 def can_preview_posts(user: User | AnonymousUser) -> bool:
     """Whether this user may open posts readers cannot see yet (drafts, scheduled, private)."""
     return bool(user.is_active and user.is_staff and user.has_perm("publishing.change_post"))
+
+
+def can_edit_others_posts(user: User | AnonymousUser) -> bool:
+    """Whether this user may open and change posts they are not an author of."""
+    # WordPress's edit_others_posts: editors have it, authors (and contributors) do not.
+    return can_preview_posts(user) and user.has_perm("publishing.change_others_post")
+
+
+def can_publish_posts(user: User | AnonymousUser) -> bool:
+    """Whether this user may publish, schedule, make private, unpublish and feature posts."""
+    # WordPress's publish_posts; an author here is WordPress's contributor, who submits a
+    # post for review and waits for an editor.
+    return bool(user.is_active and user.is_staff and user.has_perm("publishing.publish_post"))
+
+
+def can_read_full_post(user: User | AnonymousUser, post: Post) -> bool:
+    """Whether this user may read the whole post, or only its teaser (title, dek, summary)."""
+    if post.visibility == PostVisibility.PUBLIC or can_preview_posts(user):
+        return True
+    # "Members" means any signed-in, active account for now. This is the one place to change
+    # when membership comes to depend on an enrolment or a subscription.
+    return bool(user.is_authenticated and user.is_active)
 
 
 class Category(models.Model):
@@ -125,6 +147,11 @@ class PostStatus(models.TextChoices):
     PRIVATE = "private", "Private"
 
 
+class PostVisibility(models.TextChoices):
+    PUBLIC = "public", "Public"
+    MEMBERS = "members", "Members only"
+
+
 class PostQuerySet(models.QuerySet["Post"]):
     """Reads of posts, named as a publisher speaks."""
 
@@ -133,8 +160,14 @@ class PostQuerySet(models.QuerySet["Post"]):
         return self.filter(status__in=Post.LIVE_STATUSES, published_at__lte=timezone.now())
 
     def visible_to(self, user: User | AnonymousUser) -> PostQuerySet:
-        """Posts this user may open: staff who can edit posts see all; others, published ones."""
-        return self.all() if can_preview_posts(user) else self.published()
+        """Posts this user may open: editors see all; authors, published posts and their own
+        in any state; others, published posts."""
+        if can_edit_others_posts(user):
+            return self.all()
+        if can_preview_posts(user):
+            # As WordPress, an author opens their own drafts and private posts, not others'.
+            return self.published() | self.filter(pk__in=own_posts(user))
+        return self.published()
 
     def for_listing(self) -> PostQuerySet:
         """Fetch what a post summary shows, as plain lists: `author_list`, `category_list`
@@ -181,6 +214,13 @@ class Post(models.Model):
         "publish time", null=True, blank=True, help_text="A future time schedules the post."
     )
     comments_open = models.BooleanField(default=True)
+    visibility = models.CharField(
+        max_length=10,
+        choices=PostVisibility.choices,
+        default=PostVisibility.PUBLIC,
+        help_text="Members only: other readers see the title, dek and excerpt, and are asked "
+        "to log in or join.",
+    )
     # Approved comments, kept by the discussion app so that listings never count rows.
     comment_count = models.PositiveIntegerField(default=0, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -197,6 +237,10 @@ class Post(models.Model):
                 name="post_published_has_time",
             )
         ]
+        permissions = [
+            ("publish_post", "Can publish posts"),
+            ("change_others_post", "Can change other people's posts"),
+        ]
 
     def __str__(self) -> str:
         return self.title
@@ -211,6 +255,11 @@ class Post(models.Model):
         )
 
     @property
+    def is_members_only(self) -> bool:
+        """Whether only members may read the whole post."""
+        return self.visibility == PostVisibility.MEMBERS
+
+    @property
     def is_live(self) -> bool:
         """Whether readers can see this post now."""
         return (
@@ -218,6 +267,13 @@ class Post(models.Model):
             and self.published_at is not None
             and self.published_at <= timezone.now()
         )
+
+
+def own_posts(user: User | AnonymousUser) -> models.QuerySet[Post, Any]:
+    """The ids of the posts this user is credited on, through the person linked to them."""
+    if not user.is_authenticated:
+        return Post.objects.none().values("pk")
+    return Post.objects.filter(authors__user=user).values("pk")
 
 
 def next_scheduled_at() -> dt.datetime | None:

@@ -13,7 +13,16 @@ from django.utils.text import slugify
 from stoa.core.sanitizers import clean_post_body
 from stoa.core.text import plain_excerpt
 from stoa.members.models import User
-from stoa.publishing.models import Category, Page, PageStatus, Person, Post, PostStatus, Tag
+from stoa.publishing.models import (
+    Category,
+    Page,
+    PageStatus,
+    Person,
+    Post,
+    PostStatus,
+    PostVisibility,
+    Tag,
+)
 
 # First path segments that belong to other routes, so a page may not take them.
 RESERVED_PAGE_SLUGS = frozenset(
@@ -74,6 +83,7 @@ def create_post(
     is_featured: bool = False,
     is_sticky: bool = False,
     comments_open: bool = True,
+    visibility: str = PostVisibility.PUBLIC,
 ) -> Post:
     """Write a new post with its authors, categories and tags."""
     authors, categories = list(authors), list(categories)
@@ -92,6 +102,7 @@ def create_post(
         is_featured=is_featured,
         is_sticky=is_sticky,
         comments_open=comments_open,
+        visibility=visibility,
     )
     save_post(post=post)
     post.authors.set(authors)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, NamedTuple
 
+from django.conf import settings
 from django.db.models import Q
 from django.http import (
     Http404,
@@ -13,7 +14,7 @@ from django.http import (
     HttpResponsePermanentRedirect,
     HttpResponseRedirect,
 )
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, render, resolve_url
 from django.urls import reverse
 from django.utils import timezone
 from django.views.generic import ListView
@@ -28,6 +29,7 @@ from stoa.publishing.models import (
     PostQuerySet,
     Tag,
     can_preview_posts,
+    can_read_full_post,
 )
 
 
@@ -181,7 +183,16 @@ def render_post(
 ) -> HttpResponse:
     """The post page; apps that plug into it (a comment form with errors) add to `extra`."""
     previous, following = _neighbours(post)
-    context = {"post": post, "previous_post": previous, "next_post": following}
+    # Decided here, for this request: the post may come from the cache shared by all readers,
+    # body and all, but only a reader who may read it whole is shown the body.
+    full = can_read_full_post(request.user, post)
+    context = {
+        "post": post,
+        "previous_post": previous,
+        "next_post": following,
+        "can_read_full": full,
+        "login_url": "" if full else resolve_url(settings.LOGIN_URL),
+    }
     return render(request, "publishing/post_detail.html", context | (extra or {}), status=status)
 
 
@@ -193,7 +204,7 @@ def live_post(pk: int) -> Post:
 def post_detail(request: HttpRequest, year: int, month: str, slug: str) -> HttpResponse:
     """A post at its permalink; an old date in the address redirects to the right one."""
     if can_preview_posts(request.user):
-        post = Post.objects.for_listing().filter(slug=slug).first()
+        post = Post.objects.visible_to(request.user).for_listing().filter(slug=slug).first()
     else:
         # Readers see published posts only: the same for everyone, so kept in the cache
         # until the content changes (a post edited, a comment counted, a schedule due).

@@ -10,14 +10,29 @@ from django.contrib.auth.models import Permission
 from django.utils import timezone
 
 from stoa.members.models import User
+from stoa.members.roles import Role, assign_role
 from stoa.publishing import services
-from stoa.publishing.models import Category, Page, PageStatus, Person, Post, PostStatus, Tag
+from stoa.publishing.models import (
+    Category,
+    Page,
+    PageStatus,
+    Person,
+    Post,
+    PostStatus,
+    PostVisibility,
+    Tag,
+)
 
-# What an editor may do in the back office: everything on the publishing models.
+# What an editor may do in the back office: everything on the publishing models, publishing
+# and other people's posts included.
 EDITOR_PERMISSIONS = [
-    f"{action}_{model}"
-    for model in ("post", "page", "person", "category", "tag")
-    for action in ("add", "change", "delete", "view")
+    *(
+        f"{action}_{model}"
+        for model in ("post", "page", "person", "category", "tag")
+        for action in ("add", "change", "delete", "view")
+    ),
+    "publish_post",
+    "change_others_post",
 ]
 
 
@@ -30,7 +45,7 @@ def in_two_days() -> dt.datetime:
 
 
 class UserFactory(factory.django.DjangoModelFactory):
-    """A member: an account with no back-office rights."""
+    """A member: an account with no back-office rights (or ``role=``'s)."""
 
     class Meta:
         model = User
@@ -42,6 +57,12 @@ class UserFactory(factory.django.DjangoModelFactory):
     last_name = factory.Sequence(lambda n: f"Member{n}")
     password = factory.django.Password("a-long-test-password")
     is_active = True
+
+    @factory.post_generation
+    def role(self, create: bool, extracted: Role | None, **kwargs: Any) -> None:
+        """``role=Role.AUTHOR`` and so on: that role's group, as assign_role gives it."""
+        if create and extracted is not None:
+            assign_role(user=self, role=extracted)
 
 
 class EditorFactory(UserFactory):
@@ -106,7 +127,8 @@ class TagFactory(factory.django.DjangoModelFactory):
 class PostFactory(factory.django.DjangoModelFactory):
     """A published post, an hour old, by one author in one category (through create_post).
 
-    Traits: ``draft``, ``pending``, ``private`` and ``scheduled`` (two days ahead).
+    Traits: ``draft``, ``pending``, ``private``, ``scheduled`` (two days ahead) and
+    ``members_only``.
     """
 
     class Meta:
@@ -129,6 +151,7 @@ class PostFactory(factory.django.DjangoModelFactory):
     is_featured = False
     is_sticky = False
     comments_open = True
+    visibility = PostVisibility.PUBLIC
     authors = factory.LazyFunction(lambda: [PersonFactory()])
     categories = factory.LazyFunction(lambda: [CategoryFactory()])
     tags: Any = factory.LazyFunction(list)
@@ -140,6 +163,7 @@ class PostFactory(factory.django.DjangoModelFactory):
         scheduled = factory.Trait(
             status=PostStatus.PUBLISHED, published_at=factory.LazyFunction(in_two_days)
         )
+        members_only = factory.Trait(visibility=PostVisibility.MEMBERS)
 
     @classmethod
     def _create(cls, model_class: type[Post], *args: Any, **kwargs: Any) -> Post:

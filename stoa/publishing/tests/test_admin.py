@@ -8,7 +8,8 @@ import pytest
 from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 
-from stoa.publishing.models import Page, Post, PostStatus
+from stoa.members.roles import Role
+from stoa.publishing.models import Page, Post, PostStatus, PostVisibility
 from stoa.publishing.tests.factories import (
     CategoryFactory,
     EditorFactory,
@@ -17,6 +18,7 @@ from stoa.publishing.tests.factories import (
     PostFactory,
     SuperuserFactory,
     TagFactory,
+    UserFactory,
 )
 
 pytestmark = pytest.mark.django_db
@@ -48,6 +50,7 @@ def post_form(filing, **fields) -> dict:
         "authors": [person.pk],
         "categories": [category.pk],
         "status": PostStatus.DRAFT,
+        "visibility": PostVisibility.PUBLIC,
         "published_at_0": "",
         "published_at_1": "",
         "comments_open": "on",
@@ -278,3 +281,137 @@ def test_an_editor_with_publishing_permissions_can_use_the_post_admin(client, fi
     response = client.get("/admin/publishing/post/")
     assert response.status_code == 200
     assert "On Listening" in response.content.decode()
+
+
+# --- Authors: their own posts, submitted for review -------------------------------------------
+
+
+@pytest.fixture
+def author():
+    """An account in the Author role, credited as the person Ada Quill."""
+    user = UserFactory(role=Role.AUTHOR)
+    PersonFactory(name="Ada Quill", user=user)
+    return user
+
+
+@pytest.fixture
+def author_client(client, author):
+    client.force_login(author)
+    return client
+
+
+def test_an_author_lists_only_the_posts_they_are_credited_on(author, author_client) -> None:
+    own = PostFactory(title="Mine", authors=[author.person], draft=True)
+    shared = PostFactory(title="Ours", authors=[author.person, PersonFactory()])
+    PostFactory(title="Theirs")
+
+    response = author_client.get("/admin/publishing/post/")
+
+    assert response.status_code == 200
+    assert set(response.context["cl"].result_list) == {own, shared}
+
+
+def test_a_new_post_is_credited_to_whoever_writes_it(author, author_client) -> None:
+    form = author_client.get("/admin/publishing/post/add/").context["adminform"].form
+
+    assert form.initial["authors"] == [str(author.person.pk)]
+
+
+def test_an_editor_with_no_person_starts_a_post_with_no_author(client) -> None:
+    client.force_login(EditorFactory())
+
+    form = client.get("/admin/publishing/post/add/").context["adminform"].form
+
+    assert "authors" not in form.initial
+
+
+def test_an_author_may_only_save_a_draft_or_submit_it_for_review(author, author_client) -> None:
+    form = author_client.get("/admin/publishing/post/add/").context["adminform"].form
+    assert [value for value, label in form.fields["status"].choices] == ["draft", "pending"]
+    for hidden in ("published_at", "is_featured", "is_sticky"):
+        assert hidden not in form.fields
+
+    response = author_client.post(
+        "/admin/publishing/post/add/",
+        post_form((author.person, CategoryFactory()), status=PostStatus.PENDING, is_featured="on"),
+    )
+
+    assert response.status_code == 302
+    post = Post.objects.get(slug="safe-words")
+    assert post.status == PostStatus.PENDING
+    assert not post.is_featured
+    assert post.published_at is None
+
+
+def test_an_author_cannot_leave_their_own_post(author, author_client) -> None:
+    post = PostFactory(title="Mine", authors=[author.person], draft=True)
+    someone = PersonFactory(name="Ben Ort")
+
+    response = author_client.post(
+        f"/admin/publishing/post/{post.pk}/change/",
+        post_form((someone, post.categories.get()), title="Mine", slug=post.slug),
+    )
+
+    assert response.status_code == 200
+    assert "Keep yourself (Ada Quill) among the authors" in response.content.decode()
+    assert list(post.authors.all()) == [author.person]
+
+
+def test_an_author_not_linked_to_a_person_cannot_write_a_post(client, filing) -> None:
+    client.force_login(UserFactory(role=Role.AUTHOR))
+
+    response = client.post("/admin/publishing/post/add/", post_form(filing))
+
+    assert response.status_code == 200
+    assert "not linked to an author profile" in response.content.decode()
+    assert not Post.objects.exists()
+
+
+def test_an_authors_post_is_read_only_to_them_once_published(author, author_client) -> None:
+    post = PostFactory(title="Mine", authors=[author.person])
+    url = f"/admin/publishing/post/{post.pk}/change/"
+
+    page = author_client.get(url)
+    attempt = author_client.post(url, post_form(filing_of(post), title="Changed", slug=post.slug))
+
+    assert page.status_code == 200
+    assert page.context["has_change_permission"] is False
+    assert attempt.status_code == 403
+    post.refresh_from_db()
+    assert post.title == "Mine"
+
+
+def test_an_author_previews_their_own_drafts_but_no_one_elses(author, author_client) -> None:
+    own = PostFactory(authors=[author.person], pending=True)
+    others = PostFactory(pending=True)
+
+    assert author_client.get(f"/preview/{own.pk}/").status_code == 200
+    assert author_client.get(f"/preview/{others.pk}/").status_code == 404
+
+
+def test_an_author_opens_their_own_private_post_but_no_one_elses(author, author_client) -> None:
+    # As WordPress: private posts are read by editors, and by their own authors.
+    own = PostFactory(title="My Private Note", authors=[author.person], private=True)
+    others = PostFactory(title="Their Private Note", private=True)
+
+    own_page = author_client.get(own.get_absolute_url())
+
+    assert own_page.status_code == 200
+    assert "Private: only staff can see this post." in own_page.content.decode()
+    assert author_client.get(others.get_absolute_url()).status_code == 404
+
+
+def filing_of(post: Post) -> tuple:
+    return post.authors.get(), post.categories.get()
+
+
+# --- Visibility -------------------------------------------------------------------------------
+
+
+def test_an_editor_makes_a_post_members_only(superuser_client, filing) -> None:
+    response = superuser_client.post(
+        "/admin/publishing/post/add/", post_form(filing, visibility=PostVisibility.MEMBERS)
+    )
+
+    assert response.status_code == 302
+    assert Post.objects.get(slug="safe-words").is_members_only

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.html import strip_tags
 
 from stoa.publishing import demo
-from stoa.publishing.models import Category, Page, Person, Post, PostStatus, Tag
+from stoa.publishing.models import Category, Page, Person, Post, PostStatus, PostVisibility, Tag
 
 pytestmark = pytest.mark.django_db
 
@@ -38,6 +38,7 @@ def posts_as_written() -> list[tuple[Any, ...]]:
             post.is_featured,
             post.is_sticky,
             post.comments_open,
+            post.visibility,
             sorted(person.slug for person in post.authors.all()),
             sorted(category.slug for category in post.categories.all()),
             sorted(tag.slug for tag in post.tags.all()),
@@ -85,6 +86,17 @@ def test_demo_posts_cover_every_editorial_state() -> None:
     assert Post.objects.filter(status=PostStatus.PRIVATE).exists()
     assert Post.objects.filter(comments_open=False, status=PostStatus.PUBLISHED).exists()
     assert Post.objects.exclude(excerpt="").exists()
+
+
+def test_a_few_published_posts_are_for_members() -> None:
+    run_demo()
+
+    members = Post.objects.filter(visibility=PostVisibility.MEMBERS)
+    assert members.count() == 3
+    assert set(members) <= set(Post.objects.published())
+    # The newest posts stay public: the first things a visitor reads.
+    newest = Post.objects.published().newest_first()[:3]
+    assert all(post.visibility == PostVisibility.PUBLIC for post in newest)
 
 
 def test_scheduled_post_waits_for_its_time() -> None:

@@ -154,7 +154,7 @@ def test_every_page_has_a_skip_link_a_main_landmark_and_a_log_in_link(client, st
     assert '<a class="skip-link" href="#content">Skip to content</a>' in page
     assert '<main id="content"' in page
     log_in = html(response).xpath('//nav[@class="account-nav"]//a[text()="Log in"]/@href')
-    assert log_in == ["/admin/login/?next=/"]
+    assert log_in == ["/accounts/login/?next=/"]
 
 
 def test_the_menu_shows_published_menu_pages_in_order(client, story) -> None:

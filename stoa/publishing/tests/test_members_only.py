@@ -1,0 +1,342 @@
+"""Members-only posts: who reads them whole, what everyone else is shown, and that the body
+never reaches a non-member by another road (listings, feeds, the shared caches)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import feedparser
+import lxml.html
+import pytest
+from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
+from django.shortcuts import resolve_url
+from django.test import Client
+
+from stoa.core.pagecache import MIDDLEWARE_PATH
+from stoa.discussion.tests.factories import CommentFactory
+from stoa.members.roles import Role
+from stoa.publishing.models import Post, PostVisibility, can_read_full_post
+from stoa.publishing.tests.factories import (
+    PersonFactory,
+    PostFactory,
+    SuperuserFactory,
+    UserFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+SECRET = "The whole method rests on one sentence said early"
+TEASER = "Why the fee conversation goes wrong, and what to do first."
+INVITATION = "This article is for members. Log in or join to read it."
+
+
+def page(response: Any) -> lxml.html.HtmlElement:
+    return lxml.html.fromstring(response.content.decode())
+
+
+def words(node: lxml.html.HtmlElement) -> str:
+    return " ".join(node.text_content().split())
+
+
+def invitation(response: Any) -> lxml.html.HtmlElement | None:
+    found = page(response).xpath('//aside[contains(@class, "members-only")]')
+    return found[0] if found else None
+
+
+@pytest.fixture
+def members_post() -> Post:
+    return PostFactory(
+        title="Raising Your Fee",
+        dek="A guide to the conversation most therapists dread",
+        excerpt=TEASER,
+        body=f"<p>{SECRET}.</p><p>And then the rest of it.</p>",
+        authors=[PersonFactory(name="Priya Venkataraman")],
+        members_only=True,
+    )
+
+
+@pytest.fixture
+def public_post() -> Post:
+    return PostFactory(title="Open Letter", body="<p>Everyone may read this body.</p>")
+
+
+def signed_in(user: Any) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+# --- The rule ---------------------------------------------------------------------------------
+
+READERS: dict[str, Callable[[], Any]] = {
+    "anonymous": AnonymousUser,
+    "member": UserFactory,
+    "inactive member": lambda: UserFactory(is_active=False),
+    "staff without any permission": lambda: UserFactory(is_staff=True),
+    "author": lambda: UserFactory(role=Role.AUTHOR),
+    "editor": lambda: UserFactory(role=Role.EDITOR),
+    "inactive editor": lambda: UserFactory(role=Role.EDITOR, is_active=False),
+    "moderator": lambda: UserFactory(role=Role.MODERATOR),
+    "administrator": lambda: UserFactory(role=Role.ADMINISTRATOR),
+    "superuser": SuperuserFactory,
+}
+# Who reads a members-only post whole: any signed-in, active account; nobody inactive.
+READS_MEMBERS_POSTS = {
+    "anonymous": False,
+    "member": True,
+    "inactive member": False,
+    "staff without any permission": True,
+    "author": True,
+    "editor": True,
+    "inactive editor": False,
+    "moderator": True,
+    "administrator": True,
+    "superuser": True,
+}
+
+
+@pytest.mark.parametrize("reader", READERS)
+def test_who_reads_a_members_only_post_whole(reader: str) -> None:
+    post = PostFactory(members_only=True)
+    assert can_read_full_post(READERS[reader](), post) is READS_MEMBERS_POSTS[reader]
+
+
+@pytest.mark.parametrize("reader", READERS)
+def test_everyone_reads_a_public_post_whole(reader: str) -> None:
+    post = PostFactory()
+    assert post.visibility == PostVisibility.PUBLIC
+    assert can_read_full_post(READERS[reader](), post) is True
+
+
+# --- The post page ----------------------------------------------------------------------------
+
+
+def test_a_reader_not_signed_in_gets_the_teaser_and_an_invitation(members_post) -> None:
+    url = members_post.get_absolute_url()
+
+    response = Client().get(url)
+
+    assert response.status_code == 200
+    doc = page(response)
+    assert words(doc.xpath("//h1")[0]) == "Raising Your Fee"
+    assert "A guide to the conversation most therapists dread" in words(doc)
+    assert words(doc.xpath('//*[contains(@class, "byline")]')[0]).startswith(
+        "By Priya Venkataraman"
+    )
+    assert words(doc.xpath('//*[contains(@class, "post__teaser")]')[0]) == TEASER
+    assert SECRET not in response.content.decode()
+    assert not doc.xpath('//*[contains(@class, "post__body")]')
+    box = invitation(response)
+    assert box is not None
+    assert words(box) == INVITATION
+    links = {a.text_content(): a.get("href") for a in box.xpath(".//a")}
+    login = resolve_url(settings.LOGIN_URL)
+    assert links == {"Log in": f"{login}?next={url}", "join": f"/accounts/signup/?next={url}"}
+
+
+@pytest.mark.parametrize(
+    ("login_url", "address"),
+    [("account_login", "/accounts/login/"), ("admin:login", "/admin/login/"), ("/in/", "/in/")],
+)
+def test_the_invitation_logs_in_where_login_url_says(
+    settings, members_post, login_url, address
+) -> None:
+    settings.LOGIN_URL = login_url
+    url = members_post.get_absolute_url()
+
+    box = invitation(Client().get(url))
+
+    assert box is not None
+    assert box.xpath(".//a")[0].get("href") == f"{address}?next={url}"
+
+
+def test_a_member_reads_the_whole_post(members_post) -> None:
+    response = signed_in(UserFactory()).get(members_post.get_absolute_url())
+
+    assert response.status_code == 200
+    assert SECRET in response.content.decode()
+    assert invitation(response) is None
+    assert not page(response).xpath('//*[contains(@class, "post__teaser")]')
+
+
+@pytest.mark.parametrize("role", list(Role))
+def test_every_role_reads_the_whole_post(members_post, role) -> None:
+    response = signed_in(UserFactory(role=role)).get(members_post.get_absolute_url())
+
+    assert SECRET in response.content.decode()
+    assert invitation(response) is None
+
+
+def test_a_public_post_is_whole_for_a_reader_not_signed_in(public_post) -> None:
+    response = Client().get(public_post.get_absolute_url())
+
+    assert "Everyone may read this body." in response.content.decode()
+    assert invitation(response) is None
+    assert not page(response).xpath('//*[contains(@class, "flag--members")]')
+
+
+def test_a_members_only_post_is_labelled_for_everyone(members_post) -> None:
+    for client in (Client(), signed_in(UserFactory())):
+        doc = page(client.get(members_post.get_absolute_url()))
+        flags = doc.xpath('//header[contains(@class, "post__header")]//*[contains(@class, "flag")]')
+        assert [words(flag) for flag in flags] == ["Members"]
+
+
+def main_of(response: Any) -> str:
+    """The page's main content, as HTML (the sidebar's widgets are not the post's)."""
+    (main,) = page(response).xpath("//main")
+    return lxml.html.tostring(main, encoding="unicode")
+
+
+def test_the_discussion_of_a_members_only_post_is_for_members(members_post) -> None:
+    CommentFactory(post=members_post, text="Members talking about fees.")
+    url = members_post.get_absolute_url()
+
+    outside = main_of(Client().get(url))
+    inside = main_of(signed_in(UserFactory()).get(url))
+
+    for hidden in ("Members talking about fees.", 'id="comments"', 'id="respond"'):
+        assert hidden not in outside
+        assert hidden in inside
+
+
+def test_what_plugs_into_the_post_header_is_for_members_too(settings, members_post) -> None:
+    # The discussion thread stands in for a clip: whatever the POST_HEADER slot holds.
+    settings.STOA = {**settings.STOA, "POST_HEADER": ["discussion/thread.html"], "POST_FOOTER": []}
+    CommentFactory(post=members_post, text="Seen in the header slot.")
+    url = members_post.get_absolute_url()
+
+    assert "Seen in the header slot." not in main_of(Client().get(url))
+    assert "Seen in the header slot." in main_of(signed_in(UserFactory()).get(url))
+
+
+def test_a_post_page_rendered_by_another_app_decides_for_its_reader(members_post) -> None:
+    # A refused comment comes back on the post page (stoa.discussion.views): the same rule.
+    response = Client().post(f"/comments/post/{members_post.pk}/", {"body": ""})
+
+    assert response.status_code == 400
+    assert SECRET not in response.content.decode()
+    assert invitation(response) is not None
+
+
+# --- The shared caches ------------------------------------------------------------------------
+
+
+def test_the_cached_post_never_decides_who_reads_the_body(members_post) -> None:
+    # Members and anonymous readers share the post kept in the cache (publishing.views):
+    # whoever fills it, the body goes only to a member.
+    url = members_post.get_absolute_url()
+    member, anonymous = signed_in(UserFactory()), Client()
+
+    assert SECRET in member.get(url).content.decode()
+    assert SECRET not in anonymous.get(url).content.decode()
+    assert SECRET in member.get(url).content.decode()
+
+
+def test_an_anonymous_reader_first_does_not_keep_the_body_from_a_member(members_post) -> None:
+    url = members_post.get_absolute_url()
+    member, anonymous = signed_in(UserFactory()), Client()
+
+    assert SECRET not in anonymous.get(url).content.decode()
+    assert SECRET in member.get(url).content.decode()
+    assert SECRET not in anonymous.get(url).content.decode()
+
+
+@pytest.fixture
+def page_cache(settings: Any) -> None:
+    """PageCacheMiddleware first in MIDDLEWARE, as in production (conftest takes it out)."""
+    settings.MIDDLEWARE = [
+        MIDDLEWARE_PATH,
+        *(m for m in settings.MIDDLEWARE if m != MIDDLEWARE_PATH),
+    ]
+
+
+def test_the_page_cache_keeps_the_teaser_after_a_member_read_the_post(
+    page_cache, members_post
+) -> None:
+    url = members_post.get_absolute_url()
+    member, anonymous = signed_in(UserFactory()), Client()
+
+    assert SECRET in member.get(url).content.decode()
+    stored = anonymous.get(url)
+    served = anonymous.get(url)
+    again = member.get(url)
+
+    assert stored["X-Stoa-Cache"] == "miss"
+    assert served["X-Stoa-Cache"] == "hit"
+    for response in (stored, served):
+        assert SECRET not in response.content.decode()
+        assert invitation(response) is not None
+    # The member's session sends them past the cache, to the whole post.
+    assert "X-Stoa-Cache" not in again
+    assert SECRET in again.content.decode()
+
+
+def test_the_page_cache_gives_a_member_the_whole_post_after_the_teaser_was_kept(
+    page_cache, members_post
+) -> None:
+    url = members_post.get_absolute_url()
+    member, anonymous = signed_in(UserFactory()), Client()
+
+    assert anonymous.get(url)["X-Stoa-Cache"] == "miss"
+    assert anonymous.get(url)["X-Stoa-Cache"] == "hit"
+    response = member.get(url)
+
+    assert "X-Stoa-Cache" not in response
+    assert SECRET in response.content.decode()
+    assert invitation(response) is None
+
+
+# --- Listings, feeds, sitemap -----------------------------------------------------------------
+
+
+def test_listings_label_members_only_posts_and_show_their_teaser(members_post, public_post) -> None:
+    response = Client().get("/")
+
+    labelled = {
+        words(summary.xpath(".//h2")[0])
+        for summary in page(response).xpath('//article[contains(@class, "summary")]')
+        if summary.xpath('.//*[contains(@class, "flag--members")]')
+    }
+    assert labelled == {"Raising Your Fee"}
+    assert TEASER in response.content.decode()
+    assert SECRET not in response.content.decode()
+
+
+@pytest.mark.parametrize("address", ["/feed/", "/feed/atom/"])
+def test_feeds_give_a_members_only_post_its_summary_never_its_body(address) -> None:
+    opening = " ".join(f"word{n}" for n in range(60))
+    post = PostFactory(
+        title="Long and Closed", body=f"<p>{opening} {SECRET}.</p>", members_only=True
+    )
+
+    response = Client().get(address)
+
+    feed = feedparser.parse(response.content)
+    (entry,) = feed.entries
+    assert entry.title == "Long and Closed"
+    assert entry.summary == post.summary
+    assert post.summary.startswith("word0 word1")
+    assert SECRET not in response.content.decode()
+
+
+def test_the_sitemap_lists_members_only_posts(members_post) -> None:
+    # Their teaser page is public, as WordPress membership plugins leave it to search engines.
+    response = Client().get("/sitemap.xml")
+
+    assert f"http://testserver{members_post.get_absolute_url()}" in response.content.decode()
+
+
+# --- The back office --------------------------------------------------------------------------
+
+
+def test_the_post_changelist_shows_and_filters_by_visibility(members_post, public_post) -> None:
+    client = signed_in(SuperuserFactory())
+
+    everything = client.get("/admin/publishing/post/")
+    members = client.get("/admin/publishing/post/", {"visibility__exact": "members"})
+
+    assert "Members only" in words(page(everything).xpath('//table[@id="result_list"]')[0])
+    assert list(members.context["cl"].result_list) == [members_post]
