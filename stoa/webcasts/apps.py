@@ -2,5 +2,12 @@ from django.apps import AppConfig
 
 
 class WebcastsConfig(AppConfig):
+    """Webcast series: sessions for enrolled members, clips on articles, access codes."""
+
     name = "stoa.webcasts"
     verbose_name = "Webcasts"
+
+    def ready(self) -> None:
+        from stoa.webcasts import signals
+
+        signals.connect()

@@ -1,0 +1,36 @@
+"""Fixtures the webcast tests share: media in a temporary directory, and the usual cast."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from stoa.publishing.tests.factories import UserFactory
+from stoa.webcasts.tests.factories import WebcastEditorFactory
+
+
+@pytest.fixture(autouse=True)
+def _media(settings: Any, tmp_path: Path) -> None:
+    """Uploads and protected files in this test's own directories, served by Django."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+        "protected": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": tmp_path / "protected", "base_url": None},
+        },
+    }
+    settings.STOA_MEDIA_ACCEL_REDIRECT = ""
+
+
+@pytest.fixture
+def member(db: None) -> Any:
+    return UserFactory()
+
+
+@pytest.fixture
+def editor(db: None) -> Any:
+    return WebcastEditorFactory()
