@@ -175,7 +175,54 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-LOGIN_URL = "admin:login"
+# Passwords are hashed with Argon2 (memory-hard); the others stay to read older hashes,
+# which are upgraded to Argon2 at the next sign-in.
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.BCryptSHA256PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+]
+# Members sign in with their email address (allauth); staff may also sign in to /admin/ with
+# their username (ModelBackend).
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
+]
+LOGIN_URL = "account_login"
+LOGIN_REDIRECT_URL = "members:account"
+ACCOUNT_ADAPTER = "stoa.members.adapter.AccountAdapter"
+ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
+ACCOUNT_EMAIL_VERIFICATION = "mandatory"
+ACCOUNT_UNIQUE_EMAIL = True
+# Usernames stay (the admin and AbstractUser use them) but are generated, never asked for and
+# never derived from the email address (stoa.members.adapter).
+ACCOUNT_USER_MODEL_USERNAME_FIELD = "username"
+ACCOUNT_USER_DISPLAY = "stoa.members.models.display_name"
+# One address per member, changed (and verified) in place.
+ACCOUNT_CHANGE_EMAIL = True
+# Tell the member when their email address or password changes.
+ACCOUNT_EMAIL_NOTIFICATIONS = True
+# Links in emails show a page with a button: mail scanners follow links, they do not post.
+ACCOUNT_CONFIRM_EMAIL_ON_GET = False
+ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
+# Changing the email address asks for the password first (allauth's re-authentication, good
+# for five minutes), so a session left open cannot hand the account to someone else.
+ACCOUNT_REAUTHENTICATION_REQUIRED = True
+ACCOUNT_RATE_LIMITS = {
+    "login": "30/m/ip",
+    # Wrong passwords: ten a minute from one address, five in five minutes for one account.
+    "login_failed": "10/m/ip,5/300s/key",
+    "signup": "20/m/ip",
+    "reset_password": "20/m/ip,5/m/key",
+    "reset_password_from_key": "20/m/ip",
+    "change_password": "5/m/user",
+    "manage_email": "10/m/user",
+    "reauthenticate": "10/m/user",
+    "confirm_email": "1/180s/key",
+}
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = os.environ.get("TIME_ZONE", "America/New_York")
@@ -187,9 +234,44 @@ STATIC_ROOT = VAR_DIR / "static"
 STATIC_ROOT.mkdir(exist_ok=True)
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
-STORAGES = {
+STORAGES: dict[str, dict[str, Any]] = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}
+
+# Protected media (webcast session videos): never under MEDIA_ROOT, which /media/ serves to
+# anyone; only the view that checks access sends them (stoa.webcasts.media), itself or by
+# handing them to nginx: STOA_MEDIA_ACCEL_REDIRECT=/protected/ answers with X-Accel-Redirect
+# to that `internal` location (docs/deploy.md) and public clip files to /media/.
+PROTECTED_MEDIA_ROOT = Path(os.environ.get("STOA_PROTECTED_MEDIA_ROOT", VAR_DIR / "protected"))
+STORAGES["protected"] = {
+    "BACKEND": "django.core.files.storage.FileSystemStorage",
+    "OPTIONS": {"location": PROTECTED_MEDIA_ROOT, "base_url": None},
+}
+STOA_MEDIA_ACCEL_REDIRECT = os.environ.get("STOA_MEDIA_ACCEL_REDIRECT", "")
+# Media in an S3-compatible store (pip install "stoa[s3]" for boto3): uploads in the bucket,
+# protected files under protected/ in it, private (the view streams them, as CSP's
+# media-src 'self' wants).
+if os.environ.get("STOA_MEDIA_STORAGE") == "s3":
+    AWS_STORAGE_BUCKET_NAME = os.environ.get("AWS_STORAGE_BUCKET_NAME", "")
+    AWS_S3_ENDPOINT_URL = os.environ.get("AWS_S3_ENDPOINT_URL") or None
+    AWS_S3_REGION_NAME = os.environ.get("AWS_S3_REGION_NAME") or None
+    AWS_S3_CUSTOM_DOMAIN = os.environ.get("AWS_S3_CUSTOM_DOMAIN") or None
+    AWS_ACCESS_KEY_ID = os.environ.get("AWS_ACCESS_KEY_ID") or None
+    AWS_SECRET_ACCESS_KEY = os.environ.get("AWS_SECRET_ACCESS_KEY") or None
+    AWS_QUERYSTRING_AUTH = False  # public uploads get plain addresses
+    AWS_S3_FILE_OVERWRITE = False
+    STORAGES["default"] = {"BACKEND": "storages.backends.s3.S3Storage"}
+    STORAGES["protected"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {"location": "protected", "default_acl": "private", "querystring_auth": True},
+    }
+# Upload limits in bytes (stoa.webcasts.validators.DEFAULT_LIMITS has the defaults).
+STOA_UPLOAD_LIMITS = {
+    "session": int(os.environ.get("STOA_MAX_SESSION_VIDEO_MB", "4096")) * 1024 * 1024,
+    "clip": int(os.environ.get("STOA_MAX_CLIP_VIDEO_MB", "200")) * 1024 * 1024,
+    "captions": 2 * 1024 * 1024,
+    "image": 10 * 1024 * 1024,
 }
 
 # Email: printed to the console unless a real backend is configured.
@@ -276,11 +358,27 @@ STOA = {
         "discussion/widgets/recent_comments.html",
         "publishing/widgets/categories.html",
     ],
-    "POST_HEADER": [],
+    "POST_HEADER": ["webcasts/post_clip.html"],
     "POST_FOOTER": ["discussion/thread.html"],
     # The moderation pipeline: a class whose rules judge every comment (see its module).
     "MODERATION_POLICY": "stoa.discussion.moderation.ModerationPolicy",
     # Functions that say when content will next change by itself (a scheduled post going
     # live), so that cached pages and fragments expire exactly then.
-    "CONTENT_CLOCKS": ["stoa.publishing.models.next_scheduled_at"],
+    "CONTENT_CLOCKS": [
+        "stoa.publishing.models.next_scheduled_at",
+        "stoa.webcasts.models.next_window_change",
+    ],
+    # Sections of a member's account page that other apps own (rendered with `member`, the
+    # user, and `request`), and of their public page (never anything private there).
+    "ACCOUNT_SECTIONS": [
+        "discussion/account_comments.html",
+        "discussion/account_subscriptions.html",
+        "webcasts/account_series.html",
+    ],
+    "PROFILE_SECTIONS": ["discussion/profile_comments.html"],
+    # Functions `(user) -> dict` whose data joins the member's data export.
+    "ACCOUNT_EXPORTERS": [
+        "stoa.discussion.exports.member_data",
+        "stoa.webcasts.exports.member_data",
+    ],
 }

@@ -15,6 +15,9 @@ DEFAULTS: dict[str, Any] = {
     "CONTENT_CLOCKS": [],
     "MODERATION_POLICY": "",
     "POST_FOOTER": [],
+    "ACCOUNT_SECTIONS": [],
+    "PROFILE_SECTIONS": [],
+    "ACCOUNT_EXPORTERS": [],
 }
 
 

@@ -6,12 +6,14 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from allauth.account.models import EmailAddress
 from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator, URLValidator
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from stoa.core.cache import content_changed
 from stoa.core.sanitizers import clean_comment
 from stoa.core.text import cut_at_word, plain_excerpt
 from stoa.discussion import moderation, notifications, threads
@@ -24,10 +26,12 @@ from stoa.discussion.models import (
     DiscussionSettings,
     Subscription,
 )
-from stoa.members.models import User
+from stoa.members.models import User, display_name
 from stoa.publishing.models import Post
 
 MAX_COMMENT_LENGTH = 10_000
+# How a comment is signed once its member deleted their account and chose to keep it.
+FORMER_MEMBER = "Former member"
 
 
 @dataclass(frozen=True)
@@ -78,8 +82,7 @@ def _identity(author: User | Guest) -> tuple[str, str, str, User | None]:
         if errors:
             raise ValidationError(errors)
         return name[:100], email, url[:300], None
-    display = author.get_full_name() or author.get_username()
-    return display[:100], author.email, "", author
+    return display_name(author)[:100], author.email, "", author
 
 
 def _check_body(body: str) -> str:
@@ -311,18 +314,130 @@ def edit_comment(*, comment: Comment, body: str, editor: User | None = None) -> 
     return comment
 
 
-def rerender_comments(*, post: Post | None = None) -> int:
-    """Render the stored display HTML again (after the avatar setting or the comment template
-    changed). Returns how many comments were rendered."""
-    comments = Comment.objects.select_related("post")
+def rerender_comments(*, post: Post | None = None, user: User | None = None) -> int:
+    """Render the stored display HTML again (after the avatar setting, the comment template
+    or a member's profile changed). Returns how many comments were rendered."""
+    comments = Comment.objects.select_related("post", "user__profile")
     if post is not None:
         comments = comments.filter(post=post)
+    if user is not None:
+        comments = comments.filter(user=user)
     count = 0
     for comment in comments.iterator(chunk_size=500):
         comment.rendered = threads.render_comment(comment)
         Comment.objects.filter(pk=comment.pk).update(rendered=comment.rendered)
         count += 1
     return count
+
+
+@transaction.atomic
+def refresh_member_comments(*, user: User) -> int:
+    """A member's name, picture or verified credential changed: sign and draw their comments
+    anew, and start a new content version so no page shows the old ones. Returns how many."""
+    Comment.objects.filter(user=user).update(author_name=display_name(user)[:100])
+    count = rerender_comments(user=user)
+    # update() sends no signal: say it here.
+    content_changed()
+    return count
+
+
+@transaction.atomic
+def claim_guest_comments(*, user: User, email: str) -> int:
+    """A member verified this email address: the comments guests wrote with it become theirs
+    (signed with their name, their history noting it), as do its subscriptions. Returns how
+    many comments. Spam stays unclaimed: anyone can type an address, and a stranger's spam
+    must not cost its owner their good standing (moderation.in_good_standing)."""
+    email = email.strip()
+    if not email:
+        return 0
+    comments = list(
+        Comment.objects.select_for_update()
+        .filter(user__isnull=True, author_email__iexact=email)
+        .exclude(status=CommentStatus.SPAM)
+        .select_related("post")
+    )
+    name = display_name(user)[:100]
+    for comment in comments:
+        signed = comment.author_name
+        comment.user = user
+        comment.author_name = name
+        comment.is_by_post_author = _is_by_post_author(comment.post, user)
+        _refresh(comment)
+        comment.save(
+            update_fields=["user", "author_name", "is_by_post_author", "excerpt", "rendered"]
+        )
+        CommentEvent.objects.create(
+            comment=comment,
+            kind=CommentEventKind.EDITED,
+            actor=user,
+            rule="claimed",
+            note=f"Now the comment of the member who verified its email address; it was "
+            f"signed “{signed}”."[:300],
+        )
+    Subscription.objects.filter(user__isnull=True, email__iexact=email).update(user=user)
+    if comments:
+        content_changed()
+    return len(comments)
+
+
+@transaction.atomic
+def forget_member(*, user: User, keep_comments: bool) -> int:
+    """The member is deleting their account: remove their comments, or keep them signed
+    "Former member" with nothing that leads back to them; and drop their subscriptions.
+    Returns how many comments were removed or anonymised."""
+    theirs = Comment.objects.filter(user=user)
+    if keep_comments:
+        comments = list(theirs.select_for_update().select_related("post"))
+        for comment in comments:
+            comment.user = None
+            comment.author_name = FORMER_MEMBER
+            comment.author_email = ""
+            comment.author_url = ""
+            comment.ip_address = None
+            comment.user_agent = ""
+            comment.is_by_post_author = False
+            _refresh(comment)
+            comment.save()
+            CommentEvent.objects.create(
+                comment=comment,
+                kind=CommentEventKind.EDITED,
+                rule="account-deleted",
+                note="Anonymised: its author deleted their account and chose to keep it.",
+            )
+        count = len(comments)
+    else:
+        count = _delete_comments(theirs)
+    addresses = {user.email.lower()} | _addresses_of(user)
+    Subscription.objects.filter(Q(user=user) | Q(email__in=addresses - {""})).delete()
+    content_changed()
+    return count
+
+
+def _addresses_of(user: User, *, verified_only: bool = False) -> set[str]:
+    """The member's addresses (allauth's), lower-cased; only the verified ones if asked."""
+    addresses = EmailAddress.objects.filter(user=user)
+    if verified_only:
+        addresses = addresses.filter(verified=True)
+    return {email.lower() for email in addresses.values_list("email", flat=True)}
+
+
+def _delete_comments(doomed: QuerySet[Comment]) -> int:
+    """Delete comments; their replies move up to the nearest ancestor that stays, rather
+    than disappear with them. Returns how many were deleted."""
+    posts = set(doomed.values_list("post_id", flat=True))
+    doomed_parents = dict(doomed.values_list("pk", "parent_id"))
+    orphans = Comment.objects.filter(parent_id__in=doomed_parents).exclude(pk__in=doomed_parents)
+    for reply in orphans:
+        ancestor = reply.parent_id
+        while ancestor in doomed_parents:
+            ancestor = doomed_parents[ancestor]
+        parent = Comment.objects.filter(pk=ancestor or 0).values_list("depth", flat=True).first()
+        depth = parent or 0
+        Comment.objects.filter(pk=reply.pk).update(parent_id=ancestor, depth=depth + 1)
+    _, per_model = Comment.objects.filter(pk__in=list(doomed_parents)).delete()
+    for post in Post.objects.filter(pk__in=posts):
+        _recount(post)
+    return per_model.get(Comment._meta.label, 0)
 
 
 def within_edit_window(comment: Comment, now: dt.datetime | None = None) -> bool:
@@ -362,12 +477,18 @@ def flag_comment(*, comment: Comment, reporter: str) -> bool:
 
 @transaction.atomic
 def subscribe_to_post(*, post: Post, email: str, user: User | None = None) -> Subscription:
-    """Ask to hear about replies under a post; the first email asks to confirm (double opt-in)."""
-    subscription, created = Subscription.objects.get_or_create(
+    """Ask to hear about replies under a post; the first email asks to confirm (double opt-in),
+    unless a member asks for their own verified address, which needs no proof again."""
+    subscription, _ = Subscription.objects.get_or_create(
         post=post, email=email.lower(), defaults={"user": user}
     )
-    if created or subscription.confirmed_at is None:
-        notifications.confirm_subscription(subscription)
+    if subscription.confirmed_at is None:
+        if user is not None and email.lower() in _addresses_of(user, verified_only=True):
+            subscription.user = user
+            subscription.confirmed_at = timezone.now()
+            subscription.save(update_fields=["user", "confirmed_at"])
+        else:
+            notifications.confirm_subscription(subscription)
     return subscription
 
 
@@ -395,25 +516,10 @@ def purge_old_comments(*, now: dt.datetime | None = None) -> tuple[int, int]:
     doomed = Comment.objects.filter(
         status__in=[CommentStatus.SPAM, CommentStatus.TRASH], updated_at__lt=cutoff
     )
-    posts = set(doomed.values_list("post_id", flat=True))
-    doomed_parents = dict(doomed.values_list("pk", "parent_id"))
-    # Replies to a deleted comment move up to the nearest ancestor that stays, rather than
-    # disappear with it.
-    orphans = Comment.objects.filter(parent_id__in=doomed_parents).exclude(pk__in=doomed_parents)
-    for reply in orphans:
-        ancestor = reply.parent_id
-        while ancestor in doomed_parents:
-            ancestor = doomed_parents[ancestor]
-        parent = Comment.objects.filter(pk=ancestor or 0).values_list("depth", flat=True).first()
-        depth = parent or 0
-        Comment.objects.filter(pk=reply.pk).update(parent_id=ancestor, depth=depth + 1)
-    _, per_model = doomed.delete()
-    deleted = per_model.get(Comment._meta.label, 0)
+    deleted = _delete_comments(doomed)
     erased = (
         Comment.objects.filter(created_at__lt=cutoff)
         .filter(Q(ip_address__isnull=False) | ~Q(user_agent=""))
         .update(ip_address=None, user_agent="")
     )
-    for post in Post.objects.filter(pk__in=posts):
-        _recount(post)
     return deleted, erased

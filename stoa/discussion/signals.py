@@ -1,12 +1,43 @@
-"""A comment written, approved or removed changes what pages show (see stoa.core.cache)."""
+"""A comment written, approved or removed changes what pages show (see stoa.core.cache); and
+what happens to comments when a member's profile, addresses or account change."""
 
+from __future__ import annotations
+
+from typing import Any
+
+from allauth.account.signals import email_confirmed
 from django.db.models.signals import post_delete, post_save
 
 from stoa.core.cache import content_changed
 from stoa.discussion.models import Comment
+from stoa.members import signals as members
+
+
+def member_profile_changed(sender: Any, user: Any, fields: frozenset[str], **kwargs: Any) -> None:
+    """Their comments carry their name, picture and verified credential: draw them anew."""
+    from stoa.discussion.services import refresh_member_comments
+
+    refresh_member_comments(user=user)
+
+
+def member_account_deleting(sender: Any, user: Any, keep_comments: bool, **kwargs: Any) -> None:
+    """Remove the member's comments, or keep them anonymised, as they chose."""
+    from stoa.discussion.services import forget_member
+
+    forget_member(user=user, keep_comments=keep_comments)
+
+
+def member_email_confirmed(sender: Any, email_address: Any, **kwargs: Any) -> None:
+    """The comments guests wrote with a verified address belong to its member from now on."""
+    from stoa.discussion.services import claim_guest_comments
+
+    claim_guest_comments(user=email_address.user, email=email_address.email)
 
 
 def connect() -> None:
     """Connect the receivers; called once from the app's ready()."""
     post_save.connect(content_changed, sender=Comment, dispatch_uid="content-comment")
     post_delete.connect(content_changed, sender=Comment, dispatch_uid="content-comment-del")
+    members.profile_changed.connect(member_profile_changed, dispatch_uid="discussion-profile")
+    members.account_deleting.connect(member_account_deleting, dispatch_uid="discussion-delete")
+    email_confirmed.connect(member_email_confirmed, dispatch_uid="discussion-claim")

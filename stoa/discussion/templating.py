@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
+from django.contrib.auth.models import AnonymousUser
 from django.http import HttpRequest
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils.safestring import mark_safe
 from jinja2 import pass_context
 from jinja2.runtime import Context
@@ -15,8 +19,9 @@ from stoa.core.cache import memoize
 from stoa.core.sanitizers import ALLOWED_COMMENT_TAGS_TEXT
 from stoa.discussion import moderation, services, threads, tokens
 from stoa.discussion.forms import CommentForm
-from stoa.discussion.models import Comment, CommentStatus, DiscussionSettings
-from stoa.publishing.models import Post
+from stoa.discussion.models import Comment, CommentStatus, DiscussionSettings, Subscription
+from stoa.members.models import User
+from stoa.publishing.models import Post, can_read_full_post
 
 
 def _int(value: str | None) -> int | None:
@@ -163,9 +168,76 @@ def recent_comments(count: int = 5) -> list[tuple[str, str, str, str]]:
     return memoize(f"recent-comments-{count}", build)
 
 
+@dataclass(frozen=True)
+class MemberComment:
+    """One of a member's comments, as their pages list it."""
+
+    post_title: str
+    url: str
+    excerpt: str
+    created_at: dt.datetime
+    published: bool
+
+
+def member_comments(
+    member: User, *, viewer: User | AnonymousUser, public: bool = True, limit: int = 50
+) -> list[MemberComment]:
+    """A member's comments on live posts the viewer may read in full (as the post page
+    shows its thread), newest first: approved ones (their public page), or with their held
+    ones too (their own account page)."""
+    found = Comment.objects.on_live_posts().filter(user=member)
+    found = found.approved() if public else found.exclude(status=CommentStatus.TRASH)
+    comments = [
+        c
+        for c in found.select_related("post").order_by("-created_at", "-pk")[:limit]
+        if can_read_full_post(viewer, c.post)
+    ]
+    urls = threads.comment_urls(c for c in comments if c.status == CommentStatus.APPROVED)
+    return [
+        MemberComment(
+            post_title=c.post.title,
+            # Held comments have no place of their own yet: the post, where the member sees
+            # theirs with its note. Spam is shown to its writer as held, as everywhere.
+            url=urls.get(c.pk) or f"{c.post.get_absolute_url()}#comments",
+            excerpt=c.excerpt,
+            created_at=c.created_at,
+            published=c.status == CommentStatus.APPROVED,
+        )
+        for c in comments
+    ]
+
+
+@dataclass(frozen=True)
+class MemberSubscription:
+    """A thread a member asked to hear about, with its one-click unsubscribe address."""
+
+    post_title: str
+    post_url: str
+    unsubscribe_url: str
+    confirmed: bool
+
+
+def member_subscriptions(member: User) -> list[MemberSubscription]:
+    """The threads whose new comments are emailed to the member, newest first."""
+    found = Subscription.objects.filter(user=member).select_related("post").order_by("-pk")
+    return [
+        MemberSubscription(
+            post_title=s.post.title,
+            post_url=s.post.get_absolute_url(),
+            unsubscribe_url=reverse(
+                "discussion:unsubscribe", args=[tokens.subscription_token(s.pk, "unsubscribe")]
+            ),
+            confirmed=s.confirmed_at is not None,
+        )
+        for s in found
+    ]
+
+
 GLOBALS: dict[str, Callable[..., Any]] = {
     "discussion": discussion,
     "responses_heading": responses_heading,
     "recent_comments": recent_comments,
+    "member_comments": member_comments,
+    "member_subscriptions": member_subscriptions,
 }
 FILTERS: dict[str, Callable[..., Any]] = {}

@@ -7,55 +7,61 @@ import hashlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 
 from stoa.core.cache import memoize
 from stoa.discussion.models import Comment, CommentStatus, DiscussionSettings
+from stoa.members import avatars
+from stoa.members.models import User
 
-# Background colours for initials avatars: dark enough for white text (WCAG AA).
-AVATAR_COLOURS = (
-    "#7a2e1f", "#1f5f7a", "#4b3f8c", "#2f6b3a", "#8a4b0f", "#6b2f5c",
-    "#3d5a80", "#5c4d3c", "#0f6b6b", "#7a3b52", "#44566c", "#6a5d1a",
-)  # fmt: skip
-
-
-def initials(name: str) -> str:
-    """One or two capital letters for an avatar."""
-    words = [w for w in name.replace(".", " ").split() if w[:1].isalpha()]
-    letters = "".join(w[0] for w in words[:2]) or "?"
-    return letters.upper()
+# The initials avatar lives with members, whose own avatars use it too; guests get it here.
+initials = avatars.initials
 
 
 def avatar(comment: Comment, use_gravatar: bool = False) -> SafeString:
-    """An avatar drawn here (initials on a colour) unless Gravatar is switched on."""
-    seed = (comment.author_email or comment.author_name).strip().lower().encode()
-    digest = hashlib.sha256(seed).hexdigest()
+    """A member's own avatar; for a guest, one drawn here (initials on a colour) unless
+    Gravatar is switched on."""
+    if comment.user_id is not None and comment.user is not None:
+        # A member's picture or initials, the same on their account page and every comment.
+        return avatars.member_avatar(comment.user)
+    seed = (comment.author_email or comment.author_name).strip().lower()
     if use_gravatar and comment.author_email:
+        digest = hashlib.sha256(seed.encode()).hexdigest()
         return format_html(
             '<img class="avatar" src="https://www.gravatar.com/avatar/{}?s=96&amp;d=identicon" '
             'alt="" width="48" height="48" loading="lazy">',
             digest,
         )
-    colour = AVATAR_COLOURS[int(digest[:8], 16) % len(AVATAR_COLOURS)]
-    return format_html(
-        '<svg class="avatar" viewBox="0 0 48 48" width="48" height="48" aria-hidden="true" '
-        'focusable="false"><rect width="48" height="48" rx="24" fill="{}"/>'
-        '<text x="24" y="30" text-anchor="middle" font-size="18" font-family="sans-serif" '
-        'fill="#fff">{}</text></svg>',
-        colour,
-        initials(comment.author_name),
-    )
+    return avatars.initials_svg(seed=seed, name=comment.author_name)
 
 
 def render_comment(comment: Comment) -> str:
     """The display HTML of one comment, stored with it and re-rendered when it changes."""
     settings = DiscussionSettings.current()
-    return render_to_string(
-        "discussion/comment.html",
-        {"comment": comment, "avatar": avatar(comment, settings.use_gravatar)},
-    ).strip()
+    member = comment.user if comment.user_id is not None else None
+    context = {
+        "comment": comment,
+        "avatar": avatar(comment, settings.use_gravatar),
+        # A member's name links to their page; their credential shows once verified.
+        "profile_url": (
+            reverse("members:profile", kwargs={"pk": member.pk}) if member is not None else ""
+        ),
+        "credential": _verified_credential(member),
+    }
+    return render_to_string("discussion/comment.html", context).strip()
+
+
+def _verified_credential(member: User | None) -> str:
+    if member is None:
+        return ""
+    try:
+        return member.profile.verified_credential
+    except ObjectDoesNotExist:
+        return ""
 
 
 @dataclass(frozen=True)
@@ -156,24 +162,48 @@ def build_thread(
 
 def comment_page(comment: Comment) -> int:
     """The comment page a comment is on, when comments are paged."""
+    return _pages_on(comment.post_id, [comment.pk]).get(comment.pk, 1)
+
+
+def _pages_on(post_id: int, pks: Iterable[int]) -> dict[int, int]:
+    """The comment page each of these comments of one post is on (one query when paged)."""
     settings = DiscussionSettings.current()
     if not settings.paginate or not settings.threads_per_page:
-        return 1
+        return dict.fromkeys(pks, 1)
     parents = dict(
-        Comment.objects.filter(post_id=comment.post_id, status=CommentStatus.APPROVED)
+        Comment.objects.filter(post_id=post_id, status=CommentStatus.APPROVED)
         .order_by("created_at", "pk")
         .values_list("pk", "parent_id")
     )
-    root, seen = comment.pk, set()
-    while parents.get(root) in parents and root not in seen:
-        seen.add(root)
-        root = parents[root]
     top = [pk for pk, parent in parents.items() if parent not in parents]
     if settings.newest_first:
         top.reverse()
-    if root not in top:
-        return 1
-    return top.index(root) // settings.threads_per_page + 1
+    position = {pk: index for index, pk in enumerate(top)}
+    pages = {}
+    for pk in pks:
+        root, seen = pk, set()
+        while parents.get(root) in parents and root not in seen:
+            seen.add(root)
+            root = parents[root]
+        index = position.get(root)
+        pages[pk] = 1 if index is None else index // settings.threads_per_page + 1
+    return pages
+
+
+def comment_urls(comments: Iterable[Comment]) -> dict[int, str]:
+    """Each comment's address on its post's page (as get_absolute_url gives it), for a list
+    of comments with their posts: one query per post when comments are paged, else none."""
+    by_post: dict[int, list[Comment]] = {}
+    for comment in comments:
+        by_post.setdefault(comment.post_id, []).append(comment)
+    urls = {}
+    for post_id, group in by_post.items():
+        pages = _pages_on(post_id, [c.pk for c in group])
+        post_url = group[0].post.get_absolute_url()
+        for comment in group:
+            query = f"?cpage={pages[comment.pk]}" if pages[comment.pk] > 1 else ""
+            urls[comment.pk] = f"{post_url}{query}#comment-{comment.pk}"
+    return urls
 
 
 def awaiting_note() -> str:

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
+from django.contrib import messages
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.http import (
@@ -17,6 +18,7 @@ from django.http import (
 )
 from django.middleware.csrf import CsrfViewMiddleware
 from django.shortcuts import get_object_or_404, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -291,4 +293,9 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
         text = f"You will get no more emails about replies under “{post.title}”."
     else:
         text = "This address was not subscribed (any more)."
+    back = request.POST.get("next", "")
+    if back and url_has_allowed_host_and_scheme(back, {request.get_host()}, request.is_secure()):
+        # From a member's account page: back there, saying what happened.
+        messages.success(request, text)
+        return HttpResponseRedirect(back)
     return render(request, "discussion/message.html", {"heading": "Unsubscribed", "text": text})

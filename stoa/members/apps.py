@@ -6,3 +6,8 @@ class MembersConfig(AppConfig):
 
     name = "stoa.members"
     verbose_name = "Members"
+
+    def ready(self) -> None:
+        from stoa.members import signals
+
+        signals.connect()

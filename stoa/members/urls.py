@@ -1,4 +1,12 @@
-from django.urls import URLPattern
+from django.urls import path
+
+from stoa.members import views
 
 app_name = "members"
-urlpatterns: list[URLPattern] = []
+urlpatterns = [
+    path("", views.account, name="account"),
+    path("people/<int:pk>/", views.profile, name="profile"),
+    path("export/", views.export, name="export"),
+    path("delete/", views.delete_account, name="delete"),
+    path("deleted/", views.deleted, name="deleted"),
+]

@@ -1,0 +1,114 @@
+"""Members' pages: the account page, the public profile, export and deletion. Thin: every
+change goes through services."""
+
+from __future__ import annotations
+
+import json
+from typing import cast
+
+from allauth.core import ratelimit
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.serializers.json import DjangoJSONEncoder
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods
+
+from stoa.members import services
+from stoa.members.forms import DeleteAccountForm, ProfileForm
+from stoa.members.models import Profile, User
+
+
+def _member(request: HttpRequest) -> User:
+    """The signed-in member (the views below are never reached anonymously)."""
+    return cast(User, request.user)
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def account(request: HttpRequest) -> HttpResponse:
+    """The member's own page: their profile, and the sections other apps plug in."""
+    member = _member(request)
+    profile = services.profile_for(user=member)
+    posted = request.method == "POST"
+    form = ProfileForm(
+        request.POST if posted else None,
+        request.FILES if posted else None,
+        user=member,
+        profile=profile,
+    )
+    if posted and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.update_profile(
+                user=member,
+                display_name=data["display_name"],
+                bio=data["bio"],
+                credential=data["credential"],
+                avatar=data["avatar"],
+                remove_avatar=data.get("remove_avatar", False),
+            )
+        except ValidationError as error:
+            for field, problems in error.message_dict.items():
+                form.add_error(field if field in form.fields else None, problems)
+        else:
+            messages.success(request, "Your profile is saved.")
+            return HttpResponseRedirect(reverse("members:account"))
+    status = 400 if posted else 200
+    context = {"member": member, "profile": profile, "form": form}
+    return render(request, "members/account.html", context, status=status)
+
+
+def profile(request: HttpRequest, pk: int) -> HttpResponse:
+    """A member's public page: name, picture, bio, verified credential, and what other apps
+    show of them (their comments). Never their email address."""
+    found = Profile.objects.public().filter(user_id=pk).first()
+    if found is None:
+        raise Http404("No such member.")
+    return render(request, "members/profile.html", {"member": found.user, "profile": found})
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def delete_account(request: HttpRequest) -> HttpResponse:
+    """Confirm with the password, choose what happens to the comments, and delete."""
+    member = _member(request)
+    posted = request.method == "POST"
+    form = DeleteAccountForm(request.POST if posted else None, user=member)
+    if posted:
+        # Each try is a password guess: limited as allauth limits re-authentication.
+        if refused := ratelimit.consume_or_429(request, action="reauthenticate", user=member):
+            return refused
+        if form.is_valid():
+            services.delete_account(user=member, keep_comments=form.keep_comments)
+            logout(request)
+            return HttpResponseRedirect(reverse("members:deleted"))
+    status = 400 if posted else 200
+    return render(request, "members/delete.html", {"form": form}, status=status)
+
+
+@require_GET
+def deleted(request: HttpRequest) -> HttpResponse:
+    """Where a member lands after deleting their account."""
+    return render(request, "members/deleted.html")
+
+
+@never_cache
+@login_required
+@require_GET
+def export(request: HttpRequest) -> HttpResponse:
+    """Everything the site keeps about the member, as a JSON file to download."""
+    member = _member(request)
+    data = {"exported_at": timezone.now(), **services.export_data(user=member)}
+    body = json.dumps(data, cls=DjangoJSONEncoder, indent=2, ensure_ascii=False)
+    response = HttpResponse(body, content_type="application/json; charset=utf-8")
+    stamp = timezone.localdate().isoformat()
+    response["Content-Disposition"] = f'attachment; filename="my-data-{stamp}.json"'
+    return response
