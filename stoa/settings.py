@@ -376,6 +376,10 @@ STOA = {
         "webcasts/account_series.html",
     ],
     "PROFILE_SECTIONS": ["discussion/profile_comments.html"],
+    # Functions `(post) -> bool`: the post plays a clip, so [12:34] in a comment seeks it.
+    "COMMENT_TIMECODES": ["stoa.webcasts.models.post_plays_clip"],
+    # Functions `(post, user) -> bool`: this member's comments get the "Author" badge too.
+    "POST_AUTHOR_CHECKS": ["stoa.webcasts.models.presents_post_clip"],
     # Functions `(user) -> dict` whose data joins the member's data export.
     "ACCOUNT_EXPORTERS": [
         "stoa.discussion.exports.member_data",

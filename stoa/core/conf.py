@@ -18,6 +18,8 @@ DEFAULTS: dict[str, Any] = {
     "ACCOUNT_SECTIONS": [],
     "PROFILE_SECTIONS": [],
     "ACCOUNT_EXPORTERS": [],
+    "COMMENT_TIMECODES": [],
+    "POST_AUTHOR_CHECKS": [],
 }
 
 

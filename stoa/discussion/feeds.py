@@ -7,12 +7,12 @@ from typing import Any
 
 from django.contrib.syndication.views import Feed
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest
 from django.utils.feedgenerator import Atom1Feed
 
 from stoa.core.conf import stoa_setting
 from stoa.discussion.models import Comment
-from stoa.publishing.models import Post
+from stoa.publishing.models import Post, can_read_full_post
 from stoa.publishing.views import live_post
 
 
@@ -35,9 +35,8 @@ class LatestCommentsFeed(Feed):
         return "/"
 
     def items(self, obj: Post | None) -> QuerySet[Comment]:
-        comments = Comment.objects.approved().on_live_posts().select_related("post")
-        if obj is not None:
-            comments = comments.filter(post=obj)
+        comments = Comment.objects.approved().select_related("post")
+        comments = comments.on_public_posts() if obj is None else comments.filter(post=obj)
         return comments.order_by("-created_at", "-pk")[: int(stoa_setting("FEED_ITEMS"))]
 
     def item_title(self, item: Comment) -> str:
@@ -63,7 +62,11 @@ class PostCommentsFeed(LatestCommentsFeed):
     """The newest approved comments under one post."""
 
     def get_object(self, request: HttpRequest, *args: Any, **kwargs: Any) -> Post:
-        return live_post(kwargs["post_id"])
+        post = live_post(kwargs["post_id"])
+        # A members-only post's discussion is for its members; feed readers carry no login.
+        if not can_read_full_post(request.user, post):
+            raise Http404("No such feed.")
+        return post
 
     def title(self, obj: Post | None) -> str:
         return f"Comments on: {obj.title}" if obj else super().title(obj)

@@ -8,7 +8,7 @@ from django.db import models
 from django.db.models import Q
 
 from stoa.core.cache import content_changed
-from stoa.publishing.models import Post
+from stoa.publishing.models import Post, PostVisibility
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
@@ -125,6 +125,13 @@ class CommentQuerySet(models.QuerySet["Comment"]):
         """Comments under posts readers can see."""
         return self.filter(post__in=Post.objects.published())
 
+    def on_public_posts(self) -> CommentQuerySet:
+        """Comments under posts every reader can see whole (not members-only ones): what
+        shared places (the sidebar, the site's comment feed) may show."""
+        return self.filter(
+            post__in=Post.objects.published().filter(visibility=PostVisibility.PUBLIC)
+        )
+
     def visible_to(self, user: User | AnonymousUser) -> CommentQuerySet:
         """Comments this user may read: approved ones, their own held ones; moderators all."""
         if user.is_active and user.is_staff and user.has_perm("discussion.change_comment"):
@@ -136,11 +143,11 @@ class CommentQuerySet(models.QuerySet["Comment"]):
         return self.approved()
 
     def recent(self, count: int = 5) -> CommentQuerySet:
-        """The newest approved comments on live posts, with their posts."""
+        """The newest approved comments on live public posts, with their posts."""
         fields = ("author_name", "excerpt", "post__title", "post__slug", "post__published_at")
         return (
             self.approved()
-            .on_live_posts()
+            .on_public_posts()
             .select_related("post")
             .only(*fields, "post__status")
             .order_by("-created_at", "-pk")[:count]

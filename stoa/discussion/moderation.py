@@ -12,13 +12,14 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
 from stoa.discussion.models import Comment, CommentStatus, DiscussionSettings
 from stoa.members.models import User
-from stoa.publishing.models import Post
+from stoa.publishing.models import Post, can_read_full_post
 
 
 class Action(StrEnum):
@@ -74,6 +75,15 @@ def comments_closed(c: Candidate, s: DiscussionSettings) -> Verdict | None:
     if closed:
         return Verdict(Action.REFUSE, "closed", "Comments are closed on this post.")
     return None
+
+
+def members_only(c: Candidate, s: DiscussionSettings) -> Verdict | None:
+    """Refuse a comment on a members-only post from anyone who may not read the post."""
+    if can_read_full_post(c.user or AnonymousUser(), c.post):
+        return None
+    return Verdict(
+        Action.REFUSE, "members-only", "This discussion is for members: log in to take part."
+    )
 
 
 def honeypot(c: Candidate, s: DiscussionSettings) -> Verdict | None:
@@ -180,6 +190,7 @@ class ModerationPolicy:
 
     rules: Sequence[Rule] = (
         comments_closed,
+        members_only,
         honeypot,
         too_fast,
         duplicate,
@@ -191,7 +202,14 @@ class ModerationPolicy:
     # What the commenter may be told before sending. Spam rules stay silent, so that
     # nobody can probe the disallowed list or the honeypot.
     advisory: frozenset[str] = frozenset(
-        {"comments_closed", "duplicate", "moderation_words", "too_many_links", "first_comment"}
+        {
+            "comments_closed",
+            "members_only",
+            "duplicate",
+            "moderation_words",
+            "too_many_links",
+            "first_comment",
+        }
     )
 
     def judge(self, candidate: Candidate, settings: DiscussionSettings) -> Verdict:

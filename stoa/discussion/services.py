@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 from allauth.account.models import EmailAddress
 from django.core.exceptions import ValidationError
@@ -12,8 +13,10 @@ from django.core.validators import EmailValidator, URLValidator
 from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
+from django.utils.module_loading import import_string
 
 from stoa.core.cache import content_changed
+from stoa.core.conf import stoa_setting
 from stoa.core.sanitizers import clean_comment
 from stoa.core.text import cut_at_word, plain_excerpt
 from stoa.discussion import moderation, notifications, threads
@@ -123,7 +126,7 @@ def candidate_for(
     return moderation.Candidate(
         post=post,
         text=text,
-        html=clean_comment(text),
+        html=clean_comment(text, timecodes=_plays_media(post)),
         author_name=name,
         author_email=email,
         author_url=url,
@@ -134,8 +137,23 @@ def candidate_for(
     )
 
 
+def _any_hook(name: str, *args: Any) -> bool:
+    """Whether any function listed in STOA[name] says yes (apps that know more about a
+    post than publishing does plug in there, without this app importing them)."""
+    return any(import_string(path)(*args) for path in stoa_setting(name))
+
+
+def _plays_media(post: Post) -> bool:
+    """Whether the post plays a clip, so that [12:34] in a comment can seek it."""
+    return _any_hook("COMMENT_TIMECODES", post)
+
+
 def _is_by_post_author(post: Post, user: User | None) -> bool:
-    return user is not None and post.authors.filter(user=user).exists()
+    """The "Author" badge: the post's authors, and whoever else an app counts (the
+    presenters of the clip it carries)."""
+    if user is None:
+        return False
+    return post.authors.filter(user=user).exists() or _any_hook("POST_AUTHOR_CHECKS", post, user)
 
 
 def _refresh(comment: Comment) -> None:
@@ -286,7 +304,7 @@ def edit_comment(*, comment: Comment, body: str, editor: User | None = None) -> 
     """Change a comment's text: by its author within the edit window, or by a moderator."""
     text = _check_body(body)
     comment.text = text
-    comment.html = clean_comment(text)
+    comment.html = clean_comment(text, timecodes=_plays_media(comment.post))
     comment.edited_at = timezone.now()
     is_moderator = editor is not None and editor.has_perm("discussion.change_comment")
     if not is_moderator and comment.status == CommentStatus.APPROVED:

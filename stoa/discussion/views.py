@@ -17,8 +17,8 @@ from django.http import (
     HttpResponseRedirect,
 )
 from django.middleware.csrf import CsrfViewMiddleware
-from django.shortcuts import get_object_or_404, render
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.shortcuts import get_object_or_404, render, resolve_url
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -27,12 +27,13 @@ from stoa.discussion.forms import CommentForm, EditCommentForm
 from stoa.discussion.models import Comment, CommentStatus, DiscussionSettings, Subscription
 from stoa.discussion.threads import comment_page
 from stoa.members.models import User
+from stoa.publishing.models import can_read_full_post
 from stoa.publishing.views import live_post, render_post
 
 REMEMBER_COOKIE = "stoa_commenter"
 REMEMBER_SALT = "stoa.discussion.remember"
 # Refusals answer with the status that says why (RFC 9110 / RFC 6585).
-REFUSAL_STATUS = {"closed": 403, "flood": 429, "duplicate": 409}
+REFUSAL_STATUS = {"closed": 403, "members-only": 403, "flood": 429, "duplicate": 409}
 
 
 def client_ip(request: HttpRequest) -> str | None:
@@ -83,6 +84,16 @@ def create(request: HttpRequest, post_id: int) -> HttpResponse:
     post = live_post(post_id)
     if refusal := _csrf_refusal(request):
         return refusal
+    if not can_read_full_post(request.user, post):
+        # The post page shows a visitor no form here; say why, and hand the text back.
+        log_in = f"{resolve_url(settings.LOGIN_URL)}?{urlencode({'next': post.get_absolute_url()})}"
+        context = {
+            "heading": "This discussion is for members: log in to take part.",
+            "log_in": log_in,
+            "kept": request.POST.get("body", ""),
+            "back": post.get_absolute_url(),
+        }
+        return render(request, "discussion/message.html", context, status=403)
     member = request.user.is_authenticated
     form = CommentForm(request.POST, member=member)
     if not form.is_valid():

@@ -469,3 +469,15 @@ def next_window_change() -> dt.datetime | None:
                 # An open series counts its days: k while ends - now is in ((k-1)d, kd].
                 moments.append(ends - DAY * (days_left(ends, now) - 1))
     return min(moments, default=None)
+
+
+def post_plays_clip(post: Post) -> bool:
+    """Whether the post carries a clip (a cited moment in a comment can seek it)."""
+    return Clip.objects.filter(post=post).exists()
+
+
+def presents_post_clip(post: Post, user: User) -> bool:
+    """Whether this member presents the clip the post carries: its session's presenter, or
+    one of its series' presenters (their comments there get the "Author" badge)."""
+    presenter = Q(session__presenter__user=user) | Q(series__presenters__user=user)
+    return Clip.objects.filter(presenter, post=post).exists()
