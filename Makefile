@@ -25,6 +25,7 @@ run: install
 	STOA_HTTPS=0 $(BIN)/stoa collectstatic --noinput --verbosity 0
 	STOA_HTTPS=0 $(BIN)/stoa demo
 	STOA_HTTPS=0 $(BIN)/stoa ensure_admin
+	STOA_HTTPS=0 $(BIN)/stoa webcasts_code
 	@echo "Serving http://$(HOST):$(PORT)/  (admin: http://$(HOST):$(PORT)/admin/)"
 	@# The task worker sends the emails; it stops with the server (Ctrl-C).
 	STOA_HTTPS=0 $(BIN)/stoa db_worker --queue-name '*' & worker=$$!; \
