@@ -69,6 +69,44 @@ def prepare() -> dict[str, Any]:
         "xss_post": _post_info(quiet[0]),
         "quiet_post": _post_info(quiet[1]),
         "reply_post": _post_info(threaded),
+        **_webcasts(),
+    }
+
+
+def _webcasts() -> dict[str, Any]:
+    """A public post whose clip is a video file, and a recorded session the demo's enrolled
+    member may watch and its reader (no enrolment) may not."""
+    from stoa.members.models import User
+    from stoa.publishing.models import Post, PostVisibility
+    from stoa.webcasts.access import can_watch_session
+    from stoa.webcasts.models import Clip, Session
+
+    public = Post.objects.published().filter(visibility=PostVisibility.PUBLIC)
+    clip = (
+        Clip.objects.filter(post__in=public)
+        .exclude(video="")
+        .select_related("post", "series")
+        .order_by("pk")
+        .first()
+    )
+    enrolled = User.objects.get(email="enrolled@example.com")
+    reader = User.objects.get(email="reader@example.com")
+    session = next(
+        s
+        for s in Session.objects.select_related("series").in_order()
+        if s.video and can_watch_session(enrolled, s) and not can_watch_session(reader, s)
+    )
+    if clip is None or clip.post is None:
+        raise SystemExit("no public demo post carries a clip with a video file")
+    return {
+        "clip_post": {**_post_info(clip.post), "series": clip.series.title},
+        "session": {
+            "path": session.get_absolute_url(),
+            "title": session.title,
+            "series": session.series.title,
+            "series_path": session.series.get_absolute_url(),
+            "video": session.media_url("video"),
+        },
     }
 
 

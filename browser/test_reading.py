@@ -27,8 +27,8 @@ def test_reader_follows_a_featured_teaser_to_a_post(browsing: Browsing) -> None:
     expect(page).to_have_url(re.compile(r"/\d{4}/\d{2}/[\w-]+/$"))
     expect(page).to_have_title(f"{title} | The Practice Review")
 
-    # The post's header: title, dek, byline. The clip area (the POST_HEADER slot) is empty
-    # until clips arrive in a later issue; its checks will join these then.
+    # The post's header: title, dek, byline. (The clip area, player and "taken from" box
+    # are checked on a post that carries a clip: test_webcasts.py.)
     post = page.get_by_role("main").locator("article.post")
     header = post.locator("header.post__header")
     expect(header).to_be_visible()
