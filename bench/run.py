@@ -655,7 +655,7 @@ def report(rows: list[Row], writes: Row, meta: dict[str, Any]) -> str:
         "",
         f"{meta['date']} · commit {meta['commit']} · {meta['machine']}",
         "",
-        f"gunicorn `stoa.wsgi`, {WORKERS} sync workers, DEBUG off, STOA_HTTPS=0, "
+        f"gunicorn `stoa.wsgi` ({gunicorn_workers()}, gunicorn.conf.py), DEBUG off, STOA_HTTPS=0, "
         f"{meta['database']}; reads: `wrk -t{WRK_THREADS} -c{WRK_CONNECTIONS} "
         f"-d{meta['seconds']}s --latency`; writes: {WRITERS} threads for {meta['seconds']} s; "
         f"settings `{meta['settings']}`.",
@@ -710,6 +710,18 @@ def report(rows: list[Row], writes: Row, meta: dict[str, Any]) -> str:
     problems = meta["problems"]
     lines += ["", "Problems: " + ("; ".join(problems) if problems else "none seen.")]
     return "\n".join(lines) + "\n"
+
+
+def gunicorn_workers() -> str:
+    """The workers the server runs, as gunicorn.conf.py and the command line set them."""
+    conf: dict[str, Any] = {}
+    with contextlib.suppress(OSError):
+        exec((REPO / "gunicorn.conf.py").read_text(), conf)  # noqa: S102 - the repo's own file
+    kind = conf.get("worker_class", "sync")
+    threads = conf.get("threads", 1)
+    if "GUNICORN_CMD_ARGS" in os.environ:
+        return f"{WORKERS} workers, `GUNICORN_CMD_ARGS={os.environ['GUNICORN_CMD_ARGS']}`"
+    return f"{WORKERS} {kind} workers" + (f" × {threads} threads" if threads > 1 else "")
 
 
 def git_commit() -> str:

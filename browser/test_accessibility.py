@@ -1,5 +1,6 @@
 """axe-core on the pages people meet most: no violation of impact "serious" or "critical"
-on the home page, a post, an archive, the comment form with errors, and the admin login."""
+on the home page, a post, an archive, the comment form with errors, the admin login, the
+member's log-in, sign-up (with errors) and account pages, a series and a post with a clip."""
 
 from __future__ import annotations
 
@@ -48,12 +49,47 @@ def open_admin_login(page: Page, site: Site) -> None:
     page.goto("/admin/login/")
 
 
+def open_login(page: Page, site: Site) -> None:
+    page.goto("/accounts/login/")
+
+
+def open_signup_errors(page: Page, site: Site) -> None:
+    page.goto("/accounts/signup/")
+    page.get_by_label("Email").fill("not-an-address")
+    with page.expect_navigation() as navigation:
+        page.get_by_role("main").get_by_role("button", name="Create my account").click()
+    assert navigation.value is not None and navigation.value.status == 400
+    expect(page.locator("[aria-invalid='true']").first).to_be_visible()
+
+
+def open_account(page: Page, site: Site) -> None:
+    page.goto("/accounts/login/?next=/account/")
+    page.get_by_label("Email").fill("enrolled@example.com")
+    page.get_by_label("Password").fill("demo-enrolled-pass")
+    with page.expect_navigation():
+        page.get_by_role("main").get_by_role("button", name="Log in").click()
+    expect(page).to_have_url(re.compile(r"/account/$"))
+
+
+def open_series(page: Page, site: Site) -> None:
+    page.goto(site.posts["session"]["series_path"])
+
+
+def open_clip_post(page: Page, site: Site) -> None:
+    page.goto(site.posts["clip_post"]["path"])
+
+
 PAGES = {
     "home": open_home,
     "post": open_post,
     "archive": open_archive,
     "form-errors": open_form_errors,
     "admin-login": open_admin_login,
+    "login": open_login,
+    "signup-errors": open_signup_errors,
+    "account": open_account,
+    "series": open_series,
+    "clip-post": open_clip_post,
 }
 
 

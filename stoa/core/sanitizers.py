@@ -1,6 +1,7 @@
 """HTML sanitising with nh3: clean on the way in, so templates can trust what is stored."""
 
 import re
+from collections.abc import Callable
 from typing import Final
 
 import nh3
@@ -114,8 +115,9 @@ def _comment_clean(html: str, *, extra_tags: frozenset[str] = frozenset()) -> st
     )
 
 
-def _link_bare_urls(html: str) -> str:
-    """Turn URLs written as plain text into links, leaving existing links alone."""
+def _sub_outside_links(html: str, pattern: re.Pattern[str], repl: Callable[..., str]) -> str:
+    """pattern.sub(repl) on the text of this HTML, except inside links (a link in a link is
+    not HTML) and tags."""
     parts, inside_link = [], 0
     for part in _TAG_OR_TEXT.split(html):
         if part.startswith("<"):
@@ -125,11 +127,14 @@ def _link_bare_urls(html: str) -> str:
             elif lowered.startswith("</a"):
                 inside_link = max(0, inside_link - 1)
             parts.append(part)
-        elif inside_link:
-            parts.append(part)
         else:
-            parts.append(_BARE_URL.sub(_url_to_link, part))
+            parts.append(part if inside_link else pattern.sub(repl, part))
     return "".join(parts)
+
+
+def _link_bare_urls(html: str) -> str:
+    """Turn URLs written as plain text into links, leaving existing links alone."""
+    return _sub_outside_links(html, _BARE_URL, _url_to_link)
 
 
 def _url_to_link(match: re.Match[str]) -> str:
@@ -178,18 +183,7 @@ def _timecode_link(match: re.Match[str]) -> str:
 
 def link_timecodes(html: str) -> str:
     """Turn [mm:ss] and [h:mm:ss] in display HTML's text into links that seek the clip."""
-    parts, inside_link = [], 0
-    for part in _TAG_OR_TEXT.split(html):
-        if part.startswith("<"):
-            lowered = part.lower()
-            if lowered.startswith("<a ") or lowered == "<a>":
-                inside_link += 1
-            elif lowered.startswith("</a"):
-                inside_link = max(0, inside_link - 1)
-            parts.append(part)
-        else:
-            parts.append(part if inside_link else _TIMECODE.sub(_timecode_link, part))
-    return "".join(parts)
+    return _sub_outside_links(html, _TIMECODE, _timecode_link)
 
 
 def clean_comment(text: str, *, timecodes: bool = False) -> str:

@@ -59,3 +59,25 @@ def assign_role(*, user: User, role: Role) -> User:
     for cached in ("_perm_cache", "_user_perm_cache", "_group_perm_cache"):
         user.__dict__.pop(cached, None)
     return user
+
+
+def revoke(apps: Any, *, app_label: str) -> None:
+    """Take one app's permissions back from every role, in a migration (grant's reverse)."""
+    Group = apps.get_model("auth", "Group")
+    Permission = apps.get_model("auth", "Permission")
+    ours = Permission.objects.filter(content_type__app_label=app_label)
+    for group in Group.objects.filter(name__in=[role.value for role in Role]):
+        group.permissions.remove(*ours)
+
+
+def grant_operation(*, app_label: str, roles: dict[Role, list[str]]) -> Any:
+    """A migration operation that grants these permissions and revokes them when reversed."""
+    from django.db import migrations
+
+    def forwards(apps: Any, schema_editor: Any) -> None:
+        grant(apps, app_label=app_label, roles=roles)
+
+    def backwards(apps: Any, schema_editor: Any) -> None:
+        revoke(apps, app_label=app_label)
+
+    return migrations.RunPython(forwards, backwards)
