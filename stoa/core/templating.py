@@ -3,20 +3,39 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Callable
 from typing import Any
 
+from django.core.signals import setting_changed
 from django.templatetags.static import static
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
 from django.utils import dateformat, timezone
 
 from stoa.core.conf import stoa_setting
 from stoa.core.text import cut_at_word
 
 
+@functools.lru_cache(maxsize=4096)
+def _reversed(prefix: str, name: str, args: tuple[Any, ...], kwargs: tuple[Any, ...]) -> str:
+    return reverse(name, args=args or None, kwargs=dict(kwargs) or None)
+
+
 def url(name: str, *args: Any, **kwargs: Any) -> str:
-    """Reverse a URL name, as {% url %} does."""
-    return reverse(name, args=args or None, kwargs=kwargs or None)
+    """Reverse a URL name, as {% url %} does; remembered, as the URLs never change while the
+    process runs (a page reverses a dozen, at a tenth of a millisecond each)."""
+    try:
+        return _reversed(get_script_prefix(), name, args, tuple(sorted(kwargs.items())))
+    except TypeError:  # an argument that cannot be a key: reverse it every time
+        return reverse(name, args=args or None, kwargs=kwargs or None)
+
+
+def _forget_urls(*, setting: str, **kwargs: Any) -> None:
+    if setting == "ROOT_URLCONF":
+        _reversed.cache_clear()
+
+
+setting_changed.connect(_forget_urls, dispatch_uid="stoa-templating-urls")
 
 
 def date(value: dt.datetime | None, fmt: str = "F j, Y") -> str:
