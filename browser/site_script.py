@@ -32,7 +32,7 @@ def prepare() -> dict[str, Any]:
 
     from stoa.discussion.models import CommentStatus, DiscussionSettings
     from stoa.members.models import User
-    from stoa.publishing.models import Post
+    from stoa.publishing.models import Post, PostVisibility
 
     settings = DiscussionSettings.current()
     settings.rate_limit_seconds = 0
@@ -52,7 +52,7 @@ def prepare() -> dict[str, Any]:
     approved = Q(comments__status=CommentStatus.APPROVED)
     posts = list(
         Post.objects.published()
-        .filter(comments_open=True)
+        .filter(comments_open=True, visibility=PostVisibility.PUBLIC)
         .annotate(
             approved=Count("comments", filter=approved),
             top_level=Count("comments", filter=approved & Q(comments__parent__isnull=True)),

@@ -12,14 +12,13 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from django.contrib.auth.models import AnonymousUser
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
 from stoa.discussion.models import Comment, CommentStatus, DiscussionSettings
 from stoa.members.models import User
-from stoa.publishing.models import Post, can_read_full_post
+from stoa.publishing.models import Post
 
 
 class Action(StrEnum):
@@ -75,15 +74,6 @@ def comments_closed(c: Candidate, s: DiscussionSettings) -> Verdict | None:
     if closed:
         return Verdict(Action.REFUSE, "closed", "Comments are closed on this post.")
     return None
-
-
-def members_only(c: Candidate, s: DiscussionSettings) -> Verdict | None:
-    """Refuse a comment on a members-only post from anyone who may not read the post."""
-    if can_read_full_post(c.user or AnonymousUser(), c.post):
-        return None
-    return Verdict(
-        Action.REFUSE, "members-only", "This discussion is for members: log in to take part."
-    )
 
 
 def honeypot(c: Candidate, s: DiscussionSettings) -> Verdict | None:
@@ -190,7 +180,6 @@ class ModerationPolicy:
 
     rules: Sequence[Rule] = (
         comments_closed,
-        members_only,
         honeypot,
         too_fast,
         duplicate,

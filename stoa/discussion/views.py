@@ -33,7 +33,7 @@ from stoa.publishing.views import live_post, render_post
 REMEMBER_COOKIE = "stoa_commenter"
 REMEMBER_SALT = "stoa.discussion.remember"
 # Refusals answer with the status that says why (RFC 9110 / RFC 6585).
-REFUSAL_STATUS = {"closed": 403, "members-only": 403, "flood": 429, "duplicate": 409}
+REFUSAL_STATUS = {"closed": 403, "flood": 429, "duplicate": 409}
 
 
 def client_ip(request: HttpRequest) -> str | None:
@@ -85,7 +85,10 @@ def create(request: HttpRequest, post_id: int) -> HttpResponse:
     if refusal := _csrf_refusal(request):
         return refusal
     if not can_read_full_post(request.user, post):
-        # The post page shows a visitor no form here; say why, and hand the text back.
+        # Who may join a members-only discussion is decided here, where the reader is known
+        # (as for CSRF); the services also write what an import or the demo brings, whose
+        # commenters are not logged in. The post page shows a visitor no form: say why here,
+        # and hand the text back.
         log_in = f"{resolve_url(settings.LOGIN_URL)}?{urlencode({'next': post.get_absolute_url()})}"
         context = {
             "heading": "This discussion is for members: log in to take part.",

@@ -9,7 +9,6 @@ import lxml.html
 import pytest
 from django.test import Client
 
-from stoa.discussion import services
 from stoa.discussion.models import Comment, CommentStatus
 from stoa.discussion.tests.factories import CommentFactory
 from stoa.publishing.tests.factories import PostFactory, UserFactory
@@ -45,9 +44,11 @@ def test_a_member_comments_on_a_members_only_post(client) -> None:
     assert Comment.objects.get().text == "Members talk here."
 
 
-def test_the_service_refuses_a_guest_on_a_members_only_post_too() -> None:
-    with pytest.raises(services.CommentRefused, match="for members"):
-        CommentFactory(post=PostFactory(members_only=True))
+def test_a_preview_on_a_members_only_post_is_refused_to_a_guest_too(client) -> None:
+    post = PostFactory(members_only=True)
+    response = send(client, post, "Just checking.", preview="1", **GUEST)
+    assert response.status_code == 403
+    assert not Comment.objects.exists()
 
 
 def test_a_public_post_still_takes_guests_comments(client) -> None:

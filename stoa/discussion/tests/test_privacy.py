@@ -24,7 +24,7 @@ from django.utils import timezone
 from stoa.core.conf import stoa_setting
 from stoa.discussion import services
 from stoa.discussion.models import Comment, CommentStatus, DiscussionSettings
-from stoa.publishing.models import Category, Page, Person, Post, Tag
+from stoa.publishing.models import Category, Page, Person, Post, PostVisibility, Tag
 
 pytestmark = pytest.mark.django_db
 
@@ -78,7 +78,8 @@ def seed_urls() -> list[str]:
     for post in posts:
         url = post.get_absolute_url()
         urls.append(url)
-        urls += [f"/comments/post/{post.pk}/feed/", f"/comments/post/{post.pk}/feed/atom/"]
+        if post.visibility == PostVisibility.PUBLIC:  # members-only discussions have no feed
+            urls += [f"/comments/post/{post.pk}/feed/", f"/comments/post/{post.pk}/feed/atom/"]
         first = post.comments.filter(status=CommentStatus.APPROVED).order_by("pk").first()
         if first is not None:
             urls.append(f"{url}?replytocom={first.pk}")

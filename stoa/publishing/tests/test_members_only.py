@@ -213,12 +213,15 @@ def test_what_plugs_into_the_post_header_is_for_members_too(settings, members_po
 
 
 def test_a_post_page_rendered_by_another_app_decides_for_its_reader(members_post) -> None:
-    # A refused comment comes back on the post page (stoa.discussion.views): the same rule.
-    response = Client().post(f"/comments/post/{members_post.pk}/", {"body": ""})
-
-    assert response.status_code == 400
-    assert SECRET not in response.content.decode()
-    assert invitation(response) is not None
+    # A member's refused comment comes back on the post page (stoa.discussion.views), whole;
+    # a visitor is refused before that, and never given the body either.
+    url = f"/comments/post/{members_post.pk}/"
+    visitor = Client().post(url, {"body": "Hello"})
+    assert visitor.status_code == 403
+    assert SECRET not in visitor.content.decode()
+    member = signed_in(UserFactory()).post(url, {"body": ""})
+    assert member.status_code == 400
+    assert SECRET in member.content.decode()
 
 
 # --- The shared caches ------------------------------------------------------------------------
