@@ -7,10 +7,13 @@ import functools
 from collections.abc import Callable
 from typing import Any
 
+from django.conf import settings
 from django.core.signals import setting_changed
+from django.shortcuts import resolve_url
 from django.templatetags.static import static
 from django.urls import get_script_prefix, reverse
 from django.utils import dateformat, timezone
+from django.utils.http import urlencode
 
 from stoa.core.conf import stoa_setting
 from stoa.core.text import cut_at_word
@@ -38,6 +41,12 @@ def _forget_urls(*, setting: str, **kwargs: Any) -> None:
 setting_changed.connect(_forget_urls, dispatch_uid="stoa-templating-urls")
 
 
+def login_url(next_path: str = "") -> str:
+    """The login page (settings.LOGIN_URL, read now), coming back to `next_path`."""
+    page = resolve_url(settings.LOGIN_URL)
+    return f"{page}?{urlencode({'next': next_path})}" if next_path else page
+
+
 def date(value: dt.datetime | None, fmt: str = "F j, Y") -> str:
     """Format a moment in the site's time zone with Django's date format characters."""
     if value is None:
@@ -63,6 +72,7 @@ GLOBALS: dict[str, Callable[..., Any]] = {
     "url": url,
     "static": static,
     "slot": slot,
+    "login_url": login_url,
     "now": timezone.now,
 }
 FILTERS: dict[str, Callable[..., Any]] = {"date": date, "teaser": teaser}

@@ -17,11 +17,12 @@ from django.http import (
     HttpResponseRedirect,
 )
 from django.middleware.csrf import CsrfViewMiddleware
-from django.shortcuts import get_object_or_404, render, resolve_url
-from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.shortcuts import get_object_or_404, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
+from stoa.core.templating import login_url
 from stoa.discussion import moderation, services, tokens
 from stoa.discussion.forms import CommentForm, EditCommentForm
 from stoa.discussion.models import Comment, CommentStatus, DiscussionSettings, Subscription
@@ -89,10 +90,9 @@ def create(request: HttpRequest, post_id: int) -> HttpResponse:
         # (as for CSRF); the services also write what an import or the demo brings, whose
         # commenters are not logged in. The post page shows a visitor no form: say why here,
         # and hand the text back.
-        log_in = f"{resolve_url(settings.LOGIN_URL)}?{urlencode({'next': post.get_absolute_url()})}"
         context = {
             "heading": "This discussion is for members: log in to take part.",
-            "log_in": log_in,
+            "log_in": login_url(post.get_absolute_url()),
             "kept": request.POST.get("body", ""),
             "back": post.get_absolute_url(),
         }

@@ -6,10 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from typing import Any
-from urllib.parse import urlencode
 
-from django.conf import settings
-from django.shortcuts import resolve_url
 from jinja2 import pass_context
 from jinja2.runtime import Context
 from markupsafe import Markup, escape
@@ -30,12 +27,6 @@ def post_clip(context: Context, post: Post) -> cached.ClipCard | None:
     if not card.series_published and not can_manage_webcasts(user):
         return None
     return card if can_read_full_post(user, post) else None
-
-
-def login_url(next_path: str = "") -> str:
-    """The login page (settings.LOGIN_URL, read now), coming back to `next_path`."""
-    url = resolve_url(settings.LOGIN_URL)
-    return f"{url}?{urlencode({'next': next_path})}" if next_path else url
 
 
 def member_enrolments(member: Any) -> list[Enrolment]:
@@ -88,7 +79,6 @@ def paragraphs(text: str | None) -> Markup:
 
 GLOBALS: dict[str, Callable[..., Any]] = {
     "post_clip": post_clip,
-    "series_login_url": login_url,
     "member_enrolments": member_enrolments,
 }
 FILTERS: dict[str, Callable[..., Any]] = {
