@@ -279,10 +279,10 @@ def _go_cold() -> None:
     version misses every memoized fragment, and the settings row is read again."""
     from django.core.cache import cache
 
-    from stoa.core.cache import content_changed
+    from stoa.core.freshness import mark_changed
     from stoa.discussion.models import DiscussionSettings
 
-    content_changed()
+    mark_changed()
     cache.delete(DiscussionSettings.CACHE_KEY)
 
 

@@ -6,3 +6,10 @@ class CoreConfig(AppConfig):
 
     name = "stoa.core"
     verbose_name = "Core"
+
+    def ready(self) -> None:
+        # Every app's declaration of what readers see (its `freshness` module): read here,
+        # by name, so that core imports none of the apps above it.
+        from stoa.core import freshness
+
+        freshness.connect()

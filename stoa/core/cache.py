@@ -10,11 +10,10 @@ import time
 from collections.abc import Callable
 from contextvars import ContextVar
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import transaction
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
@@ -134,16 +133,9 @@ def _read_version() -> str:
     return state[0]
 
 
-def content_changed(**kwargs: Any) -> None:
-    """Start a new content version (a signal receiver: extra arguments are ignored). Cheap:
-    a write of many rows costs one cache delete each, and no query."""
-    _start_new_version()
-    # A reader may render between this write and its commit, from the old rows, and keep the
-    # result under the new version: once the change is committed, start yet another one.
-    transaction.on_commit(_start_new_version)
-
-
-def _start_new_version() -> None:
+def start_new_version() -> None:
+    """Drop the current content version: the next reader works out a new one. Called by
+    stoa.core.freshness, the one place that decides when what readers see has changed."""
     version_store().delete()
     forget_request_version()
 

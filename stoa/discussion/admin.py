@@ -345,7 +345,7 @@ class CommentAdmin(admin.ModelAdmin):
         ("Record", {"fields": ["created_at", "updated_at", "edited_at", "flag_count", "depth"]}),
         (
             "Stored for display",
-            {"classes": ["collapse"], "fields": ["html", "excerpt", "rendered"]},
+            {"classes": ["collapse"], "fields": ["html", "excerpt"]},
         ),
     ]
     readonly_fields = [
@@ -367,7 +367,6 @@ class CommentAdmin(admin.ModelAdmin):
         "depth",
         "html",
         "excerpt",
-        "rendered",
     ]
 
     # Comments are written through services.post_comment (the site, or a reply here), and

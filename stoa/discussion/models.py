@@ -7,7 +7,6 @@ from django.core.cache import cache
 from django.db import models
 from django.db.models import Q
 
-from stoa.core.cache import content_changed
 from stoa.publishing.models import Post, PostVisibility
 
 if TYPE_CHECKING:
@@ -76,19 +75,10 @@ class DiscussionSettings(models.Model):
 
     def save(self, *args: object, **kwargs: object) -> None:
         self.pk = 1
-        avatars_changed = (
-            DiscussionSettings.objects.filter(pk=1).exclude(use_gravatar=self.use_gravatar).exists()
-        )
         super().save(*args, **kwargs)  # type: ignore[arg-type]
+        # Paging, order, closing rules and avatars change what post pages show: the new
+        # content version comes from stoa.discussion.freshness; this is the row's own cache.
         cache.delete(self.CACHE_KEY)
-        # Paging, order and closing rules change what post pages show.
-        content_changed()
-        if avatars_changed:
-            # Avatars are part of each comment's stored HTML: draw them all again, in the
-            # background, once this change is committed.
-            from stoa.discussion.notifications import rerender_all
-
-            rerender_all()
 
     @classmethod
     def current(cls) -> DiscussionSettings:
@@ -173,7 +163,6 @@ class Comment(models.Model):
     author_url = models.URLField("website", max_length=300, blank=True)
     text = models.TextField(help_text="What the commenter wrote, as they wrote it.")
     html = models.TextField(editable=False, help_text="The text, sanitised for display.")
-    rendered = models.TextField(editable=False, help_text="The whole comment's display HTML.")
     excerpt = models.CharField(max_length=200, editable=False)
     status = models.CharField(
         max_length=10, choices=CommentStatus.choices, default=CommentStatus.PENDING

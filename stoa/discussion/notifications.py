@@ -61,11 +61,6 @@ def schedule_cleanup() -> None:
         _enqueue("purge_old_comments")
 
 
-def rerender_all() -> None:
-    """Queue the re-rendering of every comment's stored HTML."""
-    _enqueue("rerender_comments")
-
-
 def confirm_subscription(subscription: Subscription) -> None:
     """Ask the address's owner to confirm the subscription."""
     _enqueue("send_subscription_confirmation", subscription.pk)

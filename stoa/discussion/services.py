@@ -15,11 +15,11 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
-from stoa.core.cache import content_changed
+from stoa.core import freshness
 from stoa.core.conf import stoa_setting
 from stoa.core.sanitizers import clean_comment
 from stoa.core.text import cut_at_word, plain_excerpt
-from stoa.discussion import moderation, notifications, threads
+from stoa.discussion import moderation, notifications
 from stoa.discussion.models import (
     Comment,
     CommentEvent,
@@ -157,9 +157,10 @@ def _is_by_post_author(post: Post, user: User | None) -> bool:
 
 
 def _refresh(comment: Comment) -> None:
-    """Store the comment's display HTML and excerpt, derived once here, not per page view."""
+    """Store the comment's excerpt (the sidebar, feeds, emails), derived once here, not per
+    page view. Its display markup is put together when a thread is read (threads.py) and kept
+    with the thread until the content changes."""
     comment.excerpt = cut_at_word(plain_excerpt(comment.html, words=40), 150)
-    comment.rendered = threads.render_comment(comment)
 
 
 def _recount(post: Post) -> None:
@@ -213,9 +214,8 @@ def post_comment(
         user_agent=candidate.user_agent,
         created_at=created_at or candidate.now,
     )
-    comment.save()
     _refresh(comment)
-    comment.save(update_fields=["excerpt", "rendered"])
+    comment.save()
     CommentEvent.objects.create(
         comment=comment,
         kind=CommentEventKind.POSTED,
@@ -332,34 +332,18 @@ def edit_comment(*, comment: Comment, body: str, editor: User | None = None) -> 
     return comment
 
 
-def rerender_comments(*, post: Post | None = None, user: User | None = None) -> int:
-    """Render the stored display HTML again (after the avatar setting, the comment template
-    or a member's profile changed). Returns how many comments were rendered."""
-    comments = Comment.objects.select_related("post", "user__profile")
-    if post is not None:
-        comments = comments.filter(post=post)
-    if user is not None:
-        comments = comments.filter(user=user)
-    count = 0
-    for comment in comments.iterator(chunk_size=500):
-        comment.rendered = threads.render_comment(comment)
-        Comment.objects.filter(pk=comment.pk).update(rendered=comment.rendered)
-        count += 1
-    return count
-
-
 @transaction.atomic
 def refresh_member_comments(*, user: User) -> int:
-    """A member's name, picture or verified credential changed: sign and draw their comments
-    anew, and start a new content version so no page shows the old ones. Returns how many."""
-    Comment.objects.filter(user=user).update(author_name=display_name(user)[:100])
-    count = rerender_comments(user=user)
-    # update() sends no signal: say it here.
-    content_changed()
+    """A member's name, picture or verified credential changed: sign their comments anew
+    (threads draw the rest from the profile when they are next read). Returns how many."""
+    count = Comment.objects.filter(user=user).update(author_name=display_name(user)[:100])
+    # update() sends no signal: say it here (their comments show under their new name).
+    freshness.mark_changed()
     return count
 
 
 @transaction.atomic
+@freshness.changed()
 def claim_guest_comments(*, user: User, email: str) -> int:
     """A member verified this email address: the comments guests wrote with it become theirs
     (signed with their name, their history noting it), as do its subscriptions. Returns how
@@ -381,9 +365,7 @@ def claim_guest_comments(*, user: User, email: str) -> int:
         comment.author_name = name
         comment.is_by_post_author = _is_by_post_author(comment.post, user)
         _refresh(comment)
-        comment.save(
-            update_fields=["user", "author_name", "is_by_post_author", "excerpt", "rendered"]
-        )
+        comment.save(update_fields=["user", "author_name", "is_by_post_author", "excerpt"])
         CommentEvent.objects.create(
             comment=comment,
             kind=CommentEventKind.EDITED,
@@ -393,12 +375,11 @@ def claim_guest_comments(*, user: User, email: str) -> int:
             f"signed “{signed}”."[:300],
         )
     Subscription.objects.filter(user__isnull=True, email__iexact=email).update(user=user)
-    if comments:
-        content_changed()
     return len(comments)
 
 
 @transaction.atomic
+@freshness.changed()
 def forget_member(*, user: User, keep_comments: bool) -> int:
     """The member is deleting their account: remove their comments, or keep them signed
     "Former member" with nothing that leads back to them; and drop their subscriptions.
@@ -427,7 +408,6 @@ def forget_member(*, user: User, keep_comments: bool) -> int:
         count = _delete_comments(theirs)
     addresses = {user.email.lower()} | _addresses_of(user)
     Subscription.objects.filter(Q(user=user) | Q(email__in=addresses - {""})).delete()
-    content_changed()
     return count
 
 
@@ -452,6 +432,8 @@ def _delete_comments(doomed: QuerySet[Comment]) -> int:
         parent = Comment.objects.filter(pk=ancestor or 0).values_list("depth", flat=True).first()
         depth = parent or 0
         Comment.objects.filter(pk=reply.pk).update(parent_id=ancestor, depth=depth + 1)
+        if reply.status == CommentStatus.APPROVED:
+            freshness.mark_changed()  # moved up its thread: update() sends no signal
     _, per_model = Comment.objects.filter(pk__in=list(doomed_parents)).delete()
     for post in Post.objects.filter(pk__in=posts):
         _recount(post)
@@ -526,6 +508,7 @@ def unsubscribe(*, subscription: Subscription) -> None:
 
 
 @transaction.atomic
+@freshness.changed()
 def purge_old_comments(*, now: dt.datetime | None = None) -> tuple[int, int]:
     """Empty spam and trash older than the retention period and erase old IPs and user
     agents. Returns (comments deleted, comments anonymised)."""

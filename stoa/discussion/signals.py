@@ -1,15 +1,11 @@
-"""A comment written, approved or removed changes what pages show (see stoa.core.cache); and
-what happens to comments when a member's profile, addresses or account change."""
+"""What happens to comments when a member's profile, addresses or account change."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from allauth.account.signals import email_confirmed
-from django.db.models.signals import post_delete, post_save
 
-from stoa.core.cache import content_changed
-from stoa.discussion.models import Comment
 from stoa.members import signals as members
 
 
@@ -36,8 +32,6 @@ def member_email_confirmed(sender: Any, email_address: Any, **kwargs: Any) -> No
 
 def connect() -> None:
     """Connect the receivers; called once from the app's ready()."""
-    post_save.connect(content_changed, sender=Comment, dispatch_uid="content-comment")
-    post_delete.connect(content_changed, sender=Comment, dispatch_uid="content-comment-del")
     members.profile_changed.connect(member_profile_changed, dispatch_uid="discussion-profile")
     members.account_deleting.connect(member_account_deleting, dispatch_uid="discussion-delete")
     email_confirmed.connect(member_email_confirmed, dispatch_uid="discussion-claim")

@@ -12,7 +12,6 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django_tasks import task
 
-from stoa.core.cache import content_changed
 from stoa.core.conf import stoa_setting
 from stoa.discussion import services, tokens
 from stoa.discussion.models import Comment, CommentStatus, DiscussionSettings, Subscription
@@ -178,14 +177,6 @@ def send_subscription_confirmation(subscription_id: int) -> int:
         },
         headers={"List-Unsubscribe": f"<{unsubscribe}>"},
     )
-
-
-@task()
-def rerender_comments() -> int:
-    """Render every comment's stored HTML again (after the avatar setting changed)."""
-    count = services.rerender_comments()
-    content_changed()
-    return count
 
 
 @task()

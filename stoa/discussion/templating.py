@@ -90,7 +90,7 @@ def _discussion(context: Context, post: Post, page: int) -> dict[str, Any]:
     for own in _viewer_comments(request, post):
         if own.status in (CommentStatus.PENDING, CommentStatus.SPAM):
             # Spam is shown to its writer as held: nothing tells a spammer what happened.
-            rows.append(threads.Row(own.pk, own.parent_id, own.rendered))
+            rows.append(threads.Row(own.pk, own.parent_id, threads.render_comment(own)))
             before[own.pk] = threads.awaiting_note()
         after[own.pk] = after.get(own.pk, "") + _own_links(own, token, post)
     form: CommentForm = context.get("comment_form") or CommentForm(

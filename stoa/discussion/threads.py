@@ -1,5 +1,9 @@
-"""Comment threads: each comment's HTML is rendered once, when it is written, and a page's
-thread is put together from those stored pieces in one pass over one query's rows."""
+"""Comment threads: a post's approved comments are drawn from their sanitised text and their
+writers' profiles in one pass over one query's rows, and kept until the content changes
+(stoa.core.cache.memoize); each page view puts the thread together from those pieces.
+
+Nothing drawn is stored with a comment: a change to the comment template, the avatar setting
+or a member's profile shows on the next content version, with no re-rendering step."""
 
 from __future__ import annotations
 
@@ -8,7 +12,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ObjectDoesNotExist
-from django.template.loader import render_to_string
+from django.template.loader import get_template
 from django.urls import reverse
 from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
@@ -40,19 +44,29 @@ def avatar(comment: Comment, use_gravatar: bool = False) -> SafeString:
 
 
 def render_comment(comment: Comment) -> str:
-    """The display HTML of one comment, stored with it and re-rendered when it changes."""
-    settings = DiscussionSettings.current()
-    member = comment.user if comment.user_id is not None else None
-    context = {
-        "comment": comment,
-        "avatar": avatar(comment, settings.use_gravatar),
-        # A member's name links to their page; their credential shows once verified.
-        "profile_url": (
-            reverse("members:profile", kwargs={"pk": member.pk}) if member is not None else ""
-        ),
-        "credential": _verified_credential(member),
-    }
-    return render_to_string("discussion/comment.html", context).strip()
+    """The display HTML of one comment."""
+    return render_comments([comment])[0]
+
+
+def render_comments(comments: Iterable[Comment]) -> list[str]:
+    """The display HTML of each comment, in order: the template looked up once, the
+    settings read once (comments should come with `user__profile` selected)."""
+    use_gravatar = DiscussionSettings.current().use_gravatar
+    template = get_template("discussion/comment.html")
+    drawn = []
+    for comment in comments:
+        member = comment.user if comment.user_id is not None else None
+        context = {
+            "comment": comment,
+            "avatar": avatar(comment, use_gravatar),
+            # A member's name links to their page; their credential shows once verified.
+            "profile_url": (
+                reverse("members:profile", kwargs={"pk": member.pk}) if member is not None else ""
+            ),
+            "credential": _verified_credential(member),
+        }
+        drawn.append(template.render(context).strip())
+    return drawn
 
 
 def _verified_credential(member: User | None) -> str:
@@ -85,16 +99,19 @@ class ThreadPage:
 
 
 def thread_rows(post_id: int) -> list[Row]:
-    """The approved comments of a post, oldest first, from one query, kept in the cache
-    until the content changes (any comment written, approved or removed)."""
+    """The approved comments of a post, oldest first, drawn from one query, kept in the
+    cache until the content changes (a comment approved or removed, a profile edited)."""
 
     def build() -> list[Row]:
-        rows = (
+        comments = list(
             Comment.objects.filter(post_id=post_id, status=CommentStatus.APPROVED)
+            .select_related("user__profile")
             .order_by("created_at", "pk")
-            .values_list("pk", "parent_id", "rendered")
         )
-        return [Row(*row) for row in rows]
+        return [
+            Row(c.pk, c.parent_id, html)
+            for c, html in zip(comments, render_comments(comments), strict=True)
+        ]
 
     return list(memoize(f"thread-rows-{post_id}", build))
 
@@ -152,7 +169,7 @@ def build_thread(
     start = f' start="{first + 1}"' if first else ""
     html = f'<ol class="comment-list"{start}>{"".join(out)}</ol>' if out else ""
     return ThreadPage(
-        html=mark_safe(html),  # noqa: S308 - stored pieces were rendered with autoescape
+        html=mark_safe(html),  # noqa: S308 - the pieces were rendered with autoescape
         page=page,
         pages=pages,
         first_number=first + 1,

@@ -12,7 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
-from stoa.core.cache import content_changed
+from stoa.core import freshness
 from stoa.core.conf import stoa_setting
 from stoa.members import avatars, signals
 from stoa.members.models import Profile, User
@@ -111,8 +111,10 @@ def _shown(profile: Profile, user: User) -> dict[str, str]:
 
 
 def _announce(user: User, changed: set[str]) -> None:
-    # The public profile page changes with any edit; comments only with what they show.
-    content_changed()
+    # The public profile page changes with any edit (the profile's own save says so through
+    # stoa.members.freshness; the account's names, shown where no display name is chosen,
+    # do not): comments change only with what they show.
+    freshness.mark_changed()
     if changed:
         signals.profile_changed.send(sender=Profile, user=user, fields=frozenset(changed))
 
@@ -153,6 +155,7 @@ def withdraw_verification(*, profile: Profile) -> Profile:
 
 
 @transaction.atomic
+@freshness.changed()
 def delete_account(*, user: User, keep_comments: bool) -> None:
     """Delete the account and everything it owns; each app that keeps something about the
     member removes it, or anonymises it when the member chose to keep their comments."""
@@ -161,7 +164,6 @@ def delete_account(*, user: User, keep_comments: bool) -> None:
     if profile is not None:
         _delete_file_later(profile.avatar.name)
     user.delete()
-    content_changed()
 
 
 def _exporters() -> list[Any]:

@@ -6,8 +6,3 @@ class PublishingConfig(AppConfig):
 
     name = "stoa.publishing"
     verbose_name = "Publishing"
-
-    def ready(self) -> None:
-        from stoa.publishing import signals
-
-        signals.connect()

@@ -6,8 +6,3 @@ class WebcastsConfig(AppConfig):
 
     name = "stoa.webcasts"
     verbose_name = "Webcasts"
-
-    def ready(self) -> None:
-        from stoa.webcasts import signals
-
-        signals.connect()

@@ -10,7 +10,8 @@ import pytest
 from django.utils import timezone
 
 from stoa.core import cache as content
-from stoa.core.cache import FileVersionStore, content_changed, content_version, memoize
+from stoa.core.cache import FileVersionStore, content_version, memoize
+from stoa.core.freshness import mark_changed
 
 
 @pytest.fixture(autouse=True)
@@ -43,7 +44,7 @@ def read() -> str:
 def test_the_version_stays_the_same_until_content_changes(store: str) -> None:
     first = read()
     assert read() == first
-    content_changed()
+    mark_changed()
     assert read() != first
 
 
@@ -58,7 +59,7 @@ def test_a_kept_value_is_rebuilt_after_a_change(store: str) -> None:
     assert memoize("piece", build) == 1
     content.forget_request_version()
     assert memoize("piece", build) == 1
-    content_changed()
+    mark_changed()
     content.forget_request_version()
     assert memoize("piece", build) == 2
 

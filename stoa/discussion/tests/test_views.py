@@ -15,9 +15,9 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from stoa.core.cache import content_changed
+from stoa.core.freshness import mark_changed
 from stoa.core.sanitizers import ALLOWED_COMMENT_TAGS_TEXT
-from stoa.discussion import services, threads, tokens
+from stoa.discussion import services, tokens
 from stoa.discussion.models import Comment, CommentStatus, DiscussionSettings
 from stoa.discussion.tests.factories import CommentFactory
 from stoa.publishing.tests.factories import PersonFactory, PostFactory, UserFactory
@@ -807,11 +807,10 @@ def add_comments(post, count: int, start: int = 0) -> None:
         if i % 3 == 2:
             comment.parent = made[i - 1]
             comment.depth = 2
-        comment.rendered = threads.render_comment(comment)
-    Comment.objects.bulk_update(made, ["parent", "depth", "rendered"])
+    Comment.objects.bulk_update(made, ["parent", "depth"])
     total = Comment.objects.filter(post=post, status=CommentStatus.APPROVED).count()
     type(post).objects.filter(pk=post.pk).update(comment_count=total)
-    content_changed()
+    mark_changed()  # bulk_create and update() send no signal
 
 
 def queries_for(client: Client, url: str) -> int:

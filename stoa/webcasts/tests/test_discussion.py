@@ -6,6 +6,7 @@ import pytest
 
 from stoa.discussion import services
 from stoa.discussion.tests.factories import CommentFactory
+from stoa.discussion.threads import render_comment
 from stoa.publishing.tests.factories import PersonFactory, PostFactory, UserFactory
 from stoa.webcasts.tests.factories import ClipFactory, SeriesFactory, SessionFactory
 
@@ -19,7 +20,7 @@ def test_a_moment_cited_under_a_post_with_a_clip_links_to_it() -> None:
     ClipFactory(post=post)
     comment = CommentFactory(post=post, text="Listen at [12:34], where she waits.")
     assert MOMENT in comment.html
-    assert MOMENT in comment.rendered
+    assert MOMENT in render_comment(comment)
 
 
 def test_a_moment_cited_under_a_post_without_a_clip_stays_text() -> None:
@@ -46,7 +47,7 @@ def test_the_clips_presenter_gets_the_author_badge(where: str) -> None:
         ClipFactory(post=post, series=SeriesFactory(presenters=[presenter]))
     comment = CommentFactory(post=post, user=presenter.user)
     assert comment.is_by_post_author
-    assert '<span class="badge">Author</span>' in comment.rendered
+    assert '<span class="badge">Author</span>' in render_comment(comment)
 
 
 def test_a_presenter_of_another_clip_gets_no_badge() -> None:
