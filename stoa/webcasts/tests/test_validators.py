@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.core.files.base import ContentFile
+from django.core.files.base import File
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
@@ -76,10 +76,22 @@ def test_the_first_bytes_say_what_a_file_is(data: bytes, kind: str | None) -> No
     assert sniff(data[:64]) == kind
 
 
-def test_a_real_video_passes_whatever_its_name() -> None:
-    VIDEO(upload(webm_bytes(), "talk.mp4"))
-    VIDEO(upload(mp4_bytes(), "talk.webm"))
-    VIDEO(upload(webm_bytes(), "no-extension"))
+@pytest.mark.parametrize(
+    ("data", "name"),
+    [
+        (webm_bytes(), "talk.mp4"),
+        (mp4_bytes(), "talk.webm"),
+        (webm_bytes(), "no-extension"),
+        (mp4_bytes(), "talk.vtt"),
+    ],
+    ids=["webm-named-mp4", "mp4-named-webm", "webm-unnamed", "mp4-named-vtt"],
+)
+def test_a_real_video_passes_whatever_its_name(data: bytes, name: str) -> None:
+    file = upload(data, name)
+    assert VIDEO(file) is None  # no ValidationError
+    # And it is left whole, from its first byte, for storage.
+    assert file.tell() == 0
+    assert file.read() == data
 
 
 @pytest.mark.parametrize(
@@ -122,10 +134,30 @@ def test_a_file_over_the_limit_is_refused_with_both_sizes(settings: Any) -> None
     VIDEO(upload(webm_bytes(), "clip.webm"))
 
 
-def test_a_stored_file_is_not_checked_again() -> None:
-    stored = ContentFile(b"anything")
+class CountedReads(io.BytesIO):
+    def __init__(self, data: bytes) -> None:
+        super().__init__(data)
+        self.reads = 0
+
+    def read(self, size: int | None = -1) -> bytes:
+        self.reads += 1
+        return super().read(size)
+
+
+@pytest.mark.parametrize(
+    "validator", [VIDEO, CAPTIONS_CHECK, ImageValidator()], ids=["video", "captions", "image"]
+)
+def test_a_stored_file_is_not_checked_again(settings: Any, validator: Any) -> None:
+    # Over every limit and none of the kinds: checked, it would be refused.
+    settings.STOA_UPLOAD_LIMITS = {"clip": 1, "captions": 1, "image": 1}
+    new, stored = File(CountedReads(b"anything"), "a.bin"), File(CountedReads(b"anything"), "a.bin")
     stored._committed = True  # type: ignore[attr-defined]
-    VIDEO(stored)
+
+    with pytest.raises(ValidationError):
+        validator(new)
+    validator(stored)
+
+    assert stored.file.reads == 0
 
 
 def test_images_are_decoded_not_just_sniffed() -> None:
