@@ -274,6 +274,7 @@ STOA_UPLOAD_LIMITS = {
     "captions": 2 * 1024 * 1024,
     "image": 10 * 1024 * 1024,
 }
+STOA_IMAGE_MAX_PIXELS = 32_000_000  # an uploaded image of more is refused unread (core.images)
 
 # Email: printed to the console unless a real backend is configured.
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import io
-import warnings
 from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
@@ -12,7 +10,8 @@ from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
-from PIL import Image, ImageOps, UnidentifiedImageError
+
+from stoa.core import images
 
 if TYPE_CHECKING:
     from stoa.members.models import User
@@ -24,11 +23,16 @@ COLOURS = (
 )  # fmt: skip
 
 MAX_UPLOAD_BYTES = 2 * 1024 * 1024
-# Far more than any photo needs; beyond it an upload is more likely a decompression bomb.
-MAX_PIXELS = 40_000_000
-ACCEPTED_FORMATS = frozenset({"JPEG", "PNG", "GIF", "WEBP"})
 # Stored square, at twice the largest size shown, for sharp high-density screens.
 STORED_SIZE = 256
+# Members' pictures may also be GIFs (the first frame of an animation is kept); all are stored
+# as WebP.
+AVATAR = images.ImagePolicy(
+    side=STORED_SIZE,
+    square=True,
+    output=images.WEBP,
+    accepts=images.WEB_FORMATS | {images.GIF},
+)
 
 
 def initials(name: str) -> str:
@@ -81,10 +85,6 @@ def prepare_avatar(upload: UploadedFile) -> ContentFile[bytes]:
                 f"this one is {upload.size / (1024 * 1024):.1f} MB."
             }
         )
-    unreadable = ValidationError(
-        {"avatar": "This file is not a picture we can read. Please upload a JPEG, PNG, GIF "
-         "or WebP image."}
-    )  # fmt: skip
     upload.seek(0)
     data = upload.read(MAX_UPLOAD_BYTES + 1)
     if len(data) > MAX_UPLOAD_BYTES:
@@ -92,40 +92,8 @@ def prepare_avatar(upload: UploadedFile) -> ContentFile[bytes]:
             {"avatar": f"Pictures are limited to {MAX_UPLOAD_BYTES // (1024 * 1024)} MB."}
         )
     try:
-        with warnings.catch_warnings():
-            # Pillow only warns about a very large image: refuse it instead.
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            with Image.open(io.BytesIO(data)) as probe:
-                if probe.format not in ACCEPTED_FORMATS:
-                    raise unreadable
-                if probe.width * probe.height > MAX_PIXELS:
-                    raise ValidationError(
-                        {"avatar": "This picture has too many pixels; please upload a smaller "
-                         "one."}
-                    )  # fmt: skip
-                probe.verify()
-            # verify() leaves the image unusable: open it again to decode it.
-            with Image.open(io.BytesIO(data)) as image:
-                image.seek(0)  # the first frame of an animation
-                square = ImageOps.fit(
-                    ImageOps.exif_transpose(image).convert("RGBA"),
-                    (STORED_SIZE, STORED_SIZE),
-                    method=Image.Resampling.LANCZOS,
-                )
-    except ValidationError:
-        raise
-    except (
-        UnidentifiedImageError,
-        Image.DecompressionBombError,
-        Image.DecompressionBombWarning,
-        OSError,
-        SyntaxError,
-        ValueError,
-        EOFError,
-    ) as error:
-        raise unreadable from error
-    out = io.BytesIO()
-    # Re-encoding keeps nothing of the upload but its pixels: no metadata (location, camera),
-    # no trailing bytes, no second frame.
-    square.save(out, format="WEBP", quality=85, method=4)
-    return ContentFile(out.getvalue())
+        picture = images.prepare_image(data, policy=AVATAR)
+    except images.ImageRefused as refusal:
+        refused = ValidationError(refusal.message, code=refusal.code)
+        raise ValidationError({"avatar": refused}) from refusal
+    return ContentFile(picture.data)

@@ -1,12 +1,10 @@
 """Checks on uploads and video addresses: a file's type is what its first bytes say, never
-its name; sizes stay under limits (settings.STOA_UPLOAD_LIMITS); images are decoded,
-verified and re-encoded with Pillow, which drops metadata and anything riding along."""
+its name; sizes stay under limits (settings.STOA_UPLOAD_LIMITS); images are decoded, verified and
+re-encoded by stoa.core.images, which drops metadata and anything riding along."""
 
 from __future__ import annotations
 
-import io
 import re
-import warnings
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import IO, Any
@@ -17,7 +15,8 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.utils.deconstruct import deconstructible
 from django.utils.text import get_valid_filename
-from PIL import Image, ImageOps, UnidentifiedImageError
+
+from stoa.core import images
 
 MP4, WEBM, VTT, PNG, JPEG, WEBP, GIF, MATROSKA = (
     "mp4",
@@ -68,8 +67,9 @@ DEFAULT_LIMITS = {
     "captions": 2 * MIB,
     "image": 10 * MIB,
 }
-MAX_PIXELS = 40_000_000  # a decoded image of more is refused (a "decompression bomb")
 MAX_IMAGE_SIDE = 2400  # re-encoded images are scaled down to fit
+# Series artwork and clip posters: stored in the format uploaded, no side over MAX_IMAGE_SIDE.
+ARTWORK = images.ImagePolicy(side=MAX_IMAGE_SIDE)
 
 EBML_MAGIC = b"\x1a\x45\xdf\xa3"
 # EBML DocType element (0x4282), its one-byte size, then the type.
@@ -180,34 +180,8 @@ class FileTypeValidator:
         )
 
 
-def _open_image(file: Any) -> Image.Image:
-    """The decoded image, or a ValidationError saying why not."""
-    data = io.BytesIO(_read(file, upload_limit("image") + 1))
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            with Image.open(data) as probe:
-                probe.verify()  # structure and checksums; the image is unusable afterwards
-            data.seek(0)
-            image = Image.open(data)
-            if image.width * image.height > MAX_PIXELS:
-                raise ValidationError(
-                    "This image is too large (%(w)s × %(h)s pixels).",
-                    code="too_many_pixels",
-                    params={"w": image.width, "h": image.height},
-                )
-            image.load()
-    except (UnidentifiedImageError, Image.DecompressionBombError, Image.DecompressionBombWarning):
-        raise ValidationError(
-            "This file is not an image we can read (PNG, JPEG or WebP).", code="not_image"
-        ) from None
-    except (OSError, SyntaxError, ValueError) as error:
-        raise ValidationError(
-            "This image is damaged or incomplete: %(error)s.",
-            code="broken_image",
-            params={"error": error},
-        ) from None
-    return image
+def _refused(refusal: images.ImageRefused) -> ValidationError:
+    return ValidationError(refusal.message, code=refusal.code)
 
 
 @deconstructible
@@ -226,33 +200,25 @@ class ImageValidator:
                 code="wrong_type",
                 params={"found": found},
             )
-        _open_image(file).close()
+        try:
+            images.check_image(_read(file, upload_limit("image")), policy=ARTWORK)
+        except images.ImageRefused as refusal:
+            raise _refused(refusal) from refusal
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, ImageValidator)
 
 
 def reencode_image(file: Any) -> ContentFile[bytes]:
-    """A fresh encoding of a validated image (same format, upright, at most
-    MAX_IMAGE_SIDE pixels a side, no metadata), to store instead of what was uploaded."""
-    kind = sniff(_read(file, 64))
-    image = _open_image(file)
-    image = ImageOps.exif_transpose(image) or image
-    image.thumbnail((MAX_IMAGE_SIDE, MAX_IMAGE_SIDE))
-    out = io.BytesIO()
-    if kind == JPEG:
-        image.convert("RGB").save(out, "JPEG", quality=88, optimize=True)
-    elif kind == WEBP:
-        has_alpha = image.mode in ("RGBA", "LA", "P")
-        image.convert("RGBA" if has_alpha else "RGB").save(out, "WEBP", quality=85)
-        kind = WEBP
-    else:
-        if image.mode not in ("RGB", "RGBA", "L", "LA", "P"):
-            image = image.convert("RGBA")
-        image.save(out, "PNG", optimize=True)
-        kind = PNG
+    """A fresh encoding of an uploaded image by the ARTWORK policy, to store instead of what
+    was uploaded, named after it; or a ValidationError saying why it is not taken."""
+    _check_size(file, "image")
+    try:
+        picture = images.prepare_image(_read(file, upload_limit("image")), policy=ARTWORK)
+    except images.ImageRefused as refusal:
+        raise _refused(refusal) from refusal
     stem = get_valid_filename(PurePosixPath(getattr(file, "name", "") or "image").stem) or "image"
-    return ContentFile(out.getvalue(), name=f"{stem}{EXTENSIONS[kind or PNG]}")
+    return ContentFile(picture.data, name=f"{stem}{picture.extension}")
 
 
 # ---------------------------------------------------------------------------- video addresses

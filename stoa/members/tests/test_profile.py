@@ -15,7 +15,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
-from PIL import Image
+from PIL import ExifTags, Image
 
 from stoa.core.cache import content_version
 from stoa.core.pagecache import MIDDLEWARE_PATH
@@ -175,6 +175,34 @@ def test_an_uploaded_picture_is_re_encoded_as_a_small_square_without_its_metadat
     shown = page(logged_in(member).get(reverse("members:account")))
     assert shown.xpath(f'//main//img[@class="avatar"][@src="{profile.avatar.url}"]')
     assert stored_files(media) == [Path(profile.avatar.path)]
+
+
+def test_a_picture_taken_sideways_is_stored_upright_and_without_where_it_was_taken() -> None:
+    member = UserFactory()
+    # As a phone held upright writes it: stored on its side, red on the left, with
+    # orientation 6 (turn 90° clockwise to show) and a GPS location.
+    sideways = Image.new("RGB", (640, 480), "blue")
+    sideways.paste("red", (0, 0, 320, 480))
+    exif = Image.Exif()
+    exif[ExifTags.Base.Orientation] = 6
+    exif[ExifTags.Base.GPSInfo] = {
+        ExifTags.GPS.GPSLatitudeRef: "N",
+        ExifTags.GPS.GPSLatitude: (40.0, 26.0, 46.0),
+    }
+    buffer = io.BytesIO()
+    sideways.save(buffer, "JPEG", exif=exif.tobytes())
+    upload = SimpleUploadedFile("me.jpg", buffer.getvalue(), content_type="image/jpeg")
+
+    response = logged_in(member).post(
+        reverse("members:account"), profile_data(avatar=upload), format="multipart"
+    )
+
+    assert response.status_code == 302
+    with Image.open(Profile.objects.get(user=member).avatar.path) as stored:
+        assert not stored.getexif().get_ifd(ExifTags.IFD.GPSInfo)
+        top, bottom = stored.getpixel((128, 10)), stored.getpixel((128, 245))
+        assert top[0] > 180 and top[2] < 80  # red: the left of the sensor is the top
+        assert bottom[2] > 180 and bottom[0] < 80
 
 
 def test_an_animated_gif_keeps_its_first_frame() -> None:

@@ -174,11 +174,29 @@ def test_images_are_decoded_not_just_sniffed() -> None:
     assert error.value.code == "wrong_type"
 
 
-def test_an_image_of_too_many_pixels_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(validators, "MAX_PIXELS", 500)
+def test_an_image_of_too_many_pixels_is_refused(settings: Any) -> None:
+    settings.STOA_IMAGE_MAX_PIXELS = 500
     with pytest.raises(ValidationError) as error:
         ImageValidator()(upload(png_bytes((40, 40)), "big.png"))
     assert error.value.code == "too_many_pixels"
+    assert "too many pixels (40 × 40)" in error.value.messages[0]
+    with pytest.raises(ValidationError) as error:
+        reencode_image(upload(png_bytes((40, 40)), "big.png"))
+    assert error.value.code == "too_many_pixels"
+
+
+def test_a_broken_image_is_refused_in_words_for_its_uploader() -> None:
+    with pytest.raises(ValidationError) as error:
+        reencode_image(upload(png_bytes()[:-20], "poster.png"))  # IDAT cut short
+    assert error.value.code == "broken_image"
+    assert error.value.messages == [
+        "This file is not a picture we can read: it seems damaged or incomplete. Please try "
+        "again, or choose another."
+    ]
+    with pytest.raises(ValidationError) as error:
+        reencode_image(upload(b"GIF89a" + b"\x00" * 30, "poster.gif"))
+    assert error.value.code == "not_image"
+    assert "Please upload a JPEG, PNG or WebP image." in error.value.messages[0]
 
 
 def test_an_image_over_the_size_limit_is_refused(settings: Any) -> None:
