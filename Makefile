@@ -37,6 +37,8 @@ lint: install
 	$(BIN)/ruff format --check .
 	$(BIN)/ruff check .
 	$(BIN)/mypy stoa
+	@# No cache: the graph takes a fraction of a second, and a cache would be a stray directory.
+	$(BIN)/lint-imports --no-cache --no-logo
 
 format: install
 	$(BIN)/ruff format .
