@@ -273,10 +273,10 @@ def deploy_blocks(text: str) -> dict[str, str]:
 
 
 def nginx_config(blocks: dict[str, str], var_dir: Path, port: int, upstream: int) -> str:
-    """docs/deploy.md's http-level block and proxy snippet, in a server on 127.0.0.1:`port`
+    """docs/deploy.md's http-level blocks and proxy snippet, in a server on 127.0.0.1:`port`
     in front of gunicorn on `upstream`, every file it writes in the temp dir."""
-    if set(blocks) < {"http", "proxy"}:
-        raise BenchError(f"{DEPLOY_DOC}: no <!-- bench:http --> or <!-- bench:proxy --> block")
+    if not {"http", "bypass", "proxy"} <= set(blocks):
+        raise BenchError(f"{DEPLOY_DOC}: a <!-- bench:http|bypass|proxy --> block is missing")
     home = var_dir / "nginx"
     for sub in ("cache", "client", "proxy", "fastcgi", "uwsgi", "scgi"):
         (home / sub).mkdir(parents=True, exist_ok=True)
@@ -308,6 +308,7 @@ http {{
     scgi_temp_path {home / "scgi"};
 
 {http}
+{blocks["bypass"]}
     server {{
         listen {HOST}:{port};
         server_name {HOST};
@@ -805,7 +806,7 @@ def nginx_note(nginx: Nginx | None, rows: list[Row], reason: str) -> str:
     by_mode = {row.target.mode: row for row in rows if row.target and row.target.via == NGINX}
     cached, static = by_mode[CACHED], by_mode[STATIC]
     return (
-        f"nginx: `{nginx.executable}` with the `bench:http` and `bench:proxy` blocks of "
+        f"nginx: `{nginx.executable}` with the `bench:http`, `bench:bypass` and `bench:proxy` blocks of "
         "docs/deploy.md (micro-cache: 1 s from Stoa's X-Accel-Expires, proxy_cache_lock, "
         "stale while updating), in front of the same gunicorn; `worker_processes auto`, no "
         f"access log. The micro-cached post page: {cached.load.rps:,.1f} requests/s = "

@@ -353,15 +353,27 @@ STOA = {
         "https://www.youtube.com/embed/",
         "https://player.vimeo.com/video/",
     ],
-    # Slots: templates rendered in order at a place on the page, with the page's context.
-    # Apps plug in here (the recent-comments widget, a post's clip, its thread).
+    # Slots (stoa.core.slots): functions the view owning a page calls, each returning its
+    # app's piece of the page for this request. The post page's clip and discussion:
+    "POST_HEADER": ["stoa.webcasts.slots.post_clip"],
+    "POST_FOOTER": ["stoa.discussion.slots.post_discussion"],
+    # Sections of a member's account page, and of their public page (never anything private).
+    "ACCOUNT_SECTIONS": [
+        "stoa.discussion.slots.account_comments",
+        "stoa.discussion.slots.account_subscriptions",
+        "stoa.webcasts.slots.account_series",
+    ],
+    "PROFILE_SECTIONS": ["stoa.discussion.slots.profile_comments"],
+    # The site's chrome, the same for every reader: templates core's base.html includes.
+    "SITE_NAV": ["publishing/chrome/site_nav.html"],
+    "ACCOUNT_NAV": ["members/chrome/account_nav.html"],
+    "HEAD_LINKS": ["publishing/chrome/feeds.html"],
+    "FOOTER_LINKS": ["publishing/chrome/footer_links.html"],
     "SIDEBAR_WIDGETS": [
         "publishing/widgets/featured.html",
         "discussion/widgets/recent_comments.html",
         "publishing/widgets/categories.html",
     ],
-    "POST_HEADER": ["webcasts/post_clip.html"],
-    "POST_FOOTER": ["discussion/thread.html"],
     # The moderation pipeline: a class whose rules judge every comment (see its module).
     "MODERATION_POLICY": "stoa.discussion.moderation.ModerationPolicy",
     # Functions that say when content will next change by itself (a scheduled post going
@@ -370,14 +382,6 @@ STOA = {
         "stoa.publishing.models.next_scheduled_at",
         "stoa.webcasts.models.next_window_change",
     ],
-    # Sections of a member's account page that other apps own (rendered with `member`, the
-    # user, and `request`), and of their public page (never anything private there).
-    "ACCOUNT_SECTIONS": [
-        "discussion/account_comments.html",
-        "discussion/account_subscriptions.html",
-        "webcasts/account_series.html",
-    ],
-    "PROFILE_SECTIONS": ["discussion/profile_comments.html"],
     # Functions `(post) -> bool`: the post plays a clip, so [12:34] in a comment seeks it.
     "COMMENT_TIMECODES": ["stoa.webcasts.models.post_plays_clip"],
     # Functions `(post, user) -> bool`: this member's comments get the "Author" badge too.

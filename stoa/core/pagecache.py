@@ -26,9 +26,10 @@ and conditional GETs are answered 304. `X-Accel-Expires` (STOA_PAGE_CACHE_PROXY_
 lets an nginx micro-cache keep them briefly (docs/deploy.md); nginx does not pass it on.
 `X-Stoa-Cache: hit` says a page came from the cache, `miss` that it was just stored.
 
-Personal pages are never kept: a session cookie or the commenter's remember cookie, an
-Authorization header, or a query other than `page=`/`cpage=` numbers (`?c=` owner tokens,
-`?replytocom=`) sends the request to Django, and the response is marked private.
+Which requests are shared, personal or neither is decided by stoa.core.readers, the one
+place for that rule: personal pages (a session, the commenter's remembered details, a token
+in the address) are never kept and are marked private; unshared ones (an arbitrary query,
+the back office) are handled by Django as if the cache were not here.
 """
 
 from __future__ import annotations
@@ -37,7 +38,6 @@ import functools
 import gzip
 import hashlib
 import logging
-import re
 import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
@@ -49,10 +49,10 @@ from django.core.cache import cache
 from django.core.exceptions import DisallowedHost
 from django.core.signals import setting_changed
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, HttpResponseNotModified
-from django.http.cookie import parse_cookie
 from django.utils.cache import patch_cache_control
 from django.utils.http import http_date, parse_etags, parse_http_date_safe
 
+from stoa.core import readers
 from stoa.core.cache import content_version, forget_request_version
 
 logger = logging.getLogger(__name__)
@@ -69,19 +69,6 @@ CACHE_CONTROL = "public, max-age=0, must-revalidate"
 # Smaller pages gain too little from gzip to be worth a second copy.
 GZIP_MIN_BYTES = 1024
 
-# Never from the cache: the back office, comment actions and the pages behind emailed links
-# (some act on a GET), previews, and files (served with their own headers).
-DEFAULT_EXCLUDED = ("/admin/", "/comments/", "/preview/", "/media/", "/static/")
-# ... except the public comment feeds.
-OPEN_UNDER_EXCLUDED = re.compile(r"/comments/(?:post/\d{1,12}/)?feed/(?:atom/)?")
-# Cookies that make a page this reader's own: the session (a member) and the guest
-# commenter's remembered details (stoa.discussion.views.REMEMBER_COOKIE; the form is
-# filled in). Others (csrftoken, a consent banner's) change nothing on a reader's page.
-DEFAULT_PERSONAL_COOKIES = ("stoa_commenter",)
-# Pagination is the only query a shared page has; anything else is this reader's (`c=`,
-# `replytocom=`) or arbitrary (tracking parameters): served fresh, not stored.
-SHARED_QUERY = re.compile(r"c?page=\d{1,6}(?:&c?page=\d{1,6})?")
-PERSONAL_QUERY = re.compile(r"(?:^|&)(?:c|replytocom)=")
 STORED_TYPES = frozenset(
     {
         "text/html",
@@ -124,8 +111,6 @@ class Config(NamedTuple):
     proxy_seconds: int
     max_bytes: int
     local_bytes: int
-    excluded: tuple[str, ...]
-    personal_cookies: frozenset[str]
     proxy_ssl_header: tuple[str, str] | None
     use_forwarded_host: bool
 
@@ -139,13 +124,6 @@ def config() -> Config:
         proxy_seconds=int(getattr(settings, "STOA_PAGE_CACHE_PROXY_SECONDS", 1)),
         max_bytes=int(getattr(settings, "STOA_PAGE_CACHE_MAX_BYTES", 4 * 1024 * 1024)),
         local_bytes=int(getattr(settings, "STOA_PAGE_CACHE_LOCAL_BYTES", 32 * 1024 * 1024)),
-        excluded=tuple(getattr(settings, "STOA_PAGE_CACHE_EXCLUDE", DEFAULT_EXCLUDED)),
-        personal_cookies=frozenset(
-            {
-                settings.SESSION_COOKIE_NAME,
-                *getattr(settings, "STOA_PAGE_CACHE_PERSONAL_COOKIES", DEFAULT_PERSONAL_COOKIES),
-            }
-        ),
         proxy_ssl_header=getattr(settings, "SECURE_PROXY_SSL_HEADER", None),
         use_forwarded_host=bool(getattr(settings, "USE_X_FORWARDED_HOST", False)),
     )
@@ -163,24 +141,16 @@ setting_changed.connect(_settings_changed, dispatch_uid="stoa-pagecache-config")
 
 def classify(environ: Mapping[str, Any]) -> str:
     """PAGE: a shared page, served from and stored in the cache; PERSONAL: this reader's
-    own (a session, a remembered commenter, a token in the address); OTHER: neither (a
-    POST, the back office, an arbitrary query): handled by Django as if we were not here."""
-    conf = config()
-    if not conf.enabled or environ.get("REQUEST_METHOD") not in ("GET", "HEAD"):
+    own GET (stoa.core.readers says which); OTHER: neither (a POST, the back office, an
+    arbitrary query), handled by Django as if we were not here."""
+    if not config().enabled:
         return OTHER
-    if environ.get("HTTP_AUTHORIZATION"):
+    reader = readers.classify(environ)
+    if reader == readers.Reader.SHARED:
+        return PAGE
+    if reader == readers.Reader.PERSONAL and environ.get("REQUEST_METHOD") in ("GET", "HEAD"):
         return PERSONAL
-    if (cookies := environ.get("HTTP_COOKIE")) and not conf.personal_cookies.isdisjoint(
-        parse_cookie(cookies)
-    ):
-        return PERSONAL
-    query = environ.get("QUERY_STRING", "")
-    if query and not SHARED_QUERY.fullmatch(query):
-        return PERSONAL if PERSONAL_QUERY.search(query) else OTHER
-    path = environ.get("PATH_INFO", "")
-    if path.startswith(conf.excluded) and not OPEN_UNDER_EXCLUDED.fullmatch(path):
-        return OTHER
-    return PAGE
+    return OTHER
 
 
 def _scheme(environ: Mapping[str, Any], conf: Config) -> str:

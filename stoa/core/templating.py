@@ -62,9 +62,9 @@ def teaser(text: str | None, length: int = 40) -> str:
 
 
 def slot(name: str) -> list[str]:
-    """The templates STOA[name] lists for a place on the page, to include in order."""
-    # This is how apps plug into pages they do not own (the sidebar, the post page) without
-    # the owning app importing them: settings name the templates, each brings its own helpers.
+    """The templates STOA[name] lists for a place in the site's chrome, to include in order
+    (the header's links, the sidebar's widgets: the same for every reader; pieces that depend
+    on the reader come from functions the view calls, stoa.core.slots)."""
     return list(stoa_setting(name))
 
 

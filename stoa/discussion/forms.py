@@ -3,8 +3,39 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.conf import settings
+from django.core import signing
+from django.http import HttpRequest, HttpResponse
 
 from stoa.discussion.services import MAX_COMMENT_LENGTH
+
+# The guest's "Save my name, email, and website in this browser for the next time I
+# comment" (WordPress's comment cookies), signed so that nobody fills another's form. A page
+# with it is that reader's own (stoa.discussion.freshness.PERSONAL_COOKIES).
+REMEMBER_COOKIE = "stoa_commenter"
+REMEMBER_SALT = "stoa.discussion.remember"
+REMEMBERED_FIELDS = ("name", "email", "url")
+
+
+def remembered_commenter(request: HttpRequest) -> dict[str, str]:
+    """Name, email and website a guest asked this browser to remember."""
+    try:
+        value = signing.loads(request.COOKIES.get(REMEMBER_COOKIE, ""), salt=REMEMBER_SALT)
+    except signing.BadSignature:
+        return {}
+    return {k: str(value.get(k, "")) for k in REMEMBERED_FIELDS}
+
+
+def remember_commenter(response: HttpResponse, details: dict[str, str]) -> None:
+    """Keep the guest's details in this browser for a year."""
+    response.set_cookie(
+        REMEMBER_COOKIE,
+        signing.dumps({k: details.get(k, "") for k in REMEMBERED_FIELDS}, salt=REMEMBER_SALT),
+        max_age=60 * 60 * 24 * 365,
+        httponly=True,
+        samesite="Lax",
+        secure=settings.SESSION_COOKIE_SECURE,
+    )
 
 
 class CommentForm(forms.Form):

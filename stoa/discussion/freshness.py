@@ -5,6 +5,7 @@ five times a second cannot empty the page cache. Reports, events and subscriptio
 no shared page."""
 
 from stoa.core.freshness import Shown
+from stoa.discussion.forms import REMEMBER_COOKIE
 from stoa.discussion.models import Comment, CommentStatus, DiscussionSettings
 
 SHOWN = [
@@ -15,3 +16,11 @@ SHOWN = [
     ),
     Shown(DiscussionSettings),
 ]
+
+# What makes a page a reader's own (stoa.core.readers): their remembered details fill the
+# form; a comment's owner token shows them their held comment and its edit links; a reply in
+# progress without JavaScript puts the form under that comment.
+PERSONAL_COOKIES = (REMEMBER_COOKIE,)
+PERSONAL_QUERY = ("c", "replytocom")
+# Comment pages are the same for everyone.
+SHARED_QUERY = ("cpage",)

@@ -9,7 +9,6 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
-from django.core import signing
 from django.core.exceptions import ValidationError
 from django.http import (
     HttpRequest,
@@ -24,15 +23,18 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from stoa.core.templating import login_url
 from stoa.discussion import moderation, services, tokens
-from stoa.discussion.forms import CommentForm, EditCommentForm
+from stoa.discussion.forms import (
+    REMEMBER_COOKIE,
+    CommentForm,
+    EditCommentForm,
+    remember_commenter,
+)
 from stoa.discussion.models import Comment, CommentStatus, DiscussionSettings, Subscription
 from stoa.discussion.threads import comment_page
 from stoa.members.models import User
 from stoa.publishing.models import can_read_full_post
 from stoa.publishing.views import live_post, render_post
 
-REMEMBER_COOKIE = "stoa_commenter"
-REMEMBER_SALT = "stoa.discussion.remember"
 # Refusals answer with the status that says why (RFC 9110 / RFC 6585).
 REFUSAL_STATUS = {"closed": 403, "flood": 429, "duplicate": 409}
 
@@ -56,15 +58,6 @@ def _csrf_refusal(request: HttpRequest) -> HttpResponse | None:
         return HttpResponse()
 
     return CsrfViewMiddleware(accept).process_view(request, accept, (), {})
-
-
-def remembered_commenter(request: HttpRequest) -> dict[str, str]:
-    """Name, email and website a guest asked this browser to remember."""
-    try:
-        value = signing.loads(request.COOKIES.get(REMEMBER_COOKIE, ""), salt=REMEMBER_SALT)
-    except signing.BadSignature:
-        return {}
-    return {k: str(value.get(k, "")) for k in ("name", "email", "url")}
 
 
 def _reject(request: HttpRequest, post: Any, form: CommentForm, status: int) -> HttpResponse:
@@ -124,8 +117,8 @@ def create(request: HttpRequest, post_id: int) -> HttpResponse:
                 post=post, author=author, body=data["body"], origin=origin
             )
             advice = moderation.policy().advise(candidate, DiscussionSettings.current())
-            extra = {"comment_form": form, "comment_preview": candidate, "comment_advice": advice}
-            return render_post(request, post, extra)
+            state = {"comment_form": form, "comment_preview": candidate, "comment_advice": advice}
+            return render_post(request, post, state)
         comment = services.post_comment(
             post=post,
             author=author,
@@ -145,15 +138,7 @@ def create(request: HttpRequest, post_id: int) -> HttpResponse:
         return _reject(request, post, form, REFUSAL_STATUS.get(refused.verdict.rule, 400))
     response = HttpResponseRedirect(_own_url(comment))
     if not member and data["remember"]:
-        remembered = {"name": data["name"], "email": data["email"], "url": data["url"]}
-        response.set_cookie(
-            REMEMBER_COOKIE,
-            signing.dumps(remembered, salt=REMEMBER_SALT),
-            max_age=60 * 60 * 24 * 365,
-            httponly=True,
-            samesite="Lax",
-            secure=settings.SESSION_COOKIE_SECURE,
-        )
+        remember_commenter(response, data)
     elif not member and REMEMBER_COOKIE in request.COOKIES:
         response.delete_cookie(REMEMBER_COOKIE)
     return response

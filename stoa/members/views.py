@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
+from stoa.core import slots
 from stoa.members import services
 from stoa.members.forms import DeleteAccountForm, ProfileForm
 from stoa.members.models import Profile, User
@@ -61,7 +62,12 @@ def account(request: HttpRequest) -> HttpResponse:
             messages.success(request, "Your profile is saved.")
             return HttpResponseRedirect(reverse("members:account"))
     status = 400 if posted else 200
-    context = {"member": member, "profile": profile, "form": form}
+    context = {
+        "member": member,
+        "profile": profile,
+        "form": form,
+        "sections": slots.fill("ACCOUNT_SECTIONS", request, member),
+    }
     return render(request, "members/account.html", context, status=status)
 
 
@@ -71,7 +77,12 @@ def profile(request: HttpRequest, pk: int) -> HttpResponse:
     found = Profile.objects.public().filter(user_id=pk).first()
     if found is None:
         raise Http404("No such member.")
-    return render(request, "members/profile.html", {"member": found.user, "profile": found})
+    context = {
+        "member": found.user,
+        "profile": found,
+        "sections": slots.fill("PROFILE_SECTIONS", request, found.user),
+    }
+    return render(request, "members/profile.html", context)
 
 
 @never_cache

@@ -17,3 +17,6 @@ SHOWN = [
     Shown(Category),
     Shown(Tag),
 ]
+
+# Listing pages are the same for everyone (stoa.core.readers).
+SHARED_QUERY = ("page",)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from typing import Any, NamedTuple
 
 from django.conf import settings
@@ -19,6 +20,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.generic import ListView
 
+from stoa.core import slots
 from stoa.core.cache import memoize
 from stoa.core.conf import stoa_setting
 from stoa.publishing.models import (
@@ -178,22 +180,28 @@ def _neighbours(post: Post) -> tuple[Neighbour | None, Neighbour | None]:
 def render_post(
     request: HttpRequest,
     post: Post,
-    extra: dict[str, Any] | None = None,
+    state: Mapping[str, Any] | None = None,
     status: int = 200,
 ) -> HttpResponse:
-    """The post page; apps that plug into it (a comment form with errors) add to `extra`."""
+    """The post page. Apps put their pieces above and below the article through the
+    POST_HEADER and POST_FOOTER slots (stoa.core.slots); `state` is handed on to them from a
+    POST another app answered with this page (a comment form with errors)."""
     previous, following = _neighbours(post)
     # Decided here, for this request: the post may come from the cache shared by all readers,
-    # body and all, but only a reader who may read it whole is shown the body.
+    # body and all, but only a reader who may read it whole is shown the body, and what
+    # plugs into it (its clip, its discussion).
     full = can_read_full_post(request.user, post)
+    state = state or {}
     context = {
         "post": post,
         "previous_post": previous,
         "next_post": following,
         "can_read_full": full,
         "login_url": "" if full else resolve_url(settings.LOGIN_URL),
+        "post_header": slots.fill("POST_HEADER", request, post, state) if full else [],
+        "post_footer": slots.fill("POST_FOOTER", request, post, state) if full else [],
     }
-    return render(request, "publishing/post_detail.html", context | (extra or {}), status=status)
+    return render(request, "publishing/post_detail.html", context, status=status)
 
 
 def live_post(pk: int) -> Post:

@@ -1,5 +1,4 @@
-"""Jinja2 globals and filters this app's templates bring (the post page's clip slot, the
-account section, durations and time codes)."""
+"""Jinja2 filters this app's templates bring: durations and time codes."""
 
 from __future__ import annotations
 
@@ -7,33 +6,7 @@ import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
-from jinja2 import pass_context
-from jinja2.runtime import Context
 from markupsafe import Markup, escape
-
-from stoa.publishing.models import Post, can_read_full_post
-from stoa.webcasts import cached
-from stoa.webcasts.access import can_manage_webcasts
-from stoa.webcasts.models import Enrolment
-
-
-@pass_context
-def post_clip(context: Context, post: Post) -> cached.ClipCard | None:
-    """The clip the post page shows above the article, if this reader may play it."""
-    card = cached.post_clip(post)
-    if card is None:
-        return None
-    user = context["request"].user
-    if not card.series_published and not can_manage_webcasts(user):
-        return None
-    return card if can_read_full_post(user, post) else None
-
-
-def member_enrolments(member: Any) -> list[Enrolment]:
-    """A member's enrolments, newest first, for their account page."""
-    if not getattr(member, "is_authenticated", False):
-        return []
-    return list(Enrolment.objects.of_member(member))
 
 
 def timecode(seconds: int | float | None) -> str:
@@ -77,10 +50,7 @@ def paragraphs(text: str | None) -> Markup:
     )
 
 
-GLOBALS: dict[str, Callable[..., Any]] = {
-    "post_clip": post_clip,
-    "member_enrolments": member_enrolments,
-}
+GLOBALS: dict[str, Callable[..., Any]] = {}
 FILTERS: dict[str, Callable[..., Any]] = {
     "timecode": timecode,
     "running_time": duration,

@@ -26,12 +26,12 @@ from django.urls import path as route
 from django.utils import timezone
 from django.utils.http import http_date, parse_http_date
 
-from stoa.core import pagecache
+from stoa.core import pagecache, readers
 from stoa.core.pagecache import MIDDLEWARE_PATH, CachedPages, classify
 from stoa.discussion import services, tokens
+from stoa.discussion.forms import REMEMBER_COOKIE
 from stoa.discussion.models import CommentStatus
 from stoa.discussion.tests.factories import CommentFactory
-from stoa.discussion.views import REMEMBER_COOKIE
 from stoa.publishing import services as publishing
 from stoa.publishing.models import Post
 from stoa.publishing.tests.factories import PostFactory, UserFactory
@@ -451,7 +451,7 @@ def test_a_member_gets_fresh_pages(client: Client, post: Post) -> None:
 
 
 def test_a_remembered_commenter_is_never_served_nor_stored(client: Client, post: Post) -> None:
-    assert REMEMBER_COOKIE in pagecache.DEFAULT_PERSONAL_COOKIES
+    assert REMEMBER_COOKIE in readers.rules().personal_cookies
     data = {"name": "Rae", "email": "rae@example.net", "body": "First!", "remember": "on"}
     client.post(f"/comments/post/{post.pk}/", data)
     assert REMEMBER_COOKIE in client.cookies

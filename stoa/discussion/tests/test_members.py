@@ -48,7 +48,10 @@ APPROVED, HELD, SPAM, TRASH = (
     CommentStatus.SPAM,
     CommentStatus.TRASH,
 )
-OWN_SECTIONS = ["discussion/account_comments.html", "discussion/account_subscriptions.html"]
+OWN_SECTIONS = [
+    "stoa.discussion.slots.account_comments",
+    "stoa.discussion.slots.account_subscriptions",
+]
 
 
 @pytest.fixture(autouse=True)

@@ -9,7 +9,10 @@ import pytest
 
 # The account page's sections and the export's parts this project's own apps bring; the
 # webcasts app plugs its own in beside them (tested with it).
-OWN_SECTIONS = ["discussion/account_comments.html", "discussion/account_subscriptions.html"]
+OWN_SECTIONS = [
+    "stoa.discussion.slots.account_comments",
+    "stoa.discussion.slots.account_subscriptions",
+]
 OWN_EXPORTERS = ["stoa.discussion.exports.member_data"]
 
 

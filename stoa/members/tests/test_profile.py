@@ -541,7 +541,7 @@ def test_password_guesses_on_the_deletion_page_are_limited() -> None:
 
 def test_the_account_page_and_the_export_bring_in_every_configured_app(settings: Any) -> None:
     sections = settings.STOA["ACCOUNT_SECTIONS"]
-    assert "webcasts/account_series.html" in sections
+    assert "stoa.webcasts.slots.account_series" in sections
     member = verified_member()
     client = logged_in(member)
 

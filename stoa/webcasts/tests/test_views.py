@@ -11,14 +11,13 @@ import lxml.html
 import pytest
 from django.core.cache import cache
 from django.db import connection
-from django.template.loader import render_to_string
 from django.test import Client, RequestFactory
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from stoa.publishing.models import PostVisibility
 from stoa.publishing.tests.factories import PostFactory, UserFactory
-from stoa.webcasts import services
+from stoa.webcasts import services, slots
 from stoa.webcasts.models import Enrolment, ReleaseNotice
 from stoa.webcasts.tests.factories import (
     AccessCodeFactory,
@@ -502,10 +501,7 @@ def test_changing_a_clip_shows_at_once_on_its_post(client) -> None:
 def render_account_section(member: Any) -> lxml.html.HtmlElement:
     request = RequestFactory().get("/account/")
     request.user = member
-    html = render_to_string(
-        "webcasts/account_series.html", {"member": member, "request": request}, request
-    )
-    return lxml.html.fromstring(html)
+    return lxml.html.fromstring(slots.account_series(request, member))
 
 
 def test_the_account_section_lists_the_members_enrolments(member) -> None:
