@@ -806,8 +806,8 @@ def nginx_note(nginx: Nginx | None, rows: list[Row], reason: str) -> str:
     by_mode = {row.target.mode: row for row in rows if row.target and row.target.via == NGINX}
     cached, static = by_mode[CACHED], by_mode[STATIC]
     return (
-        f"nginx: `{nginx.executable}` with the `bench:http`, `bench:bypass` and `bench:proxy` blocks of "
-        "docs/deploy.md (micro-cache: 1 s from Stoa's X-Accel-Expires, proxy_cache_lock, "
+        f"nginx: `{nginx.executable}` with the `bench:http`, `bench:bypass` and `bench:proxy` "
+        "blocks of docs/deploy.md (micro-cache: 1 s from Stoa's X-Accel-Expires, proxy_cache_lock, "
         "stale while updating), in front of the same gunicorn; `worker_processes auto`, no "
         f"access log. The micro-cached post page: {cached.load.rps:,.1f} requests/s = "
         f"{cached.load.rps / static.load.rps:.2f} of nginx serving the same page as a static "
