@@ -164,6 +164,12 @@ class Comment(models.Model):
     text = models.TextField(help_text="What the commenter wrote, as they wrote it.")
     html = models.TextField(editable=False, help_text="The text, sanitised for display.")
     excerpt = models.CharField(max_length=200, editable=False)
+    # The whole comment's display markup, drawn once and kept (drawing 200 comments costs a
+    # thread several times a whole page: bench/comment_markup.py), and the fingerprint of the
+    # template and settings it was drawn with: threads.thread_rows draws it again by itself
+    # when they change, or when a service emptied it because what it shows changed.
+    rendered = models.TextField(editable=False, blank=True)
+    rendered_with = models.CharField(max_length=32, editable=False, blank=True)
     status = models.CharField(
         max_length=10, choices=CommentStatus.choices, default=CommentStatus.PENDING
     )

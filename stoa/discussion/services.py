@@ -158,9 +158,10 @@ def _is_by_post_author(post: Post, user: User | None) -> bool:
 
 def _refresh(comment: Comment) -> None:
     """Store the comment's excerpt (the sidebar, feeds, emails), derived once here, not per
-    page view. Its display markup is put together when a thread is read (threads.py) and kept
-    with the thread until the content changes."""
+    page view; and empty its stored markup, which the next reader of its thread draws anew
+    (threads.stored_markup) with what it now shows."""
     comment.excerpt = cut_at_word(plain_excerpt(comment.html, words=40), 150)
+    comment.rendered = ""
 
 
 def _recount(post: Post) -> None:
@@ -335,8 +336,11 @@ def edit_comment(*, comment: Comment, body: str, editor: User | None = None) -> 
 @transaction.atomic
 def refresh_member_comments(*, user: User) -> int:
     """A member's name, picture or verified credential changed: sign their comments anew
-    (threads draw the rest from the profile when they are next read). Returns how many."""
-    count = Comment.objects.filter(user=user).update(author_name=display_name(user)[:100])
+    and empty their stored markup, which the next reader draws with the new profile
+    (threads.stored_markup). Returns how many."""
+    count = Comment.objects.filter(user=user).update(
+        author_name=display_name(user)[:100], rendered=""
+    )
     # update() sends no signal: say it here (their comments show under their new name).
     freshness.mark_changed()
     return count
@@ -365,7 +369,9 @@ def claim_guest_comments(*, user: User, email: str) -> int:
         comment.author_name = name
         comment.is_by_post_author = _is_by_post_author(comment.post, user)
         _refresh(comment)
-        comment.save(update_fields=["user", "author_name", "is_by_post_author", "excerpt"])
+        comment.save(
+            update_fields=["user", "author_name", "is_by_post_author", "excerpt", "rendered"]
+        )
         CommentEvent.objects.create(
             comment=comment,
             kind=CommentEventKind.EDITED,

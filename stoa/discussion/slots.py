@@ -49,7 +49,7 @@ def _render_section(request: HttpRequest, post: Post, state: Mapping[str, Any], 
     for own in _viewer_comments(request, post):
         if own.status in (CommentStatus.PENDING, CommentStatus.SPAM):
             # Spam is shown to its writer as held: nothing tells a spammer what happened.
-            rows.append(threads.Row(own.pk, own.parent_id, threads.render_comment(own)))
+            rows.append(threads.Row(own.pk, own.parent_id, threads.stored_markup([own])[0]))
             before[own.pk] = threads.awaiting_note()
         after[own.pk] = after.get(own.pk, "") + _own_links(own, token, post)
     member = request.user if request.user.is_authenticated else None

@@ -290,3 +290,78 @@ def test_comment_page_agrees_with_build_thread(thread) -> None:
     for comment in thread.values():
         page = build_thread(rows, page=comment_page(comment), per_page=2)
         assert f'id="li-comment-{comment.pk}"' in page.html
+
+
+# --- Stored markup, drawn again by itself ------------------------------------------------------
+
+
+@pytest.fixture
+def drawn(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """The ids of the comments drawn (rather than read as stored)."""
+    seen: list[int] = []
+    original = threads.render_comments
+
+    def counting(comments):
+        comments = list(comments)
+        seen.extend(c.pk for c in comments)
+        return original(comments)
+
+    monkeypatch.setattr(threads, "render_comments", counting)
+    return seen
+
+
+def read_thread(post_id: int) -> list[Row]:
+    from stoa.core.cache import forget_request_version
+    from stoa.core.freshness import mark_changed
+
+    mark_changed()  # a new content version: the thread is put together again
+    forget_request_version()
+    return threads.thread_rows(post_id)
+
+
+@pytest.mark.django_db
+def test_a_comments_markup_is_drawn_once_and_then_read_as_stored(drawn: list[int]) -> None:
+    comment = CommentFactory(status=CommentStatus.APPROVED)
+    first = read_thread(comment.post_id)
+    assert drawn == [comment.pk]
+    again = read_thread(comment.post_id)
+    assert drawn == [comment.pk], "the second read drew nothing"
+    assert first == again
+    assert f'id="comment-{comment.pk}"' in Comment.objects.get(pk=comment.pk).rendered
+
+
+@pytest.mark.django_db
+def test_a_changed_avatar_setting_redraws_the_stored_markup_by_itself(drawn: list[int]) -> None:
+    comment = CommentFactory(status=CommentStatus.APPROVED, author_email="ann@example.net")
+    read_thread(comment.post_id)
+    settings = DiscussionSettings.current()
+    settings.use_gravatar = True
+    settings.save()
+    rows = read_thread(comment.post_id)
+    assert drawn == [comment.pk, comment.pk]
+    assert "gravatar.com" in rows[0].html
+    assert Comment.objects.get(pk=comment.pk).rendered_with == threads.markup_fingerprint()
+
+
+@pytest.mark.django_db
+def test_a_changed_template_redraws_the_stored_markup_by_itself(
+    drawn: list[int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    comment = CommentFactory(status=CommentStatus.APPROVED)
+    read_thread(comment.post_id)
+    monkeypatch.setattr(threads, "_template_digest", lambda: "a-new-template")
+    read_thread(comment.post_id)
+    assert drawn == [comment.pk, comment.pk]
+
+
+@pytest.mark.django_db
+def test_an_edited_comment_is_drawn_again_with_its_new_words(drawn: list[int]) -> None:
+    from stoa.discussion import services
+
+    comment = CommentFactory(status=CommentStatus.APPROVED)
+    other = CommentFactory(post=comment.post, status=CommentStatus.APPROVED)
+    read_thread(comment.post_id)
+    services.edit_comment(comment=comment, body="Second thoughts, better words.")
+    rows = {row.pk: row.html for row in read_thread(comment.post_id)}
+    assert "Second thoughts, better words." in rows[comment.pk]
+    assert drawn.count(other.pk) == 1, "the comment nobody edited was not drawn again"
