@@ -10,7 +10,7 @@ from allauth.account.models import EmailAddress
 from django.core import mail
 
 from stoa.members.models import User
-from stoa.publishing.tests.factories import UserFactory
+from stoa.members.tests.factories import UserFactory
 
 PASSWORD = "a-long-test-password"
 LINK = re.compile(r"https?://\S+")

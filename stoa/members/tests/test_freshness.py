@@ -8,7 +8,7 @@ from django.test import Client
 
 from stoa.core import cache
 from stoa.members.models import Profile
-from stoa.publishing.tests.factories import UserFactory
+from stoa.members.tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -22,8 +22,8 @@ from stoa.core.pagecache import MIDDLEWARE_PATH
 from stoa.members import services, signals
 from stoa.members.avatars import MAX_UPLOAD_BYTES, STORED_SIZE
 from stoa.members.models import Profile, User
+from stoa.members.tests.factories import UserFactory
 from stoa.members.tests.helpers import PASSWORD, errors, main_text, page, text_of, verified_member
-from stoa.publishing.tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 

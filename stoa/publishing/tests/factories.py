@@ -1,4 +1,7 @@
-"""factory_boy factories for publishing tests; posts, pages and filing go through the services."""
+"""factory_boy factories for publishing tests; posts, pages and filing go through the services.
+
+Members and administrators come from stoa.members.tests.factories (and can be imported from
+here too); an editor, with publishing's permissions, is made here."""
 
 from __future__ import annotations
 
@@ -9,8 +12,9 @@ import factory
 from django.contrib.auth.models import Permission
 from django.utils import timezone
 
-from stoa.members.models import User
-from stoa.members.roles import Role, assign_role
+# The account factories are members': imported from here too, beside publishing's editor.
+from stoa.members.tests.factories import SuperuserFactory as SuperuserFactory
+from stoa.members.tests.factories import UserFactory
 from stoa.publishing import services
 from stoa.publishing.models import (
     Category,
@@ -44,27 +48,6 @@ def in_two_days() -> dt.datetime:
     return timezone.now() + dt.timedelta(days=2)
 
 
-class UserFactory(factory.django.DjangoModelFactory):
-    """A member: an account with no back-office rights (or ``role=``'s)."""
-
-    class Meta:
-        model = User
-        skip_postgeneration_save = True
-
-    username = factory.Sequence(lambda n: f"member{n}")
-    email = factory.LazyAttribute(lambda o: f"{o.username}@example.org")
-    first_name = "Mia"
-    last_name = factory.Sequence(lambda n: f"Member{n}")
-    password = factory.django.Password("a-long-test-password")
-    is_active = True
-
-    @factory.post_generation
-    def role(self, create: bool, extracted: Role | None, **kwargs: Any) -> None:
-        """``role=Role.AUTHOR`` and so on: that role's group, as assign_role gives it."""
-        if create and extracted is not None:
-            assign_role(user=self, role=extracted)
-
-
 class EditorFactory(UserFactory):
     """A staff editor with every publishing permission, but not a superuser."""
 
@@ -79,14 +62,6 @@ class EditorFactory(UserFactory):
         self.user_permissions.add(
             *Permission.objects.filter(content_type__app_label="publishing", codename__in=codenames)
         )
-
-
-class SuperuserFactory(UserFactory):
-    """An administrator."""
-
-    username = factory.Sequence(lambda n: f"admin{n}")
-    is_staff = True
-    is_superuser = True
 
 
 class PersonFactory(factory.django.DjangoModelFactory):

@@ -1,5 +1,6 @@
 """Members-only posts: who reads them whole, what everyone else is shown, and that the body
-never reaches a non-member by another road (listings, feeds, the shared caches)."""
+never reaches a non-member by another road (listings, feeds, the shared caches). The
+discussion under such a post is the assembled site's: stoa/tests/test_members_only.py."""
 
 from __future__ import annotations
 
@@ -15,7 +16,6 @@ from django.shortcuts import resolve_url
 from django.test import Client
 
 from stoa.core.pagecache import MIDDLEWARE_PATH
-from stoa.discussion.tests.factories import CommentFactory
 from stoa.members.roles import Role
 from stoa.publishing.models import Post, PostVisibility, can_read_full_post
 from stoa.publishing.tests.factories import (
@@ -190,18 +190,6 @@ def main_of(response: Any) -> str:
     return lxml.html.tostring(main, encoding="unicode")
 
 
-def test_the_discussion_of_a_members_only_post_is_for_members(members_post) -> None:
-    CommentFactory(post=members_post, text="Members talking about fees.")
-    url = members_post.get_absolute_url()
-
-    outside = main_of(Client().get(url))
-    inside = main_of(signed_in(UserFactory()).get(url))
-
-    for hidden in ("Members talking about fees.", 'id="comments"', 'id="respond"'):
-        assert hidden not in outside
-        assert hidden in inside
-
-
 def header_piece(request, post, state) -> str:
     """Stands in for a clip: whatever an app puts in the POST_HEADER slot."""
     return "<p>Seen in the header slot.</p>"
@@ -217,18 +205,6 @@ def test_what_plugs_into_the_post_header_is_for_members_too(settings, members_po
 
     assert "Seen in the header slot." not in main_of(Client().get(url))
     assert "Seen in the header slot." in main_of(signed_in(UserFactory()).get(url))
-
-
-def test_a_post_page_rendered_by_another_app_decides_for_its_reader(members_post) -> None:
-    # A member's refused comment comes back on the post page (stoa.discussion.views), whole;
-    # a visitor is refused before that, and never given the body either.
-    url = f"/comments/post/{members_post.pk}/"
-    visitor = Client().post(url, {"body": "Hello"})
-    assert visitor.status_code == 403
-    assert SECRET not in visitor.content.decode()
-    member = signed_in(UserFactory()).post(url, {"body": ""})
-    assert member.status_code == 400
-    assert SECRET in member.content.decode()
 
 
 # --- The shared caches ------------------------------------------------------------------------

@@ -1,4 +1,8 @@
-"""What a clip changes in the discussion under its post: cited moments and presenters."""
+# ruff: noqa: S101 - tests assert; pyproject's per-file-ignores match stoa/*/tests/ only
+"""What a clip changes in the discussion under its post: cited moments and presenters.
+
+Webcasts and the discussion are sibling apps, neither importing the other: this is where
+they meet, on the assembled site."""
 
 from __future__ import annotations
 
