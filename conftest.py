@@ -18,8 +18,8 @@ def _test_settings(settings):
         }
     }
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-    # Whole-page caching has its own tests (stoa/core/tests/test_pagecache.py); elsewhere a
-    # second request must reach the view that a test is about.
+    # Whole-page caching has its own tests (stoa/core/tests/ and stoa/tests/test_pagecache.py);
+    # elsewhere a second request must reach the view that a test is about.
     settings.MIDDLEWARE = [m for m in settings.MIDDLEWARE if not m.endswith("PageCacheMiddleware")]
     # Throwaway accounts need no slow password hashing.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -1,4 +1,3 @@
-# ruff: noqa: S101 - tests assert; pyproject's per-file-ignores match stoa/*/tests/ only
 """Members-only posts and the discussion: the comments under a members-only post are for
 members, and the discussion's own view, which renders the post page again, decides for its
 reader too. (The rule, the post page, the caches, feeds and the back office are publishing's:

@@ -1,4 +1,3 @@
-# ruff: noqa: S101 - tests assert; pyproject's per-file-ignores match stoa/*/tests/ only
 """Anonymous readers' pages from the cache (stoa.core.pagecache), on the assembled site: what
 is kept, what is never kept, and that a kept page is never shown once what it shows has
 changed: real posts, comments, feeds and members through the page cache and the middleware.

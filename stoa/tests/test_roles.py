@@ -1,4 +1,3 @@
-# ruff: noqa: S101, S105 - tests assert; pyproject's per-file-ignores match stoa/*/tests/ only
 """The roles, as the data migrations of every app fill them: each role (and an anonymous
 reader, and a superuser) tries each back-office and site action through HTTP; the table says
 who may. The roles × actions matrix runs across publishing, the discussion and webcasts, so it

@@ -1,4 +1,3 @@
-# ruff: noqa: S101 - tests assert; pyproject's per-file-ignores match stoa/*/tests/ only
 """Every response of the assembled site (posts with their comments, feeds, the sitemap, the
 back office) carries the security headers, and cookies are locked down."""
 

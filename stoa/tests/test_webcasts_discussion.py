@@ -1,4 +1,3 @@
-# ruff: noqa: S101 - tests assert; pyproject's per-file-ignores match stoa/*/tests/ only
 """What a clip changes in the discussion under its post: cited moments and presenters.
 
 Webcasts and the discussion are sibling apps, neither importing the other: this is where
