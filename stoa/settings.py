@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "stoa.publishing",
     "stoa.discussion",
     "stoa.webcasts",
+    "stoa.demo",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

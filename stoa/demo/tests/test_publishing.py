@@ -1,4 +1,4 @@
-"""Publishing's demo content, as `stoa demo` writes it."""
+"""The demo magazine (stoa/demo/publishing.py), as `stoa demo` writes it."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from django.core.management import call_command
 from django.utils import timezone
 from django.utils.html import strip_tags
 
-from stoa.publishing import demo
+from stoa.demo import publishing
 from stoa.publishing.models import Category, Page, Person, Post, PostStatus, PostVisibility, Tag
 
 pytestmark = pytest.mark.django_db
@@ -174,11 +174,11 @@ def test_same_seed_writes_the_same_posts_on_a_fresh_database() -> None:
 def test_build_writes_the_same_content_and_dates_for_the_same_seed_and_day() -> None:
     today = dt.datetime(2025, 3, 12, tzinfo=timezone.get_current_timezone())
     seed = 11
-    demo.build(rng=random.Random(seed), today=today)  # noqa: S311 - demo data
+    publishing.build(rng=random.Random(seed), today=today)  # noqa: S311 - demo data
     first = (posts_as_written(), publish_times())
     delete_publishing_content()
 
-    demo.build(rng=random.Random(seed), today=today)  # noqa: S311 - demo data
+    publishing.build(rng=random.Random(seed), today=today)  # noqa: S311 - demo data
 
     assert (posts_as_written(), publish_times()) == first
     dated = [when for when in publish_times().values() if when is not None]
@@ -187,8 +187,8 @@ def test_build_writes_the_same_content_and_dates_for_the_same_seed_and_day() -> 
 
 
 def test_is_loaded_once_any_post_exists() -> None:
-    assert not demo.is_loaded()
+    assert not publishing.is_loaded()
 
     run_demo()
 
-    assert demo.is_loaded()
+    assert publishing.is_loaded()

@@ -1,4 +1,4 @@
-"""The discussion's demo content, as `stoa demo` writes it."""
+"""The demo's discussions (stoa/demo/discussion.py), as `stoa demo` writes them."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from django.core.management import call_command
 from django.db.models import Count, Q
 from django.utils import timezone
 
-from stoa.discussion import demo
+from stoa.demo import discussion
 from stoa.discussion.models import Comment, CommentStatus, DiscussionSettings
 from stoa.publishing.models import Post
 
@@ -164,9 +164,9 @@ def test_demo_writes_moderated_threaded_discussions() -> None:
 
 
 def test_running_demo_again_changes_nothing() -> None:
-    assert not demo.is_loaded()
+    assert not discussion.is_loaded()
     run_demo()
-    assert demo.is_loaded()
+    assert discussion.is_loaded()
     before = (comments_as_written(), approved_counts())
 
     output = run_demo()
@@ -180,10 +180,10 @@ def test_build_writes_the_same_discussions_for_the_same_seed_and_day() -> None:
     Comment.objects.all().delete()
     today = midnight()
 
-    demo.build(rng=random.Random(11), today=today)  # noqa: S311 - demo data
+    discussion.build(rng=random.Random(11), today=today)  # noqa: S311 - demo data
     first = comments_as_written()
     Comment.objects.all().delete()
-    demo.build(rng=random.Random(11), today=today)  # noqa: S311 - demo data
+    discussion.build(rng=random.Random(11), today=today)  # noqa: S311 - demo data
 
     assert comments_as_written() == first
     assert len(first) > 150

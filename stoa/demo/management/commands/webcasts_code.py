@@ -1,11 +1,14 @@
+"""`stoa webcasts_code`: what `make run` shows after loading the demo, to try the webcasts."""
+
 from typing import Any
 
 from django.conf import settings
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.urls import reverse
 
+from stoa.demo.loader import DemoDataError
+from stoa.demo.webcasts import demo_code, members
 from stoa.members.models import User
-from stoa.webcasts.demo import MEMBERS, demo_code
 
 
 class Command(BaseCommand):
@@ -15,7 +18,10 @@ class Command(BaseCommand):
     )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        code = demo_code()
+        try:
+            cast, code = members(), demo_code()
+        except DemoDataError as error:
+            raise CommandError(str(error)) from error
         site = settings.STOA_SITE_URL.rstrip("/")
         if code is None or code.uses_left == 0 or code.series.has_ended():
             self.stdout.write("No demo access code to redeem.")
@@ -24,7 +30,7 @@ class Command(BaseCommand):
                 f"Webcast access code for “{code.series.title}”: {code.display_code} "
                 f"({code.uses_left} uses left; redeem at {site}{reverse('webcasts:redeem')})"
             )
-        for member in MEMBERS:
+        for member in cast.members:
             user = User.objects.filter(email__iexact=member.email).first()
             if user is not None and user.check_password(member.password):
                 self.stdout.write(f"Demo member {member.email} / {member.password}: {member.about}")

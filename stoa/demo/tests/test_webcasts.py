@@ -12,9 +12,8 @@ from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
 
+from stoa.demo import publishing, webcasts
 from stoa.members.models import User
-from stoa.publishing import demo as publishing_demo
-from stoa.webcasts import demo
 from stoa.webcasts.models import (
     AccessCode,
     Clip,
@@ -32,11 +31,11 @@ pytestmark = pytest.mark.django_db
 
 
 def load(seed: int = 2026) -> str:
-    """Publishing's demo (the people and articles), then this app's."""
+    """The demo magazine (the people and articles), then the webcasts."""
     today = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
     rng = random.Random(seed)  # noqa: S311 - reproducible demo data
-    publishing_demo.build(rng=rng, today=today)
-    return demo.build(rng=rng, today=today)
+    publishing.build(rng=rng, today=today)
+    return webcasts.build(rng=rng, today=today)
 
 
 def test_the_demo_command_finds_and_loads_the_webcast_demo_once() -> None:
@@ -45,7 +44,7 @@ def test_the_demo_command_finds_and_loads_the_webcast_demo_once() -> None:
     assert "stoa.webcasts.demo: 3 series, 15 sessions, 6 clips, 3 members; access code" in (
         out.getvalue()
     )
-    assert demo.is_loaded()
+    assert webcasts.is_loaded()
     again = StringIO()
     call_command("demo", stdout=again)
     assert "already loaded" in again.getvalue()
@@ -95,7 +94,7 @@ def test_the_demo_members_log_in_with_the_printed_passwords_and_verified_address
     from allauth.account.models import EmailAddress
 
     load()
-    for member in demo.MEMBERS:
+    for member in webcasts.members().members:
         user = User.objects.get(email=member.email)
         assert user.check_password(member.password)
         assert EmailAddress.objects.filter(user=user, email=user.email, verified=True).exists()
@@ -114,7 +113,7 @@ def test_the_reader_redeems_the_printed_code_and_seeks_in_a_session() -> None:
     out = StringIO()
     call_command("webcasts_code", stdout=out)
     printed = out.getvalue()
-    code = AccessCode.objects.get(note=demo.DEMO_CODE_NOTE)
+    code = AccessCode.objects.get(note=webcasts.members().access_code.note)
     assert code.display_code in printed
     assert "reader@example.com / demo-reader-pass" in printed
 
