@@ -7,8 +7,7 @@ never depend on where a moderator clicked.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import Iterator
 from typing import Any, cast
 
 from django import forms
@@ -33,7 +32,8 @@ from django.utils.http import urlencode
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import Truncator
 
-from stoa.discussion import services
+from stoa.discussion import access, services
+from stoa.discussion.access import Move
 from stoa.discussion.models import (
     Comment,
     CommentEvent,
@@ -47,18 +47,8 @@ from stoa.members.models import User
 from stoa.publishing.models import Post
 
 # --- What a moderator can do to a comment ------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Move:
-    """One moderation step: its button, the words for the message, its service, and the
-    statuses it applies to."""
-
-    label: str
-    done: str
-    service: Callable[..., Comment]
-    applies_to: frozenset[str]
-
+# Which moves and replies each status allows is access's to say, what each does services';
+# here is only how the admin words them.
 
 HELD, APPROVED, SPAM, TRASH = (
     CommentStatus.PENDING,
@@ -66,31 +56,15 @@ HELD, APPROVED, SPAM, TRASH = (
     CommentStatus.SPAM,
     CommentStatus.TRASH,
 )
-MOVES: dict[str, Move] = {
-    "approve": Move(
-        "Approve", "approved", services.approve_comment, frozenset({HELD, SPAM, TRASH})
-    ),
-    "unapprove": Move(
-        "Unapprove", "sent back to the queue", services.unapprove_comment, frozenset({APPROVED})
-    ),
-    "spam": Move(
-        "Spam", "marked as spam", services.spam_comment, frozenset({HELD, APPROVED, TRASH})
-    ),
-    "unspam": Move("Not spam", "taken out of spam", services.unspam_comment, frozenset({SPAM})),
-    "trash": Move(
-        "Trash", "moved to the trash", services.trash_comment, frozenset({HELD, APPROVED, SPAM})
-    ),
-    "restore": Move("Restore", "restored", services.restore_comment, frozenset({TRASH})),
+# What the message after a move says was done.
+DONE: dict[Move, str] = {
+    Move.APPROVE: "approved",
+    Move.UNAPPROVE: "sent back to the queue",
+    Move.SPAM: "marked as spam",
+    Move.UNSPAM: "taken out of spam",
+    Move.TRASH: "moved to the trash",
+    Move.RESTORE: "restored",
 }
-# The one-click buttons a comment's row offers, by its status (as WordPress's row actions).
-ROW_MOVES: dict[str, tuple[str, ...]] = {
-    HELD: ("approve", "spam", "trash"),
-    APPROVED: ("unapprove", "spam", "trash"),
-    SPAM: ("unspam", "trash"),
-    TRASH: ("restore",),
-}
-# Comments a moderator can reply to (a reply to a held one approves it first).
-REPLYABLE = frozenset({HELD, APPROVED})
 
 
 def queue_order() -> Case:
@@ -374,6 +348,11 @@ class CommentAdmin(admin.ModelAdmin):
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        # Changing a comment is moderating it: the same rule as everywhere (the queue's
+        # buttons, bulk actions and replies all ask this first).
+        return bool(access.can_moderate(request.user))
+
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
@@ -388,7 +367,7 @@ class CommentAdmin(admin.ModelAdmin):
 
             @admin.display(description="moderate")
             def moderate(comment: Comment) -> SafeString:
-                return self.row_buttons(comment, filters)
+                return self.row_buttons(comment, filters, _moderator(request))
 
             columns.append(moderate)
         return columns
@@ -462,7 +441,7 @@ class CommentAdmin(admin.ModelAdmin):
             return format_html('<strong class="comment-flagged">{}</strong>', comment.flag_count)
         return 0
 
-    def row_buttons(self, comment: Comment, filters: str) -> SafeString:
+    def row_buttons(self, comment: Comment, filters: str, moderator: User) -> SafeString:
         """The row's one-click buttons: they submit the list's own form (which carries the
         CSRF token) to the moderation view, as a form may not sit inside another."""
         query = f"?{filters}" if filters else ""
@@ -473,17 +452,17 @@ class CommentAdmin(admin.ModelAdmin):
             'aria-label="{} the comment by {}">{}</button>',
             (
                 (
-                    name,
-                    self._url("moderate", comment.pk, name),
+                    move.value,
+                    self._url("moderate", comment.pk, move.value),
                     query,
-                    MOVES[name].label,
+                    move.label,
                     comment.author_name,
-                    MOVES[name].label,
+                    move.label,
                 )
-                for name in ROW_MOVES.get(comment.status, ())
+                for move in access.offered_moves(comment)
             ),
         )
-        if comment.status in REPLYABLE:
+        if access.can_reply_as_moderator(moderator, comment):
             buttons = format_html(
                 '{} <a class="comment-reply-link" href="{}{}" aria-label="Reply to {}">Reply</a>',
                 buttons,
@@ -533,10 +512,10 @@ class CommentAdmin(admin.ModelAdmin):
             filters = self.get_preserved_filters(request)
             query = f"?{filters}" if filters else ""
             context["moderation_moves"] = [
-                (MOVES[name].label, self._url("moderate", obj.pk, name) + query)
-                for name in ROW_MOVES.get(obj.status, ())
+                (move.label, self._url("moderate", obj.pk, move.value) + query)
+                for move in access.offered_moves(obj)
             ]
-            if obj.status in REPLYABLE:
+            if access.can_reply_as_moderator(request.user, obj):
                 context["reply_url"] = self._url("reply", obj.pk) + query
         return super().render_change_form(request, context, add, change, form_url, obj)
 
@@ -561,46 +540,45 @@ class CommentAdmin(admin.ModelAdmin):
 
     # --- Bulk actions ---
 
-    def _bulk(self, request: HttpRequest, queryset: CommentQuerySet, name: str) -> None:
-        move = MOVES[name]
+    def _bulk(self, request: HttpRequest, queryset: CommentQuerySet, move: Move) -> None:
         moderator = _moderator(request)
         changed = skipped = 0
         for comment in queryset.select_related("post").order_by("pk"):
-            if comment.status in move.applies_to:
-                move.service(comment=comment, actor=moderator)
+            if access.can_move(moderator, comment, move):
+                services.move_comment(comment=comment, move=move, actor=moderator)
                 changed += 1
             else:
                 skipped += 1
-        message = f"{plural(changed)} {move.done}."
+        message = f"{plural(changed)} {DONE[move]}."
         if skipped:
             message += f" {plural(skipped)} left as {'it was' if skipped == 1 else 'they were'}."
         self.message_user(request, message, messages.SUCCESS if changed else messages.WARNING)
 
     @admin.action(description="Approve selected comments", permissions=["change"])
     def approve_selected(self, request: HttpRequest, queryset: CommentQuerySet) -> None:
-        self._bulk(request, queryset, "approve")
+        self._bulk(request, queryset, Move.APPROVE)
 
     @admin.action(description="Unapprove selected comments", permissions=["change"])
     def unapprove_selected(self, request: HttpRequest, queryset: CommentQuerySet) -> None:
-        self._bulk(request, queryset, "unapprove")
+        self._bulk(request, queryset, Move.UNAPPROVE)
 
     @admin.action(description="Mark selected comments as spam", permissions=["change"])
     def spam_selected(self, request: HttpRequest, queryset: CommentQuerySet) -> None:
-        self._bulk(request, queryset, "spam")
+        self._bulk(request, queryset, Move.SPAM)
 
     @admin.action(
         description="Not spam: take selected comments out of spam", permissions=["change"]
     )
     def unspam_selected(self, request: HttpRequest, queryset: CommentQuerySet) -> None:
-        self._bulk(request, queryset, "unspam")
+        self._bulk(request, queryset, Move.UNSPAM)
 
     @admin.action(description="Move selected comments to the trash", permissions=["change"])
     def trash_selected(self, request: HttpRequest, queryset: CommentQuerySet) -> None:
-        self._bulk(request, queryset, "trash")
+        self._bulk(request, queryset, Move.TRASH)
 
     @admin.action(description="Restore selected comments from the trash", permissions=["change"])
     def restore_selected(self, request: HttpRequest, queryset: CommentQuerySet) -> None:
-        self._bulk(request, queryset, "restore")
+        self._bulk(request, queryset, Move.RESTORE)
 
     # --- One-click views ---
 
@@ -647,14 +625,15 @@ class CommentAdmin(admin.ModelAdmin):
         """One row button: POST only (CSRF-checked by admin_view), then back to the list."""
         if request.method != "POST":
             return HttpResponseNotAllowed(["POST"])
-        if move not in MOVES:
+        if move not in Move.values:
             raise Http404("No such moderation step.")
+        step = Move(move)
         comment = self._changeable(request, object_id)
-        step = MOVES[move]
-        if comment.status in step.applies_to:
-            step.service(comment=comment, actor=_moderator(request))
+        moderator = _moderator(request)
+        if access.can_move(moderator, comment, step):
+            services.move_comment(comment=comment, move=step, actor=moderator)
             self.message_user(
-                request, f"The comment by {comment.author_name} was {step.done}.", messages.SUCCESS
+                request, f"The comment by {comment.author_name} was {DONE[step]}.", messages.SUCCESS
             )
         else:
             self.message_user(
@@ -671,7 +650,7 @@ class CommentAdmin(admin.ModelAdmin):
         if request.method not in ("GET", "POST"):
             return HttpResponseNotAllowed(["GET", "POST"])
         comment = self._changeable(request, object_id)
-        if comment.status not in REPLYABLE:
+        if not access.can_reply_as_moderator(_moderator(request), comment):
             self.message_user(
                 request,
                 f"The comment by {comment.author_name} is "

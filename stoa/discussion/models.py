@@ -122,15 +122,30 @@ class CommentQuerySet(models.QuerySet["Comment"]):
             post__in=Post.objects.published().filter(visibility=PostVisibility.PUBLIC)
         )
 
-    def visible_to(self, user: User | AnonymousUser) -> CommentQuerySet:
-        """Comments this user may read: approved ones, their own held ones; moderators all."""
-        if user.is_active and user.is_staff and user.has_perm("discussion.change_comment"):
+    def written_by(
+        self, user: User | AnonymousUser, *, owner_token_pk: int | None = None
+    ) -> CommentQuerySet:
+        """The viewer's own comments, in any status: by their account, or the one the owner
+        token in the address names (the rule is access.is_writer's)."""
+        from stoa.discussion.access import written_by
+
+        return self.filter(written_by(user, owner_token_pk=owner_token_pk))
+
+    def visible_to(
+        self, user: User | AnonymousUser, *, owner_token_pk: int | None = None
+    ) -> CommentQuerySet:
+        """The comments this viewer may read, as access.can_read_comment answers one by one:
+        approved ones under posts they may read in full, their own held ones (and spam, shown
+        to its writer as held); moderators everything, the trash included."""
+        from stoa.discussion.access import can_moderate, reads_members_posts, written_by
+
+        if can_moderate(user):
             return self.all()
-        if user.is_authenticated:
-            return self.filter(
-                Q(status=CommentStatus.APPROVED) | Q(status=CommentStatus.PENDING, user=user)
-            )
-        return self.approved()
+        readable = self.exclude(status=CommentStatus.TRASH)
+        if not reads_members_posts(user):
+            readable = readable.filter(post__visibility=PostVisibility.PUBLIC)
+        mine = written_by(user, owner_token_pk=owner_token_pk)
+        return readable.filter(Q(status=CommentStatus.APPROVED) | mine)
 
     def recent(self, count: int = 5) -> CommentQuerySet:
         """The newest approved comments on live public posts, with their posts."""

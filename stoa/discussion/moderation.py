@@ -16,6 +16,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
+from stoa.discussion.access import can_moderate
 from stoa.discussion.models import Comment, CommentStatus, DiscussionSettings
 from stoa.members.models import User
 from stoa.publishing.models import Post
@@ -84,7 +85,7 @@ def honeypot(c: Candidate, s: DiscussionSettings) -> Verdict | None:
 def too_fast(c: Candidate, s: DiscussionSettings) -> Verdict | None:
     """Refuse a second comment from the same address or email within the flood interval.
     Moderators are exempt, as in WordPress: they reply to many comments in a row."""
-    if not s.rate_limit_seconds or is_moderator(c.user):
+    if not s.rate_limit_seconds or can_moderate(c.user):
         return None
     same = Q(author_email__iexact=c.author_email) if c.author_email else Q(pk__in=[])
     if c.ip_address:
@@ -147,11 +148,6 @@ def too_many_links(c: Candidate, s: DiscussionSettings) -> Verdict | None:
             f"It has {count} links; comments with more than {s.max_links} wait for a moderator.",
         )
     return None
-
-
-def is_moderator(user: User | None) -> bool:
-    """Whether this account moderates comments."""
-    return user is not None and user.is_active and user.has_perm("discussion.change_comment")
 
 
 def in_good_standing(user: User | None) -> bool:

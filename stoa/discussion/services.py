@@ -4,6 +4,7 @@ importer all call these."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,7 +20,7 @@ from stoa.core import freshness
 from stoa.core.conf import stoa_setting
 from stoa.core.sanitizers import clean_comment
 from stoa.core.text import cut_at_word, plain_excerpt
-from stoa.discussion import moderation, notifications
+from stoa.discussion import access, moderation, notifications
 from stoa.discussion.models import (
     Comment,
     CommentEvent,
@@ -300,6 +301,28 @@ def restore_comment(*, comment: Comment, actor: User | None = None) -> Comment:
     return set_comment_status(comment=comment, status=status, actor=actor, note="restored")
 
 
+# The service behind each moderation move (access.Move), wherever a moderator makes it.
+MOVE_SERVICES: dict[str, Callable[..., Comment]] = {
+    access.Move.APPROVE: approve_comment,
+    access.Move.UNAPPROVE: unapprove_comment,
+    access.Move.SPAM: spam_comment,
+    access.Move.UNSPAM: unspam_comment,
+    access.Move.TRASH: trash_comment,
+    access.Move.RESTORE: restore_comment,
+}
+
+
+@transaction.atomic
+def move_comment(*, comment: Comment, move: str, actor: User | None = None) -> bool:
+    """Make one moderation move, if the comment's status allows it (access.allowed_moves);
+    returns whether the comment moved. Whether the actor may moderate is the caller's to
+    ask (access.can_move), as it is for the services behind each move."""
+    if move not in access.allowed_moves(comment):
+        return False
+    MOVE_SERVICES[move](comment=comment, actor=actor)
+    return True
+
+
 @transaction.atomic
 def edit_comment(*, comment: Comment, body: str, editor: User | None = None) -> Comment:
     """Change a comment's text: by its author within the edit window, or by a moderator."""
@@ -307,8 +330,7 @@ def edit_comment(*, comment: Comment, body: str, editor: User | None = None) -> 
     comment.text = text
     comment.html = clean_comment(text, timecodes=_plays_media(comment.post))
     comment.edited_at = timezone.now()
-    is_moderator = editor is not None and editor.has_perm("discussion.change_comment")
-    if not is_moderator and comment.status == CommentStatus.APPROVED:
+    if not access.can_moderate(editor) and comment.status == CommentStatus.APPROVED:
         # An author's edit goes through the content rules again, so that a comment cannot
         # be approved first and filled with links afterwards.
         settings = DiscussionSettings.current()
@@ -446,10 +468,8 @@ def _delete_comments(doomed: QuerySet[Comment]) -> int:
     return per_model.get(Comment._meta.label, 0)
 
 
-def within_edit_window(comment: Comment, now: dt.datetime | None = None) -> bool:
-    """Whether the comment's author may still edit or delete it."""
-    minutes = DiscussionSettings.current().edit_window_minutes
-    return (now or timezone.now()) < comment.created_at + dt.timedelta(minutes=minutes)
+# Asked here by views.py and templating.py until they ask access.can_edit_comment.
+within_edit_window = access.within_edit_window
 
 
 @transaction.atomic

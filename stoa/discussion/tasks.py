@@ -5,16 +5,15 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Permission
 from django.core.mail import EmailMultiAlternatives
-from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django_tasks import task
 
 from stoa.core.conf import stoa_setting
-from stoa.discussion import services, tokens
+from stoa.discussion import access, services, tokens
 from stoa.discussion.models import Comment, CommentStatus, DiscussionSettings, Subscription
+from stoa.members.models import User
 
 
 def site_url(path: str) -> str:
@@ -37,17 +36,19 @@ def _send(
     return message.send()
 
 
-def moderator_addresses() -> list[str]:
-    """Staff who may moderate comments, and the extra addresses in the settings."""
-    perm = Permission.objects.filter(
-        codename="change_comment", content_type__app_label="discussion"
-    ).first()
-    staff = get_user_model().objects.filter(is_active=True, is_staff=True).exclude(email="")
-    staff = staff.filter(
-        Q(is_superuser=True) | Q(user_permissions=perm) | Q(groups__permissions=perm)
-    )
+def moderators() -> list[User]:
+    """The accounts that moderate comments (access.can_moderate) and have an address."""
+    # Only staff can moderate: asking them alone spares a permission look-up per member.
+    staff = get_user_model().objects.filter(is_staff=True).exclude(email="").order_by("pk")
+    return [user for user in staff if access.can_moderate(user)]
+
+
+def moderator_addresses(found: list[User] | None = None) -> list[str]:
+    """Moderators' addresses (of `found`, when already at hand), and the extra addresses in
+    the settings."""
+    found = moderators() if found is None else found
     extra = DiscussionSettings.lines(DiscussionSettings.current().moderator_emails)
-    return sorted(set(staff.values_list("email", flat=True)) | set(extra))
+    return sorted({user.email for user in found} | set(extra))
 
 
 @task(queue_name="email")
@@ -60,11 +61,11 @@ def notify_moderators(comment_id: int) -> int:
     if not settings_row.notify_moderators:
         return 0
     sent = 0
-    staff = {
-        user.email: user
-        for user in get_user_model().objects.filter(email__in=moderator_addresses())
-    }
-    for address in moderator_addresses():
+    # One-click links go to moderators only: an extra address that happens to be a member's
+    # gets the queue's address, as any extra address does.
+    found = moderators()
+    staff = {user.email: user for user in found}
+    for address in moderator_addresses(found):
         moderator = staff.get(address)
         links = {
             action: site_url(

@@ -15,6 +15,7 @@ from django.test import Client
 from django.utils import timezone
 
 from stoa.discussion import services
+from stoa.discussion.access import Move
 from stoa.discussion.models import (
     Comment,
     CommentEvent,
@@ -366,6 +367,36 @@ def test_every_move_is_one_line_of_history(post: Post, moderator: User) -> None:
     ]
 
 
+@pytest.mark.parametrize(
+    ("move", "before", "after"),
+    [
+        (Move.APPROVE, HELD, APPROVED),
+        (Move.UNAPPROVE, APPROVED, HELD),
+        (Move.SPAM, APPROVED, SPAM),
+        (Move.UNSPAM, SPAM, HELD),
+        (Move.TRASH, HELD, TRASH),
+        (Move.RESTORE, TRASH, HELD),
+    ],
+)
+def test_a_moderation_move_runs_its_service_and_says_it_moved(
+    post: Post, moderator: User, move: Move, before: str, after: str
+) -> None:
+    comment = CommentFactory(post=post, status=before)
+    assert services.move_comment(comment=comment, move=move, actor=moderator) is True
+    assert refreshed(comment).status == after
+    last = comment.events.order_by("pk").last()
+    assert (last.from_status, last.to_status, last.actor) == (before, after, moderator)
+
+
+def test_a_move_the_status_does_not_allow_changes_nothing(post: Post, moderator: User) -> None:
+    comment = CommentFactory(post=post)
+    events = comment.events.count()
+    assert services.move_comment(comment=comment, move=Move.RESTORE, actor=moderator) is False
+    assert services.move_comment(comment=comment, move=Move.APPROVE, actor=moderator) is False
+    assert refreshed(comment).status == APPROVED
+    assert comment.events.count() == events
+
+
 def test_a_commenter_withdrawing_a_comment_moves_it_to_the_trash(post: Post) -> None:
     comment = CommentFactory(post=post)
     services.delete_own_comment(comment=comment)
@@ -435,16 +466,6 @@ def test_a_moderators_edit_keeps_an_approved_comment_approved(post: Post, modera
     assert refreshed(comment).status == APPROVED
     assert comment.events.order_by("pk").last().actor == moderator
     assert count_of(post) == 1
-
-
-def test_the_edit_window_is_fifteen_minutes_by_default(post: Post) -> None:
-    comment = CommentFactory(post=post)
-    start = comment.created_at
-    assert services.within_edit_window(comment, now=start + dt.timedelta(minutes=14))
-    assert not services.within_edit_window(comment, now=start + dt.timedelta(minutes=15))
-    assert not services.within_edit_window(comment, now=start + dt.timedelta(minutes=16))
-    configure(edit_window_minutes=60)
-    assert services.within_edit_window(comment, now=start + dt.timedelta(minutes=30))
 
 
 # --- reports ---------------------------------------------------------------------------------
