@@ -172,7 +172,11 @@ def first_comment(c: Candidate, s: DiscussionSettings) -> Verdict | None:
 
 
 class ModerationPolicy:
-    """Runs the rules in order; the first that decides wins, else the comment is approved."""
+    """Runs the rules in order; the first that decides wins, else the comment is approved.
+
+    A subclass named in STOA["MODERATION_POLICY"] may change which rules run, in which order,
+    what a commenter is told before sending, and which rules an author's edit goes through.
+    """
 
     rules: Sequence[Rule] = (
         comments_closed,
@@ -197,12 +201,31 @@ class ModerationPolicy:
         }
     )
 
-    def judge(self, candidate: Candidate, settings: DiscussionSettings) -> Verdict:
-        for rule in self.rules:
+    # The rules an approved comment goes through again when its author edits it, so that a
+    # comment cannot be approved first and filled with links afterwards. Only what the text
+    # says: who wrote it, when and how often were judged when it was sent, and an edit
+    # changes none of that. (A moderator's edit is not judged again: services.edit_comment.)
+    on_edit: Sequence[Rule] = (disallowed, moderation_words, too_many_links)
+
+    @staticmethod
+    def _first(
+        rules: Sequence[Rule], candidate: Candidate, settings: DiscussionSettings
+    ) -> Verdict:
+        for rule in rules:
             verdict = rule(candidate, settings)
             if verdict is not None:
                 return verdict
         return Verdict(Action.APPROVE, "")
+
+    def judge(self, candidate: Candidate, settings: DiscussionSettings) -> Verdict:
+        """A new comment's fate."""
+        return self._first(self.rules, candidate, settings)
+
+    def rejudge(self, candidate: Candidate, settings: DiscussionSettings) -> Verdict:
+        """An approved comment's fate after its author changed the text (the candidate's
+        exclude_pk names it, so that it is not compared with itself): approved, unless one
+        of the on_edit rules decides otherwise."""
+        return self._first(self.on_edit, candidate, settings)
 
     def advise(self, candidate: Candidate, settings: DiscussionSettings) -> list[Verdict]:
         """Every advisory rule that would hold or refuse this comment, with its reason."""

@@ -323,32 +323,42 @@ def move_comment(*, comment: Comment, move: str, actor: User | None = None) -> b
     return True
 
 
+def _edit_candidate(comment: Comment, text: str, html: str) -> moderation.Candidate:
+    """An edited comment as the rules see it, not compared with its own earlier text."""
+    return moderation.Candidate(
+        post=comment.post,
+        text=text,
+        html=html,
+        author_name=comment.author_name,
+        author_email=comment.author_email,
+        author_url=comment.author_url,
+        user=comment.user,
+        exclude_pk=comment.pk,
+    )
+
+
 @transaction.atomic
 def edit_comment(*, comment: Comment, body: str, editor: User | None = None) -> Comment:
-    """Change a comment's text: by its author within the edit window, or by a moderator."""
+    """Change a comment's text: by its author within the edit window, or by a moderator
+    (who may; access.can_edit_comment is the caller's to ask).
+
+    An author's edit of an approved comment goes through the configured policy's on_edit
+    rules again (ModerationPolicy.rejudge), which may hold it, send it to spam, or refuse the
+    edit (CommentRefused, the comment unchanged). A moderator's edit is not judged again."""
     text = _check_body(body)
+    html = clean_comment(text, timecodes=_plays_media(comment.post))
+    verdict = None
+    if comment.status == CommentStatus.APPROVED and not access.can_moderate(editor):
+        candidate = _edit_candidate(comment, text, html)
+        verdict = moderation.policy().rejudge(candidate, DiscussionSettings.current())
+        if verdict.action == moderation.Action.REFUSE:
+            raise CommentRefused(verdict)
     comment.text = text
-    comment.html = clean_comment(text, timecodes=_plays_media(comment.post))
+    comment.html = html
     comment.edited_at = timezone.now()
-    if not access.can_moderate(editor) and comment.status == CommentStatus.APPROVED:
-        # An author's edit goes through the content rules again, so that a comment cannot
-        # be approved first and filled with links afterwards.
-        settings = DiscussionSettings.current()
-        candidate = moderation.Candidate(
-            post=comment.post,
-            text=text,
-            html=comment.html,
-            author_name=comment.author_name,
-            author_email=comment.author_email,
-            author_url=comment.author_url,
-            user=comment.user,
-            exclude_pk=comment.pk,
-        )
-        for rule in (moderation.disallowed, moderation.moderation_words, moderation.too_many_links):
-            if verdict := rule(candidate, settings):
-                status = STATUS_FOR_ACTION[verdict.action]
-                set_comment_status(comment=comment, status=status, rule=verdict.rule)
-                break
+    if verdict is not None and verdict.action != moderation.Action.APPROVE:
+        status = STATUS_FOR_ACTION[verdict.action]
+        set_comment_status(comment=comment, status=status, rule=verdict.rule)
     _refresh(comment)
     comment.save()
     CommentEvent.objects.create(comment=comment, kind=CommentEventKind.EDITED, actor=editor)

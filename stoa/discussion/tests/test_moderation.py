@@ -10,9 +10,10 @@ from django.utils import timezone
 
 from stoa.core.sanitizers import clean_comment
 from stoa.discussion import moderation, services
-from stoa.discussion.models import CommentStatus, DiscussionSettings
+from stoa.discussion.models import CommentEventKind, CommentStatus, DiscussionSettings
 from stoa.discussion.moderation import Action, Candidate, ModerationPolicy
 from stoa.discussion.tests.factories import CommentFactory
+from stoa.members.roles import Role
 from stoa.publishing.models import Post
 from stoa.publishing.tests.factories import PostFactory, UserFactory
 
@@ -40,6 +41,10 @@ def candidate(post: Post, text: str = "A thoughtful remark.", **kwargs: Any) -> 
         **kwargs,
     }
     return Candidate(post=post, text=text, html=clean_comment(text), **fields)
+
+
+def a_day_ago() -> dt.datetime:
+    return timezone.now() - dt.timedelta(days=1)
 
 
 def approved_earlier(email: str) -> None:
@@ -487,3 +492,125 @@ def test_advice_and_judgement_use_the_same_rules_through_the_service(post: Post)
     )
     assert comment.status == CommentStatus.PENDING
     assert advice[0].rule == comment.events.get().rule == "moderation-word"
+
+
+# --- the policy: an author's edit ---------------------------------------------------------
+
+
+def always_hold(c: Candidate, s: DiscussionSettings) -> moderation.Verdict | None:
+    return moderation.Verdict(Action.HOLD, "always")
+
+
+class LinksOnlyOnEdit(ModerationPolicy):
+    """A site whose disallowed list guards new comments only."""
+
+    on_edit = (moderation.too_many_links,)
+
+
+class NoRepeatsOnEdit(ModerationPolicy):
+    """A site that refuses an edit repeating the author's other comment."""
+
+    on_edit = (*ModerationPolicy.on_edit, moderation.duplicate)
+
+
+class HoldEveryEdit(ModerationPolicy):
+    on_edit = (always_hold,)
+
+
+@pytest.fixture
+def use_policy(settings: Any) -> Any:
+    """Configure STOA["MODERATION_POLICY"] as one of this module's policies."""
+
+    def use(policy: type[ModerationPolicy]) -> None:
+        settings.STOA = {**settings.STOA, "MODERATION_POLICY": f"{__name__}.{policy.__name__}"}
+
+    return use
+
+
+def test_an_edit_is_judged_by_what_the_text_says_by_default(post: Post) -> None:
+    assert ModerationPolicy.on_edit == (
+        moderation.disallowed,
+        moderation.moderation_words,
+        moderation.too_many_links,
+    )
+    discussion = configure(moderation_keys="refund")
+    assert ModerationPolicy().rejudge(candidate(post, "A refund?"), discussion).rule == (
+        "moderation-word"
+    )
+    # The first-comment hold judged who wrote it, not what it says: not asked again.
+    assert ModerationPolicy().rejudge(candidate(post), discussion).action == Action.APPROVE
+
+
+def test_the_configured_policy_decides_which_rules_an_edit_goes_through(
+    post: Post, use_policy: Any
+) -> None:
+    use_policy(LinksOnlyOnEdit)
+    configure(disallowed_keys="casino")
+    worded = CommentFactory(post=post)
+    linked = CommentFactory(post=post)
+
+    services.edit_comment(comment=worded, body="Visit the casino")
+    services.edit_comment(comment=linked, body="https://a.example https://b.example https://c.x")
+
+    worded.refresh_from_db()
+    linked.refresh_from_db()
+    assert worded.status == CommentStatus.APPROVED
+    assert linked.status == CommentStatus.PENDING
+    assert linked.events.filter(kind=CommentEventKind.STATUS).order_by("pk").last().rule == (
+        "links"
+    )
+
+
+def test_a_policy_may_refuse_an_edit_which_then_changes_nothing(
+    post: Post, use_policy: Any
+) -> None:
+    use_policy(NoRepeatsOnEdit)
+    member = UserFactory()
+    CommentFactory(post=post, user=member, text="Said once.", created_at=a_day_ago())
+    comment = CommentFactory(post=post, user=member, text="Something else.")
+
+    with pytest.raises(services.CommentRefused) as refused:
+        services.edit_comment(comment=comment, body="Said once.", editor=member)
+
+    assert refused.value.verdict.rule == "duplicate"
+    assert comment.text == "Something else."
+    comment.refresh_from_db()
+    assert (comment.text, comment.status, comment.edited_at) == (
+        "Something else.",
+        CommentStatus.APPROVED,
+        None,
+    )
+
+
+def test_an_edit_is_not_compared_with_the_comment_it_changes(post: Post, use_policy: Any) -> None:
+    use_policy(NoRepeatsOnEdit)
+    comment = CommentFactory(post=post, text="Unchanged words.")
+    services.edit_comment(comment=comment, body="Unchanged words.")
+    comment.refresh_from_db()
+    assert comment.status == CommentStatus.APPROVED
+
+
+def test_a_moderators_edit_is_not_judged_again_whatever_the_policy(
+    post: Post, use_policy: Any
+) -> None:
+    use_policy(HoldEveryEdit)
+    moderator = UserFactory(role=Role.MODERATOR)
+    by_moderator = CommentFactory(post=post)
+    by_author = CommentFactory(post=post)
+
+    services.edit_comment(comment=by_moderator, body="Tidied.", editor=moderator)
+    services.edit_comment(comment=by_author, body="Tidied too.")
+
+    by_moderator.refresh_from_db()
+    by_author.refresh_from_db()
+    assert by_moderator.status == CommentStatus.APPROVED
+    assert by_author.status == CommentStatus.PENDING
+
+
+def test_a_held_comment_is_not_judged_again_on_edit(post: Post, use_policy: Any) -> None:
+    # It waits for a moderator already; their decision is about the text they will read.
+    use_policy(HoldEveryEdit)
+    comment = CommentFactory(post=post, status=CommentStatus.PENDING)
+    events = comment.events.count()
+    services.edit_comment(comment=comment, body="Second thoughts.")
+    assert comment.events.count() == events + 1  # the edit, no move
