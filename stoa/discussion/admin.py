@@ -15,7 +15,7 @@ from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.contrib.auth import get_permission_codename
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import models, transaction
+from django.db import models
 from django.db.models import Case, Count, IntegerField, Max, Value, When
 from django.http import (
     Http404,
@@ -645,8 +645,8 @@ class CommentAdmin(admin.ModelAdmin):
         return self._back(request, comment if request.POST.get("_return") == "change" else None)
 
     def reply_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
-        """Reply under a comment as the signed-in moderator; a held comment is approved first
-        (a reply to something readers cannot see would make no sense)."""
+        """Reply under a comment as the signed-in moderator: the form, and its answers; what a
+        reply does (approving a held comment first) is services.reply_as_moderator's."""
         if request.method not in ("GET", "POST"):
             return HttpResponseNotAllowed(["GET", "POST"])
         comment = self._changeable(request, object_id)
@@ -661,21 +661,25 @@ class CommentAdmin(admin.ModelAdmin):
         form = ReplyForm(request.POST if request.method == "POST" else None)
         if form.is_valid():
             try:
-                reply, approved_parent = self._reply(request, comment, form.cleaned_data["body"])
+                written = services.reply_as_moderator(
+                    parent=comment, moderator=_moderator(request), body=form.cleaned_data["body"]
+                )
             except services.CommentRefused as refused:
                 form.add_error(None, refused.verdict.message)
             except ValidationError as error:
                 for field, errors in error.message_dict.items():
                     form.add_error("body" if field == "body" else None, errors)
             else:
-                approved = " (and approved the comment you replied to)" if approved_parent else ""
+                approved = (
+                    " (and approved the comment you replied to)" if written.approved_parent else ""
+                )
                 self.message_user(
                     request,
                     format_html(
                         'Your reply to {} is published{}. <a href="{}">See it on the site</a>.',
                         comment.author_name,
                         approved,
-                        reply.get_absolute_url(),
+                        written.reply.get_absolute_url(),
                     ),
                     messages.SUCCESS,
                 )
@@ -694,18 +698,6 @@ class CommentAdmin(admin.ModelAdmin):
             "media": self.media + form.media,
         }
         return TemplateResponse(request, "admin/discussion/comment/reply.html", context)
-
-    @transaction.atomic
-    def _reply(self, request: HttpRequest, parent: Comment, body: str) -> tuple[Comment, bool]:
-        """All or nothing: a refused reply leaves the held comment held."""
-        moderator = _moderator(request)
-        approved_parent = parent.status == HELD
-        if approved_parent:
-            services.approve_comment(comment=parent, actor=moderator)
-        reply = services.post_comment(post=parent.post, author=moderator, body=body, parent=parent)
-        if reply.status != APPROVED:
-            services.approve_comment(comment=reply, actor=moderator)
-        return reply, approved_parent
 
 
 # --- Settings, subscriptions, reports ---------------------------------------------------------

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from allauth.account.models import EmailAddress
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import EmailValidator, URLValidator
 from django.db import transaction
 from django.db.models import Q, QuerySet
@@ -321,6 +321,45 @@ def move_comment(*, comment: Comment, move: str, actor: User | None = None) -> b
         return False
     MOVE_SERVICES[move](comment=comment, actor=actor)
     return True
+
+
+@dataclass(frozen=True)
+class ModeratorReply:
+    """A moderator's published reply, and whether the comment it answers was approved for it."""
+
+    reply: Comment
+    approved_parent: bool
+
+
+@transaction.atomic
+def reply_as_moderator(
+    *, parent: Comment, moderator: User, body: str, approve_parent: bool = True
+) -> ModeratorReply:
+    """Reply under a comment as a moderator, published at once under their name.
+
+    A held parent is approved first (by this moderator, in its history), unless
+    approve_parent is False, when the reply is refused as any reply to a held comment is: a
+    reply to something readers cannot see would make no sense. The reply is written by
+    post_comment, so the rules still refuse a duplicate; if they would only hold it, the
+    moderator's reply is approved. All or nothing: a refused reply leaves the parent as it
+    was. Raises PermissionDenied when this user may not reply there (access), CommentRefused
+    or ValidationError as post_comment does."""
+    decision = access.can_reply_as_moderator(moderator, parent)
+    if not decision:
+        raise PermissionDenied(decision.reason.label)
+    before = parent.status
+    approved_parent = approve_parent and before == CommentStatus.PENDING
+    try:
+        if approved_parent:
+            approve_comment(comment=parent, actor=moderator)
+        reply = post_comment(post=parent.post, author=moderator, body=body, parent=parent)
+        if reply.status != CommentStatus.APPROVED:
+            approve_comment(comment=reply, actor=moderator)
+    except Exception:
+        # The transaction rolls the database back; the caller's object goes back with it.
+        parent.status = before
+        raise
+    return ModeratorReply(reply=reply, approved_parent=approved_parent)
 
 
 def _edit_candidate(comment: Comment, text: str, html: str) -> moderation.Candidate:

@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from django.core import mail
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import Client
 from django.utils import timezone
 
@@ -466,6 +466,92 @@ def test_a_moderators_edit_keeps_an_approved_comment_approved(post: Post, modera
     assert refreshed(comment).status == APPROVED
     assert comment.events.order_by("pk").last().actor == moderator
     assert count_of(post) == 1
+
+
+# --- a moderator's reply -------------------------------------------------------------------
+
+
+def test_a_moderators_reply_is_published_at_once_under_their_name(
+    post: Post, moderator: User
+) -> None:
+    parent = CommentFactory(post=post)
+    # Words that hold any reader's comment do not hold a moderator's reply.
+    configure(moderation_keys="refund")
+
+    written = services.reply_as_moderator(
+        parent=parent, moderator=moderator, body="No refund, but thanks."
+    )
+
+    reply = refreshed(written.reply)
+    assert (reply.parent, reply.user, reply.status) == (parent, moderator, APPROVED)
+    assert written.approved_parent is False
+    posted = reply.events.order_by("pk").first()
+    assert (posted.kind, posted.actor) == (CommentEventKind.POSTED, moderator)
+    approval = reply.events.order_by("pk").last()
+    assert (approval.to_status, approval.actor) == (APPROVED, moderator)
+    assert count_of(post) == 2
+
+
+def test_replying_to_a_held_comment_approves_it_in_the_moderators_name(
+    post: Post, moderator: User
+) -> None:
+    parent = CommentFactory(post=post, status=HELD)
+
+    written = services.reply_as_moderator(parent=parent, moderator=moderator, body="Welcome.")
+
+    assert written.approved_parent is True
+    assert refreshed(parent).status == APPROVED
+    approval = parent.events.get(to_status=APPROVED)
+    assert (approval.from_status, approval.actor) == (HELD, moderator)
+    assert written.reply.status == APPROVED
+    assert count_of(post) == 2
+
+
+def test_a_reply_that_may_not_approve_its_held_parent_is_refused(
+    post: Post, moderator: User
+) -> None:
+    parent = CommentFactory(post=post, status=HELD)
+
+    with pytest.raises(ValidationError):
+        services.reply_as_moderator(
+            parent=parent, moderator=moderator, body="Welcome.", approve_parent=False
+        )
+
+    assert refreshed(parent).status == HELD
+    assert not Comment.objects.filter(parent=parent).exists()
+
+
+def test_a_refused_reply_leaves_a_held_parent_held_everywhere(post: Post, moderator: User) -> None:
+    parent = CommentFactory(post=post, status=HELD)
+    history = list(parent.events.values_list("pk", flat=True))
+    earlier = services.reply_as_moderator(
+        parent=CommentFactory(post=post), moderator=moderator, body="Thanks."
+    )
+    Comment.objects.filter(pk=earlier.reply.pk).update(created_at=timezone.now() - LONG_AGO)
+
+    with pytest.raises(services.CommentRefused) as refused:
+        services.reply_as_moderator(parent=parent, moderator=moderator, body="Thanks.")
+
+    assert refused.value.verdict.rule == "duplicate"
+    assert parent.status == HELD
+    assert refreshed(parent).status == HELD
+    assert list(parent.events.values_list("pk", flat=True)) == history
+
+
+@pytest.mark.parametrize("status", [SPAM, TRASH])
+def test_spam_and_trash_take_no_reply(post: Post, moderator: User, status: str) -> None:
+    parent = CommentFactory(post=post, status=status)
+    with pytest.raises(PermissionDenied):
+        services.reply_as_moderator(parent=parent, moderator=moderator, body="Hello?")
+    assert not Comment.objects.filter(parent=parent).exists()
+
+
+def test_only_a_moderator_replies_as_one(post: Post) -> None:
+    parent = CommentFactory(post=post, status=HELD)
+    with pytest.raises(PermissionDenied):
+        services.reply_as_moderator(parent=parent, moderator=UserFactory(), body="Hi")
+    assert refreshed(parent).status == HELD
+    assert not Comment.objects.filter(parent=parent).exists()
 
 
 # --- reports ---------------------------------------------------------------------------------
