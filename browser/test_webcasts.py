@@ -12,7 +12,8 @@ from browser.steps import both_viewports
 
 pytestmark = pytest.mark.browser
 
-# The demo's members (stoa/demo/data/webcasts/members.toml): passwords are printed by `make run` on purpose.
+# The demo's members (stoa/demo/data/webcasts/members.toml): `make run` prints their
+# passwords on purpose.
 ENROLLED = ("enrolled@example.com", "demo-enrolled-pass")
 READER = ("reader@example.com", "demo-reader-pass")
 

@@ -383,8 +383,9 @@ STOA = {
         "stoa.publishing.models.next_scheduled_at",
         "stoa.webcasts.models.next_window_change",
     ],
-    # Functions `(post) -> bool`: the post plays a clip, so [12:34] in a comment seeks it.
-    "COMMENT_TIMECODES": ["stoa.webcasts.models.post_plays_clip"],
+    # Functions `(post, html) -> html` run on a comment's sanitised markup, in order: under
+    # a post that plays a clip, [12:34] becomes a link that seeks it.
+    "COMMENT_MARKUP": ["stoa.webcasts.markup.link_cited_moments"],
     # Functions `(post, user) -> bool`: this member's comments get the "Author" badge too.
     "POST_AUTHOR_CHECKS": ["stoa.webcasts.models.presents_post_clip"],
     # Functions `(user) -> dict` whose data joins the member's data export.

@@ -22,7 +22,7 @@ DEFAULTS: dict[str, Any] = {
     "ACCOUNT_SECTIONS": [],
     "PROFILE_SECTIONS": [],
     "ACCOUNT_EXPORTERS": [],
-    "COMMENT_TIMECODES": [],
+    "COMMENT_MARKUP": [],
     "POST_AUTHOR_CHECKS": [],
 }
 

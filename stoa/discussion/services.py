@@ -18,7 +18,6 @@ from django.utils.module_loading import import_string
 
 from stoa.core import freshness
 from stoa.core.conf import stoa_setting
-from stoa.core.sanitizers import clean_comment
 from stoa.core.text import cut_at_word, plain_excerpt
 from stoa.discussion import access, moderation, notifications
 from stoa.discussion.models import (
@@ -30,6 +29,7 @@ from stoa.discussion.models import (
     DiscussionSettings,
     Subscription,
 )
+from stoa.discussion.sanitizers import clean_comment
 from stoa.members.models import User, display_name
 from stoa.publishing.models import Post
 
@@ -127,7 +127,7 @@ def candidate_for(
     return moderation.Candidate(
         post=post,
         text=text,
-        html=clean_comment(text, timecodes=_plays_media(post)),
+        html=comment_markup(post, text),
         author_name=name,
         author_email=email,
         author_url=url,
@@ -144,9 +144,14 @@ def _any_hook(name: str, *args: Any) -> bool:
     return any(import_string(path)(*args) for path in stoa_setting(name))
 
 
-def _plays_media(post: Post) -> bool:
-    """Whether the post plays a clip, so that [12:34] in a comment can seek it."""
-    return _any_hook("COMMENT_TIMECODES", post)
+def comment_markup(post: Post, text: str) -> str:
+    """What a commenter typed, as display HTML: sanitised against the commenters' allowlist,
+    then with what other apps add under this post (STOA["COMMENT_MARKUP"]: a cited moment
+    in the post's clip becomes a link that seeks it)."""
+    html = clean_comment(text)
+    for path in stoa_setting("COMMENT_MARKUP"):
+        html = import_string(path)(post, html)
+    return html
 
 
 def _is_by_post_author(post: Post, user: User | None) -> bool:
@@ -385,7 +390,7 @@ def edit_comment(*, comment: Comment, body: str, editor: User | None = None) -> 
     rules again (ModerationPolicy.rejudge), which may hold it, send it to spam, or refuse the
     edit (CommentRefused, the comment unchanged). A moderator's edit is not judged again."""
     text = _check_body(body)
-    html = clean_comment(text, timecodes=_plays_media(comment.post))
+    html = comment_markup(comment.post, text)
     verdict = None
     if comment.status == CommentStatus.APPROVED and not access.can_moderate(editor):
         candidate = _edit_candidate(comment, text, html)
@@ -515,10 +520,6 @@ def _delete_comments(doomed: QuerySet[Comment]) -> int:
     for post in Post.objects.filter(pk__in=posts):
         _recount(post)
     return per_model.get(Comment._meta.label, 0)
-
-
-# Asked here by views.py and templating.py until they ask access.can_edit_comment.
-within_edit_window = access.within_edit_window
 
 
 @transaction.atomic

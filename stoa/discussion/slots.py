@@ -16,12 +16,12 @@ from django.urls import reverse
 
 from stoa.core import readers
 from stoa.core.cache import memoize
-from stoa.core.sanitizers import ALLOWED_COMMENT_TAGS_TEXT
-from stoa.discussion import moderation, services, threads, tokens
+from stoa.discussion import access, moderation, threads, tokens
 from stoa.discussion.forms import CommentForm, remembered_commenter
 from stoa.discussion.models import Comment, CommentStatus, DiscussionSettings, Subscription
+from stoa.discussion.sanitizers import ALLOWED_COMMENT_TAGS_TEXT
 from stoa.members.models import User
-from stoa.publishing.models import Post, can_read_full_post
+from stoa.publishing.models import Post
 
 # --------------------------------------------------------------------------- under a post
 
@@ -46,12 +46,15 @@ def _render_section(request: HttpRequest, post: Post, state: Mapping[str, Any], 
     before: dict[int, str] = {}
     after: dict[int, str] = {}
     token = request.GET.get("c", "")
+    owned = tokens.owned_comment_id(token)
     for own in _viewer_comments(request, post):
-        if own.status in (CommentStatus.PENDING, CommentStatus.SPAM):
+        if own.status != CommentStatus.APPROVED and access.can_read_comment(
+            request.user, own, owner_token_pk=owned
+        ):
             # Spam is shown to its writer as held: nothing tells a spammer what happened.
             rows.append(threads.Row(own.pk, own.parent_id, threads.stored_markup([own])[0]))
             before[own.pk] = threads.awaiting_note()
-        after[own.pk] = after.get(own.pk, "") + _own_links(own, token, post)
+        after[own.pk] = after.get(own.pk, "") + _own_links(request, own, token, post)
     member = request.user if request.user.is_authenticated else None
     form: CommentForm = state.get("comment_form") or CommentForm(
         initial=remembered_commenter(request), member=member is not None
@@ -110,14 +113,13 @@ def _viewer_comments(request: HttpRequest, post: Post) -> list[Comment]:
     owned = tokens.owned_comment_id(request.GET.get("c", ""))
     if not request.user.is_authenticated and owned is None:
         return []
-    mine = (
+    return list(
         Comment.objects.filter(post=post)
+        .written_by(request.user, owner_token_pk=owned)
         .exclude(status=CommentStatus.TRASH)
         .select_related("user__profile")
+        .order_by("created_at", "pk")
     )
-    if request.user.is_authenticated:
-        return list(mine.filter(user=request.user).order_by("created_at", "pk"))
-    return list(mine.filter(pk=owned or 0))
 
 
 def _author_of(pk: int | None) -> str:
@@ -126,8 +128,9 @@ def _author_of(pk: int | None) -> str:
     return Comment.objects.filter(pk=pk).values_list("author_name", flat=True).first() or ""
 
 
-def _own_links(comment: Comment, token: str, post: Post) -> str:
-    if not services.within_edit_window(comment):
+def _own_links(request: HttpRequest, comment: Comment, token: str, post: Post) -> str:
+    owned = tokens.owned_comment_id(token)
+    if not access.can_edit_comment(request.user, comment, owner_token_pk=owned):
         return ""
     return render_to_string(
         "discussion/own_links.html", {"comment": comment, "token": token, "post": post}
@@ -209,7 +212,7 @@ def member_comments(
     comments = [
         c
         for c in found.select_related("post").order_by("-created_at", "-pk")[:limit]
-        if can_read_full_post(viewer, c.post)
+        if access.can_read_comment(viewer, c)
     ]
     urls = threads.comment_urls(c for c in comments if c.status == CommentStatus.APPROVED)
     return [

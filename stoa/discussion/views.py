@@ -4,13 +4,13 @@ pages behind the links in its emails. Thin: every change goes through services."
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import (
+    Http404,
     HttpRequest,
     HttpResponse,
     HttpResponseRedirect,
@@ -22,14 +22,14 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
 from stoa.core.templating import login_url
-from stoa.discussion import moderation, services, tokens
+from stoa.discussion import access, moderation, services, tokens
 from stoa.discussion.forms import (
     REMEMBER_COOKIE,
     CommentForm,
     EditCommentForm,
     remember_commenter,
 )
-from stoa.discussion.models import Comment, CommentStatus, DiscussionSettings, Subscription
+from stoa.discussion.models import Comment, DiscussionSettings, Subscription
 from stoa.discussion.threads import comment_page
 from stoa.members.models import User
 from stoa.publishing.models import can_read_full_post
@@ -148,17 +148,17 @@ class PermissionDenied(Exception):
     """This reader may not change that comment."""
 
 
-def _editable(request: HttpRequest, pk: int) -> tuple[Comment, str]:
-    """The comment, if this reader wrote it and may still change it; 403 otherwise."""
+def _editable(request: HttpRequest, pk: int, *, writer_only: bool = False) -> tuple[Comment, str]:
+    """The comment, if this reader may change it now (stoa.discussion.access); 403
+    otherwise. `writer_only`: withdrawing is its writer's act, never a moderator's."""
     comment = get_object_or_404(Comment.objects.select_related("post"), pk=pk)
     token = request.POST.get("c") or request.GET.get("c") or ""
-    owns = tokens.owned_comment_id(token) == comment.pk or (
-        request.user.is_authenticated and comment.user_id == request.user.pk
-    )
-    if not owns or comment.status in (CommentStatus.SPAM, CommentStatus.TRASH):
-        raise PermissionDenied("You can only change your own comments.")
-    if not services.within_edit_window(comment):
-        raise PermissionDenied("The time for changing this comment has passed.")
+    owner = tokens.owned_comment_id(token)
+    decision = access.can_edit_comment(request.user, comment, owner_token_pk=owner)
+    if not decision:
+        raise PermissionDenied(decision.reason.label)
+    if writer_only and not access.is_writer(request.user, comment, owner_token_pk=owner):
+        raise PermissionDenied(access.Reason.NOT_WRITER.label)
     return comment, token
 
 
@@ -187,6 +187,9 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
             )
         except ValidationError as error:
             form.add_error("body", error.messages)
+        except services.CommentRefused as refused:
+            # The configured policy may refuse an edit outright: the text stays in the form.
+            form.add_error("body", refused.verdict.message)
         else:
             return HttpResponseRedirect(_own_url(comment))
     status = 400 if request.method == "POST" else 200
@@ -201,7 +204,7 @@ def delete(request: HttpRequest, pk: int) -> HttpResponse:
     if refusal := _csrf_refusal(request):
         return refusal
     try:
-        comment, _ = _editable(request, pk)
+        comment, _ = _editable(request, pk, writer_only=True)
     except PermissionDenied as denied:
         return _forbidden(request, str(denied))
     actor = request.user if request.user.is_authenticated else None
@@ -223,7 +226,9 @@ def report(request: HttpRequest, pk: int) -> HttpResponse:
     """A reader reports a comment; enough reports hide it until a moderator decides."""
     if refusal := _csrf_refusal(request):
         return refusal
-    comment = get_object_or_404(Comment.objects.approved().select_related("post"), pk=pk)
+    comment = get_object_or_404(Comment.objects.select_related("post"), pk=pk)
+    if not access.can_report(request.user, comment):
+        raise Http404("No comment to report here.")
     services.flag_comment(comment=comment, reporter=reporter_key(request))
     return render(
         request,
@@ -245,19 +250,13 @@ def moderate_link(request: HttpRequest, token: str) -> HttpResponse:
     if found is None:
         return _forbidden(request, "This moderation link is not valid, or it has expired.")
     comment_id, action, moderator_id = found
-    moderator = User.objects.filter(pk=moderator_id or 0, is_active=True).first()
-    if moderator is None or not moderator.has_perm("discussion.change_comment"):
+    moderator = User.objects.filter(pk=moderator_id or 0).first()
+    if not access.can_moderate(moderator):
         return _forbidden(request, "This moderation link is not valid, or it has expired.")
     comment = get_object_or_404(Comment.objects.select_related("post"), pk=comment_id)
     done = False
     if request.method == "POST":
-        actions: dict[str, Callable[..., Comment]] = {
-            "approve": services.approve_comment,
-            "spam": services.spam_comment,
-            "trash": services.trash_comment,
-        }
-        act = actions[action]
-        act(comment=comment, actor=moderator)
+        services.move_comment(comment=comment, move=access.Move(action), actor=moderator)
         done = True
     context = {"comment": comment, "action": action, "done": done}
     return render(request, "discussion/moderate.html", context)

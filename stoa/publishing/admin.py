@@ -10,7 +10,6 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 
-from stoa.core.sanitizers import clean_post_body
 from stoa.members.models import User
 from stoa.publishing import services
 from stoa.publishing.models import (
@@ -24,6 +23,7 @@ from stoa.publishing.models import (
     can_publish_posts,
     own_posts,
 )
+from stoa.publishing.sanitizers import clean_post_body
 
 PUBLISHED_STATUSES = (*Post.LIVE_STATUSES, PostStatus.PRIVATE)
 # What someone who may not publish can file a post as: WordPress's contributor saves drafts

@@ -10,7 +10,6 @@ from django.db import models, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
-from stoa.core.sanitizers import clean_post_body
 from stoa.core.text import plain_excerpt
 from stoa.members.models import User
 from stoa.publishing.models import (
@@ -23,6 +22,7 @@ from stoa.publishing.models import (
     PostVisibility,
     Tag,
 )
+from stoa.publishing.sanitizers import clean_post_body
 
 # First path segments that belong to other routes, so a page may not take them.
 RESERVED_PAGE_SLUGS = frozenset(

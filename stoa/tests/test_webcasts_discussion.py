@@ -60,3 +60,12 @@ def test_a_presenter_of_another_clip_gets_no_badge() -> None:
     ClipFactory(post=elsewhere)
     comment = CommentFactory(post=elsewhere, user=presenter.user)
     assert not comment.is_by_post_author
+
+
+def test_a_commenter_cannot_write_their_own_timecode_attributes() -> None:
+    post = PostFactory()
+    ClipFactory(post=post)
+    typed = '<a class="timecode" data-t="1" href="javascript:alert(1)">[0:01]</a> and [0:02]'
+    html = services.comment_markup(post, typed)
+    assert "javascript" not in html and 'data-t="1"' not in html
+    assert '<a class="timecode" href="#t=2" data-t="2">0:02</a>' in html

@@ -8,10 +8,10 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
-from stoa.core.sanitizers import clean_comment
 from stoa.discussion import moderation, services
 from stoa.discussion.models import CommentEventKind, CommentStatus, DiscussionSettings
 from stoa.discussion.moderation import Action, Candidate, ModerationPolicy
+from stoa.discussion.sanitizers import clean_comment
 from stoa.discussion.tests.factories import CommentFactory
 from stoa.members.roles import Role
 from stoa.publishing.models import Post

@@ -16,9 +16,9 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from stoa.core.freshness import mark_changed
-from stoa.core.sanitizers import ALLOWED_COMMENT_TAGS_TEXT
 from stoa.discussion import services, tokens
 from stoa.discussion.models import Comment, CommentStatus, DiscussionSettings
+from stoa.discussion.sanitizers import ALLOWED_COMMENT_TAGS_TEXT
 from stoa.discussion.tests.factories import CommentFactory
 from stoa.publishing.tests.factories import PersonFactory, PostFactory, UserFactory
 

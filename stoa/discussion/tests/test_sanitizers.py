@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from stoa.core.sanitizers import clean_comment
+from stoa.discussion.sanitizers import clean_comment
 
 TAG = re.compile(r"<[^>]+>")
 
@@ -408,41 +408,3 @@ def test_hostile_markup_leaves_nothing_that_runs(hostile: str) -> None:
 def test_hostile_markup_leaves_only_allowlisted_tags(hostile: str) -> None:
     names = {name.lower() for name in re.findall(r"</?([a-zA-Z][\w:-]*)", clean_comment(hostile))}
     assert names <= ALLOWED_OUTPUT_TAGS
-
-
-# --- Moments in a clip ------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("typed", "seconds", "label"),
-    [("[12:34]", 754, "12:34"), ("[0:05]", 5, "0:05"), ("[1:02:03]", 3723, "1:02:03")],
-)
-def test_a_cited_moment_becomes_a_link_that_seeks_the_clip(
-    typed: str, seconds: int, label: str
-) -> None:
-    cleaned = clean_comment(f"Watch {typed} closely.", timecodes=True)
-    assert cleaned == (
-        f'<p>Watch <a class="timecode" href="#t={seconds}" data-t="{seconds}">{label}</a>'
-        " closely.</p>"
-    )
-
-
-def test_without_a_clip_a_moment_stays_text() -> None:
-    assert clean_comment("At [12:34] she pauses.") == "<p>At [12:34] she pauses.</p>"
-
-
-@pytest.mark.parametrize("typed", ["[12:74]", "[123:45]", "[12:3]", "[ab:cd]", "12:34"])
-def test_things_that_are_not_moments_stay_text(typed: str) -> None:
-    assert "timecode" not in clean_comment(typed, timecodes=True)
-
-
-def test_a_moment_inside_a_link_stays_the_links_text() -> None:
-    cleaned = clean_comment('<a href="https://example.org/">see [1:00]</a>', timecodes=True)
-    assert "timecode" not in cleaned
-    assert ">see [1:00]</a>" in cleaned
-
-
-def test_a_commenter_cannot_write_their_own_timecode_attributes() -> None:
-    typed = '<a class="timecode" data-t="1" href="javascript:alert(1)">[0:01]</a>'
-    cleaned = clean_comment(typed, timecodes=True)
-    assert "javascript" not in cleaned and "data-t" not in cleaned and "class" not in cleaned

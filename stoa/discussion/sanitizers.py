@@ -1,0 +1,58 @@
+"""What a commenter may use: exactly WordPress's `$allowedtags` for comments, which the form
+lists, run on core's sanitising machinery; typed paragraphs and bare URLs become markup.
+What other apps add to a comment's markup (a cited moment in a clip) comes through
+STOA["COMMENT_MARKUP"], after this."""
+
+from __future__ import annotations
+
+import re
+from typing import Final
+
+from stoa.core.sanitizers import Allowlist, clean, link_bare_urls, paragraphs
+
+COMMENT_ATTRIBUTES: Final = {
+    "a": frozenset({"href", "title"}),
+    "abbr": frozenset({"title"}),
+    "acronym": frozenset({"title"}),
+    "b": frozenset[str](),
+    "blockquote": frozenset({"cite"}),
+    "cite": frozenset[str](),
+    "code": frozenset[str](),
+    "del": frozenset({"datetime"}),
+    "em": frozenset[str](),
+    "i": frozenset[str](),
+    "q": frozenset({"cite"}),
+    "strike": frozenset[str](),
+    "strong": frozenset[str](),
+}
+ALLOWED_COMMENT_TAGS_TEXT: Final = (
+    '<a href="" title=""> <abbr title=""> <acronym title=""> <b> <blockquote cite=""> <cite> '
+    '<code> <del datetime=""> <em> <i> <q cite=""> <strike> <strong>'
+)
+_PARAGRAPH_TAGS = re.compile(r"<\s*(/?)\s*(p|br)\b[^>]*>", re.IGNORECASE)
+
+
+def _comment_attribute_filter(tag: str, attribute: str, value: str) -> str | None:
+    """A quotation's source must be a web address: nh3 checks only href and src schemes."""
+    if attribute == "cite" and not value.strip().lower().startswith(("http://", "https://")):
+        return None
+    return value
+
+
+COMMENTERS: Final = Allowlist(
+    attributes=COMMENT_ATTRIBUTES,
+    link_rel="nofollow ugc",
+    attribute_filter=_comment_attribute_filter,
+)
+
+
+def clean_comment(text: str) -> str:
+    """Sanitise what a commenter typed into display HTML: allowlisted tags, linked URLs,
+    paragraphs; every link rel="nofollow ugc". Anything else is stripped, not escaped."""
+    # Paragraphs and breaks typed as HTML become the blank lines and newlines they mean,
+    # rather than vanishing with the tags and gluing words together.
+    text = _PARAGRAPH_TAGS.sub(lambda m: "\n" if m.group(2).lower() == "br" else "\n\n", text)
+    formatted = paragraphs(link_bare_urls(clean(text, COMMENTERS)))
+    # A last pass over the finished markup: whatever the steps above produced, only the
+    # allowlist (plus the paragraphs and breaks they add) reaches the page.
+    return clean(formatted, COMMENTERS, extra_tags=frozenset({"p", "br"}))
