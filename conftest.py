@@ -1,5 +1,8 @@
 """Project-wide pytest fixtures."""
 
+from pathlib import Path
+from typing import Any
+
 import pytest
 from django.core.cache import cache
 
@@ -31,3 +34,20 @@ def _test_settings(settings):
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture
+def temporary_media(settings: Any, tmp_path: Path) -> Path:
+    """Uploads (pictures, clips) and protected files (session videos) in this test's own
+    directories, on the file system, served by Django (no X-Accel-Redirect)."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+        "protected": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": tmp_path / "protected", "base_url": None},
+        },
+    }
+    settings.STOA_MEDIA_ACCEL_REDIRECT = ""
+    return Path(settings.MEDIA_ROOT)

@@ -17,7 +17,11 @@ from django.test import Client
 from stoa.discussion import moderation, tasks
 from stoa.discussion.access import (
     ALLOWED_MOVES,
+    APPROVED,
+    HELD,
     OFFERED_MOVES,
+    SPAM,
+    TRASH,
     Move,
     Reason,
     allowed_moves,
@@ -43,12 +47,6 @@ from stoa.publishing.tests.factories import (
 
 pytestmark = pytest.mark.django_db
 
-HELD, APPROVED, SPAM, TRASH = (
-    CommentStatus.PENDING,
-    CommentStatus.APPROVED,
-    CommentStatus.SPAM,
-    CommentStatus.TRASH,
-)
 
 # The states a comment can be in, as a viewer meets it: "members_only" is an approved comment
 # under a post for members.

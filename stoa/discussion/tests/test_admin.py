@@ -9,11 +9,11 @@ from django.contrib.messages import get_messages
 from django.test import Client
 from django.utils import timezone
 
+from stoa.discussion.access import APPROVED, HELD, SPAM, TRASH
 from stoa.discussion.models import (
     Comment,
     CommentEvent,
     CommentEventKind,
-    CommentStatus,
     DiscussionSettings,
 )
 from stoa.discussion.tests.factories import CommentFactory, ModeratorFactory, SubscriptionFactory
@@ -27,12 +27,6 @@ from stoa.publishing.tests.factories import (
 
 pytestmark = pytest.mark.django_db
 
-HELD, APPROVED, SPAM, TRASH = (
-    CommentStatus.PENDING,
-    CommentStatus.APPROVED,
-    CommentStatus.SPAM,
-    CommentStatus.TRASH,
-)
 CHANGELIST = "/admin/discussion/comment/"
 
 

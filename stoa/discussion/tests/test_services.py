@@ -15,13 +15,12 @@ from django.test import Client
 from django.utils import timezone
 
 from stoa.discussion import services
-from stoa.discussion.access import Move
+from stoa.discussion.access import APPROVED, HELD, SPAM, TRASH, Move
 from stoa.discussion.models import (
     Comment,
     CommentEvent,
     CommentEventKind,
     CommentFlag,
-    CommentStatus,
     DiscussionSettings,
     Subscription,
 )
@@ -38,12 +37,6 @@ from stoa.publishing.tests.factories import (
 
 pytestmark = pytest.mark.django_db
 
-HELD, APPROVED, SPAM, TRASH = (
-    CommentStatus.PENDING,
-    CommentStatus.APPROVED,
-    CommentStatus.SPAM,
-    CommentStatus.TRASH,
-)
 LONG_AGO = dt.timedelta(days=1)
 URL = re.compile(r"https?://[^\s<>\"]+")
 

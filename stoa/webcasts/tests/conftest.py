@@ -12,18 +12,8 @@ from stoa.webcasts.tests.factories import WebcastEditorFactory
 
 
 @pytest.fixture(autouse=True)
-def _media(settings: Any, tmp_path: Path) -> None:
+def _media(temporary_media: Path) -> None:
     """Uploads and protected files in this test's own directories, served by Django."""
-    settings.MEDIA_ROOT = tmp_path / "media"
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-        "protected": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": tmp_path / "protected", "base_url": None},
-        },
-    }
-    settings.STOA_MEDIA_ACCEL_REDIRECT = ""
 
 
 @pytest.fixture

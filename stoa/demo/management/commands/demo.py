@@ -8,6 +8,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
+from stoa.core import freshness
 from stoa.demo import discussion, publishing, webcasts
 from stoa.demo.loader import DemoDataError
 
@@ -55,7 +56,8 @@ class Command(BaseCommand):
             # last file must not cost a minute of writing, then a rollback.
             for part in parts:
                 part.read()
-            with transaction.atomic():
+            # One new content version at the end, not one per row written.
+            with transaction.atomic(), freshness.changed():
                 for part in parts:
                     summary = part.build(rng=rng, today=today)
                     self.stdout.write(f"{part.LABEL}: {summary}")
