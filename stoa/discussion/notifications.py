@@ -61,6 +61,15 @@ def schedule_cleanup() -> None:
         _enqueue("purge_old_comments")
 
 
+def markup_outdated(fingerprint: str) -> None:
+    """Stored comment markup was drawn with another template or avatar setting: queue its
+    drawing, once per fingerprint (threads draw the stale ones in memory until it is done)."""
+    from django.core.cache import cache
+
+    if cache.add(f"stoa:discussion-markup-queued:{fingerprint}", True, 60 * 60):
+        _enqueue("store_markup")
+
+
 def confirm_subscription(subscription: Subscription) -> None:
     """Ask the address's owner to confirm the subscription."""
     _enqueue("send_subscription_confirmation", subscription.pk)

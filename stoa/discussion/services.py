@@ -19,7 +19,7 @@ from django.utils.module_loading import import_string
 from stoa.core import freshness
 from stoa.core.conf import stoa_setting
 from stoa.core.text import cut_at_word, plain_excerpt
-from stoa.discussion import access, moderation, notifications
+from stoa.discussion import access, moderation, notifications, threads
 from stoa.discussion.models import (
     Comment,
     CommentEvent,
@@ -163,11 +163,20 @@ def _is_by_post_author(post: Post, user: User | None) -> bool:
 
 
 def _refresh(comment: Comment) -> None:
-    """Store the comment's excerpt (the sidebar, feeds, emails), derived once here, not per
-    page view; and empty its stored markup, which the next reader of its thread draws anew
-    (threads.stored_markup) with what it now shows."""
+    """Derive what is shown of the comment once, here, not per page view: its excerpt (the
+    sidebar, feeds, emails) and its display markup (threads.py), which needs the comment's
+    id: a new comment's is drawn once it is saved (_draw)."""
     comment.excerpt = cut_at_word(plain_excerpt(comment.html, words=40), 150)
-    comment.rendered = ""
+    comment.rendered, comment.rendered_with = "", ""
+    if comment.pk is not None:
+        comment.rendered = threads.render_comment(comment)
+        comment.rendered_with = threads.markup_fingerprint()
+
+
+def _draw(comment: Comment) -> None:
+    """Draw and store the markup of a comment just saved without it (update(): no signal,
+    no second new content version for the same comment)."""
+    threads.stored_markup([comment])
 
 
 def _recount(post: Post) -> None:
@@ -223,6 +232,7 @@ def post_comment(
     )
     _refresh(comment)
     comment.save()
+    _draw(comment)
     CommentEvent.objects.create(
         comment=comment,
         kind=CommentEventKind.POSTED,
@@ -414,11 +424,29 @@ def refresh_member_comments(*, user: User) -> int:
     """A member's name, picture or verified credential changed: sign their comments anew
     and empty their stored markup, which the next reader draws with the new profile
     (threads.stored_markup). Returns how many."""
-    count = Comment.objects.filter(user=user).update(
-        author_name=display_name(user)[:100], rendered=""
-    )
+    theirs = Comment.objects.filter(user=user)
+    count = theirs.update(author_name=display_name(user)[:100], rendered="")
+    threads.stored_markup(theirs.select_related("user__profile"))
     # update() sends no signal: say it here (their comments show under their new name).
     freshness.mark_changed()
+    return count
+
+
+def store_markup(*, chunk: int = 500) -> int:
+    """Draw and store the markup of every comment whose stored markup is missing or was
+    drawn with another template or avatar setting (after a deploy or a settings change;
+    queued by the first thread that finds one). Returns how many were drawn."""
+    fingerprint = threads.markup_fingerprint()
+    stale = Comment.objects.filter(Q(rendered="") | ~Q(rendered_with=fingerprint))
+    count, after = 0, 0
+    # In chunks, each its own transaction, by id: a long run never holds the write lock long,
+    # and ends even if the fingerprint changes under it (the next read queues another).
+    while batch := list(
+        stale.filter(pk__gt=after).select_related("user__profile").order_by("pk")[:chunk]
+    ):
+        with transaction.atomic():
+            threads.stored_markup(batch)
+        count, after = count + len(batch), batch[-1].pk
     return count
 
 
@@ -446,7 +474,14 @@ def claim_guest_comments(*, user: User, email: str) -> int:
         comment.is_by_post_author = _is_by_post_author(comment.post, user)
         _refresh(comment)
         comment.save(
-            update_fields=["user", "author_name", "is_by_post_author", "excerpt", "rendered"]
+            update_fields=[
+                "user",
+                "author_name",
+                "is_by_post_author",
+                "excerpt",
+                "rendered",
+                "rendered_with",
+            ]
         )
         CommentEvent.objects.create(
             comment=comment,

@@ -181,6 +181,12 @@ def send_subscription_confirmation(subscription_id: int) -> int:
 
 
 @task()
+def store_markup() -> int:
+    """Draw and store the markup of every comment drawn with an old template or setting."""
+    return services.store_markup()
+
+
+@task()
 def purge_old_comments() -> list[int]:
     """Empty old spam and trash and erase old IP addresses (see services.purge_old_comments)."""
     deleted, erased = services.purge_old_comments()

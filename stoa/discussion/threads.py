@@ -4,9 +4,11 @@ page's thread is put together from those stored pieces in one pass over one quer
 Drawing is what costs (about 0.2 ms a comment, several whole pages for a thread of 200:
 bench/comment_markup.py), so it happens once per comment, not once per content version. The
 stored markup carries the fingerprint of what it was drawn with (the comment template, the
-avatar setting, MARKUP_VERSION); reading a thread draws again, and stores, every comment whose
-fingerprint is not the current one, or whose markup a service emptied because what it shows
-changed (an edit, a member's new name). Nothing is ever re-rendered by hand."""
+avatar setting, MARKUP_VERSION). The services draw a comment when they write it (posted,
+edited, claimed, anonymised, its member renamed). When the template or the setting changes,
+reading a thread draws the comments whose fingerprint is old for that reader, in memory (a
+page view never writes), and queues one background task that draws and stores every such
+comment (services.store_markup). Nothing is ever re-rendered by hand."""
 
 from __future__ import annotations
 
@@ -23,6 +25,7 @@ from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 
 from stoa.core.cache import memoize
+from stoa.discussion import notifications
 from stoa.discussion.models import Comment, CommentStatus, DiscussionSettings
 from stoa.members import avatars
 from stoa.members.models import User
@@ -92,12 +95,17 @@ def render_comments(comments: Iterable[Comment]) -> list[str]:
     return drawn
 
 
+def is_stale(rendered: str, rendered_with: str, fingerprint: str) -> bool:
+    """Whether stored markup must be drawn again: missing, or drawn with something else."""
+    return not rendered or rendered_with != fingerprint
+
+
 def stored_markup(comments: Iterable[Comment]) -> list[str]:
-    """Each comment's stored markup, drawn again (and stored) where it is missing or was
-    drawn with another template or settings."""
+    """Each comment's stored markup, drawn again and stored where it is missing or was
+    drawn with another template or settings (a write: for services and tasks)."""
     comments = list(comments)
     fingerprint = markup_fingerprint()
-    stale = [c for c in comments if not c.rendered or c.rendered_with != fingerprint]
+    stale = [c for c in comments if is_stale(c.rendered, c.rendered_with, fingerprint)]
     if stale:
         for comment, html in zip(stale, render_comments(stale), strict=True):
             comment.rendered, comment.rendered_with = html, fingerprint
@@ -148,12 +156,15 @@ def thread_rows(post_id: int) -> list[Row]:
             .values_list("pk", "parent_id", "rendered", "rendered_with")
         )
         fingerprint = markup_fingerprint()
-        stale = [pk for pk, _, html, drawn_with in rows if not html or drawn_with != fingerprint]
+        stale = [pk for pk, _, html, drawn_with in rows if is_stale(html, drawn_with, fingerprint)]
         drawn: dict[int, str] = {}
         if stale:
-            # Those are drawn again: loaded whole, with what their markup shows.
+            # The template or the avatar setting changed since these were drawn: draw them
+            # for this thread now, in memory (a page view never writes), and have every such
+            # comment drawn and stored in the background, once.
             whole = list(Comment.objects.filter(pk__in=stale).select_related("user__profile"))
-            drawn = dict(zip((c.pk for c in whole), stored_markup(whole), strict=True))
+            drawn = dict(zip((c.pk for c in whole), render_comments(whole), strict=True))
+            notifications.markup_outdated(fingerprint)
         return [Row(pk, parent, drawn.get(pk, html)) for pk, parent, html, _ in rows]
 
     return list(memoize(f"thread-rows-{post_id}", build))
