@@ -9,6 +9,11 @@ WORKERS ?= 2
 
 .PHONY: install run lint format test bench clean
 
+# Lint (mypy loads the settings) and tests run in production mode (DEBUG off, STOA_HTTPS on),
+# where Stoa refuses to start without SECRET_KEY: they get a throwaway one unless one is set.
+TEST_SECRET_KEY := stoa-tests-only-never-a-production-key-0123456789-abcdefghij
+lint test: export SECRET_KEY := $(or $(SECRET_KEY),$(TEST_SECRET_KEY))
+
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit("Stoa needs Python 3.11 or newer") if sys.version_info < (3, 11) else None'
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)

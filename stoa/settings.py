@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("STOA_VAR_DIR", BASE_DIR / "var"))
@@ -26,19 +27,30 @@ def env_list(name: str, default: str) -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
-def read_or_create_secret_key() -> str:
-    """Use SECRET_KEY, or a key generated once into var/ so sessions survive restarts."""
+def read_or_create_secret_key(*, production: bool) -> str:
+    """SECRET_KEY, or the key kept in var/secret_key. On a laptop (`make run`) that file is
+    written once so sessions survive restarts; in production (DEBUG off, STOA_HTTPS on) a
+    key made up silently on one machine would differ on the next and sign nothing twice the
+    same way: Stoa refuses to start instead."""
     if key := os.environ.get("SECRET_KEY"):
         return key
     path = VAR_DIR / "secret_key"
     if not path.exists():
+        if production:
+            raise ImproperlyConfigured(
+                "SECRET_KEY is not set. Stoa runs in production mode (DEBUG off, STOA_HTTPS "
+                "on) and will not make up a key: set SECRET_KEY in the environment to 50 or "
+                "more random characters (python3 -c 'import secrets; "
+                "print(secrets.token_urlsafe(50))'), the same on every machine; or set "
+                "STOA_HTTPS=0 for plain http on a laptop."
+            )
         path.write_text(secrets.token_urlsafe(50))
         path.chmod(0o600)
     return path.read_text().strip()
 
 
 DEBUG = env_bool("DEBUG", False)
-SECRET_KEY = read_or_create_secret_key()
+SECRET_KEY = read_or_create_secret_key(production=not DEBUG and env_bool("STOA_HTTPS", not DEBUG))
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 
@@ -286,8 +298,13 @@ EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 STOA_SITE_URL = os.environ.get("STOA_SITE_URL", "http://127.0.0.1:8000")
-# Behind a proxy every request comes from it: take the reader's address from X-Forwarded-For.
-STOA_TRUST_X_FORWARDED_FOR = env_bool("TRUST_X_FORWARDED_FOR", False)
+# How many proxies in front append to X-Forwarded-For (nginx: 1). The client is the entry the
+# outermost of them added, never the first one (which the client writes): stoa.core.clients.
+# TRUST_X_FORWARDED_FOR=1 is the older spelling of one proxy.
+STOA_TRUSTED_PROXY_COUNT = int(
+    os.environ.get("TRUSTED_PROXY_COUNT", "1" if env_bool("TRUST_X_FORWARDED_FOR", False) else "0")
+)
+ALLAUTH_TRUSTED_PROXY_COUNT = STOA_TRUSTED_PROXY_COUNT
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Stoa <noreply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
