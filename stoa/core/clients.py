@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import ipaddress
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.http import HttpRequest
@@ -42,11 +42,7 @@ def _address(value: str) -> str | None:
 
 def client_ip(request: HttpRequest | Mapping[str, Any]) -> str | None:
     """The client's address (a request, or its META / a WSGI environ)."""
-    meta: Mapping[str, Any]
-    if isinstance(request, HttpRequest):
-        meta = request.META
-    else:
-        meta = request
+    meta = cast(Mapping[str, Any], request.META if isinstance(request, HttpRequest) else request)
     remote = _address(str(meta.get("REMOTE_ADDR") or ""))
     hops = trusted_proxy_count()
     if hops <= 0:
