@@ -30,6 +30,11 @@ ALLOWED_COMMENT_TAGS_TEXT: Final = (
     '<code> <del datetime=""> <em> <i> <q cite=""> <strike> <strong>'
 )
 _PARAGRAPH_TAGS = re.compile(r"<\s*(/?)\s*(p|br)\b[^>]*>", re.IGNORECASE)
+# A "<" is markup only where it opens something shaped like a tag: a name, then a space, a
+# slash or ">", and a ">" before any other "<" (or an HTML comment). Anything else is what
+# the commenter typed: "if (a<b) { }", "x<y", "<3". Without this, an HTML parser reads
+# "<b) { }" as the start of a tag and the rest of the comment vanishes with it.
+_STRAY_LT = re.compile(r"<(?!/?[a-zA-Z][a-zA-Z0-9-]*(?:[\s/][^<>]*)?>|!--)")
 
 
 def _comment_attribute_filter(tag: str, attribute: str, value: str) -> str | None:
@@ -48,10 +53,12 @@ COMMENTERS: Final = Allowlist(
 
 def clean_comment(text: str) -> str:
     """Sanitise what a commenter typed into display HTML: allowlisted tags, linked URLs,
-    paragraphs; every link rel="nofollow ugc". Anything else is stripped, not escaped."""
+    paragraphs; every link rel="nofollow ugc". Tags outside the allowlist are stripped (their
+    text kept); a "<" that opens no tag is text, shown as typed."""
     # Paragraphs and breaks typed as HTML become the blank lines and newlines they mean,
     # rather than vanishing with the tags and gluing words together.
     text = _PARAGRAPH_TAGS.sub(lambda m: "\n" if m.group(2).lower() == "br" else "\n\n", text)
+    text = _STRAY_LT.sub("&lt;", text)
     formatted = paragraphs(link_bare_urls(clean(text, COMMENTERS)))
     # A last pass over the finished markup: whatever the steps above produced, only the
     # allowlist (plus the paragraphs and breaks they add) reaches the page.

@@ -3,12 +3,13 @@ pages behind the links in its emails. Thin: every change goes through services."
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import DisallowedHost, RequestDataTooBig, ValidationError
 from django.http import (
     Http404,
     HttpRequest,
@@ -21,6 +22,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
+from stoa.core.clients import client_ip, client_key
 from stoa.core.templating import login_url
 from stoa.discussion import access, moderation, services, tokens
 from stoa.discussion.forms import (
@@ -39,13 +41,29 @@ from stoa.publishing.views import live_post, render_post
 REFUSAL_STATUS = {"closed": 403, "flood": 429, "duplicate": 409}
 
 
-def client_ip(request: HttpRequest) -> str | None:
-    """The reader's address: the socket's, or the proxy's X-Forwarded-For when trusted."""
-    if getattr(settings, "STOA_TRUST_X_FORWARDED_FOR", False):
-        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-        if forwarded:
-            return forwarded.split(",")[0].strip() or None
-    return request.META.get("REMOTE_ADDR") or None
+def cross_site(request: HttpRequest) -> bool:
+    """Whether the browser says this POST comes from another site's page.
+
+    Guests' forms carry no CSRF token, so that every reader can be given the same cached
+    page (WordPress's have none either). A hostile page could still make a visitor's browser
+    post a comment or a report, and set their remembered-details cookie. Browsers say where a
+    POST comes from: `Sec-Fetch-Site` (Fetch Metadata), else `Origin` (RFC 6454; "null" from
+    sandboxed and privacy-sensitive contexts). Neither header (a mail client's one-click
+    unsubscribe, an old browser, a script): nothing to judge by, accepted as before."""
+    fetch_site = request.headers.get("Sec-Fetch-Site", "").strip().lower()
+    if fetch_site:
+        return fetch_site not in ("same-origin", "none")
+    origin = request.headers.get("Origin", "").strip()
+    if not origin:
+        return False
+    return origin == "null" or origin not in _own_origins(request)
+
+
+def _own_origins(request: HttpRequest) -> set[str]:
+    origins = set(getattr(settings, "CSRF_TRUSTED_ORIGINS", []))
+    with contextlib.suppress(DisallowedHost):  # an unknown host: no origin of ours
+        origins.add(f"{request.scheme}://{request.get_host()}")
+    return origins
 
 
 def _csrf_refusal(request: HttpRequest) -> HttpResponse | None:
@@ -58,6 +76,49 @@ def _csrf_refusal(request: HttpRequest) -> HttpResponse | None:
         return HttpResponse()
 
     return CsrfViewMiddleware(accept).process_view(request, accept, (), {})
+
+
+def _refused_from_elsewhere(request: HttpRequest, back: str = "") -> HttpResponse:
+    """403 for a POST another site's page made, with the reader's text handed back."""
+    context = {
+        "heading": "This form was sent from another site",
+        "text": "Nothing was done. If you meant to write here, send it again from this site's "
+        "own page.",
+        "kept": _typed(request),
+        "back": back,
+    }
+    return render(request, "discussion/message.html", context, status=403)
+
+
+def _typed(request: HttpRequest) -> str:
+    """What the reader typed, to hand back when their POST is refused."""
+    try:
+        return str(request.POST.get("body", ""))
+    except RequestDataTooBig:
+        return ""
+
+
+def _too_big(request: HttpRequest, back: str = "") -> HttpResponse:
+    """413 for a POST larger than the server takes (DATA_UPLOAD_MAX_MEMORY_SIZE): nothing of
+    it was read, so the page says where the text still is rather than a bare Bad Request."""
+    limit = getattr(settings, "DATA_UPLOAD_MAX_MEMORY_SIZE", None) or 0
+    context = {
+        "heading": "Your comment is too long to be received",
+        "text": f"Comments are limited to {services.MAX_COMMENT_LENGTH:,} characters, and "
+        f"this form sent over {limit // (1024 * 1024) or 1} MB, so none of it was read. "
+        "Your text is still in the form: go back with your browser, shorten it, and send it "
+        "again.",
+        "back": back,
+    }
+    return render(request, "discussion/message.html", context, status=413)
+
+
+def _body_too_big(request: HttpRequest) -> bool:
+    try:
+        request.POST  # noqa: B018 - parsing it is the check
+    except RequestDataTooBig:
+        return True
+    return False
 
 
 def _reject(request: HttpRequest, post: Any, form: CommentForm, status: int) -> HttpResponse:
@@ -75,7 +136,21 @@ def _own_url(comment: Comment) -> str:
 @require_POST
 def create(request: HttpRequest, post_id: int) -> HttpResponse:
     """Write a comment, or preview it with the moderation rules' advice."""
-    post = live_post(post_id)
+    if _body_too_big(request):
+        return _too_big(request)
+    try:
+        post = live_post(post_id)
+    except Http404:
+        # Unpublished (or deleted) while the reader was writing: say so, and give the text
+        # back rather than a bare 404 that loses it.
+        context = {
+            "heading": "This article is no longer open for comments",
+            "text": "It was taken down while you were writing, so your comment was not sent.",
+            "kept": _typed(request),
+        }
+        return render(request, "discussion/message.html", context, status=404)
+    if not request.user.is_authenticated and cross_site(request):
+        return _refused_from_elsewhere(request, post.get_absolute_url())
     if refusal := _csrf_refusal(request):
         return refusal
     if not can_read_full_post(request.user, post):
@@ -170,6 +245,10 @@ def _forbidden(request: HttpRequest, reason: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def edit(request: HttpRequest, pk: int) -> HttpResponse:
     """A commenter changes their comment within the edit window."""
+    if request.method == "POST" and _body_too_big(request):
+        return _too_big(request)
+    if request.method == "POST" and not request.user.is_authenticated and cross_site(request):
+        return _refused_from_elsewhere(request)
     if refusal := _csrf_refusal(request):
         return refusal
     try:
@@ -201,6 +280,8 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def delete(request: HttpRequest, pk: int) -> HttpResponse:
     """A commenter withdraws their comment within the edit window."""
+    if not request.user.is_authenticated and cross_site(request):
+        return _refused_from_elsewhere(request)
     if refusal := _csrf_refusal(request):
         return refusal
     try:
@@ -216,27 +297,32 @@ def reporter_key(request: HttpRequest) -> str:
     """Who is reporting: the account, or a keyed hash of the address (never stored plain)."""
     if request.user.is_authenticated:
         return f"user:{request.user.pk}"
-    raw = f"{settings.SECRET_KEY}:{client_ip(request)}".encode()
+    raw = f"{settings.SECRET_KEY}:{client_key(request)}".encode()
     return "ip:" + hashlib.sha256(raw).hexdigest()[:40]
 
 
 @csrf_exempt
 @require_POST
 def report(request: HttpRequest, pk: int) -> HttpResponse:
-    """A reader reports a comment; enough reports hide it until a moderator decides."""
-    if refusal := _csrf_refusal(request):
-        return refusal
+    """A reader reports a comment; a moderator decides (enough reports from members hide
+    it until then: services.flag_comment)."""
     comment = get_object_or_404(Comment.objects.select_related("post"), pk=pk)
     if not access.can_report(request.user, comment):
         raise Http404("No comment to report here.")
+    if not request.user.is_authenticated and cross_site(request):
+        return _refused_from_elsewhere(request, comment.post.get_absolute_url())
+    if _csrf_refusal(request):
+        # A member's Report button sits in the comment's shared markup, which carries no
+        # personal token: ask them to confirm on a page of their own, which does.
+        context = {"comment": comment, "back": comment.post.get_absolute_url()}
+        return render(request, "discussion/report.html", context)
     services.flag_comment(comment=comment, reporter=reporter_key(request))
     return render(
         request,
         "discussion/message.html",
         {
             "heading": "Thank you for telling us",
-            "text": "A moderator will read the comment. If enough readers report it, "
-            "it is hidden until then.",
+            "text": "A moderator will read the comment and decide what happens to it.",
             "back": comment.post.get_absolute_url(),
         },
     )
@@ -262,19 +348,29 @@ def moderate_link(request: HttpRequest, token: str) -> HttpResponse:
     return render(request, "discussion/moderate.html", context)
 
 
-@require_http_methods(["GET"])
+@require_http_methods(["GET", "POST"])
 def confirm_subscription(request: HttpRequest, token: str) -> HttpResponse:
-    """The second step of the double opt-in."""
+    """The second step of the double opt-in: a page with a button, since mail scanners
+    follow links (a GET confirms nothing), as for email verification."""
     pk = tokens.read_subscription_token(token, "confirm")
     subscription = Subscription.objects.filter(pk=pk or 0).select_related("post").first()
     if subscription is None:
         return _forbidden(request, "This confirmation link is not valid any more.")
+    post = subscription.post
+    if request.method == "GET" and subscription.confirmed_at is None:
+        context = {
+            "heading": "Confirm your subscription",
+            "text": f"Email me when someone comments under “{post.title}”.",
+            "button": "Yes, email me",
+            "back": post.get_absolute_url(),
+        }
+        return render(request, "discussion/confirm.html", context)
     services.confirm_subscription(subscription=subscription)
     context = {
         "heading": "You are subscribed",
-        "text": f"We will email you when someone replies under “{subscription.post.title}”. "
+        "text": f"We will email you when someone replies under “{post.title}”. "
         "Every email has a link to stop them.",
-        "back": subscription.post.get_absolute_url(),
+        "back": post.get_absolute_url(),
     }
     return render(request, "discussion/message.html", context)
 

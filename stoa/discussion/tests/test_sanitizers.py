@@ -408,3 +408,40 @@ def test_hostile_markup_leaves_nothing_that_runs(hostile: str) -> None:
 def test_hostile_markup_leaves_only_allowlisted_tags(hostile: str) -> None:
     names = {name.lower() for name in re.findall(r"</?([a-zA-Z][\w:-]*)", clean_comment(hostile))}
     assert names <= ALLOWED_OUTPUT_TAGS
+
+
+# --- What people type with "<" in it (issue 10, item 14) --------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("typed", "shown"),
+    [
+        ("if (a<b) { }", "<p>if (a&lt;b) { }</p>"),
+        ("x<y", "<p>x&lt;y</p>"),
+        ("I <3 this", "<p>I &lt;3 this</p>"),
+        ("1 < 2 and 3 > 2", "<p>1 &lt; 2 and 3 &gt; 2</p>"),
+        ("a<b\nand more after it", "<p>a&lt;b<br>\nand more after it</p>"),
+        ("<<b>bold</b>", "<p>&lt;<b>bold</b></p>"),
+        ("f(x) = x<sup>2</sup> for x<0", "<p>f(x) = x2 for x&lt;0</p>"),
+        ("a <b>bold</b> move", "<p>a <b>bold</b> move</p>"),
+        ("use <code>a<b</code>", "<p>use <code>a&lt;b</code></p>"),
+    ],
+)
+def test_a_less_than_that_opens_no_tag_is_shown_as_typed(typed: str, shown: str) -> None:
+    assert clean_comment(typed) == shown
+
+
+@pytest.mark.parametrize(
+    "hostile",
+    [
+        "<scr<script>ipt>alert(1)</script>",
+        "x<y <img src=x onerror=alert(1)>",
+        "a<b <script>alert(1)</script>",
+        "<a href='javascript:alert(1)'>x<y</a>",
+        "<<img src=x onerror=alert(1)>>",
+    ],
+)
+def test_text_kept_around_a_less_than_never_lets_anything_run(hostile: str) -> None:
+    cleaned = clean_comment(hostile)
+    assert "<script" not in cleaned and "onerror" not in cleaned.replace("&lt;", "")
+    assert "javascript:" not in cleaned and "<img" not in cleaned

@@ -863,8 +863,12 @@ def test_subscribing_asks_to_confirm_and_the_emailed_link_confirms(
     assert "confirm" in message.subject.lower()
     confirm = next(url for url in URL.findall(message.body) if "/confirm/" in url)
     assert confirm in html_part(message)
-    response = Client().get(path_of(confirm))
-    assert response.status_code == 200
+    browser = Client(enforce_csrf_checks=True)
+    page = browser.get(path_of(confirm))
+    assert page.status_code == 200
+    assert refreshed(subscription).confirmed_at is None, "a mail scanner's GET confirms nothing"
+    token = browser.cookies["csrftoken"].value
+    assert browser.post(path_of(confirm), HTTP_X_CSRFTOKEN=token).status_code == 200
     assert refreshed(subscription).confirmed_at is not None
 
 
