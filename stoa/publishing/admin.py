@@ -13,12 +13,14 @@ from django.utils import timezone
 from stoa.members.models import User
 from stoa.publishing import services
 from stoa.publishing.models import (
+    AUTHOR_EDITABLE_STATUSES,
     Category,
     Page,
     Person,
     Post,
     PostStatus,
     Tag,
+    can_change_post,
     can_edit_others_posts,
     can_publish_posts,
     own_posts,
@@ -28,7 +30,7 @@ from stoa.publishing.sanitizers import clean_post_body
 PUBLISHED_STATUSES = (*Post.LIVE_STATUSES, PostStatus.PRIVATE)
 # What someone who may not publish can file a post as: WordPress's contributor saves drafts
 # and submits them for review ("pending"); an editor publishes.
-SUBMITTABLE_STATUSES = (PostStatus.DRAFT, PostStatus.PENDING)
+SUBMITTABLE_STATUSES = AUTHOR_EDITABLE_STATUSES
 # Editorial decisions that come with publishing: when, and what the front page pushes.
 PUBLISHER_FIELDS = ["published_at", "is_featured", "is_sticky"]
 
@@ -144,12 +146,18 @@ class PostAdmin(admin.ModelAdmin):
     def has_change_permission(self, request: HttpRequest, obj: Post | None = None) -> bool:
         if not super().has_change_permission(request, obj):
             return False
-        if obj is None or can_edit_others_posts(request.user):
-            return True
         # An author revises their post until an editor publishes it; then it is read-only to
         # them, as WordPress's contributor lacks edit_published_posts.
-        credited = obj.authors.filter(user=_staff(request)).exists()
-        return obj.status in SUBMITTABLE_STATUSES and credited
+        return obj is None or can_change_post(request.user, obj)
+
+    def get_search_results(
+        self, request: HttpRequest, queryset: QuerySet[Post], search_term: str
+    ) -> tuple[QuerySet[Post], bool]:
+        if getattr(request.resolver_match, "url_name", None) == "autocomplete":
+            # Another model's form is choosing a post (a clip's article): offer only the posts
+            # this user may change, the only ones that form accepts (Post.changeable_by).
+            queryset = queryset.filter(pk__in=Post.objects.changeable_by(request.user).values("pk"))
+        return super().get_search_results(request, queryset, search_term)
 
     def has_publish_permission(self, request: HttpRequest) -> bool:
         """Whether the publishing actions (publish, unpublish, feature) are offered."""

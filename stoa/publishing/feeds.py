@@ -44,9 +44,10 @@ class LatestPostsFeed(Feed):
         return item.title
 
     def item_description(self, item: Post) -> str:
-        # The summary, never the body: a members-only post's teaser is all a feed may carry,
-        # as WordPress membership plugins give feeds the excerpt of a protected post.
-        return item.summary
+        # The teaser, never the body: a members-only post's excerpt (or a neutral line) is all
+        # a feed may carry, as WordPress membership plugins give feeds the excerpt of a
+        # protected post.
+        return item.teaser
 
     def item_pubdate(self, item: Post) -> dt.datetime | None:
         return item.published_at

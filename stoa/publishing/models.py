@@ -9,6 +9,8 @@ from django.db.models import Count, Prefetch, Q
 from django.urls import reverse
 from django.utils import timezone
 
+from stoa.core.conf import stoa_setting
+
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
 
@@ -71,6 +73,16 @@ def can_publish_posts(user: User | AnonymousUser) -> bool:
     # WordPress's publish_posts; an author here is WordPress's contributor, who submits a
     # post for review and waits for an editor.
     return bool(user.is_active and user.is_staff and user.has_perm("publishing.publish_post"))
+
+
+def can_change_post(user: User | AnonymousUser, post: Post) -> bool:
+    """Whether this user may change this post in the back office, and so attach things to it
+    (a clip): editors any post; an author their own, until an editor publishes it."""
+    if can_edit_others_posts(user):
+        return True
+    if not can_preview_posts(user) or post.status not in AUTHOR_EDITABLE_STATUSES:
+        return False
+    return Post.objects.filter(pk=post.pk, pk__in=own_posts(user)).exists()
 
 
 def can_read_full_post(user: User | AnonymousUser, post: Post) -> bool:
@@ -152,6 +164,14 @@ class PostVisibility(models.TextChoices):
     MEMBERS = "members", "Members only"
 
 
+# What an author may still change: WordPress's contributor revises a post (saved as a draft or
+# submitted for review) until an editor publishes it; then it is read-only to them.
+AUTHOR_EDITABLE_STATUSES = (PostStatus.DRAFT, PostStatus.PENDING)
+# What listings, feeds and descriptions say of a members-only post that has no excerpt: its
+# body is for members, so nothing of it is derived for everyone (see Post.teaser).
+MEMBERS_TEASER = "An article for members of {site}."
+
+
 class PostQuerySet(models.QuerySet["Post"]):
     """Reads of posts, named as a publisher speaks."""
 
@@ -168,6 +188,15 @@ class PostQuerySet(models.QuerySet["Post"]):
             # As WordPress, an author opens their own drafts and private posts, not others'.
             return self.published() | self.filter(pk__in=own_posts(user))
         return self.published()
+
+    def changeable_by(self, user: User | AnonymousUser) -> PostQuerySet:
+        """Posts this user may change, and so choose in another form that points at a post
+        (a clip's article): the rule of can_change_post, as a query."""
+        if can_edit_others_posts(user):
+            return self.all()
+        if not can_preview_posts(user):
+            return self.none()
+        return self.filter(pk__in=own_posts(user), status__in=AUTHOR_EDITABLE_STATUSES)
 
     def for_listing(self) -> PostQuerySet:
         """Fetch what a post summary shows, as plain lists: `author_list`, `category_list`
@@ -199,10 +228,13 @@ class Post(models.Model):
     )
     body = models.TextField(help_text="HTML; sanitised against the editors' allowlist on save.")
     excerpt = models.TextField(
-        blank=True, help_text="Shown in listings and feeds; derived from the body when empty."
+        blank=True,
+        help_text="Shown in listings and feeds; derived from the body when empty (except for "
+        "a members-only post, which then gets a neutral line).",
     )
     # Derived on save (the excerpt, or the body's first 55 words as WordPress derives it), so
-    # listings and feeds never parse HTML while a reader waits.
+    # listings and feeds never parse HTML while a reader waits. Empty for a members-only post
+    # without an excerpt: readers are shown `teaser`.
     summary = models.TextField(editable=False, default="")
     authors = models.ManyToManyField(Person, related_name="posts")
     categories = models.ManyToManyField(Category, related_name="posts")
@@ -258,6 +290,15 @@ class Post(models.Model):
     def is_members_only(self) -> bool:
         """Whether only members may read the whole post."""
         return self.visibility == PostVisibility.MEMBERS
+
+    @property
+    def teaser(self) -> str:
+        """What every reader is shown of the post in listings, feeds, its teaser and its
+        description meta tags: the summary, or for a members-only post without an excerpt a
+        neutral line, never words of a body that is for members."""
+        if self.summary or not self.is_members_only:
+            return self.summary
+        return MEMBERS_TEASER.format(site=stoa_setting("SITE_NAME"))
 
     @property
     def is_live(self) -> bool:

@@ -60,7 +60,10 @@ def save_post(*, post: Post) -> Post:
     post.slug = post.slug or unique_slug(Post, post.title, exclude_pk=post.pk)
     post.body = clean_post_body(post.body)
     post.excerpt = post.excerpt.strip()
-    post.summary = post.excerpt or plain_excerpt(post.body)
+    # A members-only post's body is for members: without an excerpt, nothing of it is derived
+    # for listings and feeds, which show Post.teaser (a neutral line) instead.
+    derived = "" if post.visibility == PostVisibility.MEMBERS else plain_excerpt(post.body)
+    post.summary = post.excerpt or derived
     _normalise_schedule(post, timezone.now())
     post.full_clean(exclude=["authors", "categories", "tags"])
     post.save()

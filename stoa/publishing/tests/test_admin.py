@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
 from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 
 from stoa.members.roles import Role
-from stoa.publishing.models import Page, Post, PostStatus, PostVisibility
+from stoa.publishing.models import Page, Post, PostStatus, PostVisibility, can_change_post
 from stoa.publishing.tests.factories import (
     CategoryFactory,
     EditorFactory,
@@ -415,3 +417,63 @@ def test_an_editor_makes_a_post_members_only(superuser_client, filing) -> None:
 
     assert response.status_code == 302
     assert Post.objects.get(slug="safe-words").is_members_only
+
+
+# --- Who changes which post: the rule other forms that point at a post use too ---------------
+
+# The posts a user is asked about, as seen by the author Ada Quill ("own") and everyone else.
+POST_KINDS = {
+    "own draft": {"draft": True, "own": True},
+    "own pending": {"pending": True, "own": True},
+    "own published": {"own": True},
+    "own scheduled": {"scheduled": True, "own": True},
+    "others' draft": {"draft": True},
+    "others' published": {},
+}
+CHANGERS = ("anonymous", "member", "author", "moderator", "editor", "superuser")
+# fmt: off
+CHANGES: dict[str, tuple[bool, ...]] = {
+    #                     anonymous member author moderator editor superuser
+    "own draft":         (False,    False, True,  False,    True,  True),
+    "own pending":       (False,    False, True,  False,    True,  True),
+    "own published":     (False,    False, False, False,    True,  True),
+    "own scheduled":     (False,    False, False, False,    True,  True),
+    "others' draft":     (False,    False, False, False,    True,  True),
+    "others' published": (False,    False, False, False,    True,  True),
+}
+# fmt: on
+
+
+def changer(kind: str, author: Any) -> Any:
+    return {
+        "anonymous": AnonymousUser,
+        "member": UserFactory,
+        "author": lambda: author,
+        "moderator": lambda: UserFactory(role=Role.MODERATOR),
+        "editor": EditorFactory,
+        "superuser": SuperuserFactory,
+    }[kind]()
+
+
+def post_of_kind(kind: str, author: Any) -> Post:
+    traits = dict(POST_KINDS[kind])
+    own = traits.pop("own", False)
+    return PostFactory(**traits, **({"authors": [author.person]} if own else {}))
+
+
+def test_the_change_matrix_covers_every_post_and_user() -> None:
+    assert set(CHANGES) == set(POST_KINDS)
+    assert all(len(row) == len(CHANGERS) for row in CHANGES.values())
+
+
+@pytest.mark.parametrize(
+    ("post_kind", "who"), [(post, who) for post in POST_KINDS for who in CHANGERS]
+)
+def test_who_may_change_which_post(author, post_kind: str, who: str) -> None:
+    post = post_of_kind(post_kind, author)
+    user = changer(who, author)
+    expected = CHANGES[post_kind][CHANGERS.index(who)]
+
+    assert can_change_post(user, post) is expected
+    # The same rule as a query, for forms that offer a choice of posts.
+    assert (post in Post.objects.changeable_by(user)) is expected

@@ -4,24 +4,29 @@ discussion under such a post is the assembled site's: stoa/tests/test_members_on
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
 from typing import Any
 
 import feedparser
 import lxml.html
 import pytest
+from django.apps import apps as django_apps
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.shortcuts import resolve_url
 from django.test import Client
+from django.utils import timezone
 
 from stoa.core.pagecache import MIDDLEWARE_PATH
 from stoa.members.roles import Role
 from stoa.publishing.models import Post, PostVisibility, can_read_full_post
+from stoa.publishing.services import save_post, set_featured
 from stoa.publishing.tests.factories import (
     PersonFactory,
     PostFactory,
     SuperuserFactory,
+    TagFactory,
     UserFactory,
 )
 
@@ -291,21 +296,154 @@ def test_listings_label_members_only_posts_and_show_their_teaser(members_post, p
     assert SECRET not in response.content.decode()
 
 
-@pytest.mark.parametrize("address", ["/feed/", "/feed/atom/"])
-def test_feeds_give_a_members_only_post_its_summary_never_its_body(address) -> None:
-    opening = " ".join(f"word{n}" for n in range(60))
-    post = PostFactory(
-        title="Long and Closed", body=f"<p>{opening} {SECRET}.</p>", members_only=True
+# A members-only post with no excerpt: WordPress would derive its teaser from the body's first
+# 55 words, which are for members too. Nothing of the body may reach anyone else.
+OPENING = "Members read that the opening lines carry the method"
+NEUTRAL = "An article for members of The Practice Review."
+
+
+@pytest.fixture
+def closed_post(settings: Any) -> Post:
+    settings.STOA = {**settings.STOA, "SITE_NAME": "The Practice Review"}
+    return PostFactory(
+        title="Closed Without Excerpt",
+        body=f"<p>{OPENING}, and {SECRET}.</p>",
+        authors=[PersonFactory(name="Ines Closed", slug="ines-closed")],
+        tags=[TagFactory(name="fees", slug="fees")],
+        members_only=True,
     )
 
+
+def everything_but_the_body(post: Post) -> list[str]:
+    """Where the addresses that list or describe the post live, for someone not signed in."""
+    category = post.categories.get()
+    published = timezone.localtime(post.published_at)
+    return [
+        "/",
+        f"/category/{category.slug}/",
+        "/tag/fees/",
+        "/author/ines-closed/",
+        f"/{published.year}/",
+        f"/{published.year}/{published.month:02d}/",
+    ]
+
+
+def test_a_members_only_post_without_an_excerpt_is_listed_with_a_neutral_line(closed_post) -> None:
+    for address in everything_but_the_body(closed_post):
+        response = Client().get(address)
+
+        assert response.status_code == 200, address
+        (summary,) = page(response).xpath('//article[contains(@class, "summary")]')
+        assert words(summary.xpath('.//*[@class="summary__text"]')[0]) == NEUTRAL, address
+        assert OPENING not in response.content.decode(), address
+        assert SECRET not in response.content.decode(), address
+
+
+FEEDS = [
+    "/feed/",
+    "/feed/atom/",
+    "/tag/fees/feed/",
+    "/tag/fees/feed/atom/",
+    "/author/ines-closed/feed/",
+    "/author/ines-closed/feed/atom/",
+]
+
+
+@pytest.mark.parametrize("address", FEEDS)
+def test_feeds_give_a_members_only_post_without_an_excerpt_a_neutral_line(
+    closed_post, address
+) -> None:
     response = Client().get(address)
 
-    feed = feedparser.parse(response.content)
-    (entry,) = feed.entries
-    assert entry.title == "Long and Closed"
-    assert entry.summary == post.summary
-    assert post.summary.startswith("word0 word1")
+    (entry,) = feedparser.parse(response.content).entries
+    assert entry.title == "Closed Without Excerpt"
+    assert entry.summary == NEUTRAL
+    assert OPENING not in response.content.decode()
     assert SECRET not in response.content.decode()
+
+
+@pytest.mark.parametrize("kind", ["rss", "atom"])
+def test_the_category_feeds_give_it_a_neutral_line_too(closed_post, kind) -> None:
+    category = closed_post.categories.get()
+    address = f"/category/{category.slug}/feed/" + ("atom/" if kind == "atom" else "")
+
+    (entry,) = feedparser.parse(Client().get(address).content).entries
+
+    assert entry.summary == NEUTRAL
+
+
+@pytest.mark.parametrize("address", ["/feed/", "/feed/atom/"])
+def test_feeds_give_a_members_only_post_its_excerpt(members_post, address) -> None:
+    response = Client().get(address)
+
+    (entry,) = feedparser.parse(response.content).entries
+    assert entry.summary == TEASER
+    assert SECRET not in response.content.decode()
+
+
+def descriptions(response: Any) -> dict[str, str]:
+    doc = page(response)
+    return {
+        "description": doc.xpath('//meta[@name="description"]/@content')[0],
+        "og:description": doc.xpath('//meta[@property="og:description"]/@content')[0],
+    }
+
+
+def test_the_post_page_describes_it_with_the_neutral_line_to_everyone(closed_post) -> None:
+    url = closed_post.get_absolute_url()
+    outside, inside = Client().get(url), signed_in(UserFactory()).get(url)
+
+    # The meta tags are what search engines and link previews show: the same for members.
+    assert descriptions(outside) == {"description": NEUTRAL, "og:description": NEUTRAL}
+    assert descriptions(inside) == {"description": NEUTRAL, "og:description": NEUTRAL}
+    assert words(page(outside).xpath('//*[contains(@class, "post__teaser")]')[0]) == NEUTRAL
+    assert OPENING not in outside.content.decode()
+    assert OPENING in inside.content.decode()
+
+
+def test_the_post_page_describes_it_by_its_dek_when_it_has_one(closed_post) -> None:
+    closed_post.dek = "A guide for the first conversation"
+    save_post(post=closed_post)
+
+    found = descriptions(Client().get(closed_post.get_absolute_url()))
+
+    assert found == {"description": closed_post.dek, "og:description": closed_post.dek}
+
+
+def test_the_featured_widget_shows_no_words_of_the_body(closed_post) -> None:
+    set_featured(post=closed_post, featured=True)
+
+    response = Client().get("/")
+
+    (widget,) = page(response).xpath('//section[contains(@class, "widget--featured")]')
+    assert "Closed Without Excerpt" in words(widget)
+    assert OPENING not in lxml.html.tostring(widget, encoding="unicode")
+
+
+def test_making_a_post_members_only_stops_deriving_its_summary_from_the_body() -> None:
+    post = PostFactory(body=f"<p>{OPENING}.</p>")
+    assert post.teaser.startswith(OPENING)
+
+    post.visibility = PostVisibility.MEMBERS
+    save_post(post=post)
+    assert Post.objects.get(pk=post.pk).summary == ""
+    assert OPENING not in post.teaser
+
+    post.visibility = PostVisibility.PUBLIC
+    save_post(post=post)
+    assert Post.objects.get(pk=post.pk).teaser.startswith(OPENING)
+
+
+def test_the_migration_forgets_summaries_taken_from_members_only_bodies(
+    closed_post, members_post
+) -> None:
+    migration = importlib.import_module("stoa.publishing.migrations.0006_members_only_summary")
+    Post.objects.filter(pk=closed_post.pk).update(summary=f"{OPENING} ...")
+
+    migration.forget_members_bodies(django_apps, None)
+
+    assert Post.objects.get(pk=closed_post.pk).summary == ""
+    assert Post.objects.get(pk=members_post.pk).summary == TEASER  # its excerpt stays
 
 
 def test_the_sitemap_lists_members_only_posts(members_post) -> None:
