@@ -37,6 +37,7 @@ from __future__ import annotations
 import functools
 import gzip
 import hashlib
+import json
 import logging
 import threading
 import time
@@ -49,6 +50,7 @@ from django.core.cache import cache
 from django.core.exceptions import DisallowedHost
 from django.core.signals import setting_changed
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, HttpResponseNotModified
+from django.http.request import split_domain_port
 from django.utils.cache import patch_cache_control
 from django.utils.http import http_date, parse_etags, parse_http_date_safe
 
@@ -64,10 +66,12 @@ HIT, MISS = "hit", "miss"
 # under: the version read *before* the page was made, so a change during the rendering
 # leaves the page under the old version, where nobody looks.
 KEY_ENVIRON = "stoa.pagecache.key"
-FORMAT = 1  # of the kept pages (Page): a new format is kept under new keys
+FORMAT = 2  # of the kept pages (Page) and their keys: a new format is kept under new keys
 CACHE_CONTROL = "public, max-age=0, must-revalidate"
 # Smaller pages gain too little from gzip to be worth a second copy.
 GZIP_MIN_BYTES = 1024
+# A port a Host header may name without naming another address (RFC 9110 section 4.2).
+DEFAULT_PORTS = {"http": "80", "https": "443"}
 
 STORED_TYPES = frozenset(
     {
@@ -113,6 +117,7 @@ class Config(NamedTuple):
     local_bytes: int
     proxy_ssl_header: tuple[str, str] | None
     use_forwarded_host: bool
+    script_name: str
 
 
 @functools.cache
@@ -126,6 +131,7 @@ def config() -> Config:
         local_bytes=int(getattr(settings, "STOA_PAGE_CACHE_LOCAL_BYTES", 32 * 1024 * 1024)),
         proxy_ssl_header=getattr(settings, "SECURE_PROXY_SSL_HEADER", None),
         use_forwarded_host=bool(getattr(settings, "USE_X_FORWARDED_HOST", False)),
+        script_name=getattr(settings, "FORCE_SCRIPT_NAME", None) or "",
     )
 
 
@@ -142,8 +148,15 @@ setting_changed.connect(_settings_changed, dispatch_uid="stoa-pagecache-config")
 def classify(environ: Mapping[str, Any]) -> str:
     """PAGE: a shared page, served from and stored in the cache; PERSONAL: this reader's
     own GET (stoa.core.readers says which); OTHER: neither (a POST, the back office, an
-    arbitrary query), handled by Django as if we were not here."""
-    if not config().enabled:
+    arbitrary query, another SCRIPT_NAME), handled by Django as if we were not here."""
+    conf = config()
+    if not conf.enabled:
+        return OTHER
+    # A server takes SCRIPT_NAME from its environment, or (gunicorn's forwarder_headers,
+    # off in gunicorn.conf.py) from a header of a trusted peer, which then also shortens
+    # PATH_INFO: `GET /about/?page=1` with `SCRIPT_NAME: /about` is the home page asked
+    # for under another prefix. Only the prefix the site is configured with is its own.
+    if environ.get("SCRIPT_NAME", "") != conf.script_name:
         return OTHER
     reader = readers.classify(environ)
     if reader == readers.Reader.SHARED:
@@ -169,22 +182,63 @@ def _host(environ: Mapping[str, Any], conf: Config) -> str:
         return str(environ["HTTP_X_FORWARDED_HOST"])
     if "HTTP_HOST" in environ:
         return str(environ["HTTP_HOST"])
-    return f"{environ.get('SERVER_NAME', '')}:{environ.get('SERVER_PORT', '')}"
+    name, port = str(environ.get("SERVER_NAME", "")), str(environ.get("SERVER_PORT", ""))
+    return name if port == DEFAULT_PORTS.get(_scheme(environ, conf)) else f"{name}:{port}"
+
+
+def normal_host(host: str, scheme: str) -> str:
+    """The host as one address has it, however a client writes it: lower case, without the
+    trailing dot of a fully qualified name or the scheme's default port (as Django's host
+    check reads it: `LOCALHOST.:80` is `localhost`). A host Django would refuse is left as
+    it is: nothing is ever kept under it."""
+    domain, port = split_domain_port(host)
+    if not domain:
+        return host
+    if port == DEFAULT_PORTS.get(scheme):
+        port = ""
+    return f"{domain}:{port}" if port else domain
+
+
+class Address(NamedTuple):
+    """A shared request's address as pages are kept under it. The pair (SCRIPT_NAME,
+    PATH_INFO) stays a pair: joined, `/about` + `/` and `` + `/about/` would be one key."""
+
+    scheme: str
+    host: str
+    script_name: str
+    path_info: str
+    query: str
+
+
+def address(environ: Mapping[str, Any]) -> tuple[Address, bool]:
+    """The address a shared request's page is kept under (host and page numbers normalised,
+    stoa.core.readers.canonical_query), and whether the request wrote it that way. A page is
+    answered for every spelling of its address but kept only from a request that spelt it
+    as kept: pages print their own address (links, `rel=canonical`), and `Host: LOCALHOST.`
+    must not put `http://LOCALHOST./` into the page every reader is given."""
+    conf = config()
+    scheme = _scheme(environ, conf)
+    host = _host(environ, conf)
+    query = str(environ.get("QUERY_STRING", ""))
+    kept = Address(
+        scheme,
+        normal_host(host, scheme),
+        str(environ.get("SCRIPT_NAME", "")),
+        str(environ.get("PATH_INFO", "")),
+        readers.canonical_query(query) if query else "",
+    )
+    return kept, (kept.host, kept.query) == (host, query)
 
 
 def _address_hash(environ: Mapping[str, Any]) -> str:
-    conf = config()
-    address = (
-        f"{_scheme(environ, conf)}://{_host(environ, conf)}"
-        f"{environ.get('SCRIPT_NAME', '')}{environ.get('PATH_INFO', '')}"
-        f"?{environ.get('QUERY_STRING', '')}"
-    )
-    return hashlib.sha256(address.encode("utf-8", "surrogatepass")).hexdigest()
+    text = json.dumps(address(environ)[0], ensure_ascii=True)
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def page_key(environ: Mapping[str, Any], version: str) -> str:
-    """Where the page at this address is kept in this content version: scheme, host, path
-    and query (pages print their absolute address)."""
+    """Where the page at this address is kept in this content version: scheme, host, the
+    (SCRIPT_NAME, PATH_INFO) pair and the page numbers (pages print their absolute
+    address)."""
     return f"stoa:page:{FORMAT}:{version}:{_address_hash(environ)}"
 
 
@@ -406,7 +460,12 @@ class PageCacheMiddleware:
             if page is not None:
                 return _as_response(page, request.META, HIT)
         response = self.get_response(request)
-        if not key or request.method != "GET" or (body := _storable(request, response)) is None:
+        if (
+            not key
+            or request.method != "GET"
+            or not address(request.META)[1]
+            or (body := _storable(request, response)) is None
+        ):
             return response
         try:
             page = make_page(request.META, response, body)

@@ -6,9 +6,10 @@ the page would carry something of this reader's: a session (a member, staff), cr
 or what an app declares in its `freshness` module as a reader's own —
 `PERSONAL_COOKIES` (the discussion's remembered commenter) and `PERSONAL_QUERY` parameters
 (a comment's owner token `?c=`, a reply in progress `?replytocom=`). `SHARED_QUERY` names the
-parameters a shared page may have (`?page=`, `?cpage=` numbers); any other query is
-*unshared*: anonymous, answered fresh, never kept (tracking parameters would otherwise fill
-the cache with copies).
+parameters a shared page may have (`?page=`, `?cpage=` numbers, written as the site's links
+write them: `canonical_query` is the form the page cache keys); any other query is
+*unshared*: anonymous, answered fresh, never kept (tracking parameters or padded page
+numbers would otherwise fill the cache with copies).
 
 The page cache (stoa.core.pagecache), the post page's discussion section
 (stoa.discussion.slots) and the nginx configuration (`stoa nginx-config`, printed into
@@ -36,8 +37,15 @@ from django.http.cookie import parse_cookie
 DEFAULT_UNSHARED_PATHS = ("/admin/", "/comments/", "/preview/", "/media/", "/static/")
 # ... except the public comment feeds.
 SHARED_UNDER_UNSHARED = re.compile(r"/comments/(?:post/\d{1,12}/)?feed/(?:atom/)?")
-# How long a page number may be: a shared page has at most a million pages of anything.
-NUMBER = r"\d{1,6}"
+# A page number as the site's own links write it: no leading zero, at most six digits (a
+# shared page has at most a million pages of anything). "01" or "0" is no page of its own:
+# answered fresh, never kept, so a bot cannot mint copies of a page by padding its number
+# (and "0" means different things to different lists: a 404 for posts, the first comment
+# page for a thread).
+NUMBER = r"[1-9]\d{0,5}"
+# The first page of a list or a thread is its bare address (the site's links and canonical
+# addresses never write page 1): `?page=1` is kept as, and answered with, the bare page.
+FIRST_PAGE = "1"
 
 
 class Reader(StrEnum):
@@ -110,7 +118,7 @@ def classify(environ: Mapping[str, Any]) -> Reader:
     ):
         return Reader.PERSONAL
     query = environ.get("QUERY_STRING", "")
-    if query and not found.shared_query_pattern.fullmatch(query):
+    if query and not _shared_query(found, query):
         if found.personal_query and found.personal_query_pattern.search(query):
             return Reader.PERSONAL
         return Reader.UNSHARED
@@ -118,6 +126,23 @@ def classify(environ: Mapping[str, Any]) -> Reader:
     if path.startswith(found.unshared_paths) and not SHARED_UNDER_UNSHARED.fullmatch(path):
         return Reader.UNSHARED
     return Reader.SHARED
+
+
+def _shared_query(found: Rules, query: str) -> bool:
+    """Page numbers only, each parameter once (Django reads the last of repeated ones, so
+    `?page=2&page=3` would be another address of page 3)."""
+    if not found.shared_query_pattern.fullmatch(query):
+        return False
+    names = [part.partition("=")[0] for part in query.split("&")]
+    return len(names) == len(set(names))
+
+
+def canonical_query(query: str) -> str:
+    """The query of a shared request as the page cache keys it: its page numbers in one
+    order, without a first page (FIRST_PAGE): `?cpage=2&page=3` and `?page=3&cpage=2` are one
+    page, `?page=1&cpage=2` and `?cpage=2` another. Only for a query classify calls shared."""
+    pairs = sorted(part.partition("=")[::2] for part in query.split("&") if part)
+    return "&".join(f"{name}={value}" for name, value in pairs if value != FIRST_PAGE)
 
 
 def is_personal(environ: Mapping[str, Any]) -> bool:

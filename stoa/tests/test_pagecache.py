@@ -14,6 +14,7 @@ import datetime as dt
 import gzip
 import threading
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,6 +24,7 @@ from django.core.handlers.wsgi import WSGIHandler
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections, connections, transaction
 from django.test import Client, RequestFactory
+from django.urls import set_script_prefix
 from django.utils import timezone
 from django.utils.http import http_date, parse_http_date
 
@@ -34,7 +36,7 @@ from stoa.discussion.models import CommentStatus
 from stoa.discussion.tests.factories import CommentFactory
 from stoa.publishing import services as publishing
 from stoa.publishing.models import Post
-from stoa.publishing.tests.factories import PostFactory, UserFactory
+from stoa.publishing.tests.factories import PageFactory, PostFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -88,8 +90,12 @@ class Harness:
 
         self.app = CachedPages(counting)
 
-    def request(self, path: str, method: str = "GET", **headers: str) -> Answer:
+    def request(
+        self, path: str, method: str = "GET", script_name: str | None = None, **headers: str
+    ) -> Answer:
         environ = RequestFactory().generic(method, path, **headers).environ
+        if script_name is not None:  # as the server passes it (WSGIRequest applied Django's)
+            environ["SCRIPT_NAME"] = script_name
         got: dict[str, Any] = {}
 
         def start_response(status: str, response_headers: list[tuple[str, str]]) -> None:
@@ -232,7 +238,7 @@ def test_a_kept_page_costs_no_query(
 
 
 def test_pages_of_a_list_and_of_a_thread_are_kept_apart(client: Client, post: Post) -> None:
-    for query in ("?page=1", "?cpage=2", "?page=1&cpage=1"):
+    for query in ("?cpage=2", "?cpage=3"):
         client.get(f"/{query}")
         assert client.get(f"/{query}")[CACHE_HEADER] == "hit", query
     assert client.get("/")[CACHE_HEADER] == "miss"
@@ -487,6 +493,127 @@ def test_without_the_middleware_nothing_is_cached(
     for _ in range(2):
         assert harness.request(url).get(CACHE_HEADER) is None
     assert harness.reached_django == 2
+
+
+# --- One address, however it is written (issue 10, item 8) ------------------------------------
+
+
+def test_the_first_pages_other_address_is_answered_from_the_bare_page_and_never_kept(
+    wsgi: Harness, post: Post
+) -> None:
+    # The site's links and canonical addresses never write page 1: `?page=1` and `?cpage=1`
+    # are the bare page, answered from its entry; never a new one.
+    bare = wsgi.request("/")
+    for query in ("?page=1", "?cpage=1", "?cpage=1&page=1"):
+        again = wsgi.request(f"/{query}")
+        assert again[CACHE_HEADER] == "hit", query
+        assert again.body == bare.body, query
+    assert wsgi.reached_django == 1
+    cache.clear()
+    for _ in range(2):
+        first_page = wsgi.request("/?page=1")
+        assert first_page.status == 200
+        assert first_page.get(CACHE_HEADER) is None  # made, not kept
+    assert wsgi.request("/")[CACHE_HEADER] == "miss"
+    assert wsgi.reached_django == 4
+
+
+def test_parameters_in_another_order_are_one_page(wsgi: Harness, post: Post) -> None:
+    wsgi.request(f"{post.get_absolute_url()}?cpage=2&page=3")
+    assert wsgi.request(f"{post.get_absolute_url()}?page=3&cpage=2")[CACHE_HEADER] == "hit"
+    assert wsgi.reached_django == 1
+
+
+@pytest.mark.parametrize(
+    "query", ["?page=01", "?page=0", "?cpage=0", "?cpage=002", "?page=2&page=2"]
+)
+def test_padded_zero_or_repeated_page_numbers_are_answered_fresh_and_never_kept(
+    wsgi: Harness, post: Post, query: str
+) -> None:
+    for _ in range(2):
+        answer = wsgi.request(f"/{query}")
+        assert answer.get(CACHE_HEADER) is None
+    assert wsgi.reached_django == 2
+    assert wsgi.request("/")[CACHE_HEADER] == "miss"
+
+
+def test_a_page_number_past_the_last_page_is_a_404_never_kept(wsgi: Harness, post: Post) -> None:
+    for _ in range(2):
+        past = wsgi.request("/?page=999999")
+        assert past.status == 404
+        assert past.get(CACHE_HEADER) is None
+    assert wsgi.reached_django == 2
+
+
+@pytest.mark.parametrize("host", ["LOCALHOST.", "localhost:80", "LocalHost"])
+def test_a_host_spelt_another_way_is_answered_from_the_page_of_its_address(
+    wsgi: Harness, post: Post, host: str
+) -> None:
+    url = post.get_absolute_url()
+    kept = wsgi.request(url, HTTP_HOST="localhost")
+    assert b"http://localhost/" in kept.body
+    other = wsgi.request(url, HTTP_HOST=host)
+    assert other[CACHE_HEADER] == "hit"
+    assert other.body == kept.body
+    assert wsgi.reached_django == 1
+
+
+def test_a_page_made_for_a_host_spelt_another_way_is_never_kept(wsgi: Harness, post: Post) -> None:
+    url = post.get_absolute_url()
+    for _ in range(2):
+        odd = wsgi.request(url, HTTP_HOST="LOCALHOST.")
+        assert odd.status == 200
+        assert odd.get(CACHE_HEADER) is None
+    first = wsgi.request(url, HTTP_HOST="localhost")
+    assert first[CACHE_HEADER] == "miss"
+    assert b"LOCALHOST." not in first.body
+    assert wsgi.reached_django == 3
+
+
+@pytest.fixture
+def script_prefix() -> Iterator[None]:
+    """Django keeps the last request's SCRIPT_NAME for reverse() in the thread: put it back."""
+    yield
+    set_script_prefix("/")
+
+
+@pytest.mark.usefixtures("script_prefix")
+def test_a_script_name_header_cannot_store_one_page_under_anothers_address(
+    wsgi: Harness, post: Post
+) -> None:
+    # The attack seen on gunicorn: `GET /about/?page=1` with `SCRIPT_NAME: /about` from a
+    # trusted peer is (SCRIPT_NAME "/about", PATH_INFO "/"): the home page, which was kept
+    # under "/about/" + "?page=1". gunicorn.conf.py no longer takes that header; whatever
+    # sets SCRIPT_NAME, only the configured prefix ("") is kept or served.
+    about = PageFactory(title="About the Review", slug="about").get_absolute_url()
+    assert about == "/about/"
+    for _ in range(2):
+        attack = wsgi.request("/?page=1", script_name="/about")
+        assert attack.get(CACHE_HEADER) is None
+    page = wsgi.request(about)
+    assert page[CACHE_HEADER] == "miss"
+    assert b"About the Review" in page.body
+    assert b"On Listening" not in page.body
+    assert wsgi.request("/about/?page=1")[CACHE_HEADER] == "hit"  # the about page's first page
+    assert wsgi.reached_django == 3
+
+
+@pytest.mark.usefixtures("script_prefix")
+def test_under_a_configured_prefix_only_that_prefix_is_answered_before_django(
+    wsgi: Harness, post: Post, settings
+) -> None:
+    url = post.get_absolute_url()
+    settings.FORCE_SCRIPT_NAME = "/review"
+    wsgi.request(url, script_name="/review")
+    hit = wsgi.request(url, script_name="/review")
+    assert hit[CACHE_HEADER] == "hit"
+    assert b'href="/review/' in hit.body
+    assert wsgi.reached_django == 1
+    # Another prefix goes to Django, which makes every page under the configured one: the
+    # answer is the page of that address.
+    other = wsgi.request(url, script_name="/about")
+    assert wsgi.reached_django == 2
+    assert other.body == hit.body
 
 
 # --- Gzipped for readers who ask ---------------------------------------------------------------

@@ -108,3 +108,66 @@ def test_small_pages_are_not_gzipped(client: Client, settings) -> None:
     assert answer[CACHE_HEADER] == "hit"
     assert not answer.has_header("Content-Encoding")
     assert answer["Vary"] == "Cookie"
+
+
+# --- One address, one key (issue 10, item 8) -------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("host", "scheme", "kept_as"),
+    [
+        ("localhost", "http", "localhost"),
+        ("LOCALHOST.", "http", "localhost"),
+        ("localhost:80", "http", "localhost"),
+        ("localhost:443", "https", "localhost"),
+        ("localhost:443", "http", "localhost:443"),
+        ("Magazine.Example.org.:8000", "http", "magazine.example.org:8000"),
+        ("[::1]:80", "http", "[::1]"),
+        # Refused by Django's host check: left as written, so nothing is ever kept under it.
+        ("evil example", "http", "evil example"),
+    ],
+)
+def test_a_host_is_kept_as_one_address_however_it_is_written(
+    host: str, scheme: str, kept_as: str
+) -> None:
+    assert pagecache.normal_host(host, scheme) == kept_as
+
+
+def test_script_name_and_path_info_are_a_pair_not_a_joined_string() -> None:
+    home_under_about = RequestFactory().get("/", SCRIPT_NAME="/about").environ
+    about = RequestFactory().get("/about/").environ
+    assert pagecache.page_key(home_under_about, "v") != pagecache.page_key(about, "v")
+
+
+def test_a_script_name_other_than_the_configured_one_is_neither_served_nor_stored(
+    settings,
+) -> None:
+    environ = RequestFactory().get("/", SCRIPT_NAME="/about").environ
+    environ["SCRIPT_NAME"] = "/about"  # as gunicorn passes it, before Django reads it
+    assert classify(environ) == pagecache.OTHER
+    settings.FORCE_SCRIPT_NAME = "/about"
+    assert classify(environ) == pagecache.PAGE
+
+
+@pytest.mark.parametrize(
+    ("query", "kept_as"),
+    [
+        ("page=2", "page=2"),
+        ("page=1", ""),
+        ("cpage=1&page=1", ""),
+        ("page=3&cpage=2", "cpage=2&page=3"),
+        ("cpage=2&page=1", "cpage=2"),
+    ],
+)
+def test_page_numbers_are_kept_under_one_spelling(query: str, kept_as: str) -> None:
+    environ = RequestFactory().get(f"/?{query}").environ
+    assert classify(environ) == pagecache.PAGE
+    kept, as_written = pagecache.address(environ)
+    assert kept.query == kept_as
+    assert as_written == (query == kept_as)
+
+
+@pytest.mark.parametrize("query", ["page=01", "page=0", "cpage=00", "page=2&page=2", "page=+2"])
+def test_padded_zero_or_repeated_page_numbers_are_not_shared(query: str) -> None:
+    environ = RequestFactory().get(f"/?{query}").environ
+    assert classify(environ) == pagecache.OTHER
