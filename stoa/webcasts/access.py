@@ -5,6 +5,8 @@
   active enrolment, while the series window is open.
 - A clip: everyone, unless the article carrying it is not yet live or is for members only
   and the reader may not read it in full.
+- A clip's files may be kept by shared caches only while the clip is everyone's (its series
+  published, its article, if any, live and public); otherwise they are sent `private`.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from typing import TYPE_CHECKING
 from django.db import models
 from django.utils import timezone
 
-from stoa.publishing.models import Post, can_preview_posts, can_read_full_post
+from stoa.publishing.models import Post, PostVisibility, can_preview_posts, can_read_full_post
 from stoa.webcasts.models import Clip, Enrolment, Series, Session
 
 if TYPE_CHECKING:
@@ -123,3 +125,17 @@ def can_watch_clip(user: User | AnonymousUser, clip: Clip, post: Post | None = N
     if can_preview_posts(user):
         return True
     return post.is_live and can_read_full_post(user, post)
+
+
+def is_clip_public(clip: Clip, post: Post | None = None) -> bool:
+    """Whether anyone at all may play this clip now, so that its files may be kept by shared
+    caches (`public`); a staff preview or a members-only article's clip is `private`. `post`
+    is the clip's post if already at hand."""
+    if not clip.series.is_published:
+        return False
+    if clip.post_id is None:
+        return True
+    post = post or clip.post
+    if post is None:
+        return True
+    return post.is_live and post.visibility == PostVisibility.PUBLIC

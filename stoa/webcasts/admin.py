@@ -16,6 +16,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
 from stoa.members.models import User
+from stoa.publishing.models import Post
 from stoa.webcasts import services
 from stoa.webcasts.models import (
     AccessCode,
@@ -62,9 +63,19 @@ class ProtectedFileInput(forms.ClearableFileInput):
     """A file input for protected files: they have a name but no public address."""
 
     template_name = "webcasts/widgets/protected_file_input.html"
+    note = "protected: members watch it on the session page"
 
     def is_initial(self, value: Any) -> bool:
         return bool(value and getattr(value, "name", None))
+
+    def get_context(self, name: str, value: Any, attrs: Any) -> dict[str, Any]:
+        context = super().get_context(name, value, attrs)
+        context["widget"]["note"] = self.note
+        return context
+
+
+class ClipFileInput(ProtectedFileInput):
+    note = "protected: played on its article and series page to whoever may read the article"
 
 
 class SessionInline(admin.StackedInline):
@@ -136,6 +147,10 @@ class ClipForm(ReencodedImagesForm):
 @admin.register(Clip)
 class ClipAdmin(admin.ModelAdmin):
     form = ClipForm
+    formfield_overrides = {
+        models.FileField: {"widget": ClipFileInput},
+        models.ImageField: {"widget": ClipFileInput},  # the admin's default is its own
+    }
     list_display = ["title", "series", "session", "post", "source"]
     list_filter = ["series"]
     list_select_related = ["series", "session", "post"]
@@ -151,7 +166,16 @@ class ClipAdmin(admin.ModelAdmin):
     def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
         if db_field.name == "session":
             kwargs["queryset"] = Session.objects.select_related("series").in_order()
+        if db_field.name == "post":
+            # A clip shows above its article: only an article this user may change may carry
+            # it (an author's own draft, not someone's published post). A crafted POST naming
+            # another post is refused by the field ("Select a valid choice"), and the post
+            # autocomplete offers the same posts (PostAdmin.get_search_results).
+            kwargs["queryset"] = Post.objects.changeable_by(request.user)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def save_model(self, request: HttpRequest, obj: Clip, form: Any, change: bool) -> None:
+        services.save_clip(clip=obj)
 
     @admin.display(description="video")
     def source(self, clip: Clip) -> str:

@@ -90,7 +90,7 @@ def clip_card(clip: Clip) -> ClipCard | None:
         title=clip.title,
         description=clip.description,
         kind="file",
-        poster=clip.poster.url if clip.poster else "",
+        poster=clip.media_url("poster") if clip.poster else "",
         captions=clip.media_url("captions") if clip.captions else "",
         series_title=series.title,
         series_url=series.get_absolute_url(),

@@ -5,6 +5,10 @@ One range per request is served (206 Partial Content); a request for several ran
 the whole file (200), which RFC 9110 allows. A range past the end answers 416 with the
 size. Files keep their name for life (uploads get fresh random names), so an ETag made
 from the name and size is enough for If-None-Match and If-Range.
+
+Every file served here lives in the protected storage (storage.py). The caller says whether
+anyone at all may have it (a public clip's): then shared caches may keep it for a day;
+otherwise it is `private`, for this reader's browser only.
 """
 
 from __future__ import annotations
@@ -81,15 +85,13 @@ def _chunks(file: IO[bytes], start: int, length: int) -> Iterator[bytes]:
         file.close()
 
 
-def accel_prefix(storage: Storage, *, protected: bool) -> str | None:
-    """Where nginx finds files of this storage (X-Accel-Redirect), or None to send them
-    from here: only for files on disk, and only when the setting is on."""
+def accel_prefix(storage: Storage) -> str | None:
+    """Where nginx finds the protected files (X-Accel-Redirect to its `internal` location),
+    or None to send them from here: only for files on disk, and only when the setting is on."""
     prefix = getattr(settings, "STOA_MEDIA_ACCEL_REDIRECT", "") or ""
     if not prefix or not isinstance(storage, FileSystemStorage):
         return None
-    if protected:
-        return "/" + prefix.strip("/") + "/"
-    return "/" + settings.MEDIA_URL.strip("/") + "/"
+    return "/" + prefix.strip("/") + "/"
 
 
 def serve(
@@ -98,11 +100,12 @@ def serve(
     name: str,
     *,
     content_type: str,
-    protected: bool,
+    shared: bool = False,
 ) -> HttpResponseBase:
-    """The file `name` of `storage`, whole or the range asked for."""
-    cache_control = "private, max-age=3600" if protected else "public, max-age=86400"
-    prefix = accel_prefix(storage, protected=protected)
+    """The file `name` of `storage`, whole or the range asked for. `shared`: anyone may have
+    it, so shared caches may keep it; otherwise it is for this reader only (`private`)."""
+    cache_control = "public, max-age=86400" if shared else "private, max-age=3600"
+    prefix = accel_prefix(storage)
     if prefix is not None:
         # nginx serves the file from an `internal` location, with ranges; no body here.
         accel = HttpResponse(content_type=content_type)

@@ -238,7 +238,10 @@ class Clip(models.Model):
     )
     title = models.CharField(max_length=200)
     description = models.TextField(blank=True)
+    # The clip's files are protected (storage.py): sent by views.clip_media, to members only
+    # while the article carrying the clip is for members, never from /media/.
     video = models.FileField(
+        storage=ProtectedStorage(),
         upload_to=UploadPath("webcasts/clips"),
         blank=True,
         validators=[validators.FileTypeValidator(kinds=validators.VIDEO_KINDS, limit="clip")],
@@ -252,12 +255,14 @@ class Clip(models.Model):
         help_text="A YouTube or Vimeo link, or a path to an MP4/WebM on this site (/media/...).",
     )
     captions = models.FileField(
+        storage=ProtectedStorage(),
         upload_to=UploadPath("webcasts/clips/captions"),
         blank=True,
         validators=[validators.FileTypeValidator(kinds=validators.CAPTION_KINDS, limit="captions")],
         help_text="WebVTT (.vtt) captions in English (for an uploaded or self-hosted video).",
     )
     poster = models.ImageField(
+        storage=ProtectedStorage(),
         upload_to=UploadPath("webcasts/posters"),
         blank=True,
         validators=[validators.ImageValidator()],
@@ -289,7 +294,7 @@ class Clip(models.Model):
             raise ValidationError({"session": "This session belongs to another series."})
 
     def media_url(self, kind: str) -> str:
-        """Where the player fetches this clip's uploaded video or captions."""
+        """Where the player fetches this clip's uploaded video, captions or poster."""
         return reverse("webcasts:clip_media", kwargs={"pk": self.pk, "kind": kind})
 
 

@@ -318,14 +318,26 @@ def create_clip(
         series=series,
         session=session,
         post=post,
-        title=title.strip(),
-        description=description.strip(),
-        video_url=video_url.strip(),
+        title=title,
+        description=description,
+        video_url=video_url,
         starts_at=starts_at,
     )
     for name, value in (("video", video), ("captions", captions), ("poster", poster)):
         if value is not None:
             setattr(clip, name, value)
+    return save_clip(clip=clip)
+
+
+@transaction.atomic
+def save_clip(*, clip: Clip) -> Clip:
+    """Check and store a clip, new or changed, and attach it to its article. Its files go to
+    the protected storage whatever the article (models.Clip): the article may become
+    members-only later, and then nothing has to move. Who may attach a clip to which
+    article is the caller's check (the admin offers only posts the editor may change)."""
+    clip.title = clip.title.strip()
+    clip.description = clip.description.strip()
+    clip.video_url = clip.video_url.strip()
     clip.full_clean()
     clip.save()
     return clip

@@ -1,6 +1,10 @@
-"""Where webcast files live: public uploads in the default storage (served at /media/),
-session videos in the *protected* storage (settings.STORAGES["protected"]), which nothing
-serves but the view that checks access."""
+"""Where webcast files live: series artwork in the default storage (served at /media/);
+session recordings and every clip file (video, captions, poster) in the *protected* storage
+(settings.STORAGES["protected"]), which nothing serves but the views that check access.
+
+A clip is public while its article is, but an article can become members-only at any time:
+kept out of /media/ from the start, its files never need to move, and the view decides on
+each request who gets them and whether shared caches may keep them (access.is_clip_public)."""
 
 from __future__ import annotations
 

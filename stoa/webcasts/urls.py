@@ -9,7 +9,9 @@ urlpatterns = [
     path("redeem/", views.redeem, name="redeem"),
     path("notify/", views.release_notice, name="notify"),
     re_path(
-        r"^clips/(?P<pk>\d{1,12})/(?P<kind>video|captions)$", views.clip_media, name="clip_media"
+        r"^clips/(?P<pk>\d{1,12})/(?P<kind>video|captions|poster)$",
+        views.clip_media,
+        name="clip_media",
     ),
     path("<slug:slug>/", views.series_detail, name="series"),
     path("<slug:slug>/<slug:session>/", views.session_detail, name="session"),

@@ -10,7 +10,6 @@ from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.core.files.storage import default_storage
 from django.http import (
     Http404,
     HttpRequest,
@@ -32,6 +31,7 @@ from stoa.webcasts.access import (
     access_series,
     can_view_series,
     can_watch_clip,
+    is_clip_public,
 )
 from stoa.webcasts.forms import RedeemForm, ReleaseNoticeForm
 from stoa.webcasts.models import Series, Session
@@ -39,6 +39,7 @@ from stoa.webcasts.storage import protected_storage
 from stoa.webcasts.validators import CONTENT_TYPES, EXTENSIONS
 
 MEDIA_KINDS = ("video", "captions")
+CLIP_MEDIA_KINDS = ("video", "captions", "poster")
 SLUG = re.compile(r"[-a-zA-Z0-9_]{1,120}")
 # Wrong codes a member may try before being asked to wait (per REDEEM_WINDOW seconds).
 REDEEM_ATTEMPTS = 10
@@ -173,33 +174,30 @@ def session_media(request: HttpRequest, slug: str, session: str, kind: str) -> H
     if kind not in MEDIA_KINDS or not file:
         raise Http404("No such file.")
     return media.serve(
-        request,
-        protected_storage(),
-        file.name,
-        content_type=_content_type(file.name),
-        protected=True,
+        request, protected_storage(), file.name, content_type=_content_type(file.name)
     )
 
 
 @require_http_methods(["GET", "HEAD"])
 def clip_media(request: HttpRequest, pk: str, kind: str) -> HttpResponseBase:
-    """A clip's uploaded video or captions: public, unless its article is not."""
+    """A clip's uploaded video, captions or poster: to everyone, unless its article is not
+    out yet or is for members; `private` unless everyone may have it (access.py)."""
     clip = cached.clip_for_media(int(pk))
-    if clip is None or kind not in MEDIA_KINDS:
+    if clip is None or kind not in CLIP_MEDIA_KINDS:
         raise Http404("No such clip.")
     if not can_watch_clip(request.user, clip):
         if clip.post is not None and clip.post.is_live and not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())  # a members-only article's
         raise Http404("No such clip.")  # its article or series is not out yet
-    file = clip.video if kind == "video" else clip.captions
+    file = getattr(clip, kind)
     if not file:
         raise Http404("No such file.")
     return media.serve(
         request,
-        default_storage,
+        protected_storage(),
         file.name,
         content_type=_content_type(file.name),
-        protected=False,
+        shared=is_clip_public(clip),
     )
 
 

@@ -22,6 +22,7 @@ from stoa.webcasts.access import (
     can_view_series,
     can_watch_clip,
     can_watch_session,
+    is_clip_public,
 )
 from stoa.webcasts.models import Session
 from stoa.webcasts.tests.factories import (
@@ -175,3 +176,54 @@ def test_a_clip_of_an_unpublished_series_is_hidden_from_readers(member) -> None:
     assert not can_watch_clip(AnonymousUser(), clip)
     assert not can_watch_clip(member, clip)
     assert can_watch_clip(WebcastEditorFactory(), clip)
+
+
+# --- A clip's files: who plays them, and whether shared caches may keep them ------------------
+
+CLIP_KINDS = {
+    "on no article": {},
+    "on a public live article": {"post": {}},
+    "on a members-only article": {"post": {"members_only": True}},
+    "on a scheduled article": {"post": {"scheduled": True}},
+    "on a draft article": {"post": {"draft": True}},
+    "of an unpublished series": {"series": {"draft": True}},
+}
+CLIP_VIEWERS = ("anonymous", "member", "webcast editor")
+# fmt: off
+# clip kind -> (who may play it: anonymous, member, webcast editor; whether it is public)
+CLIP_RULES: dict[str, tuple[tuple[bool, bool, bool], bool]] = {
+    "on no article":             ((True,  True,  True), True),
+    "on a public live article":  ((True,  True,  True), True),
+    "on a members-only article": ((False, True,  True), False),
+    "on a scheduled article":    ((False, False, True), False),
+    "on a draft article":        ((False, False, True), False),
+    "of an unpublished series":  ((False, False, True), False),
+}
+# fmt: on
+
+
+def make_clip(kind: str) -> Any:
+    spec = CLIP_KINDS[kind]
+    series = SeriesFactory(**spec.get("series", {}))
+    post = PostFactory(**spec["post"]) if "post" in spec else None
+    return ClipFactory(series=series, post=post)
+
+
+def test_the_clip_rules_cover_every_kind() -> None:
+    assert set(CLIP_RULES) == set(CLIP_KINDS)
+
+
+@pytest.mark.parametrize("clip_kind", CLIP_KINDS)
+def test_who_plays_a_clip_and_whether_its_files_are_public(clip_kind: str) -> None:
+    clip = make_clip(clip_kind)
+    viewers = {
+        "anonymous": AnonymousUser(),
+        "member": UserFactory(),
+        "webcast editor": WebcastEditorFactory(),
+    }
+    plays, public = CLIP_RULES[clip_kind]
+
+    assert tuple(can_watch_clip(viewers[who], clip) for who in CLIP_VIEWERS) == plays
+    assert is_clip_public(clip) is public
+    # A clip everyone may play is exactly one whose files shared caches may keep.
+    assert public is all(plays)

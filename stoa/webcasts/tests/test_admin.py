@@ -15,10 +15,16 @@ from django.test import Client
 from PIL import Image
 
 from stoa.members.roles import Role
-from stoa.publishing.tests.factories import PersonFactory, SuperuserFactory, UserFactory
+from stoa.publishing.tests.factories import (
+    PersonFactory,
+    PostFactory,
+    SuperuserFactory,
+    UserFactory,
+)
 from stoa.webcasts.models import AccessCode, Clip, Enrolment, EnrolmentSource, Series, Session
 from stoa.webcasts.storage import protected_storage
 from stoa.webcasts.tests.factories import (
+    ClipFactory,
     SeriesFactory,
     SessionFactory,
     png_bytes,
@@ -197,6 +203,112 @@ def test_a_clip_is_uploaded_with_captions_and_a_re_encoded_poster(admin_client) 
     clip = Clip.objects.get()
     assert clip.video.name.endswith(".webm")
     assert Image.open(clip.poster).size == (50, 30)
+
+
+def test_a_clips_change_page_names_its_protected_files_without_a_public_address(
+    admin_client,
+) -> None:
+    clip = ClipFactory(uploaded=True)
+
+    response = admin_client.get(f"/admin/webcasts/clip/{clip.pk}/change/")
+
+    assert response.status_code == 200
+    html = errors_of(response)
+    for name in (clip.video.name, clip.captions.name, clip.poster.name):
+        assert name in html
+        assert f"/media/{name}" not in html
+    assert "protected: played on its article" in html
+
+
+# --- Which article a clip may go on: one the user may change -----------------------------------
+
+
+@pytest.fixture
+def author() -> Any:
+    """An account in the Author role, credited as a person (authors may add clips)."""
+    user = UserFactory(role=Role.AUTHOR)
+    PersonFactory(name="Ada Quill", user=user)
+    return user
+
+
+def test_an_author_attaches_a_clip_to_their_own_draft(client, author) -> None:
+    draft = PostFactory(authors=[author.person], draft=True)
+    client.force_login(author)
+
+    response = client.post(
+        "/admin/webcasts/clip/add/",
+        clip_form(SeriesFactory(), post=draft.pk, video_url="https://vimeo.com/76979871"),
+    )
+
+    assert response.status_code == 302, errors_of(response)
+    assert Clip.objects.get().post == draft
+
+
+@pytest.mark.parametrize(
+    "target",
+    ["someone else's published post", "someone else's draft", "their own published post"],
+)
+def test_an_author_may_not_put_a_clip_on_a_post_they_may_not_change(client, author, target) -> None:
+    post = {
+        "someone else's published post": lambda: PostFactory(),
+        "someone else's draft": lambda: PostFactory(draft=True),
+        "their own published post": lambda: PostFactory(authors=[author.person]),
+    }[target]()
+    client.force_login(author)
+
+    response = client.post(
+        "/admin/webcasts/clip/add/",
+        clip_form(SeriesFactory(), post=post.pk, video_url="https://vimeo.com/76979871"),
+    )
+
+    assert response.status_code == 200
+    assert "Select a valid choice" in errors_of(response)
+    assert not Clip.objects.exists()
+    assert 'id="clip-player"' not in Client().get(post.get_absolute_url()).content.decode()
+
+
+def post_choices(client: Client) -> set[str]:
+    """The posts the clip form's article autocomplete offers."""
+    response = client.get(
+        "/admin/autocomplete/",
+        {"app_label": "webcasts", "model_name": "clip", "field_name": "post", "term": ""},
+    )
+    assert response.status_code == 200
+    return {result["text"] for result in response.json()["results"]}
+
+
+def test_the_article_autocomplete_offers_an_author_only_their_unpublished_posts(
+    client, author
+) -> None:
+    PostFactory(title="Own Draft", authors=[author.person], draft=True)
+    PostFactory(title="Own Pending", authors=[author.person], pending=True)
+    PostFactory(title="Own Published", authors=[author.person])
+    PostFactory(title="Others' Published")
+    PostFactory(title="Others' Draft", draft=True)
+    client.force_login(author)
+
+    assert post_choices(client) == {"Own Draft", "Own Pending"}
+
+
+def test_the_article_autocomplete_offers_an_editor_every_post(client, role_editor) -> None:
+    PostFactory(title="Someone's Published")
+    PostFactory(title="Someone's Draft", draft=True)
+    client.force_login(role_editor)
+
+    assert post_choices(client) == {"Someone's Published", "Someone's Draft"}
+
+
+def test_an_editor_puts_a_clip_on_anyones_published_post(client, role_editor) -> None:
+    post = PostFactory()
+    client.force_login(role_editor)
+
+    response = client.post(
+        "/admin/webcasts/clip/add/",
+        clip_form(SeriesFactory(), post=post.pk, video_url="https://vimeo.com/76979871"),
+    )
+
+    assert response.status_code == 302, errors_of(response)
+    assert Clip.objects.get().post == post
 
 
 def test_an_editor_grants_an_enrolment_by_the_members_email(client, role_editor) -> None:

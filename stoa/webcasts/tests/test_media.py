@@ -1,15 +1,23 @@
 """Serving webcast files: HTTP ranges (so players can seek), conditional requests, the
-nginx hand-off, and protected files kept out of /media/."""
+nginx hand-off, and protected files (session recordings, every clip file) kept out of
+/media/, a members-only article's clip sent to members only and `private`."""
 
 from __future__ import annotations
 
+import importlib
 from pathlib import Path
 from typing import Any
 
 import pytest
+from django.apps import apps as django_apps
 from django.conf import settings
-from django.test import Client
+from django.core.files.storage import storages
+from django.shortcuts import resolve_url
+from django.test import Client, TestCase
 
+from stoa.publishing.models import PostVisibility
+from stoa.publishing.services import save_post
+from stoa.publishing.tests.factories import PostFactory, UserFactory
 from stoa.webcasts.media import ByteRange, Unsatisfiable, parse_range
 from stoa.webcasts.storage import protected_storage
 from stoa.webcasts.tests.factories import (
@@ -168,11 +176,14 @@ def test_a_clip_file_is_public_and_seekable(client) -> None:
     assert body(captions).startswith(b"WEBVTT")
 
 
-def test_with_nginx_in_front_a_clip_file_is_handed_over_from_media(client, settings) -> None:
+def test_with_nginx_in_front_a_clip_file_is_handed_over_from_the_protected_location(
+    client, settings
+) -> None:
     settings.STOA_MEDIA_ACCEL_REDIRECT = "/protected/"
     clip = ClipFactory(uploaded=True)
     response = client.get(clip.media_url("video"))
-    assert response["X-Accel-Redirect"] == f"/media/{clip.video.name}"
+    assert response["X-Accel-Redirect"] == f"/protected/{clip.video.name}"
+    assert response["Cache-Control"] == "public, max-age=86400"
 
 
 def test_a_clip_given_by_address_has_no_file_here(client) -> None:
@@ -217,3 +228,125 @@ def test_a_clip_waiting_for_its_article_is_not_there_yet_and_a_members_clip_asks
     assert "?next=" in response["Location"]
     client.force_login(member)
     assert client.get(for_members.media_url("video")).status_code == 200
+
+
+# --- Clip files: protected, whoever the article is for ----------------------------------------
+
+CLIP_FILES = ("video", "captions", "poster")
+
+
+def members_only_clip() -> Any:
+    return ClipFactory(uploaded=True, post=PostFactory(members_only=True))
+
+
+def test_clip_files_live_outside_media_and_media_does_not_serve_them(client) -> None:
+    clip = ClipFactory(uploaded=True, post=PostFactory())
+    for kind in CLIP_FILES:
+        name = getattr(clip, kind).name
+        path = Path(protected_storage().path(name))
+        assert path.is_file(), kind
+        assert not path.is_relative_to(Path(settings.MEDIA_ROOT)), kind
+        assert client.get(f"/media/{name}").status_code == 404, kind
+
+
+def test_a_public_clips_files_are_served_by_the_view_for_shared_caches(client) -> None:
+    clip = ClipFactory(uploaded=True, post=PostFactory())
+    for kind, content_type in zip(
+        CLIP_FILES, ("video/webm", "text/vtt; charset=utf-8", "image/png"), strict=True
+    ):
+        response = client.get(clip.media_url(kind))
+        assert response.status_code == 200, kind
+        assert response["Content-Type"] == content_type
+        assert response["Cache-Control"] == "public, max-age=86400"
+    assert body(client.get(clip.media_url("poster"))).startswith(b"\x89PNG")
+
+
+@pytest.mark.parametrize("kind", CLIP_FILES)
+def test_a_members_only_articles_clip_files_send_a_visitor_to_log_in(client, kind) -> None:
+    clip = members_only_clip()
+    response = client.get(clip.media_url(kind))
+    assert response.status_code == 302
+    assert response["Location"].split("?")[0] == resolve_url(settings.LOGIN_URL)
+    assert "public" not in response.get("Cache-Control", "")
+
+
+@pytest.mark.parametrize("kind", CLIP_FILES)
+def test_a_members_only_articles_clip_files_go_to_members_privately(member, kind) -> None:
+    clip = members_only_clip()
+    client = Client()
+    client.force_login(member)
+    response = client.get(clip.media_url(kind))
+    assert response.status_code == 200
+    assert response["Cache-Control"] == "private, max-age=3600"
+    assert body(response) == protected_storage().open(getattr(clip, kind).name).read()
+
+
+def test_with_nginx_in_front_a_members_only_clip_goes_privately_through_protected(
+    member, settings
+) -> None:
+    settings.STOA_MEDIA_ACCEL_REDIRECT = "/protected/"
+    clip = members_only_clip()
+    client = Client()
+    client.force_login(member)
+    response = client.get(clip.media_url("video"))
+    assert response["X-Accel-Redirect"] == f"/protected/{clip.video.name}"
+    assert response["Cache-Control"] == "private, max-age=3600"
+
+
+def test_a_clip_turns_private_the_moment_its_article_becomes_members_only(client) -> None:
+    post = PostFactory()
+    clip = ClipFactory(uploaded=True, post=post)
+    assert client.get(clip.media_url("video"))["Cache-Control"] == "public, max-age=86400"
+
+    post.visibility = PostVisibility.MEMBERS
+    save_post(post=post)
+
+    assert client.get(clip.media_url("video")).status_code == 302
+    reader = Client()
+    reader.force_login(UserFactory())
+    assert reader.get(clip.media_url("video"))["Cache-Control"] == "private, max-age=3600"
+    # Nothing moved: the file is where it was, and still not under /media/.
+    assert client.get(f"/media/{clip.video.name}").status_code == 404
+
+
+def test_an_editor_previewing_a_drafts_clip_gets_it_privately(editor) -> None:
+    clip = ClipFactory(uploaded=True, post=PostFactory(draft=True))
+    client = Client()
+    client.force_login(editor)
+    response = client.get(clip.media_url("poster"))
+    assert response.status_code == 200
+    assert response["Cache-Control"] == "private, max-age=3600"
+
+
+def test_the_post_page_points_the_player_at_the_clip_views(member) -> None:
+    clip = members_only_clip()
+    client = Client()
+    client.force_login(member)
+    html = client.get(clip.post.get_absolute_url()).content.decode()
+    for kind in CLIP_FILES:
+        assert clip.media_url(kind) in html
+    assert "/media/" not in html.split("<main", 1)[1].split("</main>", 1)[0]
+
+
+# --- The migration that moved existing clip files ---------------------------------------------
+
+
+def test_the_migration_moves_existing_clip_files_out_of_media() -> None:
+    migration = importlib.import_module("stoa.webcasts.migrations.0003_clip_files_protected")
+    clip = ClipFactory(uploaded=True, post=PostFactory(members_only=True))
+    public = storages["default"]
+    # As the rows were before: the files in the public media folder.
+    for kind in CLIP_FILES:
+        name = getattr(clip, kind).name
+        with protected_storage().open(name) as content:
+            public.save(name, content)
+        protected_storage().delete(name)
+
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        migration.to_protected(django_apps, None)
+
+    for kind in CLIP_FILES:
+        name = getattr(clip, kind).name
+        assert protected_storage().exists(name), kind
+        assert not public.exists(name), kind
+    assert Client().get(clip.media_url("video")).status_code == 302

@@ -407,7 +407,7 @@ def test_a_post_with_an_uploaded_clip_shows_an_accessible_player_and_its_series(
     (wrapper,) = tree.xpath("//article//div[@class='clip']")
     (video,) = wrapper.xpath(".//video[@id='clip-player']")
     assert video.get("controls") is not None and video.get("preload") == "metadata"
-    assert video.get("poster", "").startswith("/media/webcasts/posters/")
+    assert video.get("poster") == clip.media_url("poster")
     assert video.xpath(".//source/@src") == [clip.media_url("video")]
     (track,) = video.xpath(".//track")
     assert track.get("src") == clip.media_url("captions")
