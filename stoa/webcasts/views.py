@@ -24,6 +24,7 @@ from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from stoa.core.clients import client_key
 from stoa.webcasts import cached, media, services
 from stoa.webcasts.access import (
     Reason,
@@ -41,8 +42,12 @@ from stoa.webcasts.validators import CONTENT_TYPES, EXTENSIONS
 MEDIA_KINDS = ("video", "captions")
 CLIP_MEDIA_KINDS = ("video", "captions", "poster")
 SLUG = re.compile(r"[-a-zA-Z0-9_]{1,120}")
-# Wrong codes a member may try before being asked to wait (per REDEEM_WINDOW seconds).
+# Wrong codes a member may try before being asked to wait (per REDEEM_WINDOW seconds), and
+# wrong codes from one client whatever the account: someone cycling through accounts is
+# slowed too. Twice a member's, so two members behind one office address are not stopped
+# by each other's typos.
 REDEEM_ATTEMPTS = 10
+REDEEM_CLIENT_ATTEMPTS = 2 * REDEEM_ATTEMPTS
 REDEEM_WINDOW = 15 * 60
 
 
@@ -201,8 +206,29 @@ def clip_media(request: HttpRequest, pk: str, kind: str) -> HttpResponseBase:
     )
 
 
-def _failures_key(request: HttpRequest) -> str:
-    return f"stoa:webcasts:redeem-failures:{request.user.pk}"
+def _failure_counts(request: HttpRequest) -> dict[str, int]:
+    """The cache keys wrong codes are counted under, with the most each may hold: this
+    member's, and this client's (its address as the trusted proxies report it, IPv6 by /64)."""
+    return {
+        f"stoa:webcasts:redeem-failures:member:{request.user.pk}": REDEEM_ATTEMPTS,
+        f"stoa:webcasts:redeem-failures:client:{client_key(request)}": REDEEM_CLIENT_ATTEMPTS,
+    }
+
+
+def _too_many_failures(request: HttpRequest) -> bool:
+    counts = _failure_counts(request)
+    found = cache.get_many(list(counts))
+    return any((found.get(key) or 0) >= most for key, most in counts.items())
+
+
+def _count_failure(request: HttpRequest) -> None:
+    for key in _failure_counts(request):
+        # The window starts at the first failure and is not pushed back by later ones.
+        cache.add(key, 0, REDEEM_WINDOW)
+        try:
+            cache.incr(key)
+        except ValueError:  # expired between the two calls
+            cache.set(key, 1, REDEEM_WINDOW)
 
 
 @require_http_methods(["GET", "POST"])
@@ -213,9 +239,11 @@ def redeem(request: HttpRequest) -> HttpResponse:
     status = 200
     form = RedeemForm(request.POST or None, initial={"code": request.GET.get("code", "")})
     if request.method == "POST":
-        if (cache.get(_failures_key(request)) or 0) >= REDEEM_ATTEMPTS:
+        if _too_many_failures(request):
             form.add_error(
-                None, "Too many codes were tried from this account. Please wait a few minutes."
+                None,
+                "Too many wrong codes were tried from this account or this connection. "
+                "Please wait a few minutes and try again.",
             )
             return _redeem_page(request, form, status=429)
         if form.is_valid():
@@ -225,11 +253,7 @@ def redeem(request: HttpRequest) -> HttpResponse:
                     code=form.cleaned_data["code"],
                 )
             except ValidationError as error:
-                cache.add(_failures_key(request), 0, REDEEM_WINDOW)
-                try:
-                    cache.incr(_failures_key(request))
-                except ValueError:  # expired between the two calls
-                    cache.set(_failures_key(request), 1, REDEEM_WINDOW)
+                _count_failure(request)
                 form.add_error("code", error)
             else:
                 messages.success(

@@ -28,7 +28,7 @@ from stoa.webcasts.tests.factories import (
     days,
     webm_bytes,
 )
-from stoa.webcasts.views import REDEEM_ATTEMPTS
+from stoa.webcasts.views import REDEEM_ATTEMPTS, REDEEM_CLIENT_ATTEMPTS
 
 pytestmark = pytest.mark.django_db
 
@@ -343,6 +343,76 @@ def test_too_many_wrong_codes_make_a_member_wait(client, member) -> None:
     assert response.status_code == 429
     assert "Please wait" in text(response)
     assert not Enrolment.objects.exists()
+
+
+def wrong_codes(client: Client, count: int, **headers: Any) -> list[int]:
+    return [
+        client.post("/series/redeem/", {"code": f"WRONG{n}"}, **headers).status_code
+        for n in range(count)
+    ]
+
+
+def member_at(address: str) -> Client:
+    return logged_in(Client(REMOTE_ADDR=address), UserFactory())
+
+
+def test_one_client_cycling_accounts_is_made_to_wait_too() -> None:
+    # Each account stays under its own limit; the address they all come from does not.
+    accounts = REDEEM_CLIENT_ATTEMPTS // REDEEM_ATTEMPTS
+    for _ in range(accounts):
+        assert wrong_codes(member_at("192.0.2.10"), REDEEM_ATTEMPTS) == [400] * REDEEM_ATTEMPTS
+    code = AccessCodeFactory()
+
+    fresh_account = member_at("192.0.2.10").post("/series/redeem/", {"code": code.code})
+    elsewhere = member_at("198.51.100.7").post("/series/redeem/", {"code": code.code})
+
+    assert fresh_account.status_code == 429
+    assert "Please wait" in text(fresh_account)
+    assert elsewhere.status_code == 302
+    assert Enrolment.objects.count() == 1
+
+
+def test_a_member_on_a_fresh_address_still_waits_out_their_own_limit() -> None:
+    client = member_at("192.0.2.10")
+    assert wrong_codes(client, REDEEM_ATTEMPTS) == [400] * REDEEM_ATTEMPTS
+    client.defaults["REMOTE_ADDR"] = "198.51.100.7"
+    assert client.post("/series/redeem/", {"code": AccessCodeFactory().code}).status_code == 429
+
+
+def test_behind_a_proxy_a_forged_forwarded_address_does_not_make_a_new_client(settings) -> None:
+    # The proxy appends the address it saw; whatever the client wrote stands before it.
+    settings.STOA_TRUSTED_PROXY_COUNT = 1
+    accounts = REDEEM_CLIENT_ATTEMPTS // REDEEM_ATTEMPTS
+    for n in range(accounts):
+        client = member_at("127.0.0.1")
+        forged = {"HTTP_X_FORWARDED_FOR": f"10.0.0.{n}, 203.0.113.5"}
+        assert wrong_codes(client, REDEEM_ATTEMPTS, **forged) == [400] * REDEEM_ATTEMPTS
+
+    same_client = member_at("127.0.0.1").post(
+        "/series/redeem/",
+        {"code": AccessCodeFactory().code},
+        HTTP_X_FORWARDED_FOR="10.9.9.9, 203.0.113.5",
+    )
+    other_client = member_at("127.0.0.1").post(
+        "/series/redeem/",
+        {"code": AccessCodeFactory().code},
+        HTTP_X_FORWARDED_FOR="203.0.113.6",
+    )
+
+    assert same_client.status_code == 429
+    assert other_client.status_code == 302
+
+
+def test_an_ipv6_client_is_counted_by_its_slash_64() -> None:
+    accounts = REDEEM_CLIENT_ATTEMPTS // REDEEM_ATTEMPTS
+    for n in range(accounts):
+        client = member_at(f"2001:db8:1:2::{n + 1:x}")
+        assert wrong_codes(client, REDEEM_ATTEMPTS) == [400] * REDEEM_ATTEMPTS
+
+    neighbour = member_at("2001:db8:1:2:ffff::9")
+    assert neighbour.post("/series/redeem/", {"code": "WRONG"}).status_code == 429
+    other_network = member_at("2001:db8:1:3::1")
+    assert other_network.post("/series/redeem/", {"code": "WRONG"}).status_code == 400
 
 
 # --- asking to hear of the next release --------------------------------------------------------
