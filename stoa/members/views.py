@@ -6,7 +6,10 @@ from __future__ import annotations
 import json
 from typing import cast
 
+from allauth.account import app_settings as account_settings
 from allauth.core import ratelimit
+from allauth.core.internal import ratelimit as allauth_ratelimit
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
@@ -24,6 +27,15 @@ from stoa.members import services
 from stoa.members.forms import DeleteAccountForm, ProfileForm
 from stoa.members.models import Profile, User
 
+# Profile saves a member may make: each may carry a picture to decode and re-encode.
+# ACCOUNT_RATE_LIMITS["update_profile"] (allauth's rate syntax) overrides it.
+PROFILE_SAVE_ACTION = "update_profile"
+PROFILE_SAVES = "10/10m/user"
+TOO_MANY_SAVES = (
+    "You have saved your profile many times in the last few minutes. Please wait a few "
+    "minutes and save again; what you typed is kept below"
+)
+
 
 def _member(request: HttpRequest) -> User:
     """The signed-in member (the views below are never reached anonymously)."""
@@ -38,6 +50,13 @@ def account(request: HttpRequest) -> HttpResponse:
     member = _member(request)
     profile = services.profile_for(user=member)
     posted = request.method == "POST"
+    if posted and not _may_save_profile(request, member):
+        # Refused before the picture is even looked at: decoding and re-encoding one is the
+        # cost a flood of saves would run up. The text is handed back; a file input cannot be.
+        form = ProfileForm(request.POST, user=member, profile=profile)
+        picture = " (choose your picture again)" if request.FILES else ""
+        form.add_error(None, TOO_MANY_SAVES + picture + ".")
+        return _account_page(request, member, profile, form, status=429)
     form = ProfileForm(
         request.POST if posted else None,
         request.FILES if posted else None,
@@ -61,7 +80,12 @@ def account(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, "Your profile is saved.")
             return HttpResponseRedirect(reverse("members:account"))
-    status = 400 if posted else 200
+    return _account_page(request, member, profile, form, status=400 if posted else 200)
+
+
+def _account_page(
+    request: HttpRequest, member: User, profile: Profile, form: ProfileForm, *, status: int
+) -> HttpResponse:
     context = {
         "member": member,
         "profile": profile,
@@ -69,6 +93,24 @@ def account(request: HttpRequest) -> HttpResponse:
         "sections": slots.fill("ACCOUNT_SECTIONS", request, member),
     }
     return render(request, "members/account.html", context, status=status)
+
+
+def _may_save_profile(request: HttpRequest, member: User) -> bool:
+    """Whether this save is within the member's limit (and counts it): allauth's rate limits,
+    under ACCOUNT_RATE_LIMITS["update_profile"], or PROFILE_SAVES when that is not set."""
+    if getattr(settings, "ACCOUNT_RATE_LIMITS", {}) is False:  # allauth's switch for all
+        return True
+    rates = account_settings.RATE_LIMITS.get(PROFILE_SAVE_ACTION) or PROFILE_SAVES
+    # allauth's public consume() reads only its own settings, with no default for an action
+    # of ours: the machinery underneath takes the rates to apply.
+    usage = allauth_ratelimit.consume(
+        request,
+        app="allauth.account",
+        action=PROFILE_SAVE_ACTION,
+        config={PROFILE_SAVE_ACTION: rates},
+        user=member,
+    )
+    return usage is not None
 
 
 def profile(request: HttpRequest, pk: int) -> HttpResponse:

@@ -133,6 +133,66 @@ def test_a_profile_with_mistakes_is_shown_again_with_them_and_what_was_typed() -
     assert Profile.objects.get(user=member).display_name == ""
 
 
+def save_profile(client: Client, **fields: Any) -> Any:
+    return client.post(reverse("members:account"), profile_data(**fields))
+
+
+def test_profile_saves_are_limited_and_the_refusal_keeps_what_was_typed() -> None:
+    member = UserFactory()
+    client = logged_in(member)
+    for n in range(10):
+        assert save_profile(client, display_name=f"Ada {n}").status_code == 302
+
+    response = save_profile(client, display_name="Ada eleven", bio="Still typing this.")
+
+    assert response.status_code == 429
+    doc = page(response)
+    assert doc.get_element_by_id("id_display_name").get("value") == "Ada eleven"
+    assert doc.get_element_by_id("id_bio").text_content().strip() == "Still typing this."
+    assert "Please wait a few minutes and save again" in errors(response)
+    assert doc.xpath('//*[@role="alert"]')
+    assert Profile.objects.get(user=member).display_name == "Ada 9"
+
+
+def test_a_refused_save_stores_no_picture_and_asks_for_it_again(media: Path) -> None:
+    member = UserFactory()
+    client = logged_in(member)
+    for _ in range(10):
+        save_profile(client)
+
+    response = client.post(reverse("members:account"), profile_data(avatar=picture()))
+
+    assert response.status_code == 429
+    assert "choose your picture again" in errors(response)
+    assert not Profile.objects.get(user=member).avatar
+    assert stored_files(media) == []
+
+
+def test_the_profile_save_limit_is_each_members_own() -> None:
+    first = logged_in(UserFactory())
+    for _ in range(10):
+        save_profile(first)
+    assert save_profile(first).status_code == 429
+
+    assert save_profile(logged_in(UserFactory())).status_code == 302
+
+
+def test_the_profile_save_limit_comes_from_account_rate_limits(settings: Any) -> None:
+    settings.ACCOUNT_RATE_LIMITS = {**settings.ACCOUNT_RATE_LIMITS, "update_profile": "2/m/user"}
+    client = logged_in(UserFactory())
+
+    statuses = [save_profile(client).status_code for _ in range(3)]
+
+    assert statuses == [302, 302, 429]
+
+
+def test_showing_the_account_page_is_not_a_save() -> None:
+    client = logged_in(UserFactory())
+    for _ in range(12):
+        assert client.get(reverse("members:account")).status_code == 200
+    assert save_profile(client).status_code == 302
+
+
 def test_saving_an_unchanged_profile_tells_nobody(profile_changes: Any) -> None:
     member = UserFactory()
     services.update_profile(user=member, display_name="Ada", bio="", credential="")
