@@ -5,10 +5,17 @@ from django.urls import include, path
 from django.views.static import serve
 
 from stoa.core.views import favicon
+from stoa.members import admin_login
 from stoa.publishing.sitemaps import SITEMAPS
 from stoa.publishing.views import robots_txt
 
+# The back office's log-in under the site's log-in limits (stoa.members.admin_login): its
+# form authenticates through allauth's adapter, and its address is answered by a view that
+# limits tries per client before the admin's own ("admin:login" still names it).
+admin.site.login_form = admin_login.AdminLoginForm
+
 urlpatterns = [
+    path("admin/login/", admin_login.login, name="admin_login"),
     path("admin/", admin.site.urls),
     path("robots.txt", robots_txt, name="robots"),
     path("favicon.ico", favicon, name="favicon"),
