@@ -1,5 +1,7 @@
 """Who hears about a comment, decided here and sent by the task worker after the commit,
-never inside the request."""
+never inside the request. The tasks are queued in the transaction that writes the change
+(stoa.core.tasks.enqueue): a committed comment always has its emails queued, a rolled-back
+one never has."""
 
 from __future__ import annotations
 
@@ -9,7 +11,7 @@ from contextlib import contextmanager
 from importlib import import_module
 from typing import TYPE_CHECKING
 
-from django.db import transaction
+from stoa.core import tasks
 
 if TYPE_CHECKING:
     from stoa.discussion.models import Comment, Subscription
@@ -33,7 +35,7 @@ def _enqueue(task_name: str, *args: int) -> None:
         return
     # Imported late: the tasks module needs the services, which call this module.
     task = getattr(import_module("stoa.discussion.tasks"), task_name)
-    transaction.on_commit(lambda: task.enqueue(*args))
+    tasks.enqueue(task, *args)
 
 
 def comment_written(comment: Comment) -> None:
