@@ -1,20 +1,58 @@
-"""Background tasks that survive a crash of the server: a task is queued in the same
-transaction as the change that calls for it, so a committed comment always has its
-notification tasks, and a rolled-back one has none."""
+"""Background tasks that survive a crash of the server or of the task worker.
+
+- `enqueue`: a task is queued in the same transaction as the change that calls for it, so a
+  committed comment always has its notification tasks, and a rolled-back one has none.
+- `LeaseKeeper` / `take_back_abandoned`: each `stoa db_worker` holds a lease it renews; the
+  task a worker was running when it died goes back to the queue once the lease is over.
+  django-tasks-db (0.13, the latest release) leaves such a task RUNNING forever: its issue
+  RealOrangeOne/django-tasks-db#5 is open and no release has a replacement.
+- `send_once`: a task run again after a crash does not send again the emails it had sent.
+
+The guarantee: every task is run at least once, and every email of a task is delivered once,
+except when the worker dies in the moment between the mail server taking a message and the
+marker's write that follows it; that message is then sent again, with the same Message-ID,
+which lets mail systems that deduplicate (Gmail, for one) drop the copy.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
+import hashlib
+import logging
+import os
+import socket
+import threading
 from functools import partial
-from typing import TYPE_CHECKING, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
-from django.db import transaction
+from django.core.mail import EmailMessage
+from django.core.mail.utils import DNS_NAME
+from django.db import close_old_connections, connections, transaction
+from django.utils import timezone
+from django_tasks import TaskContext, TaskResultStatus
 from django_tasks_db.backend import DatabaseBackend
 
 if TYPE_CHECKING:
     from django_tasks.base import Task
 
+logger = logging.getLogger(__name__)
+
 P = ParamSpec("P")
 T = TypeVar("T")
+
+# How long a worker's lease lasts; the worker renews it every third of that. A task runs as
+# long as it needs: only a worker that stops renewing loses its task, not a slow task.
+LEASE = dt.timedelta(seconds=60)
+# A task that was running on a worker that died this many times is not queued again but
+# failed: it is probably what kills the workers (memory, a crash in a library).
+MAX_RUNS = 5
+# The sent-email markers matter while their task may still run again, which is a lease or
+# so after a crash; they are kept far longer, then deleted by the workers.
+KEEP_SENT_MARKERS = dt.timedelta(days=30)
+
+
+class WorkerDied(Exception):
+    """Recorded on a task failed because its workers kept dying while running it."""
 
 
 def enqueue(task: Task[P, T], *args: P.args, **kwargs: P.kwargs) -> None:
@@ -33,3 +71,137 @@ def enqueue(task: Task[P, T], *args: P.args, **kwargs: P.kwargs) -> None:
         # the commit it sees what a worker would see. A broker (Redis, ...) could hand the
         # task to a worker before the commit, which would not find the rows yet.
         transaction.on_commit(partial(task.enqueue, *args, **kwargs))
+
+
+def email_key(task_id: str, recipients: list[str]) -> str:
+    """The identity of one email of one task: the task and the addresses it goes to."""
+    addresses = ",".join(sorted({address.strip().lower() for address in recipients}))
+    return hashlib.sha256(f"{task_id}\n{addresses}".encode()).hexdigest()
+
+
+def send_once(message: EmailMessage, context: TaskContext) -> int:
+    """Send `message` from the task of `context`, unless this task has already sent it (an
+    earlier run of the same task, on a worker that died before marking the task done).
+    Returns 1 for an email sent now or before, 0 when there is no recipient.
+
+    Called outside any transaction (as tasks run): the marker must be committed as soon as
+    the mail server has taken the message."""
+    from stoa.core.models import SentEmail
+
+    recipients = message.recipients()
+    if not recipients:
+        return 0
+    task_id = str(context.task_result.id)
+    key = email_key(task_id, recipients)
+    if SentEmail.objects.filter(key=key).exists():
+        logger.info("Task %s already sent email %s; not sending it again", task_id, key)
+        return 1
+    # The same Message-ID on every attempt: if the marker below is lost (the worker dies right
+    # after the mail server took the message), the second copy is recognisably the same email.
+    message.extra_headers.setdefault("Message-ID", f"<{key}@{DNS_NAME}>")
+    sent = message.send()
+    if sent:
+        SentEmail.objects.get_or_create(key=key, defaults={"task_id": task_id})
+    return sent
+
+
+def renew_lease(worker_id: str, lease: dt.timedelta) -> None:
+    """Hold (or extend) the lease of this worker process until `lease` from now."""
+    from stoa.core.models import WorkerLease
+
+    now = timezone.now()
+    WorkerLease.objects.update_or_create(
+        worker_id=worker_id,
+        defaults={"expires_at": now + lease},
+        create_defaults={
+            "expires_at": now + lease,
+            "started_at": now,
+            "host": socket.gethostname()[:255],
+            "pid": os.getpid(),
+        },
+    )
+
+
+def end_lease(worker_id: str) -> None:
+    from stoa.core.models import WorkerLease
+
+    WorkerLease.objects.filter(worker_id=worker_id).delete()
+
+
+def take_back_abandoned(*, grace: dt.timedelta = LEASE) -> list[str]:
+    """Put back in the queue each running task whose worker holds no lease any more and that
+    started more than `grace` ago (a task of a worker without a lease, such as django-tasks-db's
+    own, gets that long); fail one that has killed MAX_RUNS workers. Returns the tasks' ids."""
+    from django_tasks_db.models import DBTaskResult
+
+    from stoa.core.models import SentEmail, WorkerLease
+
+    now = timezone.now()
+    WorkerLease.objects.filter(expires_at__lt=now).delete()
+    SentEmail.objects.filter(sent_at__lt=now - KEEP_SENT_MARKERS).delete()
+    live = set(WorkerLease.objects.values_list("worker_id", flat=True))
+    running = DBTaskResult.objects.running().filter(started_at__lt=now - grace)
+    taken = []
+    for task_id, worker_ids, started_at in running.values_list("id", "worker_ids", "started_at"):
+        if worker_ids and worker_ids[-1] in live:
+            continue
+        # Changed only if nobody claimed it since it was read (a claim sets a new started_at),
+        # so two workers sweeping at once take it back once.
+        same_run = DBTaskResult.objects.filter(
+            pk=task_id, status=TaskResultStatus.RUNNING, started_at=started_at
+        )
+        if len(worker_ids) >= MAX_RUNS:
+            changed = same_run.update(
+                status=TaskResultStatus.FAILED,
+                finished_at=now,
+                exception_class_path=f"{WorkerDied.__module__}.{WorkerDied.__qualname__}",
+                traceback=f"{len(worker_ids)} workers died while running this task.\n",
+            )
+            verb = "failed"
+        else:
+            changed = same_run.update(status=TaskResultStatus.READY)
+            verb = "queued again"
+        if changed:
+            worker = worker_ids[-1] if worker_ids else "(none)"
+            logger.warning("Task %s %s: its worker %s died", task_id, verb, worker)
+            taken.append(str(task_id))
+    return taken
+
+
+class LeaseKeeper:
+    """A worker's lease, renewed on a thread of its own every third of the lease (a task may
+    run longer than the lease), which also takes back the tasks of dead workers.
+
+    Used as a context manager around the worker's loop: the lease is held before the first
+    task is claimed and given up when the worker stops."""
+
+    def __init__(self, worker_id: str, lease: dt.timedelta = LEASE) -> None:
+        self.worker_id = worker_id
+        self.lease = lease
+        self._stopped = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="stoa-lease", daemon=True)
+
+    def __enter__(self) -> LeaseKeeper:
+        renew_lease(self.worker_id, self.lease)
+        take_back_abandoned(grace=self.lease)
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self._stopped.set()
+        self._thread.join(timeout=self.lease.total_seconds())
+        end_lease(self.worker_id)
+
+    def _run(self) -> None:
+        try:
+            while not self._stopped.wait(self.lease.total_seconds() / 3):
+                try:
+                    close_old_connections()
+                    renew_lease(self.worker_id, self.lease)
+                    take_back_abandoned(grace=self.lease)
+                # The thread must outlive any failure (a locked or unreachable database): once
+                # it stopped, this live worker's task would be taken back and run twice.
+                except Exception:  # noqa: BLE001
+                    logger.exception("Worker %s could not renew its lease", self.worker_id)
+        finally:
+            connections.close_all()

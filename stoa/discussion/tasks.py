@@ -1,5 +1,9 @@
 """Background tasks: the emails about comments, and the periodic clean-up. Run by the task
-worker (`stoa db_worker`), never inside a request."""
+worker (`stoa db_worker`), never inside a request.
+
+A task may run again after its worker died (stoa.core.tasks): the email tasks take their
+context and send through `send_once`, which skips what an earlier run sent; drawing markup
+and the clean-up do the same work whether they ran before or not."""
 
 from __future__ import annotations
 
@@ -8,9 +12,10 @@ from django.contrib.auth import get_user_model
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django_tasks import task
+from django_tasks import TaskContext, task
 
 from stoa.core.conf import stoa_setting
+from stoa.core.tasks import send_once
 from stoa.discussion import access, services, tokens
 from stoa.discussion.models import Comment, CommentStatus, DiscussionSettings, Subscription
 from stoa.members.models import User
@@ -23,9 +28,16 @@ def site_url(path: str) -> str:
 
 
 def _send(
-    *, to: list[str], subject: str, template: str, context: dict, headers: dict | None = None
+    run: TaskContext,
+    *,
+    to: list[str],
+    subject: str,
+    template: str,
+    context: dict,
+    headers: dict | None = None,
 ) -> int:
-    """Send one email with a plain-text and an HTML body, both from templates."""
+    """Send one email with a plain-text and an HTML body, both from templates, once for the
+    task `run` (the task's context)."""
     if not to:
         return 0
     context = {"site_name": stoa_setting("SITE_NAME"), **context}
@@ -33,7 +45,7 @@ def _send(
     html = render_to_string(f"discussion/email/{template}.html", context)
     message = EmailMultiAlternatives(subject=subject, body=text, to=to, headers=headers or {})
     message.attach_alternative(html, "text/html")
-    return message.send()
+    return send_once(message, run)
 
 
 def moderators() -> list[User]:
@@ -51,8 +63,8 @@ def moderator_addresses(found: list[User] | None = None) -> list[str]:
     return sorted({user.email for user in found} | set(extra))
 
 
-@task(queue_name="email")
-def notify_moderators(comment_id: int) -> int:
+@task(queue_name="email", takes_context=True)
+def notify_moderators(context: TaskContext, comment_id: int) -> int:
     """Tell moderators about a held comment, with signed one-click links."""
     comment = Comment.objects.select_related("post").filter(pk=comment_id).first()
     settings_row = DiscussionSettings.current()
@@ -82,6 +94,7 @@ def notify_moderators(comment_id: int) -> int:
         }
         reason = comment.events.order_by("pk").values_list("note", flat=True).first() or ""
         sent += _send(
+            context,
             to=[address],
             subject=f"[{stoa_setting('SITE_NAME')}] Please moderate: “{comment.post.title}”",
             template="moderate",
@@ -97,8 +110,8 @@ def notify_moderators(comment_id: int) -> int:
     return sent
 
 
-@task(queue_name="email")
-def notify_post_author(comment_id: int) -> int:
+@task(queue_name="email", takes_context=True)
+def notify_post_author(context: TaskContext, comment_id: int) -> int:
     """Tell the post's authors about a new approved comment (a setting)."""
     comment = Comment.objects.select_related("post").filter(pk=comment_id).first()
     if comment is None or comment.status != CommentStatus.APPROVED:
@@ -111,6 +124,7 @@ def notify_post_author(comment_id: int) -> int:
         if person.user and person.user.email and person.user_id != comment.user_id
     ]
     return _send(
+        context,
         to=addresses,
         subject=f"[{stoa_setting('SITE_NAME')}] New comment on “{comment.post.title}”",
         template="new_comment",
@@ -118,13 +132,17 @@ def notify_post_author(comment_id: int) -> int:
     )
 
 
-@task(queue_name="email")
-def notify_subscribers(comment_id: int) -> int:
+@task(queue_name="email", takes_context=True)
+def notify_subscribers(context: TaskContext, comment_id: int) -> int:
     """Tell confirmed subscribers of the thread about a newly approved comment."""
     comment = Comment.objects.select_related("post").filter(pk=comment_id).first()
     if comment is None or comment.status != CommentStatus.APPROVED:
         return 0
-    subscriptions = Subscription.objects.filter(post=comment.post, confirmed_at__isnull=False)
+    # In a fixed order, so that a run after a crash goes through the addresses as the first
+    # run did (and the crash test knows which address comes first).
+    subscriptions = Subscription.objects.filter(
+        post=comment.post, confirmed_at__isnull=False
+    ).order_by("pk")
     sent = 0
     for subscription in subscriptions.exclude(email__iexact=comment.author_email):
         unsubscribe = site_url(
@@ -134,6 +152,7 @@ def notify_subscribers(comment_id: int) -> int:
             )
         )
         sent += _send(
+            context,
             to=[subscription.email],
             subject=f"[{stoa_setting('SITE_NAME')}] New reply under “{comment.post.title}”",
             template="reply",
@@ -151,8 +170,8 @@ def notify_subscribers(comment_id: int) -> int:
     return sent
 
 
-@task(queue_name="email")
-def send_subscription_confirmation(subscription_id: int) -> int:
+@task(queue_name="email", takes_context=True)
+def send_subscription_confirmation(context: TaskContext, subscription_id: int) -> int:
     """Ask the owner of an address to confirm a subscription (double opt-in)."""
     subscription = Subscription.objects.select_related("post").filter(pk=subscription_id).first()
     if subscription is None or subscription.confirmed_at is not None:
@@ -167,6 +186,7 @@ def send_subscription_confirmation(subscription_id: int) -> int:
         )
     )
     return _send(
+        context,
         to=[subscription.email],
         subject=f"[{stoa_setting('SITE_NAME')}] Please confirm your subscription",
         template="confirm",

@@ -1,13 +1,17 @@
-"""Background work for accounts: sending allauth's emails from the task worker."""
+"""Background work for accounts: sending allauth's emails from the task worker, once per
+task even when a worker dies and the task runs again (stoa.core.tasks.send_once)."""
 
 from __future__ import annotations
 
 from django.core.mail import EmailMultiAlternatives
-from django_tasks import task
+from django_tasks import TaskContext, task
+
+from stoa.core.tasks import send_once
 
 
-@task(queue_name="email")
+@task(queue_name="email", takes_context=True)
 def send_account_email(
+    context: TaskContext,
     *,
     subject: str,
     body: str,
@@ -22,4 +26,4 @@ def send_account_email(
     )
     if html:
         message.attach_alternative(html, "text/html")
-    return message.send()
+    return send_once(message, context)

@@ -1,0 +1,35 @@
+"""The task worker's own bookkeeping (stoa/core/tasks.py), not domain data: the leases of the
+running workers, and the emails each task has sent."""
+
+from __future__ import annotations
+
+from django.db import models
+
+
+class WorkerLease(models.Model):
+    """A running `stoa db_worker`, renewed by it every third of its lease. A worker that stops
+    renewing (kill -9, out of memory, power cut) has died: once its lease is over, another
+    worker puts the task it was running back in the queue."""
+
+    worker_id = models.CharField(primary_key=True, max_length=64)
+    # For people reading the table: where the worker ran.
+    host = models.CharField(max_length=255)
+    pid = models.PositiveIntegerField()
+    started_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.worker_id} ({self.host}:{self.pid})"
+
+
+class SentEmail(models.Model):
+    """An email a task has sent, written as soon as the mail server took it: the same task run
+    again after a crash skips it instead of sending it twice."""
+
+    # sha256 of the task's id and the message's recipients (tasks.email_key).
+    key = models.CharField(primary_key=True, max_length=64)
+    task_id = models.CharField(max_length=64)
+    sent_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    def __str__(self) -> str:
+        return f"{self.key[:12]} (task {self.task_id})"
