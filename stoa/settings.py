@@ -236,6 +236,8 @@ ACCOUNT_RATE_LIMITS = {
     "manage_email": "10/m/user",
     "reauthenticate": "10/m/user",
     "confirm_email": "1/180s/key",
+    # Profile saves (the account page; each may re-encode a picture): ten in ten minutes.
+    "update_profile": "10/10m/user",
 }
 
 LANGUAGE_CODE = "en-us"
@@ -253,10 +255,10 @@ STORAGES: dict[str, dict[str, Any]] = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 
-# Protected media (webcast session videos): never under MEDIA_ROOT, which /media/ serves to
-# anyone; only the view that checks access sends them (stoa.webcasts.media), itself or by
-# handing them to nginx: STOA_MEDIA_ACCEL_REDIRECT=/protected/ answers with X-Accel-Redirect
-# to that `internal` location (docs/deploy.md) and public clip files to /media/.
+# Protected media (webcast session videos and every clip file): never under MEDIA_ROOT, which
+# /media/ serves to anyone; only the view that checks access sends them (stoa.webcasts.media),
+# itself or by handing them to nginx: STOA_MEDIA_ACCEL_REDIRECT=/protected/ answers with
+# X-Accel-Redirect to that `internal` location (docs/deploy.md) for all of them.
 PROTECTED_MEDIA_ROOT = Path(os.environ.get("STOA_PROTECTED_MEDIA_ROOT", VAR_DIR / "protected"))
 STORAGES["protected"] = {
     "BACKEND": "django.core.files.storage.FileSystemStorage",
