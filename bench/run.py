@@ -38,6 +38,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
+from stoa.nginx import Nginx, NginxError, deploy_blocks, local_config
+from stoa.nginx import executable as nginx_program
+
 REPO = Path(__file__).resolve().parent.parent
 HOST = "127.0.0.1"  # the only address this script ever connects to or serves on
 WORKERS = 2
@@ -266,133 +269,29 @@ class Server:
 # ---------------------------------------------------------------------------- nginx
 
 
-def deploy_blocks(text: str) -> dict[str, str]:
-    """The nginx blocks of docs/deploy.md marked `<!-- bench:NAME -->`, by NAME."""
-    found = re.findall(r"<!-- bench:(\w+) -->\s*```nginx\n(.*?)```", text, re.DOTALL)
-    return dict(found)
-
-
 def nginx_config(blocks: dict[str, str], var_dir: Path, port: int, upstream: int) -> str:
-    """docs/deploy.md's http-level blocks and proxy snippet, in a server on 127.0.0.1:`port`
-    in front of gunicorn on `upstream`, every file it writes in the temp dir."""
-    if not {"http", "bypass", "proxy"} <= set(blocks):
-        raise BenchError(f"{DEPLOY_DOC}: a <!-- bench:http|bypass|proxy --> block is missing")
-    home = var_dir / "nginx"
-    for sub in ("cache", "client", "proxy", "fastcgi", "uwsgi", "scgi"):
-        (home / sub).mkdir(parents=True, exist_ok=True)
-    http = re.sub(
-        r"(upstream stoa \{\s*server )[^;\s]+", rf"\g<1>{HOST}:{upstream}", blocks["http"]
-    )
-    http = re.sub(r"(proxy_cache_path )\S+", rf"\g<1>{home / 'cache'}", http)
-    if f"{HOST}:{upstream}" not in http or str(home / "cache") not in http:
-        raise BenchError(f"{DEPLOY_DOC}: no `upstream stoa` or `proxy_cache_path` to rewrite")
-    static_root = var_dir / "static"
-    # Run by root, nginx would hand its workers to "nobody", who may not read the temp dir.
-    user = "user root;" if hasattr(os, "geteuid") and os.geteuid() == 0 else ""
-    return f"""daemon off;
-worker_processes auto;
-pid {home / "nginx.pid"};
-error_log {home / "error.log"} warn;
-{user}
-events {{ worker_connections 1024; }}
-http {{
-    default_type application/octet-stream;
-    types {{ text/html html; text/css css; application/javascript js; }}
-    access_log off;
-    sendfile on;
-    tcp_nopush on;
-    client_body_temp_path {home / "client"};
-    proxy_temp_path {home / "proxy"};
-    fastcgi_temp_path {home / "fastcgi"};
-    uwsgi_temp_path {home / "uwsgi"};
-    scgi_temp_path {home / "scgi"};
-
-{http}
-{blocks["bypass"]}
-    server {{
-        listen {HOST}:{port};
-        server_name {HOST};
-        location /static/ {{ alias {static_root}/; }}
-        location / {{
-{blocks["proxy"]}
-        }}
-    }}
-}}
-"""
-
-
-class Nginx:
-    """nginx in the foreground (`daemon off`), in a process group of its own."""
-
-    def __init__(self, executable: str, var_dir: Path, upstream: int) -> None:
-        self.executable = executable
-        self.port = free_port()
-        self.home = var_dir / "nginx"
-        self.config = nginx_config(
-            deploy_blocks(DEPLOY_DOC.read_text()), var_dir, self.port, upstream
+    """docs/deploy.md's blocks in a server on 127.0.0.1:`port` in front of gunicorn on
+    `upstream` (stoa.nginx builds it, for the proxy tests too), /static/ from the temp dir."""
+    try:
+        return local_config(
+            blocks, var_dir / "nginx", port, upstream, static_root=var_dir / "static"
         )
-        self.config_path = self.home / "nginx.conf"
-        self.config_path.write_text(self.config)
-        self.log_path = self.home / "nginx.out"
-        self.process: subprocess.Popen[bytes] | None = None
+    except NginxError as error:
+        raise BenchError(f"{DEPLOY_DOC}: {error}") from error
 
-    @property
-    def base(self) -> str:
-        return f"http://{HOST}:{self.port}"
 
-    def _args(self) -> list[str]:
-        error_log = ["-e", str(self.home / "error.log")] if self._has_e() else []
-        return [self.executable, "-p", str(self.home), "-c", str(self.config_path), *error_log]
-
-    def _has_e(self) -> bool:
-        """nginx 1.19.5+ takes -e (the error log before the configuration is read)."""
-        done = subprocess.run([self.executable, "-h"], capture_output=True, text=True, check=False)
-        return "-e filename" in done.stdout + done.stderr
-
-    def start(self) -> None:
-        args = self._args()
-        test = subprocess.run([*args, "-t"], capture_output=True, text=True, check=False)
-        if test.returncode != 0:
-            raise BenchError(f"nginx -t refused the configuration:\n{test.stderr}")
-        with self.log_path.open("wb") as out:
-            self.process = subprocess.Popen(
-                args, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
-            )
-        log(f"nginx pid {self.process.pid} on {self.base}")
-
-    def wait_ready(self, timeout: float = 30) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process is None or self.process.poll() is not None:
-                raise BenchError(f"nginx exited at start:\n{self.log_tail()}")
-            try:
-                with socket.create_connection((HOST, self.port), timeout=1):
-                    return
-            except OSError:
-                time.sleep(0.1)
-        raise BenchError(f"nginx did not listen within {timeout:.0f} s:\n{self.log_tail()}")
-
-    def stop(self) -> None:
-        process, self.process = self.process, None
-        if process is None or process.poll() is not None:
-            return
-        process.send_signal(signal.SIGQUIT)  # graceful: the master stops its workers
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)  # the group this script started
-            process.wait(timeout=5)
-        log("nginx stopped")
-
-    def log_text(self) -> str:
-        parts = []
-        for path in (self.log_path, self.home / "error.log"):
-            with contextlib.suppress(OSError):
-                parts.append(path.read_text(errors="replace"))
-        return "\n".join(parts)
-
-    def log_tail(self, lines: int = 40) -> str:
-        return "\n".join(self.log_text().splitlines()[-lines:])
+def start_nginx(program: str, var_dir: Path, upstream: int) -> Nginx:
+    """nginx with docs/deploy.md's blocks on a free port of 127.0.0.1, listening."""
+    port = free_port()
+    config = nginx_config(deploy_blocks(DEPLOY_DOC.read_text()), var_dir, port, upstream)
+    nginx = Nginx(program, var_dir / "nginx", config, port)
+    try:
+        nginx.start()
+    except NginxError as error:
+        nginx.stop()
+        raise BenchError(str(error)) from error
+    log(f"nginx pid {nginx.process.pid if nginx.process else '?'} on {nginx.base}")
+    return nginx
 
 
 def get(url: str, headers: dict[str, str] | None = None) -> tuple[int, bytes]:
@@ -842,11 +741,9 @@ def bench(args: argparse.Namespace, var_dir: Path, running: list[Any]) -> str:
 
     nginx: Nginx | None = None
     targets = list(READ_TARGETS)
-    if executable := shutil.which("nginx"):
-        nginx = Nginx(executable, var_dir, server.port)
+    if program := nginx_program():
+        nginx = start_nginx(program, var_dir, server.port)
         running.append(nginx)
-        nginx.start()
-        nginx.wait_ready()
         targets += NGINX_TARGETS
         nginx_reason = ""
     else:
@@ -876,6 +773,7 @@ def bench(args: argparse.Namespace, var_dir: Path, running: list[Any]) -> str:
         )
     if nginx is not None:
         nginx.stop()
+        log("nginx stopped")
 
     writes = post_comments(server, data, args.duration)
     log(f"comment POST: {writes.rps:.1f} writes/s, statuses {writes.detail}")

@@ -19,6 +19,8 @@ from types import ModuleType
 
 import pytest
 
+from stoa import nginx
+
 RUN = Path(__file__).resolve().parent / "run.py"
 ROWS = [
     "home page (rendered)",
@@ -67,22 +69,18 @@ def test_the_deploy_docs_nginx_blocks_make_a_valid_configuration(tmp_path: Path)
     and (where nginx is installed) the configuration made of them passes `nginx -t`."""
     run = load_run_module()
     blocks = run.deploy_blocks(run.DEPLOY_DOC.read_text())
-    expect(set(blocks) >= {"http", "proxy"}, f"marked blocks found: {sorted(blocks)}")
+    expect(set(blocks) >= {"http", "bypass", "proxy"}, f"marked blocks found: {sorted(blocks)}")
     for directive in ("proxy_cache_lock on;", "proxy_cache_use_stale updating"):
         expect(directive in blocks["proxy"], f"no “{directive}” in the proxy block")
     (tmp_path / "static").mkdir()
     config = run.nginx_config(blocks, tmp_path, 8081, 8082)
     expect("server 127.0.0.1:8082;" in config, config)
     expect(f"proxy_cache_path {tmp_path / 'nginx' / 'cache'} " in config, config)
-    if executable := shutil.which("nginx"):
-        path = tmp_path / "nginx" / "nginx.conf"
-        path.write_text(config)
-        nginx = run.Nginx.__new__(run.Nginx)
-        nginx.executable, nginx.home, nginx.config_path = executable, tmp_path / "nginx", path
-        done = subprocess.run(
-            [*nginx._args(), "-t"], capture_output=True, text=True, timeout=60, check=False
-        )
-        expect(done.returncode == 0, f"nginx -t refused it:\n{done.stderr}\n{config}")
+    if program := nginx.executable():
+        try:
+            nginx.Nginx(program, tmp_path / "nginx", config, 8081).check()
+        except nginx.NginxError as error:
+            pytest.fail(f"{error}\n{config}", pytrace=False)
 
 
 @pytest.mark.bench
@@ -115,8 +113,8 @@ def test_quick_run_measures_every_target(tmp_path: Path) -> None:
         cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
         if len(cells) == 7 and cells[0] not in {"target", "---"}:
             rows[cells[0]] = cells
-    labels = ROWS + (NGINX_ROWS if shutil.which("nginx") else [])
-    if not shutil.which("nginx"):
+    labels = ROWS + (NGINX_ROWS if nginx.executable() else [])
+    if not nginx.executable():
         expect("nginx: not measured" in text, f"no word on the nginx rows\n{text}")
     for label in labels:
         found = [cells for name, cells in rows.items() if name.startswith(label)]
