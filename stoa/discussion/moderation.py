@@ -16,6 +16,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
+from stoa.core.clients import limit_key
 from stoa.discussion.access import can_moderate
 from stoa.discussion.models import Comment, CommentStatus, DiscussionSettings
 from stoa.members.models import User
@@ -83,8 +84,12 @@ def honeypot(c: Candidate, s: DiscussionSettings) -> Verdict | None:
 
 
 def too_fast(c: Candidate, s: DiscussionSettings) -> Verdict | None:
-    """Refuse a second comment from the same address or email within the flood interval.
-    Moderators are exempt, as in WordPress: they reply to many comments in a row."""
+    """Refuse a second comment from the same client, email or account within the flood
+    interval (WordPress's check_comment_flood_db, which also counts by address and email).
+    Moderators are exempt, as in WordPress: they reply to many comments in a row.
+
+    A client is its limit key (stoa.core.clients.limit_key): an IPv4 address, or an IPv6
+    /64, since whoever holds one address of a /64 holds all 2^64 of them."""
     if not s.rate_limit_seconds or can_moderate(c.user):
         return None
     same = Q(author_email__iexact=c.author_email) if c.author_email else Q(pk__in=[])
@@ -93,9 +98,21 @@ def too_fast(c: Candidate, s: DiscussionSettings) -> Verdict | None:
     if c.user is not None:
         same |= Q(user=c.user)
     since = c.now - dt.timedelta(seconds=s.rate_limit_seconds)
-    if _others(Comment.objects.filter(same, created_at__gte=since), c).exists():
+    recent = _others(Comment.objects.filter(created_at__gte=since), c)
+    if recent.filter(same).exists() or _same_client_within(recent, c.ip_address):
         return Verdict(Action.REFUSE, "flood", "You are posting comments too quickly. Slow down.")
     return None
+
+
+def _same_client_within(recent: QuerySet[Comment], address: str | None) -> bool:
+    """Whether a recent comment came from another address of this IPv6 client (its /64, or
+    the IPv4 address an IPv4-mapped one carries). The stored addresses are text, which SQL
+    cannot group by prefix: the few comments of the flood interval are compared here."""
+    if not address or ":" not in address:
+        return False  # IPv4: the exact address, matched in SQL, is the whole client
+    key = limit_key(address)
+    addresses = recent.filter(ip_address__isnull=False).order_by().values_list("ip_address")
+    return any(limit_key(other) == key for (other,) in addresses.distinct())
 
 
 def duplicate(c: Candidate, s: DiscussionSettings) -> Verdict | None:
@@ -178,10 +195,14 @@ class ModerationPolicy:
     what a commenter is told before sending, and which rules an author's edit goes through.
     """
 
+    # The flood rule comes before every judgement of what was sent (the honeypot included),
+    # as WordPress's wp_allow_comment() checks the flood before the disallowed list: a robot
+    # posting five times a second is slowed down (refused, nothing written) rather than
+    # judged and stored as spam each time.
     rules: Sequence[Rule] = (
         comments_closed,
-        honeypot,
         too_fast,
+        honeypot,
         duplicate,
         disallowed,
         moderation_words,

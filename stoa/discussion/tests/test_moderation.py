@@ -130,6 +130,31 @@ def test_a_second_comment_from_the_same_email_within_the_interval_is_refused(
     assert verdict.rule == "flood"
 
 
+@pytest.mark.parametrize(
+    ("earlier", "now"),
+    [
+        ("2001:db8:1:2::1", "2001:db8:1:2:ffff:ffff:ffff:9"),
+        ("2001:db8:1:2::1", "2001:0db8:0001:0002:0000:0000:0000:0002"),
+        ("::ffff:203.0.113.5", "::ffff:203.0.113.5"),
+    ],
+)
+def test_a_second_comment_from_the_same_ipv6_client_is_refused_whichever_address_of_its_64(
+    post: Post, discussion: DiscussionSettings, earlier: str, now: str
+) -> None:
+    # Issue 10: a client that holds one address of a /64 holds them all.
+    CommentFactory(post=post, ip_address=earlier)
+    c = candidate(post, author_email="someone-else@example.net", ip_address=now)
+    verdict = moderation.too_fast(c, discussion)
+    assert verdict is not None
+    assert verdict.rule == "flood"
+
+
+def test_another_ipv6_64_is_another_client(post: Post, discussion: DiscussionSettings) -> None:
+    CommentFactory(post=post, ip_address="2001:db8:1:2::1")
+    c = candidate(post, author_email="someone-else@example.net", ip_address="2001:db8:1:3::1")
+    assert moderation.too_fast(c, discussion) is None
+
+
 def test_a_second_comment_from_the_same_member_within_the_interval_is_refused(
     post: Post, discussion: DiscussionSettings
 ) -> None:
@@ -385,12 +410,23 @@ def test_closed_comments_beat_every_other_rule() -> None:
     assert ModerationPolicy().judge(c, discussion).rule == "closed"
 
 
-def test_the_honeypot_beats_the_flood_check(post: Post, discussion: DiscussionSettings) -> None:
+def test_the_flood_check_beats_the_honeypot(post: Post, discussion: DiscussionSettings) -> None:
+    # Inverted (issue 10): a robot posting again at once is slowed down, refused with nothing
+    # written, rather than judged and stored as spam every time (as WordPress checks the
+    # flood before the disallowed list).
     CommentFactory(post=post, ip_address="203.0.113.5")
     c = candidate(post, ip_address="203.0.113.5", honeypot="robot")
     verdict = ModerationPolicy().judge(c, discussion)
-    assert verdict.action == Action.SPAM
-    assert verdict.rule == "honeypot"
+    assert verdict.action == Action.REFUSE
+    assert verdict.rule == "flood"
+
+
+def test_the_honeypot_still_catches_a_robots_first_post(
+    post: Post, discussion: DiscussionSettings
+) -> None:
+    c = candidate(post, ip_address="203.0.113.5", honeypot="robot")
+    verdict = ModerationPolicy().judge(c, discussion)
+    assert (verdict.action, verdict.rule) == (Action.SPAM, "honeypot")
 
 
 def test_the_flood_check_beats_the_duplicate_check(

@@ -515,6 +515,29 @@ def test_a_filled_honeypot_stores_spam_but_looks_held_to_the_poster(client, post
     assert comment.pk not in comment_ids(Client().get(post.get_absolute_url()))
 
 
+def test_a_robot_posting_again_at_once_is_refused_before_it_is_judged(client, post) -> None:
+    # Issue 10: the flood rule runs before the honeypot; the second post writes nothing.
+    first = send(client, post, body="Buy pills.", homepage="http://spam.example")
+    again = send(
+        Client(), post, body="Buy more.", homepage="http://spam.example", email="bot2@example.net"
+    )
+    assert (first.status_code, again.status_code) == (302, 429)
+    assert list(Comment.objects.values_list("status", flat=True)) == [CommentStatus.SPAM]
+
+
+def test_a_client_moving_within_its_ipv6_64_is_slowed_down_all_the_same(client, post) -> None:
+    assert send(client, post, ip="2001:db8:1:2::1").status_code == 302
+    moved = send(
+        Client(), post, ip="2001:db8:1:2::beef", email="other@example.net", body="Another one."
+    )
+    assert moved.status_code == 429
+    assert "You are posting comments too quickly" in errors(moved)
+    elsewhere = send(
+        Client(), post, ip="2001:db8:1:3::1", email="third@example.net", body="A third one."
+    )
+    assert elsewhere.status_code == 302
+
+
 # --- Remembering the commenter ----------------------------------------------------------------
 
 
