@@ -1,7 +1,8 @@
 """The moderation pipeline: each rule a function, run in order by a policy class.
 
 The same rules judge a comment when it is sent and advise the commenter before they send it
-(the form's "check before sending"), so the two can never disagree.
+(the form's preview), so the two can never disagree; only the rules about what the text says
+advise (ModerationPolicy.advisory), never those about who a guest says they are.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from allauth.account.models import EmailAddress
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.module_loading import import_string
@@ -174,12 +176,46 @@ def in_good_standing(user: User | None) -> bool:
     return not Comment.objects.filter(user=user, status=CommentStatus.SPAM).exists()
 
 
+def members_address(email: str) -> bool:
+    """Whether a member's account has this address (as its email, or one of allauth's,
+    verified or not), case-insensitively."""
+    if not email:
+        return False
+    return (
+        User.objects.filter(email__iexact=email).exists()
+        or EmailAddress.objects.filter(email__iexact=email).exists()
+    )
+
+
+def trusted_guest(name: str, email: str, *, exclude_pk: int | None = None) -> bool:
+    """Whether a guest signing with this name and address has been approved before.
+
+    WordPress's check_comment() ("Comment author must have a previously approved comment")
+    asks for an approved comment with the same name *and* email. A guest proves neither, so
+    the trust goes no further than guests' comments: an address that belongs to a member
+    (theirs, an editor's) never lets a guest through, whatever was approved under it, and a
+    member is judged by their account instead (in_good_standing)."""
+    name, email = name.strip(), email.strip()
+    if not name or not email or members_address(email):
+        return False
+    earlier = Comment.objects.approved().filter(
+        user__isnull=True, author_email__iexact=email, author_name__iexact=name
+    )
+    if exclude_pk is not None:  # an edit judged again is not its own earlier comment
+        earlier = earlier.exclude(pk=exclude_pk)
+    return earlier.exists()
+
+
 def first_comment(c: Candidate, s: DiscussionSettings) -> Verdict | None:
-    """Hold a first comment from an address with no approved comment yet."""
-    if not s.hold_first_comment or in_good_standing(c.user):
+    """Hold a first comment: a member's until their account is in good standing, a guest's
+    until a moderator approved one signed with the same name and address (trusted_guest)."""
+    if not s.hold_first_comment:
         return None
-    earlier = Comment.objects.approved().filter(author_email__iexact=c.author_email)
-    if c.author_email and _others(earlier, c).exists():
+    if c.user is not None:
+        trusted = in_good_standing(c.user)
+    else:
+        trusted = trusted_guest(c.author_name, c.author_email, exclude_pk=c.exclude_pk)
+    if trusted:
         return None
     return Verdict(
         Action.HOLD,
@@ -209,16 +245,17 @@ class ModerationPolicy:
         too_many_links,
         first_comment,
     )
-    # What the commenter may be told before sending. Spam rules stay silent, so that
-    # nobody can probe the disallowed list or the honeypot.
+    # What the commenter may be told before sending: what the text says, and whether the
+    # post takes comments. Spam rules stay silent, so that nobody can probe the disallowed
+    # list or the honeypot; and so do the rules that look up the email address a guest
+    # typed (the first-comment hold, the duplicate check), which would tell a stranger
+    # whether an address has commented before, and under which comment.
     advisory: frozenset[str] = frozenset(
         {
             "comments_closed",
             "members_only",
-            "duplicate",
             "moderation_words",
             "too_many_links",
-            "first_comment",
         }
     )
 

@@ -77,6 +77,7 @@ def _render_section(request: HttpRequest, post: Post, state: Mapping[str, Any], 
                 "allowed_tags": ALLOWED_COMMENT_TAGS_TEXT,
                 "preview": state.get("comment_preview"),
                 "advice": state.get("comment_advice") or [],
+                "first_comment_held": _first_comment_held(settings, member, state),
                 "member": member,
             },
             request,
@@ -101,6 +102,18 @@ def _render_section(request: HttpRequest, post: Post, state: Mapping[str, Any], 
         "closed": closed.message if closed else "",
     }
     return render_to_string("discussion/thread.html", context, request)
+
+
+def _first_comment_held(
+    settings: DiscussionSettings, member: User | None, state: Mapping[str, Any]
+) -> bool:
+    """Whether a preview says that a first comment waits for a moderator. The same for every
+    guest, whatever address they typed: the preview tells nobody whether an address has
+    commented before (the first-comment rule is not advisory). A member is told by their
+    own account."""
+    if not state.get("comment_preview") or not settings.hold_first_comment:
+        return False
+    return not moderation.in_good_standing(member)
 
 
 def _int(value: str | None) -> int | None:

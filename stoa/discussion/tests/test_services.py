@@ -64,9 +64,10 @@ def write(post: Post, body: str = "A thoughtful remark.", **kwargs: Any) -> Comm
     return services.post_comment(post=post, body=body, **kwargs)
 
 
-def known(email: str) -> None:
-    """Give an address an approved comment a day ago: its next comment is approved at once."""
-    CommentFactory(author_email=email, created_at=timezone.now() - LONG_AGO)
+def known(email: str, name: str = "Ada Reader") -> None:
+    """Give a guest (name and address) an approved comment a day ago: their next comment is
+    approved at once (moderation.trusted_guest)."""
+    CommentFactory(author_name=name, author_email=email, created_at=timezone.now() - LONG_AGO)
 
 
 def refreshed(obj: Any) -> Any:
@@ -214,7 +215,7 @@ def test_an_approved_comment_is_counted_on_its_post_and_a_held_one_is_not(post: 
     held = write(post)
     assert held.status == HELD
     assert count_of(post) == 0
-    known("bob@example.net")
+    known("bob@example.net", "Bob")
     approved = write(post, "Another view.", author=guest("bob@example.net", "Bob"))
     assert approved.status == APPROVED
     assert count_of(post) == 1
@@ -822,7 +823,7 @@ def test_every_email_has_a_plain_text_and_an_html_part(
     post = PostFactory(authors=[PersonFactory(user=writer)])
     parent = CommentFactory(post=post)
     SubscriptionFactory(post=post, email="confirmed@example.net")
-    known("bob@example.net")
+    known("bob@example.net", "Bob")
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
         write(post, "Held, being a first comment.")
