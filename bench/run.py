@@ -96,6 +96,11 @@ NGINX_TARGETS = [
     Target("static", "static copy of post-200 via nginx", STATIC, NGINX),
 ]
 POST_LABEL = f"comment POST, {WRITERS} writers"
+# Spam while readers read (issue 10, item 1): guest comments with the honeypot field filled,
+# SPAM_RATE a second on the post wrk reads from the cache. Spam changes nothing a reader
+# sees, so the page must stay kept: the read rate within SPAM_BUDGET of the same read alone.
+SPAM_RATE, SPAM_SENDERS, SPAM_BUDGET = 100, 8, 0.10
+SPAM_LABEL = f"post, 200 comments (cached, {SPAM_RATE} spam POSTs/s)"
 DEPLOY_DOC = REPO / "docs" / "deploy.md"
 
 WRITE_SENTENCES = [
@@ -518,6 +523,152 @@ def freshness(server: Server, data: dict[str, Any]) -> tuple[int, int]:
     return stale, reads
 
 
+@dataclass
+class Spam:
+    """What the spam senders did while wrk read."""
+
+    sent: int
+    seconds: float
+    statuses: Counter[str]
+
+    @property
+    def rate(self) -> float:
+        return self.sent / self.seconds if self.seconds else 0.0
+
+
+def comment_post_id(page: bytes) -> str:
+    """The post id in a post page's comment form (`/comments/post/<id>/`)."""
+    found = re.search(rb'action="/comments/post/(\d+)/"', page)
+    if found is None:
+        raise BenchError("the post page has no comment form to send spam to")
+    return found.group(1).decode()
+
+
+def send_spam(server: Server, post_id: str, seconds: float, stop: threading.Event) -> Spam:
+    """SPAM_RATE honeypot comments a second (the `homepage` field filled, as robots fill
+    it) to one post, from SPAM_SENDERS keep-alive connections, for at most `seconds`.
+    Each comment has its own text and address, so only the honeypot judges it."""
+    lock = threading.Lock()
+    statuses: Counter[str] = Counter()
+    sent = 0
+    start = time.monotonic()
+    deadline = start + seconds
+
+    def sender() -> None:
+        nonlocal sent
+        conn = http.client.HTTPConnection(HOST, server.port, timeout=30)
+        while not stop.is_set():
+            with lock:
+                n = sent
+                sent += 1
+            due = start + n / SPAM_RATE
+            if due >= deadline:
+                break
+            if (wait := due - time.monotonic()) > 0 and stop.wait(wait):
+                break
+            fields = {
+                "name": f"Cheap Pills {n}",
+                "email": f"spam{n}@spam.example",
+                "body": f"Best prices {n}, visit us at http://spam.example/{n}",
+                "homepage": f"http://spam.example/{n}",
+            }
+            headers = {"Content-Type": "application/x-www-form-urlencoded"}
+            try:
+                conn.request("POST", f"/comments/post/{post_id}/", urlencode(fields), headers)
+                response = conn.getresponse()
+                response.read()
+                status = str(response.status)
+            except (OSError, http.client.HTTPException) as error:
+                conn.close()
+                status = f"connection error ({type(error).__name__})"
+            with lock:
+                statuses[status] += 1
+        conn.close()
+
+    threads = [threading.Thread(target=sender, daemon=True) for _ in range(SPAM_SENDERS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=seconds + 60)
+    return Spam(sum(statuses.values()), time.monotonic() - start, statuses)
+
+
+@dataclass
+class SpamRead:
+    """The cached read under spam: wrk's numbers, the senders', what a sampler saw."""
+
+    load: Load
+    spam: Spam
+    sampled: Counter[str]  # X-Stoa-Cache of a read every SAMPLE_SECONDS during the spam
+    version: str  # the content version before and after: "unchanged", "changed", "unknown"
+
+
+SAMPLE_SECONDS = 0.1
+
+
+def content_version(env: dict[str, str], var_dir: Path) -> str | None:
+    """The content version, from its file (one machine, no REDIS_URL): settings.py's
+    STOA_CONTENT_VERSION_FILE in the run's var dir."""
+    if env.get("REDIS_URL"):
+        return None
+    try:
+        return (var_dir / "content-version").read_text()
+    except OSError:
+        return None
+
+
+def read_under_spam(server: Server, path: str, seconds: int, var_dir: Path) -> SpamRead:
+    """wrk reads the cached post while send_spam posts to it; a sampler reads it too, every
+    SAMPLE_SECONDS, noting whether the page came from the cache."""
+    _, _, page = fetch(server.base + path)
+    post_id = comment_post_id(page)
+    before = content_version(server.env, var_dir)
+    stop = threading.Event()
+    result: list[Spam] = []
+    sampled: Counter[str] = Counter()
+
+    def sample() -> None:
+        while not stop.wait(SAMPLE_SECONDS):
+            sampled[fetch(server.base + path)[1].get("x-stoa-cache", "absent")] += 1
+
+    threads = [
+        threading.Thread(
+            target=lambda: result.append(send_spam(server, post_id, seconds, stop)), daemon=True
+        ),
+        threading.Thread(target=sample, daemon=True),
+    ]
+    for thread in threads:
+        thread.start()
+    try:
+        load = run_wrk(server.base + path, seconds)
+    finally:
+        stop.set()
+        for thread in threads:
+            thread.join(timeout=seconds + 60)
+    settle(server)
+    if not result:
+        raise BenchError("the spam senders did not finish")
+    after = content_version(server.env, var_dir)
+    version = "unknown" if before is None else ("unchanged" if before == after else "changed")
+    return SpamRead(load, result[0], sampled, version)
+
+
+def spam_note(read: SpamRead, under: Row, alone: Row) -> str:
+    spam = read.spam
+    statuses = ", ".join(f"{k}: {v}" for k, v in sorted(spam.statuses.items()))
+    sampled = ", ".join(f"{k}: {v}" for k, v in sorted(read.sampled.items()))
+    share = under.load.rps / alone.load.rps if alone.load.rps else 0.0
+    return (
+        f"Spam: {spam.sent} guest comment POSTs with the honeypot field filled, "
+        f"{spam.rate:.1f}/s for {spam.seconds:.1f} s (asked: {SPAM_RATE}/s from "
+        f"{SPAM_SENDERS} connections; statuses: {statuses or 'none'}), to `{under.path}` "
+        f"while wrk read it: {under.load.rps:,.1f} requests/s = {share:.1%} of the same read "
+        f"without spam ({alone.load.rps:,.1f}; budget: at least {1 - SPAM_BUDGET:.0%}). "
+        f"Reads sampled every {SAMPLE_SECONDS:g} s during the spam (X-Stoa-Cache: "
+        f"{sampled or 'none'}); content version before and after: {read.version}."
+    )
+
+
 # ---------------------------------------------------------------------------- the report
 
 
@@ -586,6 +737,8 @@ def report(rows: list[Row], writes: Row, meta: dict[str, Any]) -> str:
         "requests/s divided by the static copy's through gunicorn (plain).",
         "",
         meta["nginx"],
+        "",
+        meta["spam"],
         "",
         f"Comment posting: {w.detail.get('302', 0)} comments accepted (302) in "
         f"{w.info['seconds']} s = {w.rps:.1f} writes/s by {WRITERS} concurrent writers "
@@ -775,6 +928,12 @@ def bench(args: argparse.Namespace, var_dir: Path, running: list[Any]) -> str:
         nginx.stop()
         log("nginx stopped")
 
+    alone = next(row for row in rows if row.target == POST_TARGET)
+    spammed = read_under_spam(server, alone.path, args.duration, var_dir)
+    under = Row(SPAM_LABEL, alone.path, spammed.load, alone.queries, alone.size, POST_TARGET)
+    rows.insert(rows.index(alone) + 1, under)
+    log(f"{SPAM_LABEL}: {under.load.rps:.1f} requests/s, {spammed.spam.rate:.1f} POSTs/s")
+
     writes = post_comments(server, data, args.duration)
     log(f"comment POST: {writes.rps:.1f} writes/s, statuses {writes.detail}")
     stale, reads = freshness(server, data)
@@ -791,6 +950,19 @@ def bench(args: argparse.Namespace, var_dir: Path, running: list[Any]) -> str:
                 f"{row.path}: {row.load.bad_status} non-2xx/3xx responses, "
                 f"{row.load.errors} socket errors {row.load.detail or ''}".rstrip()
             )
+    if under.load.rps < (1 - SPAM_BUDGET) * alone.load.rps:
+        problems.append(
+            f"spam: the cached post read {under.load.rps:,.1f} requests/s under "
+            f"{spammed.spam.rate:.0f} spam POSTs/s, under {1 - SPAM_BUDGET:.0%} of "
+            f"{alone.load.rps:,.1f} without"
+        )
+    if set(spammed.sampled) != {"hit"} or spammed.version == "changed":
+        problems.append(
+            f"spam: the post page left the cache (sampled: {dict(spammed.sampled)}, content "
+            f"version {spammed.version})"
+        )
+    if bad := sum(n for status, n in spammed.spam.statuses.items() if status != "302"):
+        problems.append(f"spam: {bad} POSTs not answered 302 ({dict(spammed.spam.statuses)})")
     for needle in ("Internal Server Error", "Traceback", "WORKER TIMEOUT", "database is locked"):
         if found := server_log.count(needle):
             problems.append(f"server log: {found} × “{needle}”")
@@ -819,6 +991,7 @@ def bench(args: argparse.Namespace, var_dir: Path, running: list[Any]) -> str:
         "database": database_label(env),
         "settings": env["DJANGO_SETTINGS_MODULE"],
         "nginx": nginx_note(nginx, rows, nginx_reason),
+        "spam": spam_note(spammed, under, alone),
         "seconds": args.duration,
         "rate_limit_seconds": data["rate_limit_seconds"],
         "post_errors": post_errors,

@@ -27,6 +27,7 @@ ROWS = [
     "home page (cached)",
     "post, 200 comments (rendered)",
     "post, 200 comments (cached, gunicorn alone)",
+    "post, 200 comments (cached, 100 spam POSTs/s)",
     "post, 1,000 comments (rendered)",
     "category archive (rendered)",
     "RSS feed (rendered)",
@@ -128,6 +129,19 @@ def test_quick_run_measures_every_target(tmp_path: Path) -> None:
         expect(number(rps) > 0, f"no request completed for “{label}”\n{text}")
         if not label.startswith("comment POST"):
             expect(number(size) > 0, f"“{label}” answered an empty page\n{text}")
+
+    spam = re.search(
+        r"Spam: (\d+) guest comment POSTs .*?statuses: ([^)]*)\).*?X-Stoa-Cache: ([^)]*)\); "
+        r"content version before and after: (\w+)",
+        text,
+        re.DOTALL,
+    )
+    if spam is None:
+        pytest.fail(f"no spam summary\n{text}", pytrace=False)
+    expect(int(spam.group(1)) > 0, f"no spam was sent\n{text}")
+    expect(spam.group(2).startswith("302: "), f"spam answered other than 302\n{text}")
+    expect(bool(re.fullmatch(r"hit: \d+", spam.group(3))), f"a read under spam missed\n{text}")
+    expect(spam.group(4) == "unchanged", f"spam started a new content version\n{text}")
 
     posting = re.search(r"Comment posting: (\d+) comments accepted .*?; errors: (\d+)", text)
     if posting is None:
