@@ -16,7 +16,17 @@ from django.contrib.admin.utils import unquote
 from django.contrib.auth import get_permission_codename
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
-from django.db.models import Case, Count, IntegerField, Max, Value, When
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    IntegerField,
+    Max,
+    OuterRef,
+    Subquery,
+    Value,
+    When,
+)
 from django.http import (
     Http404,
     HttpRequest,
@@ -165,6 +175,33 @@ class ByPostAuthorFilter(admin.SimpleListFilter):
         return queryset
 
 
+class ReportedFilter(admin.SimpleListFilter):
+    """By readers' reports: a visitor's report hides nothing (services.flag_comment), so the
+    reported comments wait here for a moderator to read them."""
+
+    title = "reports"
+    parameter_name = "reported"
+    ANY, MEMBERS, VISITORS = "any", "members", "visitors"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        return [
+            (self.ANY, "Reported"),
+            (self.MEMBERS, "Reported by members"),
+            (self.VISITORS, "Reported by visitors only"),
+        ]
+
+    def queryset(self, request: HttpRequest, queryset: models.QuerySet[Any]) -> Any:
+        by_members = Exists(CommentFlag.objects.filter(comment=OuterRef("pk"), by_member=True))
+        value = self.value()
+        if value == self.ANY:
+            return queryset.filter(flag_count__gt=0)
+        if value == self.MEMBERS:
+            return queryset.filter(by_members)
+        if value == self.VISITORS:
+            return queryset.filter(~by_members, flag_count__gt=0)
+        return queryset
+
+
 class ConfirmedFilter(admin.SimpleListFilter):
     title = "confirmed"
     parameter_name = "confirmed"
@@ -258,8 +295,8 @@ class CommentFlagInline(ReadOnlyInline):
     model = CommentFlag
     verbose_name = "report"
     verbose_name_plural = "reports from readers"
-    fields = ["created_at", "reporter"]
-    readonly_fields = ["created_at", "reporter"]
+    fields = ["created_at", "by_member", "reporter"]
+    readonly_fields = ["created_at", "by_member", "reporter"]
 
 
 # --- Comments ---------------------------------------------------------------------------------
@@ -281,6 +318,7 @@ class CommentAdmin(admin.ModelAdmin):
     list_display_links = ["excerpt_column"]
     list_filter = [
         StatusFilter,
+        ReportedFilter,
         PostFilter,
         ByPostAuthorFilter,
         "created_at",
@@ -435,10 +473,28 @@ class CommentAdmin(admin.ModelAdmin):
             comment.get_status_display(),
         )
 
+    def get_queryset(self, request: HttpRequest) -> models.QuerySet[Comment]:
+        # How many of each comment's reports came from members (the reports column), as a
+        # subquery: a join and GROUP BY would weigh on every count the list's facets make.
+        members = (
+            CommentFlag.objects.filter(comment=OuterRef("pk"), by_member=True)
+            .order_by()
+            .values("comment")
+            .annotate(count=Count("pk"))
+            .values("count")
+        )
+        return super().get_queryset(request).annotate(member_flags=Subquery(members))
+
     @admin.display(description="reports", ordering="flag_count")
     def flag_column(self, comment: Comment) -> SafeString | int:
         if comment.flag_count:
-            return format_html('<strong class="comment-flagged">{}</strong>', comment.flag_count)
+            members = getattr(comment, "member_flags", None) or 0
+            return format_html(
+                '<strong class="comment-flagged">{}</strong><br>'
+                '<span class="comment-flag-members">{} by members</span>',
+                comment.flag_count,
+                members,
+            )
         return 0
 
     def row_buttons(self, comment: Comment, filters: str, moderator: User) -> SafeString:
@@ -531,10 +587,23 @@ class CommentAdmin(admin.ModelAdmin):
                 "label": label,
                 "count": counts.get(value, 0),
                 "query": f"?{StatusFilter.parameter_name}={value}",
-                "selected": current == value,
+                "selected": current == value and not request.GET.get(ReportedFilter.parameter_name),
             }
             for value, label in CommentStatus.choices
         ]
+        # Reported comments readers still see: a visitor's report hides nothing, so this is
+        # how the moderators hear of it.
+        reported = Comment.objects.filter(status=APPROVED, flag_count__gt=0).count()
+        summary.append(
+            {
+                "label": "Reported",
+                "count": reported,
+                "query": f"?{StatusFilter.parameter_name}={APPROVED}"
+                f"&{ReportedFilter.parameter_name}={ReportedFilter.ANY}",
+                "selected": current == APPROVED
+                and request.GET.get(ReportedFilter.parameter_name) == ReportedFilter.ANY,
+            }
+        )
         context = {"status_summary": summary, **(extra_context or {})}
         return super().changelist_view(request, extra_context=context)
 
@@ -717,6 +786,7 @@ class DiscussionSettingsAdmin(admin.ModelAdmin):
                     "moderation_keys",
                     "disallowed_keys",
                     "flag_threshold",
+                    "guest_reports_per_member",
                     "rate_limit_seconds",
                 ]
             },
@@ -808,9 +878,9 @@ class SubscriptionAdmin(admin.ModelAdmin):
 class CommentFlagAdmin(admin.ModelAdmin):
     """Readers' reports, newest first; what to do about them is decided on the comment."""
 
-    list_display = ["created_at", "comment_link", "reporter"]
+    list_display = ["created_at", "comment_link", "by_member", "reporter"]
     list_select_related = ["comment"]
-    list_filter = ["created_at"]
+    list_filter = ["by_member", "created_at"]
     search_fields = ["comment__author_name", "comment__text"]
     ordering = ["-created_at", "-pk"]
 

@@ -36,7 +36,9 @@ class DiscussionSettings(models.Model):
     hold_first_comment = models.BooleanField(
         "hold a first comment until approved",
         default=True,
-        help_text="An email address with an earlier approved comment skips the hold.",
+        help_text="A guest whose name and email address match an earlier approved guest "
+        "comment skips the hold, unless a member's account has that address; a member skips it "
+        "while none of their comments was marked spam.",
     )
     moderation_keys = models.TextField(
         "moderation words",
@@ -48,7 +50,19 @@ class DiscussionSettings(models.Model):
         blank=True,
         help_text="One per line: a comment containing one goes straight to spam.",
     )
-    flag_threshold = models.PositiveSmallIntegerField("hide after this many reports", default=3)
+    flag_threshold = models.PositiveSmallIntegerField(
+        "hide after this many reports from members",
+        default=3,
+        help_text="An approved comment goes back to the queue for a moderator once this many "
+        "members have reported it. 0 never hides a comment.",
+    )
+    guest_reports_per_member = models.PositiveSmallIntegerField(
+        "reports from visitors that count as one member's",
+        default=0,
+        help_text="0: reports from visitors without an account never hide a comment; they are "
+        "counted in the queue (“Reported”) for a moderator to read. Anyone can make up "
+        "visitors, so a mix counts for little.",
+    )
     edit_window_minutes = models.PositiveSmallIntegerField(
         "commenters may edit for (minutes)", default=15
     )
@@ -256,6 +270,9 @@ class CommentFlag(models.Model):
     reporter = models.CharField(
         max_length=64, help_text="The reporting account, or a hash of the reader's address."
     )
+    # A member's report weighs more than a visitor's: a visitor is an address, and addresses
+    # are cheap (services.flag_comment).
+    by_member = models.BooleanField("by a member", default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -12,7 +12,7 @@ from allauth.account.models import EmailAddress
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import EmailValidator, URLValidator
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
@@ -564,24 +564,42 @@ def delete_own_comment(*, comment: Comment, actor: User | None = None) -> Commen
 
 
 @transaction.atomic
-def flag_comment(*, comment: Comment, reporter: str) -> bool:
-    """Record a reader's report; enough reports from different readers hide the comment.
-    Returns False when this reader had already reported it."""
-    _, created = CommentFlag.objects.get_or_create(comment=comment, reporter=reporter[:64])
+def flag_comment(*, comment: Comment, reporter: str, reporter_is_member: bool = False) -> bool:
+    """Record a reader's report; enough reports from members hide an approved comment until
+    a moderator decides. Returns False when this reader had already reported it.
+
+    A visitor without an account is an address, and addresses are cheap: their reports are
+    counted and shown in the moderators' queue ("Reported"), but hide nothing by themselves.
+    DiscussionSettings.flag_threshold counts members' reports; guest_reports_per_member, when
+    not 0, lets that many visitors' reports count as one member's. (WordPress has no
+    readers' reports: this follows the moderation plugins that add them, which leave the
+    decision to a moderator.) The caller says whether the reporter is a member; when it does
+    not, the report counts as a visitor's."""
+    _, created = CommentFlag.objects.get_or_create(
+        comment=comment, reporter=reporter[:64], defaults={"by_member": reporter_is_member}
+    )
     if not created:
         return False
-    count = comment.flags.count()
+    counts = comment.flags.aggregate(
+        total=Count("pk"), members=Count("pk", filter=Q(by_member=True))
+    )
+    count, members = counts["total"], counts["members"]
     Comment.objects.filter(pk=comment.pk).update(flag_count=count)
     comment.flag_count = count
-    CommentEvent.objects.create(comment=comment, kind=CommentEventKind.FLAGGED)
-    threshold = DiscussionSettings.current().flag_threshold
-    if threshold and count >= threshold and comment.status == CommentStatus.APPROVED:
-        set_comment_status(
-            comment=comment,
-            status=CommentStatus.PENDING,
-            rule="reports",
-            note=f"Hidden after {count} reports from readers",
-        )
+    CommentEvent.objects.create(
+        comment=comment,
+        kind=CommentEventKind.FLAGGED,
+        note="Reported by a member" if reporter_is_member else "Reported by a visitor",
+    )
+    settings = DiscussionSettings.current()
+    per_member = settings.guest_reports_per_member
+    weight = members + ((count - members) // per_member if per_member else 0)
+    threshold = settings.flag_threshold
+    if threshold and weight >= threshold and comment.status == CommentStatus.APPROVED:
+        note = f"Hidden after reports from {members} members"
+        if count > members:
+            note += f" and {count - members} visitors"
+        set_comment_status(comment=comment, status=CommentStatus.PENDING, rule="reports", note=note)
         notifications.comment_written(comment)
     return True
 

@@ -316,7 +316,12 @@ def report(request: HttpRequest, pk: int) -> HttpResponse:
         # personal token: ask them to confirm on a page of their own, which does.
         context = {"comment": comment, "back": comment.post.get_absolute_url()}
         return render(request, "discussion/report.html", context)
-    services.flag_comment(comment=comment, reporter=reporter_key(request))
+    services.flag_comment(
+        comment=comment,
+        reporter=reporter_key(request),
+        # A member's report may hide a comment; a visitor's only tells the moderators.
+        reporter_is_member=request.user.is_authenticated,
+    )
     return render(
         request,
         "discussion/message.html",

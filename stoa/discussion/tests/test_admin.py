@@ -114,7 +114,7 @@ def test_the_queue_counts_comments_per_status_above_the_list_and_in_the_filter(
 
     assert response.status_code == 200
     summary = {item["label"]: item["count"] for item in response.context["status_summary"]}
-    assert summary == {"Held": 2, "Approved": 3, "Spam": 1, "Trash": 0}
+    assert summary == {"Held": 2, "Approved": 3, "Spam": 1, "Trash": 0, "Reported": 0}
     page = response.content.decode()
     assert '<a href="?status=pending">Held <span class="count">2</span></a>' in page
     # The status filter's facets count every status, spam included.

@@ -560,13 +560,13 @@ def test_one_reader_can_report_a_comment_once(post: Post) -> None:
     assert comment.events.filter(kind=CommentEventKind.FLAGGED).count() == 1
 
 
-def test_reports_from_three_different_readers_hide_an_approved_comment(post: Post) -> None:
+def test_reports_from_three_different_members_hide_an_approved_comment(post: Post) -> None:
     comment = CommentFactory(post=post)
-    services.flag_comment(comment=comment, reporter="ip:a")
-    services.flag_comment(comment=comment, reporter="ip:a")
-    services.flag_comment(comment=comment, reporter="user:2")
+    services.flag_comment(comment=comment, reporter="user:1", reporter_is_member=True)
+    services.flag_comment(comment=comment, reporter="user:1", reporter_is_member=True)
+    services.flag_comment(comment=comment, reporter="user:2", reporter_is_member=True)
     assert refreshed(comment).status == APPROVED
-    services.flag_comment(comment=comment, reporter="ip:c")
+    services.flag_comment(comment=comment, reporter="user:3", reporter_is_member=True)
     comment = refreshed(comment)
     assert comment.status == HELD
     assert comment.flag_count == 3
@@ -579,7 +579,7 @@ def test_a_threshold_of_zero_never_hides_a_comment(post: Post) -> None:
     configure(flag_threshold=0)
     comment = CommentFactory(post=post)
     for n in range(5):
-        services.flag_comment(comment=comment, reporter=f"ip:{n}")
+        services.flag_comment(comment=comment, reporter=f"user:{n}", reporter_is_member=True)
     assert refreshed(comment).status == APPROVED
 
 
@@ -716,8 +716,8 @@ def test_a_comment_hidden_by_reports_emails_the_moderators(
 ) -> None:
     comment = CommentFactory(post=post, text="Contested words.")
     with django_capture_on_commit_callbacks(execute=True):
-        for reporter in ("ip:a", "ip:b", "ip:c"):
-            services.flag_comment(comment=comment, reporter=reporter)
+        for reporter in ("user:1", "user:2", "user:3"):
+            services.flag_comment(comment=comment, reporter=reporter, reporter_is_member=True)
     [message] = sent_to("mod@example.org")
     assert "Contested words." in message.body
 
