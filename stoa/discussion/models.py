@@ -284,6 +284,25 @@ class CommentFlag(models.Model):
         return f"Report on comment {self.comment_id}"
 
 
+class DeclinedClaim(models.Model):
+    """A guest comment written with a member's verified address that the member said is not
+    theirs: not offered to them again (services.claim_guest_comments)."""
+
+    comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="declined_claims")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="declined_comments"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["comment", "user"], name="one_decline_per_member")
+        ]
+
+    def __str__(self) -> str:
+        return f"Comment {self.comment_id} is not member {self.user_id}'s"
+
+
 class Subscription(models.Model):
     """An address that asked to hear about new replies under a post (double opt-in)."""
 

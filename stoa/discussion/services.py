@@ -4,7 +4,7 @@ importer all call these."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,7 +25,9 @@ from stoa.discussion.models import (
     CommentEvent,
     CommentEventKind,
     CommentFlag,
+    CommentQuerySet,
     CommentStatus,
+    DeclinedClaim,
     DiscussionSettings,
     Subscription,
 )
@@ -450,22 +452,56 @@ def store_markup(*, chunk: int = 500) -> int:
     return count
 
 
+def claimable_comments(*, user: User) -> CommentQuerySet:
+    """The guest comments this member may make theirs: written with one of their verified
+    addresses, approved or held. Spam and trash stay out: anyone can type an address, and a
+    stranger's spam must not cost its owner their good standing (moderation.in_good_standing)."""
+    addresses = _addresses_of(user, verified_only=True)
+    if not addresses:
+        return Comment.objects.none()
+    written_with = Q(pk__in=[])
+    for address in sorted(addresses):
+        written_with |= Q(author_email__iexact=address)
+    return Comment.objects.filter(
+        written_with,
+        user__isnull=True,
+        status__in=[CommentStatus.APPROVED, CommentStatus.PENDING],
+    )
+
+
+def offered_comments(*, user: User) -> CommentQuerySet:
+    """The claimable comments the member has not yet said are not theirs (their account
+    page asks about these)."""
+    return claimable_comments(user=user).exclude(declined_claims__user=user)
+
+
 @transaction.atomic
 @freshness.changed()
-def claim_guest_comments(*, user: User, email: str) -> int:
-    """A member verified this email address: the comments guests wrote with it become theirs
-    (signed with their name, their history noting it), as do its subscriptions. Returns how
-    many comments. Spam stays unclaimed: anyone can type an address, and a stranger's spam
-    must not cost its owner their good standing (moderation.in_good_standing)."""
-    email = email.strip()
-    if not email:
-        return 0
+def claim_guest_comments(
+    *, user: User, comment_ids: Collection[int], declined_ids: Collection[int] = ()
+) -> int:
+    """The member says which guest comments written with their verified addresses are theirs
+    (`comment_ids`): those become theirs, signed with their name, their history noting it.
+    Those they say are not (`declined_ids`) stay a guest's and are not offered again.
+
+    Nothing is claimed when an address is verified: whoever typed it in a comment form need
+    not be its owner, and a stranger's words must not appear under a member's name unasked.
+    Each id is checked again here, whatever the form sent: a comment that is not claimable by
+    this member (another address, a member's, spam) refuses the whole claim
+    (PermissionDenied); one they already claimed is left as it is. Returns how many were
+    claimed."""
+    wanted = set(comment_ids)
+    claimable = claimable_comments(user=user)
     comments = list(
-        Comment.objects.select_for_update()
-        .filter(user__isnull=True, author_email__iexact=email)
-        .exclude(status=CommentStatus.SPAM)
-        .select_related("post")
+        claimable.select_for_update().filter(pk__in=wanted).select_related("post").order_by("pk")
     )
+    already = set(Comment.objects.filter(pk__in=wanted, user=user).values_list("pk", flat=True))
+    refused = wanted - {c.pk for c in comments} - already
+    if refused:
+        raise PermissionDenied(
+            "Only guest comments written with an address you have verified can be made yours; "
+            f"not comment {min(refused)}."
+        )
     name = display_name(user)[:100]
     for comment in comments:
         signed = comment.author_name
@@ -488,11 +524,30 @@ def claim_guest_comments(*, user: User, email: str) -> int:
             kind=CommentEventKind.EDITED,
             actor=user,
             rule="claimed",
-            note=f"Now the comment of the member who verified its email address; it was "
-            f"signed “{signed}”."[:300],
+            note=f"Claimed by the member who verified its email address; it was signed “{signed}”."[
+                :300
+            ],
         )
-    Subscription.objects.filter(user__isnull=True, email__iexact=email).update(user=user)
+    DeclinedClaim.objects.filter(user=user, comment__in=comments).delete()
+    # Declining what is not claimable (spammed or claimed meanwhile) changes nothing: no
+    # need to refuse the member's answer about the rest.
+    declined = claimable.filter(pk__in=set(declined_ids) - wanted).values_list("pk", flat=True)
+    DeclinedClaim.objects.bulk_create(
+        [DeclinedClaim(comment_id=pk, user=user) for pk in declined], ignore_conflicts=True
+    )
     return len(comments)
+
+
+@transaction.atomic
+def address_verified(*, user: User, email: str) -> int:
+    """A member verified this email address: the reply subscriptions it holds become theirs
+    (listed on their account page, with their unsubscribe buttons; the emails already reach
+    them). Its guest comments are only offered to them (offered_comments), never claimed
+    here. Returns how many subscriptions."""
+    email = email.strip()
+    if not email:
+        return 0
+    return Subscription.objects.filter(user__isnull=True, email__iexact=email).update(user=user)
 
 
 @transaction.atomic

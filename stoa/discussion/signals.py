@@ -24,10 +24,12 @@ def member_account_deleting(sender: Any, user: Any, keep_comments: bool, **kwarg
 
 
 def member_email_confirmed(sender: Any, email_address: Any, **kwargs: Any) -> None:
-    """The comments guests wrote with a verified address belong to its member from now on."""
-    from stoa.discussion.services import claim_guest_comments
+    """A verified address's reply subscriptions become its member's. Its guest comments do
+    not: whoever typed the address in a comment form need not be its owner, so the member's
+    account page asks which are theirs (slots.account_guest_comments)."""
+    from stoa.discussion.services import address_verified
 
-    claim_guest_comments(user=email_address.user, email=email_address.email)
+    address_verified(user=email_address.user, email=email_address.email)
 
 
 def connect() -> None:

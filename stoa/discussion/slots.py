@@ -16,7 +16,7 @@ from django.urls import reverse
 
 from stoa.core import readers
 from stoa.core.cache import memoize
-from stoa.discussion import access, moderation, threads, tokens
+from stoa.discussion import access, moderation, services, threads, tokens
 from stoa.discussion.forms import CommentForm, remembered_commenter
 from stoa.discussion.models import Comment, CommentStatus, DiscussionSettings, Subscription
 from stoa.discussion.sanitizers import ALLOWED_COMMENT_TAGS_TEXT
@@ -168,6 +168,35 @@ def account_comments(request: HttpRequest, member: User) -> str:
     return render_to_string("discussion/account_comments.html", {"comments": mine}, request)
 
 
+def account_guest_comments(request: HttpRequest, member: User) -> str:
+    """The guest comments written with one of the member's verified addresses that they
+    have not yet said are theirs or not, each with a box to tick: the ticked ones become
+    theirs, the others are not offered again (views.claim, services.claim_guest_comments).
+    Nothing at all when there are none."""
+    offered = list(
+        services.offered_comments(user=member)
+        .select_related("post")
+        .order_by("-created_at", "-pk")[:100]
+    )
+    if not offered:
+        return ""
+    comments = [
+        GuestComment(
+            pk=c.pk,
+            post_title=c.post.title,
+            post_url=c.post.get_absolute_url(),
+            signed=c.author_name,
+            excerpt=c.excerpt,
+            created_at=c.created_at,
+            published=c.status == CommentStatus.APPROVED,
+        )
+        for c in offered
+    ]
+    return render_to_string(
+        "discussion/account_guest_comments.html", {"comments": comments}, request
+    )
+
+
 def account_subscriptions(request: HttpRequest, member: User) -> str:
     """The threads whose new comments are emailed to the member, each with its unsubscribe."""
     found = Subscription.objects.filter(user=member).select_related("post").order_by("-pk")
@@ -199,6 +228,19 @@ class MemberComment:
 
     post_title: str
     url: str
+    excerpt: str
+    created_at: dt.datetime
+    published: bool
+
+
+@dataclass(frozen=True)
+class GuestComment:
+    """A guest comment a member is asked about: theirs, or not?"""
+
+    pk: int
+    post_title: str
+    post_url: str
+    signed: str
     excerpt: str
     created_at: dt.datetime
     published: bool

@@ -8,6 +8,7 @@ urlpatterns = [
     path("<int:pk>/edit/", views.edit, name="edit"),
     path("<int:pk>/delete/", views.delete, name="delete"),
     path("<int:pk>/report/", views.report, name="report"),
+    path("claim/", views.claim, name="claim"),
     path("moderate/<str:token>/", views.moderate_link, name="moderate"),
     path("subscription/<str:token>/confirm/", views.confirm_subscription, name="confirm"),
     path("subscription/<str:token>/unsubscribe/", views.unsubscribe, name="unsubscribe"),

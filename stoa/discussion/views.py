@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import DisallowedHost, RequestDataTooBig, ValidationError
+from django.core.exceptions import PermissionDenied as AccessDenied
 from django.http import (
     Http404,
     HttpRequest,
@@ -18,6 +20,7 @@ from django.http import (
 )
 from django.middleware.csrf import CsrfViewMiddleware
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
@@ -331,6 +334,45 @@ def report(request: HttpRequest, pk: int) -> HttpResponse:
             "back": comment.post.get_absolute_url(),
         },
     )
+
+
+def _comment_ids(values: list[str]) -> set[int]:
+    """Comment ids sent by a form; ValueError for anything else (a number too long for the
+    database included)."""
+    if not all(value.isascii() and value.isdigit() and len(value) < 19 for value in values):
+        raise ValueError("not a comment id")
+    return {int(value) for value in values}
+
+
+@login_required
+@require_POST
+def claim(request: HttpRequest) -> HttpResponse:
+    """A member says which guest comments written with their verified addresses are theirs:
+    the ticked ones become theirs, the others offered on the same form are not offered again
+    (their account page's section: slots.account_guest_comments)."""
+    try:
+        chosen = _comment_ids(request.POST.getlist("claim"))
+        offered = _comment_ids(request.POST.getlist("offered"))
+    except ValueError:
+        context = {
+            "heading": "This form was not understood",
+            "text": "Nothing was changed. Go back to your account page and try again.",
+            "back": reverse("members:account"),
+        }
+        return render(request, "discussion/message.html", context, status=400)
+    try:
+        count = services.claim_guest_comments(
+            user=cast(User, request.user), comment_ids=chosen, declined_ids=offered - chosen
+        )
+    except AccessDenied as refused:
+        return _forbidden(request, str(refused))
+    if count:
+        messages.success(
+            request, f"{count} comment{'s are' if count > 1 else ' is'} now signed with your name."
+        )
+    else:
+        messages.success(request, "Nothing was changed; you will not be asked about those again.")
+    return HttpResponseRedirect(reverse("members:account"))
 
 
 @require_http_methods(["GET", "POST"])

@@ -27,7 +27,6 @@ from stoa.discussion import services, threads, tokens
 from stoa.discussion.models import (
     Comment,
     CommentEvent,
-    CommentEventKind,
     CommentStatus,
     DiscussionSettings,
     Subscription,
@@ -49,6 +48,7 @@ APPROVED, HELD, SPAM, TRASH = (
     CommentStatus.TRASH,
 )
 OWN_SECTIONS = [
+    "stoa.discussion.slots.account_guest_comments",
     "stoa.discussion.slots.account_comments",
     "stoa.discussion.slots.account_subscriptions",
 ]
@@ -280,60 +280,50 @@ def sign_up_and_verify(client: Client, email: str) -> User:
     return User.objects.get(email=email)
 
 
-def test_verifying_an_address_makes_the_guest_comments_written_with_it_the_members() -> None:
+def offered_on_account_page(client: Client) -> list[int]:
+    """The ids of the guest comments the account page asks the member about."""
+    page = html(client.get(reverse("members:account")))
+    return [int(pk) for pk in page.xpath('//input[@name="claim"]/@value')]
+
+
+def test_verifying_an_address_claims_no_comment_but_adopts_its_subscriptions() -> None:
+    # Issue 10: whoever typed an address in a comment form need not be its owner, so
+    # verifying it no longer makes its guest comments the member's (test_claiming: the
+    # member is asked which are theirs).
     post = PostFactory()
-    approved = CommentFactory(
-        post=post, author_name="Ada", author_email="Ada@Example.net", created_at=an_hour_ago(3)
-    )
-    held = CommentFactory(
-        post=post,
-        author_name="Ada",
-        author_email="ada@example.net",
-        status=HELD,
-        created_at=an_hour_ago(2),
-    )
-    spam = CommentFactory(post=post, author_email="ada@example.net", status=SPAM)
-    strangers = CommentFactory(post=post, author_email="someone@example.net")
+    guests = CommentFactory(post=post, author_name="Ada", author_email="Ada@Example.net")
     SubscriptionFactory(post=post, email="ada@example.net")
 
     member = sign_up_and_verify(Client(), "ada@example.net")
 
-    for comment in (approved, held):
-        comment.refresh_from_db()
-        assert comment.user == member
-        assert comment.author_name == member.display_name
-        event = comment.events.get(rule="claimed")
-        assert event.kind == CommentEventKind.EDITED
-        assert event.actor == member
-        assert "“Ada”" in event.note
-        assert f'href="{profile_url(member)}"' in render_comment(comment)
-    spam.refresh_from_db()
-    strangers.refresh_from_db()
-    assert spam.user is None and strangers.user is None
+    guests.refresh_from_db()
+    assert guests.user is None
+    assert guests.author_name == "Ada"
+    assert not guests.events.filter(rule="claimed").exists()
     assert Subscription.objects.get(email="ada@example.net").user == member
 
 
-def test_a_member_whose_claimed_guest_comments_were_approved_is_trusted_at_once() -> None:
-    DiscussionSettings.current()  # holds first comments (the default)
-    assert DiscussionSettings.current().hold_first_comment
-    earlier = CommentFactory(author_email="ada@example.net", created_at=an_hour_ago(3))
+def test_a_verified_member_is_judged_by_their_account_not_by_guests_comments() -> None:
+    assert DiscussionSettings.current().hold_first_comment  # the default
+    CommentFactory(author_email="ada@example.net", status=SPAM, created_at=an_hour_ago(3))
     member = sign_up_and_verify(Client(), "ada@example.net")
-    assert Comment.objects.get(pk=earlier.pk).user == member
 
     comment = services.post_comment(post=PostFactory(), author=member, body="Back again.")
 
     assert comment.status == APPROVED
 
 
-def test_confirming_an_address_in_the_admin_claims_its_comments_too() -> None:
+def test_confirming_an_address_in_the_admin_offers_its_comments_to_the_member() -> None:
     guest = CommentFactory(author_email="ada@example.net")
     member = UserFactory(email="ada@example.net")
     address = EmailAddress.objects.create(user=member, email="ada@example.net")
+    assert offered_on_account_page(logged_in(member)) == []
     admin = UserFactory(is_staff=True, is_superuser=True)
     changelist = reverse("admin:account_emailaddress_changelist")
     logged_in(admin).post(changelist, {"action": "make_verified", "_selected_action": [address.pk]})
     guest.refresh_from_db()
-    assert guest.user == member
+    assert guest.user is None
+    assert offered_on_account_page(logged_in(member)) == [guest.pk]
 
 
 # --- The account page's and the public page's sections ---------------------------------------
@@ -572,8 +562,11 @@ def test_a_readers_whole_journey_from_guest_to_member_to_former_member(
     guest = CommentFactory(post=post, author_email="ada@example.net", created_at=an_hour_ago(5))
     browser = Client()
 
-    # Sign up; the emailed link verifies the address and logs in; the guest comment is hers.
+    # Sign up; the emailed link verifies the address and logs in; her account page asks
+    # about the guest comment written with it, and she says it is hers.
     member = sign_up_and_verify(browser, "ada@example.net")
+    assert offered_on_account_page(browser) == [guest.pk]
+    browser.post(reverse("discussion:claim"), {"offered": [guest.pk], "claim": [guest.pk]})
     assert Comment.objects.get(pk=guest.pk).user == member
     assert "My account" in squash(html(browser.get("/")).xpath("//nav")[0].text_content())
 
