@@ -379,6 +379,7 @@ STOA = {
     "POST_FOOTER": ["stoa.discussion.slots.post_discussion"],
     # Sections of a member's account page, and of their public page (never anything private).
     "ACCOUNT_SECTIONS": [
+        "stoa.discussion.slots.account_guest_comments",
         "stoa.discussion.slots.account_comments",
         "stoa.discussion.slots.account_subscriptions",
         "stoa.webcasts.slots.account_series",

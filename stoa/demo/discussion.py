@@ -20,7 +20,7 @@ what becomes of it:
     links, word  held by the too-many-links or the moderation-word rule
     spam, bot    marked spam by a moderator (or a disallowed word); sent by a robot (honeypot)
     trash        trashed by a moderator
-    flag=N       reported by N readers (enough reports hide it again)
+    flag=N       reported by N readers (visitors: counted in the queue, hiding nothing)
 
 Without an author tag, a reader is drawn at random from the pool.
 """
