@@ -234,7 +234,10 @@ def post_comment(
     )
     _refresh(comment)
     comment.save()
-    _draw(comment)
+    if comment.status != CommentStatus.SPAM:
+        # Spam is shown to nobody but its writer (drawn for them when they look); it is
+        # drawn and stored if a moderator takes it out of spam (set_comment_status).
+        _draw(comment)
     CommentEvent.objects.create(
         comment=comment,
         kind=CommentEventKind.POSTED,
@@ -280,6 +283,9 @@ def set_comment_status(
     if CommentStatus.APPROVED in (before, status):
         _recount(comment.post)
     if status == CommentStatus.APPROVED:
+        # Shown to everyone from now on: its markup is stored if it has none (spam is not
+        # drawn when written), so no reader draws it.
+        threads.stored_markup([comment])
         notifications.comment_approved(comment)
     return comment
 

@@ -25,6 +25,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
+from stoa.core.cache import memoize
 from stoa.core.clients import client_ip, client_key
 from stoa.core.templating import login_url
 from stoa.discussion import access, moderation, services, tokens
@@ -37,7 +38,7 @@ from stoa.discussion.forms import (
 from stoa.discussion.models import Comment, DiscussionSettings, Subscription
 from stoa.discussion.threads import comment_page
 from stoa.members.models import User
-from stoa.publishing.models import can_read_full_post
+from stoa.publishing.models import Post, can_read_full_post
 from stoa.publishing.views import live_post, render_post
 
 # Refusals answer with the status that says why (RFC 9110 / RFC 6585).
@@ -125,7 +126,20 @@ def _body_too_big(request: HttpRequest) -> bool:
 
 
 def _reject(request: HttpRequest, post: Any, form: CommentForm, status: int) -> HttpResponse:
-    return render_post(request, post, {"comment_form": form}, status=status)
+    return render_post(request, live_post(post.pk), {"comment_form": form}, status=status)
+
+
+def _open_post(post_id: int) -> Post:
+    """The live post a comment is sent to, without what only its page needs (authors,
+    categories, tags): most comments are written and redirected, and a robot's spam should
+    cost as little as it can (the page is loaded whole only to show the form again)."""
+    # Kept per content version like the post page (a scheduled post's time ends it).
+    (post,) = memoize(
+        f"open-post-{post_id}", lambda: (Post.objects.published().filter(pk=post_id).first(),)
+    )
+    if post is None:
+        raise Http404("No such post.")
+    return post
 
 
 def _own_url(comment: Comment) -> str:
@@ -142,7 +156,7 @@ def create(request: HttpRequest, post_id: int) -> HttpResponse:
     if _body_too_big(request):
         return _too_big(request)
     try:
-        post = live_post(post_id)
+        post = _open_post(post_id)
     except Http404:
         # Unpublished (or deleted) while the reader was writing: say so, and give the text
         # back rather than a bare 404 that loses it.
@@ -196,7 +210,7 @@ def create(request: HttpRequest, post_id: int) -> HttpResponse:
             )
             advice = moderation.policy().advise(candidate, DiscussionSettings.current())
             state = {"comment_form": form, "comment_preview": candidate, "comment_advice": advice}
-            return render_post(request, post, state)
+            return render_post(request, live_post(post.pk), state)
         comment = services.post_comment(
             post=post,
             author=author,

@@ -7,7 +7,7 @@ import re
 
 from stoa.core.sanitizers import sub_outside_links
 from stoa.publishing.models import Post
-from stoa.webcasts.models import post_plays_clip
+from stoa.webcasts import cached
 
 # A moment in a clip, as commenters cite it: [12:34] or [1:02:03].
 _TIMECODE = re.compile(r"\[(?:(\d{1,2}):)?([0-5]?\d):([0-5]\d)\]")
@@ -31,4 +31,5 @@ def link_cited_moments(post: Post, html: str) -> str:
     """A comment's sanitised markup, with its cited moments linked if the post plays a clip.
     Runs after the sanitiser's last pass, which would strip the links' class and data
     attribute: what it adds is built from digits alone."""
-    return link_timecodes(html) if post_plays_clip(post) else html
+    # The post's clip is kept per content version (webcasts.cached): no query per comment.
+    return link_timecodes(html) if cached.post_clip(post) is not None else html

@@ -476,11 +476,6 @@ def next_window_change() -> dt.datetime | None:
     return min(moments, default=None)
 
 
-def post_plays_clip(post: Post) -> bool:
-    """Whether the post carries a clip (a cited moment in a comment can seek it)."""
-    return Clip.objects.filter(post=post).exists()
-
-
 def presents_post_clip(post: Post, user: User) -> bool:
     """Whether this member presents the clip the post carries: its session's presenter, or
     one of its series' presenters (their comments there get the "Author" badge)."""
