@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth.models import AnonymousUser
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest
 from django.template.loader import render_to_string
 from django.urls import reverse
 
@@ -94,6 +94,10 @@ def _render_section(request: HttpRequest, post: Post, state: Mapping[str, Any], 
         before=before,
         after=after,
     )
+    if page > thread.pages:
+        # A comment page past the last is no page: a 404, never kept, rather than the last
+        # page again under an address of its own (a new cache entry per number).
+        raise Http404("No such comment page.")
     context = {
         "post": post,
         "heading": responses_heading(post.comment_count, post.title),

@@ -226,6 +226,16 @@ def create(request: HttpRequest, post_id: int) -> HttpResponse:
             form.add_error(field if field in shown else None, messages)
         return _reject(request, post, form, 400)
     except services.CommentRefused as refused:
+        if refused.verdict.rule == "flood":
+            # Too soon after the last one: most often a robot posting again at once. A short
+            # page with the text handed back, not the whole post page drawn for it.
+            context = {
+                "heading": "Please wait a moment before commenting again",
+                "text": refused.verdict.message,
+                "kept": data["body"],
+                "back": post.get_absolute_url(),
+            }
+            return render(request, "discussion/message.html", context, status=429)
         form.add_error(None, refused.verdict.message)
         return _reject(request, post, form, REFUSAL_STATUS.get(refused.verdict.rule, 400))
     response = HttpResponseRedirect(_own_url(comment))

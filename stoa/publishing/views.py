@@ -59,6 +59,10 @@ class PostListView(ListView):
     def feed_url(self) -> str:
         return ""
 
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        refuse_unused_paging(request, "cpage")
+        return super().get(request, *args, **kwargs)
+
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         context.update(heading=self.heading, description=self.description)
@@ -204,6 +208,15 @@ def render_post(
     return render(request, "publishing/post_detail.html", context, status=status)
 
 
+def refuse_unused_paging(request: HttpRequest, *names: str) -> None:
+    """A page number a page does not use (`?page=2` on an article, `?cpage=3` on a list)
+    names no page of it: 404, never kept, rather than the same page under one more address
+    (stoa.core.readers counts page numbers as shared, so each would be a cache entry)."""
+    for name in names:
+        if request.GET.get(name, "1") != "1":
+            raise Http404("No such page.")
+
+
 def live_post(pk: int) -> Post:
     """A published post by id, with what its page shows, or 404."""
     return get_object_or_404(Post.objects.published().for_listing(), pk=pk)
@@ -211,6 +224,7 @@ def live_post(pk: int) -> Post:
 
 def post_detail(request: HttpRequest, year: int, month: str, slug: str) -> HttpResponse:
     """A post at its permalink; an old date in the address redirects to the right one."""
+    refuse_unused_paging(request, "page")
     if can_preview_posts(request.user):
         post = Post.objects.visible_to(request.user).for_listing().filter(slug=slug).first()
     else:
@@ -243,6 +257,7 @@ def post_preview(request: HttpRequest, pk: int) -> HttpResponse:
 
 def page_detail(request: HttpRequest, path: str) -> HttpResponse:
     """A static page at its nested path."""
+    refuse_unused_paging(request, "page", "cpage")
     page = get_object_or_404(Page.objects.visible_to(request.user), path=path.strip("/"))
     return render(request, "publishing/page_detail.html", {"page": page})
 

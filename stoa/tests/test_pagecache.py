@@ -32,7 +32,7 @@ from stoa.core import pagecache, readers
 from stoa.core.pagecache import MIDDLEWARE_PATH, CachedPages
 from stoa.discussion import services, tokens
 from stoa.discussion.forms import REMEMBER_COOKIE
-from stoa.discussion.models import CommentStatus
+from stoa.discussion.models import CommentStatus, DiscussionSettings
 from stoa.discussion.tests.factories import CommentFactory
 from stoa.publishing import services as publishing
 from stoa.publishing.models import Post
@@ -237,11 +237,17 @@ def test_a_kept_page_costs_no_query(
             assert client.get(url)[CACHE_HEADER] == "hit"
 
 
-def test_pages_of_a_list_and_of_a_thread_are_kept_apart(client: Client, post: Post) -> None:
+def test_pages_of_a_thread_are_kept_apart(client: Client, post: Post) -> None:
+    settings_row = DiscussionSettings.current()
+    settings_row.paginate, settings_row.threads_per_page = True, 1
+    settings_row.save()
+    for n in range(3):
+        CommentFactory(post=post, text=f"Top-level comment {n}.")
+    url = post.get_absolute_url()
     for query in ("?cpage=2", "?cpage=3"):
-        client.get(f"/{query}")
-        assert client.get(f"/{query}")[CACHE_HEADER] == "hit", query
-    assert client.get("/")[CACHE_HEADER] == "miss"
+        client.get(f"{url}{query}")
+        assert client.get(f"{url}{query}")[CACHE_HEADER] == "hit", query
+    assert client.get(url)[CACHE_HEADER] == "miss"
 
 
 def test_scheme_and_host_are_part_of_the_address(client: Client, post: Post, settings) -> None:
@@ -518,10 +524,26 @@ def test_the_first_pages_other_address_is_answered_from_the_bare_page_and_never_
     assert wsgi.reached_django == 4
 
 
-def test_parameters_in_another_order_are_one_page(wsgi: Harness, post: Post) -> None:
-    wsgi.request(f"{post.get_absolute_url()}?cpage=2&page=3")
-    assert wsgi.request(f"{post.get_absolute_url()}?page=3&cpage=2")[CACHE_HEADER] == "hit"
-    assert wsgi.reached_django == 1
+@pytest.mark.parametrize("query", ["?page=3", "?page=3&cpage=2", "?cpage=2&page=3"])
+def test_a_page_number_an_article_does_not_use_is_a_404_never_kept(
+    wsgi: Harness, post: Post, query: str
+) -> None:
+    for _ in range(2):
+        answer = wsgi.request(f"{post.get_absolute_url()}{query}")
+        assert answer.status == 404
+        assert answer.get(CACHE_HEADER) is None
+    assert wsgi.reached_django == 2
+
+
+def test_a_comment_page_past_the_last_and_on_a_list_are_404s_never_kept(
+    wsgi: Harness, post: Post
+) -> None:
+    for address in (f"{post.get_absolute_url()}?cpage=2", "/?cpage=2"):
+        for _ in range(2):
+            answer = wsgi.request(address)
+            assert answer.status == 404, address
+            assert answer.get(CACHE_HEADER) is None
+    assert wsgi.reached_django == 4
 
 
 @pytest.mark.parametrize(
