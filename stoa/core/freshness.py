@@ -22,6 +22,7 @@ result under the version started at once.
 from __future__ import annotations
 
 import contextlib
+import functools
 from collections.abc import Callable, Iterable, Iterator
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -53,8 +54,10 @@ class Shown:
     fields: tuple[str, ...] = ()
     m2m: tuple[str, ...] = ()
 
+    @functools.cached_property
     def _attnames(self) -> tuple[str, ...]:
         # Column attribute names ("post_id" for a foreign key "post"): what __dict__ holds.
+        # Worked out once: sees() runs for every row of a declared model that is loaded.
         return tuple(
             getattr(self.model._meta.get_field(name), "attname", name) for name in self.fields
         )
@@ -63,7 +66,7 @@ class Shown:
         if self.when is None:
             return True
         loaded = row.__dict__
-        if any(name not in loaded for name in self._attnames()):
+        if any(name not in loaded for name in self._attnames):
             return True
         return bool(self.when(row))
 
