@@ -25,6 +25,8 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Dialog, Error, Page
 
+from stoa.tests import proxy
+
 REPO = Path(__file__).resolve().parent.parent
 CHROMIUM = Path("/usr/bin/chromium")
 SCREENSHOTS = REPO / "var" / "screenshots"
@@ -53,25 +55,9 @@ VIEWPORTS: dict[str, dict[str, Any]] = {
         "has_touch": True,
     },
 }
-# The site under test never inherits these from the test run's environment (CI's PostgreSQL
-# pass sets DATABASE_URL and REDIS_URL): it always runs on its own fresh SQLite and files.
-NOT_INHERITED = {
-    "DATABASE_URL",
-    "REDIS_URL",
-    "CACHE_KEY_PREFIX",
-    "DEBUG",
-    "SECRET_KEY",
-    "DJANGO_SETTINGS_MODULE",
-    "ALLOWED_HOSTS",
-    "CSRF_TRUSTED_ORIGINS",
-    "SECURE_SSL_REDIRECT",
-    "SECURE_HSTS_SECONDS",
-    "TRUST_X_FORWARDED_FOR",
-    "TRUST_X_FORWARDED_PROTO",
-    "MEDIA_ROOT",
-    "EMAIL_BACKEND",
-    "STOA_SITE_URL",
-}
+# The site under test never inherits these from the test run's environment: the list the
+# proxy tests' site uses (stoa/tests/proxy.py), one for every test server.
+NOT_INHERITED = proxy.NOT_INHERITED
 
 
 def on_ci() -> bool:
