@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "stoa.publishing",
     "stoa.discussion",
     "stoa.webcasts",
+    "stoa.wordpress",
     "stoa.demo",
     "django.contrib.admin",
     "django.contrib.auth",
