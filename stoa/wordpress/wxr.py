@@ -1,0 +1,538 @@
+"""A streaming reader of WordPress eXtended RSS (WXR 1.0, 1.1, 1.2), the file WordPress's
+Tools → Export writes (export_wp()): the site, its authors, terms, and items (posts, pages,
+attachments) with their meta and their comments, yielded one by one as typed records.
+
+Memory stays flat however large the file: lxml's iterparse hands over each element as it
+ends, and every record is cleared from the tree once it is yielded. The parser never loads a
+DTD, resolves no entity, reads nothing from the network, and refuses a file with a DOCTYPE at
+all (WordPress never writes one: one there is an entity bomb or an external entity waiting),
+a file cut off or malformed, and a file that is not WXR: always `WXRError`, naming the line.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import IO, Any
+
+from lxml import etree
+
+# WordPress wrote WXR 1.0 (2.x), 1.1 (3.0) and 1.2 (3.1 and since); each version has its
+# own namespace for wp: and excerpt:, the rest are RSS 2.0 modules.
+_WP_NAMESPACE = re.compile(r"^https?://wordpress\.org/export/(1\.[0-2])/$")
+_CONTENT = "http://purl.org/rss/1.0/modules/content/"
+_DC = "http://purl.org/dc/elements/1.1/"
+# WordPress writes "0000-00-00 00:00:00" for a date it does not have (a draft's GMT date).
+_NO_DATE = "0000-00-00 00:00:00"
+_RECORDS = frozenset({"author", "category", "tag", "term", "item"})
+
+
+class WXRError(Exception):
+    """The file is refused: not WXR, malformed, cut off, or hostile. The message says why
+    and names the line."""
+
+    def __init__(self, message: str, line: int | None = None) -> None:
+        self.line = line
+        super().__init__(f"{message} (line {line})" if line else message)
+
+
+@dataclass(frozen=True, slots=True)
+class Site:
+    """The exported site, from the channel's own elements."""
+
+    title: str
+    link: str
+    description: str
+    language: str
+    wxr_version: str
+    base_site_url: str
+    base_blog_url: str
+
+    @property
+    def base_url(self) -> str:
+        """The address the site's links start with (the blog's, where it differs from the
+        site's: WordPress builds permalinks from home, base_blog_url)."""
+        return (self.base_blog_url or self.base_site_url or self.link).rstrip("/")
+
+
+@dataclass(frozen=True, slots=True)
+class Author:
+    """A wp:author: a user who wrote something exported."""
+
+    id: int | None
+    login: str
+    email: str
+    display_name: str
+    first_name: str
+    last_name: str
+    line: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Category:
+    """A wp:category; `parent` is the parent's slug (nicename), as WordPress writes it."""
+
+    term_id: int | None
+    slug: str
+    parent: str
+    name: str
+    description: str
+    line: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Tag:
+    """A wp:tag."""
+
+    term_id: int | None
+    slug: str
+    name: str
+    description: str
+    line: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Term:
+    """A wp:term of another taxonomy (nav_menu, post_format, a plugin's). WXR 1.2 repeats
+    categories and tags as wp:term too; those are not yielded twice."""
+
+    term_id: int | None
+    taxonomy: str
+    slug: str
+    parent: str
+    name: str
+    description: str
+    line: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ItemTerm:
+    """One <category domain=... nicename=...> of an item: a category, a tag, or another
+    taxonomy's term."""
+
+    domain: str
+    slug: str
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class Comment:
+    """A wp:comment, as WordPress stored it. `approved` is WordPress's comment_approved:
+    "1", "0", "spam", "trash" (or "post-trashed")."""
+
+    id: int
+    parent: int
+    author: str
+    email: str
+    url: str
+    ip: str
+    date: dt.datetime | None
+    content: str
+    approved: str
+    type: str
+    user_id: int
+    meta: dict[str, str] = field(default_factory=dict)
+    line: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Item:
+    """An <item>: a post, a page, an attachment (or another post type), with its terms,
+    meta and comments."""
+
+    id: int
+    post_type: str
+    title: str
+    link: str
+    guid: str
+    creator: str
+    content: str
+    excerpt: str
+    date: dt.datetime | None
+    modified: dt.datetime | None
+    comment_status: str
+    ping_status: str
+    slug: str
+    status: str
+    parent: int
+    menu_order: int
+    password: str
+    is_sticky: bool
+    attachment_url: str
+    terms: tuple[ItemTerm, ...]
+    meta: dict[str, str]
+    comments: tuple[Comment, ...]
+    line: int | None = None
+
+    @property
+    def thumbnail_id(self) -> int | None:
+        """The featured image's attachment id (postmeta _thumbnail_id)."""
+        return _int_or_none(self.meta.get("_thumbnail_id", ""))
+
+    @property
+    def alt_text(self) -> str:
+        """An attachment's alternative text (postmeta _wp_attachment_image_alt)."""
+        return self.meta.get("_wp_attachment_image_alt", "")
+
+    @property
+    def attached_file(self) -> str:
+        """An attachment's path under wp-content/uploads (postmeta _wp_attached_file)."""
+        return self.meta.get("_wp_attached_file", "")
+
+    def terms_of(self, domain: str) -> list[ItemTerm]:
+        return [term for term in self.terms if term.domain == domain]
+
+
+Record = Site | Author | Category | Tag | Term | Item
+
+
+def _int_or_none(text: str) -> int | None:
+    try:
+        return int(text.strip())
+    except ValueError:
+        return None
+
+
+def _int(text: str, default: int = 0) -> int:
+    value = _int_or_none(text)
+    return default if value is None else value
+
+
+def _local(tag: Any) -> tuple[str, str]:
+    """(namespace, local name) of an element's tag; ("", "") for comments and PIs."""
+    if not isinstance(tag, str):
+        return "", ""
+    if tag.startswith("{"):
+        namespace, _, name = tag[1:].partition("}")
+        return namespace, name
+    return "", tag
+
+
+def _naive(text: str) -> dt.datetime | None:
+    text = text.strip()
+    if not text or text == _NO_DATE:
+        return None
+    try:
+        return dt.datetime.strptime(text, "%Y-%m-%d %H:%M:%S")  # noqa: DTZ007 - zone given below
+    except ValueError:
+        return None
+
+
+class _Dates:
+    """Dates as WordPress exports them: a GMT field and a local one. The GMT one is taken
+    first; a local one alone (a draft's: WordPress writes its GMT date as zeros) is turned
+    into UTC with the site's offset, learned from the first item that gives both (WXR does
+    not name the site's time zone), or with `fallback` before one has."""
+
+    def __init__(self, fallback: dt.tzinfo) -> None:
+        self.offset: dt.timedelta | None = None
+        self.fallback = fallback
+
+    def pick(self, gmt_text: str, local_text: str) -> dt.datetime | None:
+        gmt, local = _naive(gmt_text), _naive(local_text)
+        if gmt is not None:
+            if local is not None and self.offset is None:
+                self.offset = local - gmt
+            return gmt.replace(tzinfo=dt.UTC)
+        if local is None:
+            return None
+        if self.offset is not None:
+            return (local - self.offset).replace(tzinfo=dt.UTC)
+        return local.replace(tzinfo=self.fallback).astimezone(dt.UTC)
+
+
+def _texts(element: Any) -> dict[str, str]:
+    """The local name → text of an element's children (the last wins); CDATA is text."""
+    found: dict[str, str] = {}
+    for child in element:
+        _, name = _local(child.tag)
+        if name:
+            found[name] = child.text or ""
+    return found
+
+
+def _meta(element: Any) -> tuple[str, str] | None:
+    key = value = None
+    for child in element:
+        _, name = _local(child.tag)
+        if name == "meta_key":
+            key = child.text or ""
+        elif name == "meta_value":
+            value = child.text or ""
+    return None if key is None else (key, value or "")
+
+
+class Reader:
+    """Iterate over a WXR file's records: the Site first, then authors, terms and items in
+    file order. `source` is a path or a binary file object."""
+
+    def __init__(self, source: str | IO[bytes], *, fallback_tz: dt.tzinfo = dt.UTC) -> None:
+        self.source = source
+        self.dates = _Dates(fallback_tz)
+        self.site: Site | None = None
+        self.wp_namespace = ""
+        self.line = 0
+
+    def __iter__(self) -> Iterator[Record]:
+        try:
+            yield from self._records()
+        except etree.XMLSyntaxError as error:
+            message, line = error.msg, error.lineno
+            # iterparse sometimes raises a generic error without a line ("no element found");
+            # the parser's log holds the real one, with its line.
+            logged = [entry for entry in error.error_log if entry.level >= etree.ErrorLevels.ERROR]
+            if not line and logged:
+                message, line = logged[-1].message, logged[-1].line
+            raise WXRError(f"Not a complete, well-formed XML file: {message}", line) from None
+
+    def _parser(self) -> Any:
+        return etree.iterparse(
+            self.source,
+            events=("start", "end"),
+            resolve_entities=False,
+            load_dtd=False,
+            no_network=True,
+            huge_tree=False,
+            dtd_validation=False,
+            remove_comments=True,
+            remove_pis=True,
+            remove_blank_text=False,
+            strip_cdata=True,
+        )
+
+    def _records(self) -> Iterator[Record]:
+        etree.clear_error_log()
+        depth = 0
+        channel: Any = None
+        site_fields: dict[str, str] = {}
+        for event, element in self._parser():
+            if event == "start":
+                depth += 1
+                if depth == 1:
+                    self._check_root(element)
+                elif depth == 2 and _local(element.tag) == ("", "channel"):
+                    channel = element
+                elif (
+                    depth == 3
+                    and self.site is None
+                    and element.getparent() is channel
+                    and _local(element.tag)[1] in _RECORDS
+                ):
+                    # The first record: the channel's own elements are all read by now.
+                    yield self._make_site(site_fields, element.sourceline)
+                continue
+            depth -= 1
+            if depth != 2 or element.getparent() is not channel or channel is None:
+                continue
+            record = self._record(element, site_fields)
+            if record is not None:
+                yield record
+            # What has been read is dropped: the tree never holds more than one record.
+            element.clear(keep_tail=False)
+            while element.getprevious() is not None:
+                del channel[0]
+        if channel is None:
+            raise WXRError("Not a WordPress export: the <rss> element holds no <channel>")
+        if self.site is None:
+            yield self._make_site(site_fields, None)
+
+    def _check_root(self, root: Any) -> None:
+        docinfo = root.getroottree().docinfo
+        if docinfo.doctype or docinfo.internalDTD is not None or docinfo.externalDTD is not None:
+            # WordPress never writes a DOCTYPE; a file that has one is refused unread, its
+            # entities neither loaded nor expanded.
+            raise WXRError(
+                "Refused: the file declares a DOCTYPE, which a WordPress export never has",
+                root.sourceline,
+            )
+        if _local(root.tag) != ("", "rss"):
+            raise WXRError(
+                f"Not a WordPress export: the root element is <{_local(root.tag)[1]}>, not <rss>",
+                root.sourceline,
+            )
+        for uri in (root.nsmap or {}).values():
+            match = _WP_NAMESPACE.match(uri or "")
+            if match:
+                self.wp_namespace = uri
+
+    def _make_site(self, fields: dict[str, str], line: int | None) -> Site:
+        version = fields.get("wxr_version", "").strip()
+        if not version or not self.wp_namespace:
+            raise WXRError(
+                "Not a WordPress export: no wp:wxr_version in the WordPress export namespace "
+                "before the first record",
+                line,
+            )
+        if version not in ("1.0", "1.1", "1.2"):
+            raise WXRError(f"Unknown WXR version {version!r} (1.0, 1.1 and 1.2 are read)", line)
+        self.site = Site(
+            title=fields.get("title", "").strip(),
+            link=fields.get("link", "").strip(),
+            description=fields.get("description", "").strip(),
+            language=fields.get("language", "").strip(),
+            wxr_version=version,
+            base_site_url=fields.get("base_site_url", "").strip(),
+            base_blog_url=fields.get("base_blog_url", "").strip(),
+        )
+        return self.site
+
+    def _record(self, element: Any, site_fields: dict[str, str]) -> Record | None:
+        namespace, name = _local(element.tag)
+        line = element.sourceline
+        self.line = line or self.line
+        is_wp = namespace == self.wp_namespace and bool(namespace)
+        if namespace == "" and name == "item":
+            if self.site is None:
+                return None
+            return self._item(element)
+        if is_wp and name in ("author", "category", "tag", "term"):
+            if self.site is None:
+                return None
+            texts = _texts(element)
+            if name == "author":
+                return Author(
+                    id=_int_or_none(texts.get("author_id", "")),
+                    login=texts.get("author_login", "").strip(),
+                    email=texts.get("author_email", "").strip(),
+                    display_name=texts.get("author_display_name", "").strip(),
+                    first_name=texts.get("author_first_name", "").strip(),
+                    last_name=texts.get("author_last_name", "").strip(),
+                    line=line,
+                )
+            if name == "category":
+                return Category(
+                    term_id=_int_or_none(texts.get("term_id", "")),
+                    slug=texts.get("category_nicename", "").strip(),
+                    parent=texts.get("category_parent", "").strip(),
+                    name=texts.get("cat_name", "").strip(),
+                    description=texts.get("category_description", "").strip(),
+                    line=line,
+                )
+            if name == "tag":
+                return Tag(
+                    term_id=_int_or_none(texts.get("term_id", "")),
+                    slug=texts.get("tag_slug", "").strip(),
+                    name=texts.get("tag_name", "").strip(),
+                    description=texts.get("tag_description", "").strip(),
+                    line=line,
+                )
+            taxonomy = texts.get("term_taxonomy", "").strip()
+            if taxonomy in ("category", "post_tag"):
+                return None
+            return Term(
+                term_id=_int_or_none(texts.get("term_id", "")),
+                taxonomy=taxonomy,
+                slug=texts.get("term_slug", "").strip(),
+                parent=texts.get("term_parent", "").strip(),
+                name=texts.get("term_name", "").strip(),
+                description=texts.get("term_description", "").strip(),
+                line=line,
+            )
+        if self.site is None and namespace in ("", self.wp_namespace):
+            # The channel's own elements, before the first record: the site.
+            site_fields[name] = element.text or ""
+        return None
+
+    def _item(self, element: Any) -> Item:
+        texts: dict[str, str] = {}
+        terms: list[ItemTerm] = []
+        meta: dict[str, str] = {}
+        comments: list[Comment] = []
+        for child in element:
+            namespace, name = _local(child.tag)
+            if not name:
+                continue
+            if name == "category" and namespace == "":
+                # WXR 1.0 writes each term twice, once bare (no nicename), and calls tags
+                # "tag"; 1.1 and later write each once, tags as "post_tag".
+                slug = child.get("nicename", "")
+                if slug:
+                    domain = child.get("domain", "category")
+                    terms.append(
+                        ItemTerm(
+                            domain="post_tag" if domain == "tag" else domain,
+                            slug=slug,
+                            name=(child.text or "").strip(),
+                        )
+                    )
+            elif name == "postmeta":
+                pair = _meta(child)
+                if pair is not None:
+                    meta[pair[0]] = pair[1]
+            elif name == "comment":
+                comments.append(self._comment(child))
+            elif name == "encoded" and namespace.endswith("/excerpt/"):
+                texts["excerpt"] = child.text or ""
+            elif name == "encoded" and namespace == _CONTENT:
+                texts["content"] = child.text or ""
+            elif name == "creator" and namespace == _DC:
+                texts["creator"] = child.text or ""
+            else:
+                texts[name] = child.text or ""
+        post_id = _int_or_none(texts.get("post_id", ""))
+        if post_id is None:
+            raise WXRError("An <item> without a wp:post_id", element.sourceline)
+        return Item(
+            id=post_id,
+            post_type=texts.get("post_type", "post").strip() or "post",
+            title=texts.get("title", "").strip(),
+            link=texts.get("link", "").strip(),
+            guid=texts.get("guid", "").strip(),
+            creator=texts.get("creator", "").strip(),
+            content=texts.get("content", ""),
+            excerpt=texts.get("excerpt", ""),
+            date=self.dates.pick(texts.get("post_date_gmt", ""), texts.get("post_date", "")),
+            modified=self.dates.pick(
+                texts.get("post_modified_gmt", ""), texts.get("post_modified", "")
+            ),
+            comment_status=texts.get("comment_status", "").strip(),
+            ping_status=texts.get("ping_status", "").strip(),
+            slug=texts.get("post_name", "").strip(),
+            status=texts.get("status", "").strip(),
+            parent=_int(texts.get("post_parent", "")),
+            menu_order=_int(texts.get("menu_order", "")),
+            password=texts.get("post_password", ""),
+            is_sticky=texts.get("is_sticky", "").strip() == "1",
+            attachment_url=texts.get("attachment_url", "").strip(),
+            terms=tuple(terms),
+            meta=meta,
+            comments=tuple(comments),
+            line=element.sourceline,
+        )
+
+    def _comment(self, element: Any) -> Comment:
+        texts: dict[str, str] = {}
+        meta: dict[str, str] = {}
+        for child in element:
+            _, name = _local(child.tag)
+            if name == "commentmeta":
+                pair = _meta(child)
+                if pair is not None:
+                    meta[pair[0]] = pair[1]
+            elif name:
+                texts[name] = child.text or ""
+        comment_id = _int_or_none(texts.get("comment_id", ""))
+        if comment_id is None:
+            raise WXRError("A <wp:comment> without a wp:comment_id", element.sourceline)
+        return Comment(
+            id=comment_id,
+            parent=_int(texts.get("comment_parent", "")),
+            author=texts.get("comment_author", "").strip(),
+            email=texts.get("comment_author_email", "").strip(),
+            url=texts.get("comment_author_url", "").strip(),
+            ip=texts.get("comment_author_IP", "").strip(),
+            date=self.dates.pick(texts.get("comment_date_gmt", ""), texts.get("comment_date", "")),
+            content=texts.get("comment_content", ""),
+            approved=texts.get("comment_approved", "1").strip() or "1",
+            type=texts.get("comment_type", "").strip() or "comment",
+            user_id=_int(texts.get("comment_user_id", "")),
+            meta=meta,
+            line=element.sourceline,
+        )
+
+
+def read(source: str | IO[bytes], *, fallback_tz: dt.tzinfo = dt.UTC) -> Iterator[Record]:
+    """The records of a WXR file, streamed (see Reader)."""
+    return iter(Reader(source, fallback_tz=fallback_tz))
