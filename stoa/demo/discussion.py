@@ -2,8 +2,9 @@
 
 Everything is written through `stoa.discussion.services`, so the moderation rules judge each
 comment as they would a real one: a new reader's first comment is held (and then approved here,
-as a moderator would), too many links or a moderation word hold it, a robot or a disallowed word
-makes it spam. No email goes out: nobody needs to hear about comments that were never written.
+as a moderator would), too many links or a moderation word hold it, a disallowed word makes it
+spam, and a moderator marks a robot's comment as spam. No email goes out: nobody needs to hear
+about comments that were never written.
 
 Each post's threads are a text file in a light markup: a line starting with ">" begins a
 comment, and the number of ">" is its depth (">>" replies to the comment above it at depth 1).
@@ -18,7 +19,8 @@ what becomes of it:
     again        the reader the parent comment answered (a back-and-forth)
     held         a first comment, left in the moderation queue
     links, word  held by the too-many-links or the moderation-word rule
-    spam, bot    marked spam by a moderator (or a disallowed word); sent by a robot (honeypot)
+    spam, bot    marked spam by a moderator (or a disallowed word); bot: sent from a robot's
+                 browser (one that filled the form's hidden field would be refused unwritten)
     trash        trashed by a moderator
     flag=N       reported by N readers (visitors: counted in the queue, hiding nothing)
 
@@ -91,7 +93,6 @@ class _Commenters:
 
     browsers: tuple[str, ...]
     robot_browser: str
-    robot_honeypot: str
     editor: _Editor
     readers: tuple[_Reader, ...]
 
@@ -267,11 +268,7 @@ class _Cast:
         if found is None:
             known = self.commenters
             agent = known.robot_browser if robot else self.rng.choice(known.browsers)
-            origin = services.Origin(
-                ip_address=self.addresses.pop(),
-                user_agent=agent,
-                honeypot=known.robot_honeypot if robot else "",
-            )
+            origin = services.Origin(ip_address=self.addresses.pop(), user_agent=agent)
             found = self.by_email[author.email] = _Commenter(author, origin)
         return found
 
@@ -383,7 +380,7 @@ def _write(plan: _Planned, parent: Comment | None, *, trash_note: str) -> Commen
         )
     except (services.CommentRefused, ValidationError):
         return None  # refused (the site closes comments on old posts, say): carry on without it
-    if "spam" in tags:
+    if "spam" in tags or "bot" in tags:
         services.spam_comment(comment=comment)
     elif "trash" in tags:
         services.trash_comment(comment=comment, note=trash_note)

@@ -48,7 +48,7 @@ class CommentForm(forms.Form):
     parent = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
     subscribe = forms.BooleanField(required=False)
     remember = forms.BooleanField(required=False)
-    # A field people never see (hidden by CSS, named to tempt robots): filled means spam.
+    # A field people never see (hidden by CSS, named to tempt robots): filled, it is refused.
     homepage = forms.CharField(required=False)
 
     def __init__(self, *args: Any, member: bool = False, **kwargs: Any) -> None:

@@ -12,6 +12,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
+from functools import cached_property
 
 from allauth.account.models import EmailAddress
 from django.db.models import Q, QuerySet
@@ -21,6 +22,7 @@ from django.utils.module_loading import import_string
 from stoa.core.clients import limit_key
 from stoa.discussion.access import can_moderate
 from stoa.discussion.models import Comment, CommentStatus, DiscussionSettings
+from stoa.discussion.sanitizers import clean_comment
 from stoa.members.models import User
 from stoa.publishing.models import Post
 
@@ -47,7 +49,6 @@ class Candidate:
 
     post: Post
     text: str
-    html: str
     author_name: str
     author_email: str
     author_url: str = ""
@@ -57,6 +58,14 @@ class Candidate:
     honeypot: str = ""
     exclude_pk: int | None = None
     now: dt.datetime = field(default_factory=timezone.now)
+    # How the text becomes display HTML (services.comment_markup for its post); drawn only
+    # when a rule or the writer asks, so that a comment refused before any rule reads its
+    # markup (a flood, a robot's honeypot) costs no sanitising.
+    draw: Callable[[str], str] = clean_comment
+
+    @cached_property
+    def html(self) -> str:
+        return self.draw(self.text)
 
 
 Rule = Callable[[Candidate, DiscussionSettings], Verdict | None]
@@ -81,8 +90,23 @@ def comments_closed(c: Candidate, s: DiscussionSettings) -> Verdict | None:
 
 
 def honeypot(c: Candidate, s: DiscussionSettings) -> Verdict | None:
-    """A field people never see was filled in: a robot. Spam, and nothing said about it."""
-    return Verdict(Action.SPAM, "honeypot") if c.honeypot.strip() else None
+    """A field people never see was filled in: a robot. Refused, and nothing written.
+
+    Storing each one as spam gave anyone a lever: a robot sending a hundred a second filled
+    the database and the spam queue, and every write took a worker from the readers (issue
+    10). Akismet offers the same for the surest spam ("silently discard the worst and most
+    pervasive spam"). Unlike Akismet, the sender is told, with the text handed back: a
+    browser's autofill can fill a hidden field, and a person must not lose what they wrote.
+    The field is in every page's HTML, so telling a robot teaches it nothing new."""
+    if c.honeypot.strip():
+        return Verdict(
+            Action.REFUSE,
+            "honeypot",
+            "Your comment was not sent: a field that stays empty for people (it is hidden "
+            "from view) was filled in, as robots do. If you are not one, your browser's "
+            "autofill may have done it: your text is below, send it again.",
+        )
+    return None
 
 
 def too_fast(c: Candidate, s: DiscussionSettings) -> Verdict | None:

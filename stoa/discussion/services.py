@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from allauth.account.models import EmailAddress
@@ -129,7 +130,7 @@ def candidate_for(
     return moderation.Candidate(
         post=post,
         text=text,
-        html=comment_markup(post, text),
+        draw=partial(comment_markup, post),
         author_name=name,
         author_email=email,
         author_url=url,
@@ -390,7 +391,7 @@ def _edit_candidate(comment: Comment, text: str, html: str) -> moderation.Candid
     return moderation.Candidate(
         post=comment.post,
         text=text,
-        html=html,
+        draw=lambda _text: html,
         author_name=comment.author_name,
         author_email=comment.author_email,
         author_url=comment.author_url,

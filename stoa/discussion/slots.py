@@ -62,7 +62,7 @@ def _render_section(request: HttpRequest, post: Post, state: Mapping[str, Any], 
     reply_to = _int(request.GET.get("replytocom")) or _int(str(form["parent"].value() or ""))
     reply_to = reply_to if reply_to in {row.pk for row in rows} else None
     closed = moderation.comments_closed(
-        moderation.Candidate(post=post, text="", html="", author_name="", author_email=""),
+        moderation.Candidate(post=post, text="", author_name="", author_email=""),
         settings,
     )
     form_html = ""

@@ -43,6 +43,13 @@ from stoa.publishing.views import live_post, render_post
 
 # Refusals answer with the status that says why (RFC 9110 / RFC 6585).
 REFUSAL_STATUS = {"closed": 403, "flood": 429, "duplicate": 409}
+# Refusals that are most often a robot's (posting again at once; filling the hidden field):
+# a short page with the text handed back, not the whole post page drawn for it, so that a
+# robot's hundred posts a second cost the readers as little as they can (issue 10).
+SHORT_REFUSALS = {
+    "flood": (429, "Please wait a moment before commenting again"),
+    "honeypot": (400, "Your comment was not sent"),
+}
 
 
 def cross_site(request: HttpRequest) -> bool:
@@ -226,16 +233,15 @@ def create(request: HttpRequest, post_id: int) -> HttpResponse:
             form.add_error(field if field in shown else None, messages)
         return _reject(request, post, form, 400)
     except services.CommentRefused as refused:
-        if refused.verdict.rule == "flood":
-            # Too soon after the last one: most often a robot posting again at once. A short
-            # page with the text handed back, not the whole post page drawn for it.
+        if short := SHORT_REFUSALS.get(refused.verdict.rule):
+            status, heading = short
             context = {
-                "heading": "Please wait a moment before commenting again",
+                "heading": heading,
                 "text": refused.verdict.message,
                 "kept": data["body"],
                 "back": post.get_absolute_url(),
             }
-            return render(request, "discussion/message.html", context, status=429)
+            return render(request, "discussion/message.html", context, status=status)
         form.add_error(None, refused.verdict.message)
         return _reject(request, post, form, REFUSAL_STATUS.get(refused.verdict.rule, 400))
     response = HttpResponseRedirect(_own_url(comment))

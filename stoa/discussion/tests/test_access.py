@@ -345,7 +345,6 @@ def test_only_those_who_moderate_skip_the_flood_limit(post: Any) -> None:
         again = moderation.Candidate(
             post=post,
             text=f"Once more from {kind}.",
-            html="",
             author_name=kind,
             author_email=user.email,
             user=user,

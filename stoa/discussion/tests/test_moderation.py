@@ -11,7 +11,6 @@ from django.utils import timezone
 from stoa.discussion import moderation, services
 from stoa.discussion.models import CommentEventKind, CommentStatus, DiscussionSettings
 from stoa.discussion.moderation import Action, Candidate, ModerationPolicy
-from stoa.discussion.sanitizers import clean_comment
 from stoa.discussion.tests.factories import CommentFactory
 from stoa.members.roles import Role
 from stoa.publishing.models import Post
@@ -40,7 +39,7 @@ def candidate(post: Post, text: str = "A thoughtful remark.", **kwargs: Any) -> 
         "author_email": "ada@example.net",
         **kwargs,
     }
-    return Candidate(post=post, text=text, html=clean_comment(text), **fields)
+    return Candidate(post=post, text=text, **fields)
 
 
 def a_day_ago() -> dt.datetime:
@@ -95,14 +94,23 @@ def test_auto_close_refuses_comments_on_posts_older_than_the_limit() -> None:
 # --- honeypot ----------------------------------------------------------------------------
 
 
-def test_a_filled_honeypot_is_spam_and_says_nothing(
+def test_a_filled_honeypot_is_refused_with_a_reason_a_person_can_act_on(
     post: Post, discussion: DiscussionSettings
 ) -> None:
     verdict = moderation.honeypot(candidate(post, honeypot="http://spam.example"), discussion)
     assert verdict is not None
-    assert verdict.action == Action.SPAM
+    assert verdict.action == Action.REFUSE
     assert verdict.rule == "honeypot"
-    assert verdict.message == ""
+    assert "autofill" in verdict.message
+
+
+def test_a_refused_robot_costs_no_sanitising(post: Post, discussion: DiscussionSettings) -> None:
+    drawn: list[str] = []
+    c = candidate(post, "<b>Buy</b>", honeypot="robot", draw=lambda t: drawn.append(t) or t)
+    assert ModerationPolicy().judge(c, discussion).rule == "honeypot"
+    assert drawn == []
+    assert c.html == "<b>Buy</b>"
+    assert drawn == ["<b>Buy</b>"]
 
 
 @pytest.mark.parametrize("value", ["", "   "])
@@ -430,7 +438,7 @@ def test_the_honeypot_still_catches_a_robots_first_post(
 ) -> None:
     c = candidate(post, ip_address="203.0.113.5", honeypot="robot")
     verdict = ModerationPolicy().judge(c, discussion)
-    assert (verdict.action, verdict.rule) == (Action.SPAM, "honeypot")
+    assert (verdict.action, verdict.rule) == (Action.REFUSE, "honeypot")
 
 
 def test_the_flood_check_beats_the_duplicate_check(
@@ -508,7 +516,7 @@ def test_advice_never_reveals_the_disallowed_list_or_the_honeypot(post: Post) ->
     advice = ModerationPolicy().advise(c, discussion)
     assert advice == []
     # ...while the judgement itself does catch it.
-    assert ModerationPolicy().judge(c, discussion).action == Action.SPAM
+    assert ModerationPolicy().judge(c, discussion).rule == "honeypot"
 
 
 def test_advice_does_not_echo_a_disallowed_word_through_another_rule(post: Post) -> None:
