@@ -9,12 +9,14 @@ from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.html import format_html
 
 from stoa.members.models import User
 from stoa.publishing import services
 from stoa.publishing.models import (
     AUTHOR_EDITABLE_STATUSES,
     Category,
+    MediaItem,
     Page,
     Person,
     Post,
@@ -26,6 +28,7 @@ from stoa.publishing.models import (
     own_posts,
 )
 from stoa.publishing.sanitizers import clean_post_body
+from stoa.publishing.validators import prepare_media_file
 
 PUBLISHED_STATUSES = (*Post.LIVE_STATUSES, PostStatus.PRIVATE)
 # What someone who may not publish can file a post as: WordPress's contributor saves drafts
@@ -276,3 +279,91 @@ class TagAdmin(admin.ModelAdmin):
     list_display = ["name", "slug"]
     search_fields = ["name"]
     prepopulated_fields = {"slug": ["name"]}
+
+
+class MediaItemForm(forms.ModelForm):
+    # Not the model's field: the file is the services' to check, re-encode and store.
+    upload = forms.FileField(
+        label="File",
+        required=False,
+        help_text="A picture (JPEG, PNG, GIF, WebP; re-encoded, location data removed) or a "
+        "document such as a PDF. Leave empty to keep the current file.",
+    )
+
+    class Meta:
+        model = MediaItem
+        fields = ["title", "upload", "source_url", "alt_text", "caption", "credit", "created_at"]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        upload = data.get("upload")
+        if upload is not None:
+            # Checked here too, so that a refused file is said on the form, not as an error
+            # page; the service checks it again when it stores it.
+            upload.seek(0)
+            try:
+                prepare_media_file(upload.read(), name=upload.name or "")
+            except forms.ValidationError as error:
+                self.add_error("upload", error.message_dict.get("file", error.messages))
+        elif not self.instance.file and not data.get("source_url"):
+            self.add_error("upload", "Choose a file, or give the address where the file is.")
+        return data
+
+
+@admin.register(MediaItem)
+class MediaItemAdmin(admin.ModelAdmin):
+    form = MediaItemForm
+    list_display = ["title", "content_type", "dimensions", "has_file", "created_at"]
+    list_filter = ["content_type"]
+    search_fields = ["title", "alt_text", "caption", "credit", "source_url", "file"]
+    date_hierarchy = "created_at"
+    readonly_fields = ["preview", "content_type", "dimensions", "file_size", "updated_at"]
+    fieldsets = [
+        (None, {"fields": ["title", "upload", "preview", "source_url"]}),
+        ("Description", {"fields": ["alt_text", "caption", "credit"]}),
+        (
+            "File",
+            {"fields": ["content_type", "dimensions", "file_size", "created_at", "updated_at"]},
+        ),
+    ]
+
+    @admin.display(description="size in pixels")
+    def dimensions(self, item: MediaItem) -> str:
+        return f"{item.width} × {item.height}" if item.width and item.height else "—"
+
+    @admin.display(description="file stored", boolean=True)
+    def has_file(self, item: MediaItem) -> bool:
+        return bool(item.file)
+
+    @admin.display(description="current file")
+    def preview(self, item: MediaItem) -> str:
+        if not item.url:
+            return "—"
+        if item.is_image:
+            return format_html(
+                '<a href="{}"><img src="{}" alt="{}" style="max-width:320px;height:auto"></a>',
+                item.url,
+                item.url,
+                item.alt_text,
+            )
+        return format_html('<a href="{}">{}</a>', item.url, item.url)
+
+    def save_model(self, request: HttpRequest, obj: MediaItem, form: Any, change: bool) -> None:
+        data = form.cleaned_data
+        fields = {
+            "title": data["title"],
+            "file": data.get("upload"),
+            "alt_text": data.get("alt_text", ""),
+            "caption": data.get("caption", ""),
+            "credit": data.get("credit", ""),
+            "source_url": data.get("source_url", ""),
+            "created_at": data.get("created_at"),
+        }
+        if change:
+            item = services.update_media_item(item=MediaItem.objects.get(pk=obj.pk), **fields)
+        else:
+            item = services.create_media_item(**fields)
+        # The admin goes on with `obj` (its messages, the next page): give it what was saved.
+        for field in MediaItem._meta.concrete_fields:
+            setattr(obj, field.attname, getattr(item, field.attname))
+        obj._state.adding = False

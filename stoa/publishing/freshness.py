@@ -1,9 +1,10 @@
 """What of publishing readers can see (stoa.core.freshness): live and scheduled posts (a
 scheduled one decides when the next version starts by itself), published pages, and every
-person, category and tag (their names are printed wherever their posts are)."""
+person, category and tag (their names are printed wherever their posts are), and every media
+item (its address, alt text and caption go wherever it is shown)."""
 
 from stoa.core.freshness import Shown
-from stoa.publishing.models import Category, Page, PageStatus, Person, Post, Tag
+from stoa.publishing.models import Category, MediaItem, Page, PageStatus, Person, Post, Tag
 
 SHOWN = [
     Shown(
@@ -16,6 +17,7 @@ SHOWN = [
     Shown(Person),
     Shown(Category),
     Shown(Tag),
+    Shown(MediaItem),
 ]
 
 # Listing pages are the same for everyone (stoa.core.readers).

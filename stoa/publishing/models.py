@@ -375,3 +375,77 @@ class Page(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("publishing:page", kwargs={"path": self.path})
+
+
+def media_upload_to(item: MediaItem, filename: str) -> str:
+    """uploads/YYYY/MM/name, by the item's date in the site's time zone: WordPress files its
+    uploads by year and month too, so an imported file keeps its folder."""
+    created = timezone.localtime(item.created_at or timezone.now())
+    return f"uploads/{created:%Y/%m}/{filename}"
+
+
+class MediaItemQuerySet(models.QuerySet["MediaItem"]):
+    """Reads of the media library."""
+
+    def images(self) -> MediaItemQuerySet:
+        """Pictures only (what a body or a teaser can show inline)."""
+        return self.filter(content_type__startswith="image/")
+
+    def newest_first(self) -> MediaItemQuerySet:
+        return self.order_by("-created_at", "-pk")
+
+
+class MediaItem(models.Model):
+    """A file of the media library: a picture (re-encoded by stoa.core.images, its size
+    known) or a document kept as it came (a PDF). An item brought over from WordPress
+    without its file keeps the address it had there (`source_url`) until the file comes."""
+
+    title = models.CharField(max_length=255)
+    file = models.FileField(upload_to=media_upload_to, max_length=255, blank=True)
+    source_url = models.CharField(
+        "source address",
+        max_length=2000,
+        blank=True,
+        help_text="Where the file was before it came here (an old upload's address).",
+    )
+    alt_text = models.CharField(
+        "alternative text",
+        max_length=1000,
+        blank=True,
+        help_text="What the picture shows, for readers who cannot see it.",
+    )
+    caption = models.TextField(blank=True)
+    credit = models.CharField(max_length=255, blank=True)
+    # Worked out from the file's contents by the services, never from its name.
+    content_type = models.CharField(max_length=100, blank=True, editable=False)
+    width = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    height = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    file_size = models.PositiveBigIntegerField(null=True, blank=True, editable=False)
+    # SHA-256 of the bytes given, before any re-encoding: the same file given again (an
+    # import run twice) is recognised and not stored a second time.
+    checksum = models.CharField(max_length=64, blank=True, editable=False, db_index=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = MediaItemQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = "media item"
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(file="") | ~Q(source_url=""), name="media_item_has_file_or_source"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def url(self) -> str:
+        """Where readers fetch it: the stored file, else the address it had before."""
+        return self.file.url if self.file else self.source_url
+
+    @property
+    def is_image(self) -> bool:
+        return self.content_type.startswith("image/")

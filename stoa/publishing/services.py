@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import mimetypes
 from collections.abc import Iterable
+from pathlib import PurePosixPath
+from urllib.parse import urlsplit
 
 from django.core.exceptions import ValidationError
+from django.core.files import File
+from django.core.files.base import ContentFile
 from django.db import models, transaction
 from django.utils import timezone
 from django.utils.text import slugify
@@ -14,6 +19,7 @@ from stoa.core.text import plain_excerpt
 from stoa.members.models import User
 from stoa.publishing.models import (
     Category,
+    MediaItem,
     Page,
     PageStatus,
     Person,
@@ -23,6 +29,7 @@ from stoa.publishing.models import (
     Tag,
 )
 from stoa.publishing.sanitizers import clean_post_body
+from stoa.publishing.validators import PreparedMedia, prepare_media_file, upload_limit
 
 # First path segments that belong to other routes, so a page may not take them.
 RESERVED_PAGE_SLUGS = frozenset(
@@ -230,3 +237,138 @@ def set_featured(*, post: Post, featured: bool) -> Post:
     post.is_featured = featured
     post.save(update_fields=["is_featured", "updated_at"])
     return post
+
+
+# ---------------------------------------------------------------------------- media library
+
+MEDIA_TITLE_MAX = MediaItem._meta.get_field("title").max_length or 255
+
+
+def _read_media(file: File, name: str) -> PreparedMedia:
+    """The file checked and prepared (stoa.publishing.validators); its size is checked
+    before it is read, so an oversized upload is never held in memory."""
+    limit = max(upload_limit("image"), upload_limit("media"))
+    size = getattr(file, "size", None)
+    if size is not None and size > limit:
+        raise ValidationError(
+            {
+                "file": f"This file is {size / 1048576:.1f} MB; files may be "
+                f"{limit / 1048576:g} MB at most."
+            },
+            code="too_large",
+        )
+    file.seek(0)
+    data = file.read(limit + 1)
+    return prepare_media_file(data, name=name or getattr(file, "name", "") or "file")
+
+
+def _delete_file_later(name: str) -> None:
+    """Remove a replaced file once the change is committed (never while it may roll back)."""
+    if name:
+        storage = MediaItem._meta.get_field("file").storage
+        transaction.on_commit(lambda: storage.delete(name))
+
+
+def _media_title(title: str, fallback: str) -> str:
+    title = " ".join(title.split()) or fallback
+    return title[:MEDIA_TITLE_MAX]
+
+
+def _store(item: MediaItem, prepared: PreparedMedia) -> None:
+    item.content_type = prepared.content_type
+    item.width, item.height = prepared.width, prepared.height
+    item.file_size = len(prepared.data)
+    item.checksum = prepared.checksum
+    # save=False: the row is saved once, by the caller, after full_clean.
+    item.file.save(prepared.name, ContentFile(prepared.data), save=False)
+
+
+def _clean_or_drop_file(item: MediaItem, *, stored: bool) -> None:
+    """full_clean, removing the file just stored if the item is refused (nothing refers to
+    it; a rolled-back transaction would never run an on_commit removal)."""
+    try:
+        item.full_clean()
+    except ValidationError:
+        if stored and item.file:
+            item.file.storage.delete(item.file.name)
+        raise
+
+
+def _guess_type(url: str) -> str:
+    return mimetypes.guess_type(urlsplit(url).path)[0] or ""
+
+
+@transaction.atomic
+def create_media_item(
+    *,
+    title: str,
+    file: File | None = None,
+    file_name: str = "",
+    alt_text: str = "",
+    caption: str = "",
+    credit: str = "",
+    source_url: str = "",
+    created_at: dt.datetime | None = None,
+) -> MediaItem:
+    """Add a file to the media library: a picture goes through the image pipeline (checked,
+    re-encoded, its size recorded), a document is kept as it came; `file_name` names it
+    (else the file's own name). Without a file, `source_url` is where it still lives (an
+    import without the old uploads). ValidationError says what is wrong, nothing written."""
+    prepared = _read_media(file, file_name) if file is not None else None
+    if prepared is None and not source_url.strip():
+        raise ValidationError({"file": "Give a file, or the address where the file is."})
+    item = MediaItem(
+        title=_media_title(title, PurePosixPath(file_name or source_url).stem or "Untitled"),
+        alt_text=alt_text.strip(),
+        caption=caption.strip(),
+        credit=credit.strip(),
+        source_url=source_url.strip(),
+        created_at=created_at or timezone.now(),
+        content_type="" if prepared else _guess_type(source_url),
+    )
+    if prepared is not None:
+        _store(item, prepared)
+    _clean_or_drop_file(item, stored=prepared is not None)
+    item.save()
+    return item
+
+
+@transaction.atomic
+def update_media_item(
+    *,
+    item: MediaItem,
+    title: str | None = None,
+    file: File | None = None,
+    file_name: str = "",
+    alt_text: str | None = None,
+    caption: str | None = None,
+    credit: str | None = None,
+    source_url: str | None = None,
+    created_at: dt.datetime | None = None,
+) -> MediaItem:
+    """Change a media item: each field given replaces the item's (None keeps it). A new file
+    replaces the stored one (removed once the change is committed), unless it is the very
+    file stored already (same checksum: an import run again stores nothing)."""
+    prepared = _read_media(file, file_name) if file is not None else None
+    if title is not None:
+        item.title = _media_title(title, item.title)
+    if alt_text is not None:
+        item.alt_text = alt_text.strip()
+    if caption is not None:
+        item.caption = caption.strip()
+    if credit is not None:
+        item.credit = credit.strip()
+    if source_url is not None:
+        item.source_url = source_url.strip()
+        if not item.file:
+            item.content_type = _guess_type(item.source_url)
+    if created_at is not None:
+        item.created_at = created_at
+    replaced, stored = "", False
+    if prepared is not None and not (item.file and prepared.checksum == item.checksum):
+        replaced, stored = item.file.name, True
+        _store(item, prepared)
+    _clean_or_drop_file(item, stored=stored)
+    item.save()
+    _delete_file_later(replaced)
+    return item

@@ -32,7 +32,7 @@ from stoa.publishing.models import (
 EDITOR_PERMISSIONS = [
     *(
         f"{action}_{model}"
-        for model in ("post", "page", "person", "category", "tag")
+        for model in ("post", "page", "person", "category", "tag", "mediaitem")
         for action in ("add", "change", "delete", "view")
     ),
     "publish_post",
