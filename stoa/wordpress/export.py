@@ -35,11 +35,13 @@ from xml.sax.saxutils import escape, quoteattr
 from django.conf import settings
 from django.db.models import Max
 from django.utils import timezone
+from django.utils.text import slugify
 
 from stoa.core.conf import stoa_setting
 from stoa.discussion.models import Comment, CommentStatus
 from stoa.publishing.models import (
     Category,
+    MediaItem,
     Page,
     PageStatus,
     Person,
@@ -131,10 +133,14 @@ class IdSpace:
     """WordPress's single post id space, laid over Stoa's separate tables."""
 
     page_offset: int
+    media_offset: int
     tag_offset: int
 
     def page(self, pk: int | None) -> int:
         return 0 if pk is None else self.page_offset + pk
+
+    def media(self, pk: int) -> int:
+        return self.media_offset + pk
 
     def tag(self, pk: int) -> int:
         return self.tag_offset + pk
@@ -153,8 +159,11 @@ class Exporter:
         self.base = base_url.rstrip("/")
         self.counts = ExportCounts()
         post_max = Post.objects.aggregate(top=Max("pk"))["top"] or 0
+        page_max = Page.objects.aggregate(top=Max("pk"))["top"] or 0
         category_max = Category.objects.aggregate(top=Max("pk"))["top"] or 0
-        self.ids = IdSpace(page_offset=post_max, tag_offset=category_max)
+        self.ids = IdSpace(
+            page_offset=post_max, media_offset=post_max + page_max, tag_offset=category_max
+        )
         # Whose account is a person's: a comment by that account names the person.
         self.person_of_user = dict(
             Person.objects.filter(user__isnull=False).values_list("user_id", "pk")
@@ -192,6 +201,7 @@ class Exporter:
         self.write("\n\t<generator>https://stoa.example/?v=1</generator>\n\n")
         self.write_posts()
         self.write_pages()
+        self.write_media()
         self.write("\t</channel>\n</rss>\n")
         return self.counts
 
@@ -305,6 +315,8 @@ class Exporter:
         sticky: bool,
         terms: str = "",
         meta: Iterable[tuple[str, str]] = (),
+        guid: str = "",
+        attachment_url: str = "",
     ) -> None:
         """An <item> up to its comments; the caller writes them and closes it."""
         metas = "".join(
@@ -317,7 +329,7 @@ class Exporter:
             f"\t\t<link>{text(link)}</link>\n"
             f"\t\t<pubDate>{rss_date(published)}</pubDate>\n"
             f"\t\t<dc:creator>{cdata(creator)}</dc:creator>\n"
-            f'\t\t<guid isPermaLink="false">{text(link)}</guid>\n'
+            f'\t\t<guid isPermaLink="false">{text(guid or link)}</guid>\n'
             "\t\t<description></description>\n"
             f"\t\t<content:encoded>{cdata(body)}</content:encoded>\n"
             f"\t\t<excerpt:encoded>{cdata(excerpt)}</excerpt:encoded>\n"
@@ -338,7 +350,12 @@ class Exporter:
             f"\t\t<wp:post_type>{cdata(post_type)}</wp:post_type>\n"
             f"\t\t<wp:post_password>{cdata('')}</wp:post_password>\n"
             f"\t\t<wp:is_sticky>{int(sticky)}</wp:is_sticky>\n"
-            f"{terms}{metas}"
+            + (
+                f"\t\t<wp:attachment_url>{cdata(attachment_url)}</wp:attachment_url>\n"
+                if attachment_url
+                else ""
+            )
+            + f"{terms}{metas}"
         )
 
     def post_status(self, post: Post) -> str:
@@ -466,6 +483,52 @@ class Exporter:
             )
             self.write("\t</item>\n")
             self.counts.pages += 1
+
+    def media_url(self, item: MediaItem) -> str:
+        """Where the file is fetched from: the stored file on this site (made absolute), or
+        the address it had before it came."""
+        if not item.file:
+            return item.source_url
+        url = item.file.url
+        return url if "://" in url else self.url(url)
+
+    def write_media(self) -> None:
+        """Media items as WordPress attachments: the caption is the attachment's excerpt, the
+        alternative text and the file's path under the uploads folder its postmeta."""
+        for item in MediaItem.objects.order_by("pk").iterator(chunk_size=CHUNK):
+            wp_id = self.ids.media(item.pk)
+            url = self.media_url(item)
+            name = item.file.name if item.file else url.split("/wp-content/uploads/", 1)[-1]
+            meta = [("_wp_attached_file", name.removeprefix("uploads/"))]
+            if item.alt_text:
+                meta.append(("_wp_attachment_image_alt", item.alt_text))
+            if item.credit:
+                meta.append(("_stoa_credit", item.credit))
+            stem = name.rsplit("/", 1)[-1].rsplit(".", 1)[0]
+            self.item(
+                wp_id=wp_id,
+                title=item.title,
+                link=f"{self.base}/?attachment_id={wp_id}",
+                creator="",
+                body="",
+                excerpt=item.caption,
+                published=item.created_at,
+                created=item.created_at,
+                modified=item.updated_at,
+                comment_status="closed",
+                ping_status="closed",
+                slug=slugify(stem) or f"attachment-{wp_id}",
+                status="inherit",
+                parent=0,
+                menu_order=0,
+                post_type="attachment",
+                sticky=False,
+                meta=meta,
+                guid=url,
+                attachment_url=url,
+            )
+            self.write("\t</item>\n")
+            self.counts.media += 1
 
 
 def export_wordpress(write: Write, *, base_url: str | None = None) -> ExportCounts:

@@ -8,14 +8,17 @@ import io
 from pathlib import Path
 
 import pytest
+from django.core.files.base import ContentFile
 from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from lxml import etree
+from PIL import Image
 
 from stoa.discussion.models import CommentStatus
 from stoa.discussion.tests.factories import CommentFactory
+from stoa.publishing import services as publishing_services
 from stoa.publishing.models import PostStatus
 from stoa.publishing.tests.factories import (
     CategoryFactory,
@@ -362,3 +365,45 @@ def test_a_scheduled_post_whose_time_came_is_exported_as_published() -> None:
     post.save()
     root, _ = exported()
     assert items(root, "post")["Came due"].findtext(f"{WP}status") == "publish"
+
+
+def test_media_items_are_attachments_with_caption_alt_text_and_file(
+    temporary_media: Path,
+) -> None:
+    image = io.BytesIO()
+    Image.new("RGB", (40, 30), (200, 120, 40)).save(image, format="JPEG")
+    stored = publishing_services.create_media_item(
+        title="Waiting room",
+        file=ContentFile(image.getvalue()),
+        file_name="waiting-room.jpg",
+        alt_text="Four chairs by a window",
+        caption="The room ]]> before nine",
+        credit="Photo: M. Ortega",
+        created_at=WHEN,
+    )
+    remote = publishing_services.create_media_item(
+        title="Two chairs",
+        source_url="https://old.example/wp-content/uploads/2019/05/two-chairs.jpg",
+        created_at=WHEN,
+    )
+    post = PostFactory()
+    root, counts = exported()
+    attachments = items(root, "attachment")
+    assert counts.media == 2 and set(attachments) == {"Waiting room", "Two chairs"}
+    room = attachments["Waiting room"]
+    url = f"{BASE}/media/uploads/2024/03/waiting-room.jpg"
+    assert room.findtext(f"{WP}attachment_url") == url == room.findtext("guid")
+    assert room.findtext(EXCERPT) == "The room ]]> before nine"
+    assert room.findtext(f"{WP}status") == "inherit"
+    assert room.findtext(f"{WP}post_date_gmt") == "2024-03-05 15:15:00"
+    assert meta(room) == {
+        "_wp_attached_file": "2024/03/waiting-room.jpg",
+        "_wp_attachment_image_alt": "Four chairs by a window",
+        "_stoa_credit": "Photo: M. Ortega",
+    }
+    chairs = attachments["Two chairs"]
+    assert chairs.findtext(f"{WP}attachment_url") == remote.source_url
+    assert meta(chairs) == {"_wp_attached_file": "2019/05/two-chairs.jpg"}
+    ids = {i.findtext(f"{WP}post_id") for i in root.iter("item")}
+    assert len(ids) == 3 and str(post.pk) in ids
+    assert stored.pk
