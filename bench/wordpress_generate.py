@@ -25,7 +25,9 @@ whatever --posts and --comments say.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import datetime as dt
+import json
 import math
 import random
 import sys
@@ -624,6 +626,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--scale", type=int, default=1, help="multiply posts and comments")
     parser.add_argument("--seed", type=int, default=SEED)
     parser.add_argument("--out", required=True, help="the file to write, or - for stdout")
+    parser.add_argument("--json", action="store_true", help="print the counts as JSON on stdout")
     args = parser.parse_args(argv)
     posts, comments = args.posts * args.scale, args.comments * args.scale
     if args.out == "-":
@@ -631,6 +634,8 @@ def main(argv: list[str] | None = None) -> int:
     else:
         with Path(args.out).open("w", encoding="utf-8", buffering=1 << 20) as out:
             counts = generate(out, posts=posts, comments=comments, seed=args.seed)
+    if args.json and args.out != "-":
+        print(json.dumps(dataclasses.asdict(counts)))
     print(
         f"{counts.posts:,} posts, {counts.pages:,} pages, {counts.attachments:,} attachments, "
         f"{counts.comments:,} comments ({counts.pingbacks:,} pingbacks, "
