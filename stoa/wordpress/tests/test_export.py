@@ -28,6 +28,7 @@ from stoa.publishing.tests.factories import (
     TagFactory,
     UserFactory,
 )
+from stoa.wordpress import wxr
 from stoa.wordpress.export import ExportCounts, cdata, export_wordpress
 
 pytestmark = pytest.mark.django_db
@@ -407,3 +408,27 @@ def test_media_items_are_attachments_with_caption_alt_text_and_file(
     ids = {i.findtext(f"{WP}post_id") for i in root.iter("item")}
     assert len(ids) == 3 and str(post.pk) in ids
     assert stored.pk
+
+
+def test_the_wordpress_reader_reads_the_export_back_record_for_record() -> None:
+    clinical = CategoryFactory(slug="clinical")
+    CategoryFactory(slug="trauma", parent=clinical)
+    post = PostFactory(tags=[TagFactory()], categories=[clinical], excerpt="Short ]]> one")
+    first = CommentFactory(post=post)
+    CommentFactory(parent=first)
+    PageFactory()
+    out = io.StringIO()
+    export_wordpress(out.write, base_url=BASE)
+    records = list(wxr.read(io.BytesIO(out.getvalue().encode())))
+    kinds = [type(record).__name__ for record in records]
+    assert kinds.count("Author") == 1 and kinds.count("Category") == 2
+    assert kinds.count("Tag") == 1 and kinds.count("Term") == 0
+    read_items = [r for r in records if isinstance(r, wxr.Item)]
+    assert sorted(i.post_type for i in read_items) == ["page", "post"]
+    read_post = next(i for i in read_items if i.post_type == "post")
+    assert read_post.excerpt == "Short ]]> one"
+    assert read_post.date == post.published_at.replace(microsecond=0)
+    assert [(c.id, c.parent) for c in read_post.comments] == [
+        (first.pk, 0),
+        (first.pk + 1, first.pk),
+    ]
