@@ -116,6 +116,17 @@ class CommentStatus(models.TextChoices):
     TRASH = "trash", "Trash"
 
 
+class CommentKind(models.TextChoices):
+    """What WordPress calls comment_type: a reader's comment, or a notice that another site
+    linked to the post (a pingback, sent by WordPress itself; a trackback, sent by hand),
+    which themes show as one line, "Pingback: <a>the linking post</a>", with no reply link.
+    Stoa receives neither; they come with a moved site's discussion."""
+
+    COMMENT = "comment", "Comment"
+    PINGBACK = "pingback", "Pingback"
+    TRACKBACK = "trackback", "Trackback"
+
+
 class CommentQuerySet(models.QuerySet["Comment"]):
     """Reads of comments, named as a moderator speaks."""
 
@@ -202,6 +213,7 @@ class Comment(models.Model):
     status = models.CharField(
         max_length=10, choices=CommentStatus.choices, default=CommentStatus.PENDING
     )
+    kind = models.CharField(max_length=10, choices=CommentKind.choices, default=CommentKind.COMMENT)
     depth = models.PositiveSmallIntegerField(default=1, editable=False)
     is_by_post_author = models.BooleanField(default=False, editable=False)
     flag_count = models.PositiveIntegerField(default=0, editable=False)

@@ -4,6 +4,7 @@ importer all call these."""
 from __future__ import annotations
 
 import datetime as dt
+import ipaddress
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from functools import partial
@@ -26,6 +27,7 @@ from stoa.discussion.models import (
     CommentEvent,
     CommentEventKind,
     CommentFlag,
+    CommentKind,
     CommentQuerySet,
     CommentStatus,
     DeclinedClaim,
@@ -715,3 +717,182 @@ def purge_old_comments(*, now: dt.datetime | None = None) -> tuple[int, int]:
         .update(ip_address=None, user_agent="")
     )
     return deleted, erased
+
+
+# ------------------------------------------------------------------------------ imports
+
+# Rows written per INSERT by import_comments (Django lowers it to what the database takes).
+IMPORT_BATCH = 1000
+
+
+@dataclass(frozen=True)
+class ImportedComment:
+    """A comment brought from another system (a WordPress or Disqus export), as it was
+    judged there. `key` and `parent_key` are that system's ids; `pk` is the Stoa comment an
+    earlier import made of it (then it is updated, not written again)."""
+
+    key: int | str
+    author_name: str
+    text: str
+    created_at: dt.datetime
+    status: str = CommentStatus.APPROVED
+    kind: str = CommentKind.COMMENT
+    parent_key: int | str | None = None
+    author_email: str = ""
+    author_url: str = ""
+    ip_address: str | None = None
+    user_agent: str = ""
+    user: User | None = None
+    pk: int | None = None
+
+
+@dataclass
+class ImportedThread:
+    """What import_comments did: the Stoa comment of each row, by the row's key (None for
+    one it could not write), and the keys of rows whose parent was not found (made
+    top-level) or that were changed."""
+
+    comments: dict[int | str, int]
+    orphans: list[int | str]
+    created: int = 0
+    updated: int = 0
+
+
+def _ip_or_none(value: str | None) -> str | None:
+    try:
+        return str(ipaddress.ip_address((value or "").strip()))
+    except ValueError:
+        return None
+
+
+def _imported_fields(post: Post, row: ImportedComment, author_users: set[int]) -> dict[str, Any]:
+    html = comment_markup(post, row.text)
+    return {
+        "user": row.user,
+        "author_name": row.author_name.strip()[:100] or "Anonymous",
+        "author_email": row.author_email.strip()[:254],
+        "author_url": row.author_url.strip()[:300],
+        "text": row.text,
+        "html": html,
+        "excerpt": cut_at_word(plain_excerpt(html, words=40), 150),
+        "status": row.status,
+        "kind": row.kind,
+        "is_by_post_author": row.user is not None and row.user.pk in author_users,
+        "ip_address": _ip_or_none(row.ip_address),
+        "user_agent": row.user_agent[:300],
+        "created_at": row.created_at,
+        # Drawn by the thread that first shows it, and stored in the background
+        # (threads.thread_rows, store_markup): an import does not draw 400,000 comments.
+        "rendered": "",
+        "rendered_with": "",
+    }
+
+
+def import_comments(
+    *,
+    post: Post,
+    rows: Collection[ImportedComment],
+    known: dict[int | str, int] | None = None,
+) -> ImportedThread:
+    """Write (or update) the comments of one post brought from another system, as they were
+    judged there: no moderation rules, no emails, no notifications, no history events; their
+    threading kept by `parent_key` (the rows', or `known`: keys of comments written by an
+    earlier call, with their Stoa ids). A row whose parent is found nowhere becomes
+    top-level and is listed in `orphans`. Written in batches (bulk_create, no signals); the
+    post's count is recounted once, and one new content version is started (or noted for
+    the caller's freshness.changed() block). The caller holds the transaction."""
+    known = dict(known or {})
+    by_key = {row.key: row for row in rows}
+    author_users = set(post.authors.exclude(user=None).values_list("user_id", flat=True))
+    result = ImportedThread(comments={}, orphans=[])
+
+    # Parents before children, level by level: a reply needs its parent's id. A parent in
+    # no row and not known is missing; a loop of parents (a corrupt export) is cut.
+    depth_of: dict[int | str, int] = {}
+    known_depths = dict(
+        Comment.objects.filter(pk__in=set(known.values())).values_list("pk", "depth")
+    )
+
+    for start in by_key:
+        # Up the chain of parents to one whose depth is known (iteratively: an export may
+        # hold threads thousands deep), then down again.
+        chain: list[int | str] = []
+        key: int | str | None = start
+        base = 0
+        while key is not None and key not in depth_of:
+            if key in chain:  # a loop: cut it here
+                break
+            chain.append(key)
+            parent = by_key[key].parent_key
+            if not parent or parent == key:
+                key = None
+            elif parent in by_key:
+                key = parent
+            else:
+                if parent in known:
+                    base = known_depths.get(known[parent], 0)
+                else:
+                    result.orphans.append(key)
+                key = None
+        if key is not None and key in depth_of:
+            base = depth_of[key]
+        for offset, member in enumerate(reversed(chain), start=1):
+            depth_of[member] = base + offset
+
+    levels: dict[int, list[ImportedComment]] = {}
+    for key, level in depth_of.items():
+        levels.setdefault(level, []).append(by_key[key])
+    ids = dict(known)
+    for level in sorted(levels):
+        new: list[Comment] = []
+        changed: list[Comment] = []
+        for row in levels[level]:
+            fields = _imported_fields(post, row, author_users)
+            parent_id = (
+                ids.get(row.parent_key) if level > 1 and row.parent_key is not None else None
+            )
+            comment = Comment(post=post, parent_id=parent_id, depth=level, **fields)
+            if row.pk is not None:
+                comment.pk = row.pk
+                changed.append(comment)
+            else:
+                new.append(comment)
+        Comment.objects.bulk_create(new, batch_size=IMPORT_BATCH)
+        if changed:
+            Comment.objects.bulk_update(
+                changed,
+                [*_IMPORT_UPDATE_FIELDS, "parent", "depth"],
+                batch_size=IMPORT_BATCH,
+            )
+        for row, comment in zip([r for r in levels[level] if r.pk is None], new, strict=True):
+            ids[row.key] = comment.pk
+            result.comments[row.key] = comment.pk
+        for row in levels[level]:
+            if row.pk is not None:
+                ids[row.key] = row.pk
+                result.comments[row.key] = row.pk
+        result.created += len(new)
+        result.updated += len(changed)
+    if result.created or result.updated:
+        _recount(post)
+        freshness.mark_changed()
+    return result
+
+
+_IMPORT_UPDATE_FIELDS = (
+    "user",
+    "author_name",
+    "author_email",
+    "author_url",
+    "text",
+    "html",
+    "excerpt",
+    "status",
+    "kind",
+    "is_by_post_author",
+    "ip_address",
+    "user_agent",
+    "created_at",
+    "rendered",
+    "rendered_with",
+)

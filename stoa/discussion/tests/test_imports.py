@@ -1,0 +1,177 @@
+"""Comments brought from another system (services.import_comments): stored as they were judged
+there, threaded, sanitised, counted once, no rules, no emails; pingbacks and trackbacks shown
+as WordPress themes show them."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.core import mail
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from stoa.core import cache, freshness
+from stoa.discussion import services
+from stoa.discussion.models import Comment, CommentEvent, CommentKind, CommentStatus
+from stoa.discussion.services import ImportedComment
+from stoa.publishing.tests.factories import PersonFactory, PostFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+WHEN = dt.datetime(2020, 5, 1, 12, 0, tzinfo=dt.UTC)
+
+
+def row(key: int, parent: int | None = None, **kwargs) -> ImportedComment:
+    fields = {
+        "author_name": f"Reader {key}",
+        "author_email": f"r{key}@mail.example",
+        "text": f"Comment {key}.",
+        "created_at": WHEN + dt.timedelta(minutes=key),
+    }
+    return ImportedComment(key=key, parent_key=parent, **(fields | kwargs))
+
+
+def test_comments_are_stored_as_judged_with_no_rules_events_or_emails(post):
+    rows = [
+        row(1),
+        row(2, status=CommentStatus.PENDING),
+        row(3, status=CommentStatus.SPAM, text="Buy pills http://spam.example"),
+        row(4, status=CommentStatus.TRASH),
+        # The same text twice, and no email: the rules would refuse or hold these.
+        row(5, text="Same."),
+        row(6, text="Same.", author_email=""),
+    ]
+    result = services.import_comments(post=post, rows=rows)
+    comments = {c.pk: c for c in Comment.objects.filter(post=post)}
+    status = {key: comments[pk].status for key, pk in result.comments.items()}
+    assert status == {
+        1: "approved",
+        2: "pending",
+        3: "spam",
+        4: "trash",
+        5: "approved",
+        6: "approved",
+    }
+    assert result.created == 6
+    assert not CommentEvent.objects.exists()
+    assert mail.outbox == []
+    post.refresh_from_db()
+    assert post.comment_count == 3
+
+
+def test_threads_keep_their_shape_ten_deep_in_any_order(post):
+    rows = [row(n, n - 1 if n > 1 else None) for n in range(10, 0, -1)]
+    result = services.import_comments(post=post, rows=rows)
+    deepest = Comment.objects.get(pk=result.comments[10])
+    assert deepest.depth == 10
+    chain = []
+    node: Comment | None = deepest
+    while node is not None:
+        chain.append(node.pk)
+        node = node.parent
+    assert chain == [result.comments[n] for n in range(10, 0, -1)]
+
+
+def test_a_comment_whose_parent_is_missing_becomes_top_level_and_is_reported(post):
+    result = services.import_comments(post=post, rows=[row(1), row(2, 999), row(3, 2)])
+    assert result.orphans == [2]
+    orphan = Comment.objects.get(pk=result.comments[2])
+    assert (orphan.parent_id, orphan.depth) == (None, 1)
+    assert Comment.objects.get(pk=result.comments[3]).parent_id == orphan.pk
+
+
+def test_a_loop_of_parents_is_cut_not_followed_forever(post):
+    result = services.import_comments(post=post, rows=[row(1, 2), row(2, 1)])
+    assert len(result.comments) == 2
+    assert Comment.objects.filter(parent=None, post=post).count() == 1
+
+
+def test_a_reply_to_a_comment_of_an_earlier_call_attaches_to_it(post):
+    first = services.import_comments(post=post, rows=[row(1)])
+    second = services.import_comments(post=post, rows=[row(2, 1)], known=first.comments)
+    reply = Comment.objects.get(pk=second.comments[2])
+    assert (reply.parent_id, reply.depth) == (first.comments[1], 2)
+
+
+def test_a_known_comment_given_its_pk_is_updated_not_duplicated(post):
+    first = services.import_comments(post=post, rows=[row(1)])
+    again = row(1, text="Edited on the old site.", pk=first.comments[1])
+    second = services.import_comments(post=post, rows=[again])
+    assert (second.created, second.updated) == (0, 1)
+    comment = Comment.objects.get(post=post)
+    assert comment.html == "<p>Edited on the old site.</p>"
+
+
+def test_bodies_are_sanitised_like_readers_comments_and_drawn_later(post):
+    result = services.import_comments(
+        post=post,
+        rows=[row(1, text='Hi <script>x()</script><b onclick="y()">there</b>\n\nhttp://a.example')],
+        known={},
+    )
+    comment = Comment.objects.get(pk=result.comments[1])
+    assert comment.html == (
+        '<p>Hi <b>there</b></p><p><a href="http://a.example" rel="nofollow ugc">'
+        "http://a.example</a></p>"
+    )
+    assert comment.excerpt.startswith("Hi there")
+    assert comment.rendered == ""
+
+
+def test_a_bad_ip_address_is_dropped_and_a_good_one_kept(post):
+    result = services.import_comments(
+        post=post, rows=[row(1, ip_address="not an address"), row(2, ip_address="2001:db8::1")]
+    )
+    ips = dict(Comment.objects.filter(post=post).values_list("pk", "ip_address"))
+    assert ips[result.comments[1]] is None
+    assert ips[result.comments[2]] == "2001:db8::1"
+
+
+def test_a_members_comment_on_their_own_post_gets_the_author_badge():
+    user = UserFactory()
+    post = PostFactory(authors=[PersonFactory(user=user)])
+    result = services.import_comments(post=post, rows=[row(1, user=user)])
+    assert Comment.objects.get(pk=result.comments[1]).is_by_post_author
+
+
+def test_writes_in_batches_whatever_the_number_of_comments(post):
+    rows = [row(n) for n in range(1, 301)]
+    with CaptureQueriesContext(connection) as queries:
+        services.import_comments(post=post, rows=rows)
+    assert Comment.objects.filter(post=post).count() == 300
+    assert len(queries) < 15
+
+
+def test_one_new_content_version_for_the_whole_import(post):
+    before = cache.content_version()
+    with freshness.changed():
+        services.import_comments(post=post, rows=[row(n) for n in range(1, 20)])
+        cache.forget_request_version()
+        assert cache.content_version() == before
+    cache.forget_request_version()
+    assert cache.content_version() != before
+
+
+def test_pingbacks_and_trackbacks_show_as_one_line_without_reply(client, post):
+    services.import_comments(
+        post=post,
+        rows=[
+            row(
+                1,
+                kind=CommentKind.PINGBACK,
+                author_name="Another Blog",
+                author_url="https://another.example/post/",
+                text="[…] cited […]",
+            ),
+            row(2, kind=CommentKind.TRACKBACK, author_name="A Tracker", author_url=""),
+            row(3, text="A reader's comment."),
+        ],
+    )
+    page = client.get(post.get_absolute_url()).content.decode()
+    assert (
+        'Pingback: <a href="https://another.example/post/" rel="external nofollow ugc">'
+        "Another Blog</a>"
+    ) in page
+    assert "Trackback: A Tracker" in page
+    ping = page[page.index('class="comment comment--pingback"') :]
+    assert "cited" not in ping[: ping.index("</article>")]
+    assert page.count('class="comment__reply"') == 1
