@@ -431,7 +431,6 @@ class Exporter:
 
     def write_comment(self, comment: Comment) -> None:
         person = self.person_of_user.get(comment.user_id) if comment.user_id else None
-        kind = str(getattr(comment, "kind", "comment") or "comment")
         self.write(
             "\t\t<wp:comment>\n"
             f"\t\t\t<wp:comment_id>{comment.pk}</wp:comment_id>\n"
@@ -448,7 +447,7 @@ class Exporter:
             f"\t\t\t<wp:comment_content>{cdata(comment.text)}</wp:comment_content>\n"
             f"\t\t\t<wp:comment_approved>{cdata(COMMENT_APPROVED[CommentStatus(comment.status)])}"
             "</wp:comment_approved>\n"
-            f"\t\t\t<wp:comment_type>{cdata(kind)}</wp:comment_type>\n"
+            f"\t\t\t<wp:comment_type>{cdata(comment.kind)}</wp:comment_type>\n"
             f"\t\t\t<wp:comment_parent>{comment.parent_id or 0}</wp:comment_parent>\n"
             f"\t\t\t<wp:comment_user_id>{person or 0}</wp:comment_user_id>\n"
             "\t\t</wp:comment>\n"

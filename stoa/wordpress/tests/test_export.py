@@ -16,7 +16,9 @@ from django.utils import timezone
 from lxml import etree
 from PIL import Image
 
-from stoa.discussion.models import CommentStatus
+from stoa.discussion import services as discussion_services
+from stoa.discussion.models import CommentKind, CommentStatus
+from stoa.discussion.services import ImportedComment
 from stoa.discussion.tests.factories import CommentFactory
 from stoa.publishing import services as publishing_services
 from stoa.publishing.models import PostStatus
@@ -432,3 +434,35 @@ def test_the_wordpress_reader_reads_the_export_back_record_for_record() -> None:
         (first.pk, 0),
         (first.pk + 1, first.pk),
     ]
+
+
+def test_pingbacks_and_trackbacks_keep_their_comment_type() -> None:
+    post = PostFactory()
+    when = dt.datetime(2024, 2, 16, 15, 0, tzinfo=dt.UTC)
+    discussion_services.import_comments(
+        post=post,
+        rows=[
+            ImportedComment(key=1, author_name="Reader", text="A comment.", created_at=when),
+            ImportedComment(
+                key=2,
+                author_name="Another Blog",
+                author_url="https://another-blog.example/post/",
+                text="[…] a response […]",
+                created_at=when,
+                kind=CommentKind.PINGBACK,
+            ),
+            ImportedComment(
+                key=3,
+                author_name="A Trackback",
+                text="Trackback excerpt.",
+                created_at=when,
+                kind=CommentKind.TRACKBACK,
+            ),
+        ],
+    )
+    root, _ = exported()
+    types = {
+        c.findtext(f"{WP}comment_author"): c.findtext(f"{WP}comment_type")
+        for c in root.iter(f"{WP}comment")
+    }
+    assert types == {"Reader": "comment", "Another Blog": "pingback", "A Trackback": "trackback"}
