@@ -93,6 +93,9 @@ MIDDLEWARE = [
     "stoa.members.middleware.InvalidFormStatusMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "stoa.core.middleware.ContentVersionMiddleware",
+    # Last: old addresses (a moved site's, an edited slug's) answer 301 from the redirect
+    # table, read only for a 404 or the front page asked with WordPress's ?p=, ?page_id=...
+    "stoa.core.middleware.RedirectMiddleware",
 ]
 
 ROOT_URLCONF = "stoa.urls"

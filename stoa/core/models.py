@@ -33,3 +33,29 @@ class SentEmail(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key[:12]} (task {self.task_id})"
+
+
+class Redirect(models.Model):
+    """An old address that answers a permanent redirect (301) to where its content lives now:
+    a moved site's links (WordPress's /?p=12, /2024/03/05/slug/, its uploads), an edited slug.
+    Kept one hop long: a redirect to an old address is pointed at that one's target
+    (stoa.core.services), so no reader is sent twice."""
+
+    # A path as request.path reads it (percent-decoded, so a Greek slug is stored in Greek),
+    # with its query when it has one, in a normal order ("/?p=12", "/?page_id=3").
+    old_path = models.CharField("old address", max_length=1000, unique=True)
+    # Where it goes: a path on this site, or a full address elsewhere.
+    new_path = models.CharField("new address", max_length=1000, db_index=True)
+    note = models.CharField(max_length=255, blank=True, help_text="Why it is here.")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["old_path"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(old_path=models.F("new_path")), name="redirect_not_to_itself"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.old_path} → {self.new_path}"
