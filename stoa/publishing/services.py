@@ -15,6 +15,7 @@ from django.db import models, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
+from stoa.core import services as core_services
 from stoa.core.text import plain_excerpt
 from stoa.members.models import User
 from stoa.publishing.models import (
@@ -71,10 +72,33 @@ def save_post(*, post: Post) -> Post:
     # for listings and feeds, which show Post.teaser (a neutral line) instead.
     derived = "" if post.visibility == PostVisibility.MEMBERS else plain_excerpt(post.body)
     post.summary = post.excerpt or derived
-    _normalise_schedule(post, timezone.now())
+    now = timezone.now()
+    _normalise_schedule(post, now)
     post.full_clean(exclude=["authors", "categories", "tags"])
+    before = _live_post_url(post.pk, now)
     post.save()
+    if before is not None and post.is_live:
+        _keep_old_link(before, post.get_absolute_url())
     return post
+
+
+def _live_post_url(pk: int | None, now: dt.datetime) -> str | None:
+    """The address readers had for this post before this save, if it was live."""
+    if pk is None:
+        return None
+    saved = Post.objects.filter(pk=pk, status__in=Post.LIVE_STATUSES, published_at__lte=now)
+    row = saved.values("slug", "status", "published_at").first()
+    return Post(pk=pk, **row).get_absolute_url() if row else None
+
+
+def _keep_old_link(old: str, new: str) -> None:
+    """An address readers had keeps working when it changes (WordPress keeps a post's old
+    slugs, _wp_old_slug, and redirects them): the old one answers a 301 to the new one, and
+    the new one, live now, is nobody's old address any more."""
+    if old == new:
+        return
+    core_services.remove_redirect(old_path=new)
+    core_services.add_redirect(old_path=old, new_path=new, note="Address changed")
 
 
 @transaction.atomic
@@ -164,7 +188,16 @@ def save_page(*, page: Page) -> Page:
     page.body = clean_post_body(page.body)
     page.path = _page_path(page)
     page.full_clean()
+    before = (
+        Page.objects.filter(pk=page.pk, status=PageStatus.PUBLISHED)
+        .values_list("path", flat=True)
+        .first()
+        if page.pk
+        else None
+    )
     page.save()
+    if before is not None and page.status == PageStatus.PUBLISHED:
+        _keep_old_link(Page(path=before).get_absolute_url(), page.get_absolute_url())
     for child in page.children.all():
         save_page(page=child)
     return page
