@@ -15,6 +15,7 @@ DEFAULTS: dict[str, Any] = {
     "ACCOUNT_NAV": [],
     "HEAD_LINKS": [],
     "FOOTER_LINKS": [],
+    "POST_HEAD": [],
     "POST_HEADER": [],
     "CONTENT_CLOCKS": [],
     "MODERATION_POLICY": "",

@@ -8,6 +8,7 @@ what it needs, and returns its piece rendered; the page's template only prints t
 So a template never queries, builds forms or reads the request.
 
 Slots (each function returns rendered HTML, "" for nothing):
+- POST_HEAD: `(request, post)` — links in the post page's <head> (its comment feed).
 - POST_HEADER, POST_FOOTER: `(request, post, state)` — above the article, below it.
   `state` is what the view hands on from a POST it answered (a comment form with errors).
 - ACCOUNT_SECTIONS, PROFILE_SECTIONS: `(request, member)` — a member's own account page,

@@ -187,9 +187,10 @@ def render_post(
     state: Mapping[str, Any] | None = None,
     status: int = 200,
 ) -> HttpResponse:
-    """The post page. Apps put their pieces above and below the article through the
-    POST_HEADER and POST_FOOTER slots (stoa.core.slots); `state` is handed on to them from a
-    POST another app answered with this page (a comment form with errors)."""
+    """The post page. Apps put their pieces in its head, above and below the article through
+    the POST_HEAD, POST_HEADER and POST_FOOTER slots (stoa.core.slots); `state` is handed on
+    to the last two from a POST another app answered with this page (a comment form with
+    errors)."""
     previous, following = _neighbours(post)
     # Decided here, for this request: the post may come from the cache shared by all readers,
     # body and all, but only a reader who may read it whole is shown the body, and what
@@ -202,6 +203,7 @@ def render_post(
         "next_post": following,
         "can_read_full": full,
         "login_url": "" if full else resolve_url(settings.LOGIN_URL),
+        "post_head": slots.fill("POST_HEAD", request, post) if full else [],
         "post_header": slots.fill("POST_HEADER", request, post, state) if full else [],
         "post_footer": slots.fill("POST_FOOTER", request, post, state) if full else [],
     }

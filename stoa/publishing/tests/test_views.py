@@ -819,3 +819,18 @@ def test_the_feed_costs_at_most_four_queries(
     grow(small_site)
     with django_assert_max_num_queries(4):
         client.get("/feed/")
+
+
+# ---------------------------------------------------------------------------- the post's head
+
+
+def head_link(request, post) -> str:
+    return f'<link rel="alternate" href="/feeds/{post.pk}/" title="{post.title}">'
+
+
+def test_apps_put_links_in_a_post_pages_head_through_the_post_head_slot(client, settings) -> None:
+    settings.STOA = {**settings.STOA, "POST_HEAD": [f"{__name__}.head_link"]}
+    post = PostFactory(title="On listening")
+    page = client.get(post.get_absolute_url()).content.decode()
+    head = page.split("</head>")[0]
+    assert f'<link rel="alternate" href="/feeds/{post.pk}/" title="On listening">' in head
