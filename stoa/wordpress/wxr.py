@@ -26,7 +26,17 @@ _CONTENT = "http://purl.org/rss/1.0/modules/content/"
 _DC = "http://purl.org/dc/elements/1.1/"
 # WordPress writes "0000-00-00 00:00:00" for a date it does not have (a draft's GMT date).
 _NO_DATE = "0000-00-00 00:00:00"
-_RECORDS = frozenset({"author", "category", "tag", "term", "item"})
+_RECORDS = ("author", "category", "tag", "term")
+_FILTER = [
+    "rss",
+    "channel",
+    "item",
+    *(
+        f"{{http://wordpress.org/export/{v}/}}{name}"
+        for v in ("1.0", "1.1", "1.2")
+        for name in _RECORDS
+    ),
+]
 
 
 class WXRError(Exception):
@@ -200,14 +210,24 @@ def _int(text: str, default: int = 0) -> int:
     return default if value is None else value
 
 
+_NAMES: dict[str, tuple[str, str]] = {}
+
+
 def _local(tag: Any) -> tuple[str, str]:
     """(namespace, local name) of an element's tag; ("", "") for comments and PIs."""
+    found = _NAMES.get(tag)
+    if found is not None:
+        return found
     if not isinstance(tag, str):
         return "", ""
     if tag.startswith("{"):
         namespace, _, name = tag[1:].partition("}")
-        return namespace, name
-    return "", tag
+        found = (namespace, name)
+    else:
+        found = ("", tag)
+    if len(_NAMES) < 1000:  # a hostile file's made-up names do not grow it for ever
+        _NAMES[tag] = found
+    return found
 
 
 def _naive(text: str) -> dt.datetime | None:
@@ -215,9 +235,10 @@ def _naive(text: str) -> dt.datetime | None:
     if not text or text == _NO_DATE:
         return None
     try:
-        return dt.datetime.strptime(text, "%Y-%m-%d %H:%M:%S")  # noqa: DTZ007 - zone given below
+        found = dt.datetime.fromisoformat(text)
     except ValueError:
         return None
+    return found.replace(tzinfo=None)
 
 
 class _Dates:
@@ -231,11 +252,12 @@ class _Dates:
         self.fallback = fallback
 
     def pick(self, gmt_text: str, local_text: str) -> dt.datetime | None:
-        gmt, local = _naive(gmt_text), _naive(local_text)
+        gmt = _naive(gmt_text)
         if gmt is not None:
-            if local is not None and self.offset is None:
+            if self.offset is None and (local := _naive(local_text)) is not None:
                 self.offset = local - gmt
             return gmt.replace(tzinfo=dt.UTC)
+        local = _naive(local_text)
         if local is None:
             return None
         if self.offset is not None:
@@ -288,9 +310,12 @@ class Reader:
             raise WXRError(f"Not a complete, well-formed XML file: {message}", line) from None
 
     def _parser(self) -> Any:
+        # Only the records' own elements are handed to Python (lxml filters the others in
+        # C): an item's fields and comments are read from its subtree when it ends.
         return etree.iterparse(
             self.source,
             events=("start", "end"),
+            tag=_FILTER,
             resolve_entities=False,
             load_dtd=False,
             no_network=True,
@@ -304,39 +329,36 @@ class Reader:
 
     def _records(self) -> Iterator[Record]:
         etree.clear_error_log()
-        depth = 0
         channel: Any = None
-        site_fields: dict[str, str] = {}
-        for event, element in self._parser():
+        root_checked = False
+        parser = self._parser()
+        for event, element in parser:
+            tag = element.tag
             if event == "start":
-                depth += 1
-                if depth == 1:
+                if tag == "rss" and not root_checked:
                     self._check_root(element)
-                elif depth == 2 and _local(element.tag) == ("", "channel"):
+                    root_checked = True
+                elif tag == "channel" and channel is None and element.getparent() is not None:
                     channel = element
-                elif (
-                    depth == 3
-                    and self.site is None
-                    and element.getparent() is channel
-                    and _local(element.tag)[1] in _RECORDS
-                ):
+                elif self.site is None and channel is not None and element.getparent() is channel:
                     # The first record: the channel's own elements are all read by now.
-                    yield self._make_site(site_fields, element.sourceline)
+                    yield self._make_site(channel, element, element.sourceline)
                 continue
-            depth -= 1
-            if depth != 2 or element.getparent() is not channel or channel is None:
+            if tag in ("rss", "channel") or channel is None or element.getparent() is not channel:
                 continue
-            record = self._record(element, site_fields)
+            record = self._record(element)
             if record is not None:
                 yield record
             # What has been read is dropped: the tree never holds more than one record.
             element.clear(keep_tail=False)
             while element.getprevious() is not None:
                 del channel[0]
+        if not root_checked:
+            self._check_root(parser.root)
         if channel is None:
             raise WXRError("Not a WordPress export: the <rss> element holds no <channel>")
         if self.site is None:
-            yield self._make_site(site_fields, None)
+            yield self._make_site(channel, None, None)
 
     def _check_root(self, root: Any) -> None:
         docinfo = root.getroottree().docinfo
@@ -357,7 +379,14 @@ class Reader:
             if match:
                 self.wp_namespace = uri
 
-    def _make_site(self, fields: dict[str, str], line: int | None) -> Site:
+    def _make_site(self, channel: Any, first: Any, line: int | None) -> Site:
+        fields: dict[str, str] = {}
+        for child in channel:
+            if child is first:
+                break
+            namespace, name = _local(child.tag)
+            if namespace in ("", self.wp_namespace):
+                fields[name] = child.text or ""
         version = fields.get("wxr_version", "").strip()
         if not version or not self.wp_namespace:
             raise WXRError(
@@ -378,7 +407,7 @@ class Reader:
         )
         return self.site
 
-    def _record(self, element: Any, site_fields: dict[str, str]) -> Record | None:
+    def _record(self, element: Any) -> Record | None:
         namespace, name = _local(element.tag)
         line = element.sourceline
         self.line = line or self.line
@@ -430,9 +459,6 @@ class Reader:
                 description=texts.get("term_description", "").strip(),
                 line=line,
             )
-        if self.site is None and namespace in ("", self.wp_namespace):
-            # The channel's own elements, before the first record: the site.
-            site_fields[name] = element.text or ""
         return None
 
     def _item(self, element: Any) -> Item:
@@ -505,8 +531,9 @@ class Reader:
     def _comment(self, element: Any) -> Comment:
         texts: dict[str, str] = {}
         meta: dict[str, str] = {}
+        names = _NAMES
         for child in element:
-            _, name = _local(child.tag)
+            name = (names.get(child.tag) or _local(child.tag))[1]
             if name == "commentmeta":
                 pair = _meta(child)
                 if pair is not None:
