@@ -139,7 +139,7 @@ def test_quick_run_measures_every_target(tmp_path: Path) -> None:
     if spam is None:
         pytest.fail(f"no spam summary\n{text}", pytrace=False)
     expect(int(spam.group(1)) > 0, f"no spam was sent\n{text}")
-    expect(spam.group(2).startswith("302: "), f"spam answered other than 302\n{text}")
+    expect(spam.group(2).startswith("400: "), f"spam was not refused (400)\n{text}")
     expect(bool(re.fullmatch(r"hit: \d+", spam.group(3))), f"a read under spam missed\n{text}")
     expect(spam.group(4) == "unchanged", f"spam started a new content version\n{text}")
 
