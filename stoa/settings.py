@@ -378,7 +378,9 @@ STOA = {
         "https://player.vimeo.com/video/",
     ],
     # Slots (stoa.core.slots): functions the view owning a page calls, each returning its
-    # app's piece of the page for this request. The post page's clip and discussion:
+    # app's piece of the page for this request. The post page's comment feed link (in its
+    # head), clip and discussion:
+    "POST_HEAD": ["stoa.discussion.slots.post_feed_link"],
     "POST_HEADER": ["stoa.webcasts.slots.post_clip"],
     "POST_FOOTER": ["stoa.discussion.slots.post_discussion"],
     # Sections of a member's account page, and of their public page (never anything private).

@@ -13,15 +13,35 @@ from django.contrib.auth.models import AnonymousUser
 from django.http import Http404, HttpRequest
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.html import format_html
 
 from stoa.core import readers
 from stoa.core.cache import memoize
+from stoa.core.conf import stoa_setting
 from stoa.discussion import access, moderation, services, threads, tokens
 from stoa.discussion.forms import CommentForm, remembered_commenter
 from stoa.discussion.models import Comment, CommentStatus, DiscussionSettings, Subscription
 from stoa.discussion.sanitizers import ALLOWED_COMMENT_TAGS_TEXT
 from stoa.members.models import User
 from stoa.publishing.models import Post
+
+# --------------------------------------------------------------------------- a post's head
+
+
+def post_feed_link(request: HttpRequest, post: Post) -> str:
+    """The post's comment feed, advertised in the page's head as WordPress does
+    (feed_links_extra: on a post whose comments are open or that has some, titled
+    "Site » Post Comments Feed"). Not for a members-only post: its feed answers members
+    only, and feed readers carry no login."""
+    if post.is_members_only or not (post.comments_open or post.comment_count):
+        return ""
+    return format_html(
+        '<link rel="alternate" type="application/rss+xml" title="{} » {} Comments Feed" href="{}">',
+        stoa_setting("SITE_NAME"),
+        post.title,
+        reverse("discussion:post_feed", kwargs={"post_id": post.pk}),
+    )
+
 
 # --------------------------------------------------------------------------- under a post
 

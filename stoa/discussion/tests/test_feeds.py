@@ -11,7 +11,8 @@ from django.utils import timezone
 
 from stoa.discussion.models import Comment, CommentStatus
 from stoa.discussion.tests.factories import CommentFactory
-from stoa.publishing.tests.factories import PostFactory
+from stoa.publishing import services as publishing_services
+from stoa.publishing.tests.factories import PostFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -175,3 +176,36 @@ def test_the_post_page_links_its_comment_feed(client, discussion) -> None:
     post = discussion["newest"].post
     page = client.get(post.get_absolute_url()).content.decode()
     assert f'href="/comments/post/{post.pk}/feed/"' in page
+
+
+def head_of(client, post) -> str:
+    return client.get(post.get_absolute_url()).content.decode().split("</head>")[0]
+
+
+def test_the_post_page_advertises_its_comment_feed_in_its_head_as_wordpress_does(
+    client, settings
+) -> None:
+    settings.STOA = {**settings.STOA, "SITE_NAME": "The Practice Review"}
+    post = PostFactory(title="Endings & beginnings")
+    link = (
+        '<link rel="alternate" type="application/rss+xml" '
+        'title="The Practice Review » Endings &amp; beginnings Comments Feed" '
+        f'href="/comments/post/{post.pk}/feed/">'
+    )
+    assert link in head_of(client, post)
+
+
+def test_a_post_closed_to_comments_advertises_its_feed_only_if_it_has_some(client) -> None:
+    assert "Comments Feed" not in head_of(client, PostFactory(comments_open=False))
+    post = PostFactory()
+    CommentFactory(post=post, status=CommentStatus.APPROVED)
+    post.refresh_from_db()
+    post.comments_open = False
+    publishing_services.save_post(post=post)
+    assert "Comments Feed" in head_of(client, post)
+
+
+def test_a_members_only_post_advertises_no_comment_feed(client) -> None:
+    post = PostFactory(members_only=True)
+    client.force_login(UserFactory())
+    assert "Comments Feed" not in head_of(client, post)
