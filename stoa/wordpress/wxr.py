@@ -12,8 +12,9 @@ a file cut off or malformed, and a file that is not WXR: always `WXRError`, nami
 from __future__ import annotations
 
 import datetime as dt
+import io
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import IO, Any
 
@@ -290,8 +291,19 @@ class Reader:
     """Iterate over a WXR file's records: the Site first, then authors, terms and items in
     file order. `source` is a path or a binary file object."""
 
-    def __init__(self, source: str | IO[bytes], *, fallback_tz: dt.tzinfo = dt.UTC) -> None:
+    def __init__(
+        self,
+        source: str | IO[bytes] | io.RawIOBase,
+        *,
+        fallback_tz: dt.tzinfo = dt.UTC,
+        item_types: Callable[[str], bool] | None = None,
+        channel_records: bool = True,
+    ) -> None:
+        """`item_types` says which post types to read (the others are skipped unread);
+        without `channel_records`, authors and terms are skipped too (a second pass)."""
         self.source = source
+        self.item_types = item_types
+        self.channel_records = channel_records
         self.dates = _Dates(fallback_tz)
         self.site: Site | None = None
         self.wp_namespace = ""
@@ -415,9 +427,13 @@ class Reader:
         if namespace == "" and name == "item":
             if self.site is None:
                 return None
+            if self.item_types is not None:
+                post_type = element.findtext(f"{{{self.wp_namespace}}}post_type") or "post"
+                if not self.item_types(post_type.strip() or "post"):
+                    return None
             return self._item(element)
         if is_wp and name in ("author", "category", "tag", "term"):
-            if self.site is None:
+            if self.site is None or not self.channel_records:
                 return None
             texts = _texts(element)
             if name == "author":
@@ -560,6 +576,19 @@ class Reader:
         )
 
 
-def read(source: str | IO[bytes], *, fallback_tz: dt.tzinfo = dt.UTC) -> Iterator[Record]:
+def read(
+    source: str | IO[bytes] | io.RawIOBase,
+    *,
+    fallback_tz: dt.tzinfo = dt.UTC,
+    item_types: Callable[[str], bool] | None = None,
+    channel_records: bool = True,
+) -> Iterator[Record]:
     """The records of a WXR file, streamed (see Reader)."""
-    return iter(Reader(source, fallback_tz=fallback_tz))
+    return iter(
+        Reader(
+            source,
+            fallback_tz=fallback_tz,
+            item_types=item_types,
+            channel_records=channel_records,
+        )
+    )

@@ -283,3 +283,14 @@ def test_memory_stays_flat_however_long_the_file(tmp_path):
 
     small, large = peak(500), peak(4000)
     assert large < small * 1.5
+
+
+def test_a_pass_may_read_only_some_post_types_and_skip_the_channels_records():
+    found = list(
+        wxr.read(str(SAMPLE), item_types=lambda t: t == "attachment", channel_records=False)
+    )
+    assert isinstance(found[0], wxr.Site)
+    assert [(type(r).__name__, getattr(r, "id", None)) for r in found[1:]] == [
+        ("Item", 5),
+        ("Item", 6),
+    ]

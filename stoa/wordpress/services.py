@@ -1,0 +1,1113 @@
+"""Every change of state in the WordPress move: the import of a WXR file (the command, the
+admin's background task and the tests call `import_wordpress`, or `run_import` for an
+ImportRun), and what the Disqus import shares with it (the report, the mapping table).
+
+The import is all or nothing: one transaction, rolled back on any failure (and for a dry
+run, after it has done everything, so its report says what it would do). It is idempotent:
+each object of the old site is remembered in the mapping table with a fingerprint of what
+the export said, so the same file again changes nothing and a newer export updates only what
+changed. Memory stays flat: the file is streamed, and the only maps held are of authors and
+terms (small); posts, media and comments are looked up in the mapping table.
+
+Two passes over the file: the first brings authors, terms and attachments, the second posts
+and pages with their comments, whose bodies point at the media of the first (WordPress writes
+an attachment after the post it was uploaded to).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import io
+import logging
+import os
+import re
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from typing import IO, Any
+from urllib.parse import unquote, urljoin, urlsplit
+
+from allauth.account.models import EmailAddress
+from django.core.exceptions import ValidationError
+from django.core.files import File
+from django.db import transaction
+from django.utils import timezone
+from django.utils.html import strip_tags
+from django.utils.text import slugify
+
+from stoa.core import freshness
+from stoa.discussion import services as discussion
+from stoa.discussion.models import CommentKind, CommentStatus
+from stoa.members.models import Profile, User
+from stoa.publishing import services as publishing
+from stoa.publishing.models import (
+    Category,
+    MediaItem,
+    Page,
+    PageStatus,
+    Person,
+    Post,
+    PostStatus,
+    PostVisibility,
+    Tag,
+)
+from stoa.wordpress import markup, wxr
+from stoa.wordpress.models import (
+    COUNT_COLUMNS,
+    ImportKind,
+    ImportRun,
+    Mapping,
+    ObjectKind,
+    RunStatus,
+    SourceSite,
+)
+
+logger = logging.getLogger(__name__)
+
+# The report keeps this many problem lines, then counts the rest.
+MAX_PROBLEMS = 1000
+# How often progress is told (seconds): a callback per record would cost more than the work.
+PROGRESS_EVERY = 0.25
+# Mapping look-ups per query (well under every database's limit on parameters).
+LOOKUP_CHUNK = 500
+
+Progress = Callable[[int, int], None]
+
+_SLUG = re.compile(r"^[-a-zA-Z0-9_]+$")
+_UPLOADS = "/wp-content/uploads/"
+
+# WordPress's comment_approved → Stoa's status. WordPress writes no spam into its exports,
+# but other tools do; "post-trashed" is a comment of a post in the trash.
+COMMENT_STATUS = {
+    "1": CommentStatus.APPROVED,
+    "approve": CommentStatus.APPROVED,
+    "0": CommentStatus.PENDING,
+    "hold": CommentStatus.PENDING,
+    "spam": CommentStatus.SPAM,
+    "trash": CommentStatus.TRASH,
+    "post-trashed": CommentStatus.TRASH,
+}
+COMMENT_KINDS = {
+    "comment": CommentKind.COMMENT,
+    "pingback": CommentKind.PINGBACK,
+    "trackback": CommentKind.TRACKBACK,
+}
+# WordPress's post_status → Stoa's. "future" is scheduled; a published post whose time is
+# ahead is scheduled too (publishing.save_post decides).
+POST_STATUS = {
+    "publish": PostStatus.PUBLISHED,
+    "future": PostStatus.SCHEDULED,
+    "draft": PostStatus.DRAFT,
+    "pending": PostStatus.PENDING,
+    "private": PostStatus.PRIVATE,
+}
+# Never brought over: the trash, WordPress's own autosaves and revisions.
+SKIPPED_STATUSES = frozenset({"trash", "auto-draft", "inherit"})
+
+
+class ImportRefused(Exception):
+    """The import cannot start or went wrong: the message says why; nothing was written."""
+
+
+class _RolledBack(Exception):
+    """A dry run is rolled back once it has done everything."""
+
+
+# ------------------------------------------------------------------------------ report
+
+
+@dataclass
+class Report:
+    """What an import did: counts per kind of object (created, updated, skipped, failed)
+    and the problems met, one line each. Saved in the run (ImportRun.counts, .problems)."""
+
+    counts: dict[str, dict[str, int]] = field(default_factory=dict)
+    problems: list[str] = field(default_factory=list)
+    more_problems: int = 0
+
+    def add(self, kind: str, column: str, n: int = 1) -> None:
+        if n:
+            row = self.counts.setdefault(kind, dict.fromkeys(COUNT_COLUMNS, 0))
+            row[column] += n
+
+    def problem(self, text: str, line: int | None = None) -> None:
+        if len(self.problems) >= MAX_PROBLEMS:
+            self.more_problems += 1
+            return
+        self.problems.append(f"line {line}: {text}" if line else text)
+
+    def count(self, kind: str, column: str) -> int:
+        return self.counts.get(kind, {}).get(column, 0)
+
+    def problem_lines(self) -> list[str]:
+        lines = list(self.problems)
+        if self.more_problems:
+            lines.append(f"… and {self.more_problems} more problems.")
+        return lines
+
+
+def _digest(*values: Any) -> str:
+    """A fingerprint of what the export said about one object."""
+    return hashlib.blake2b(repr(values).encode(), digest_size=16).hexdigest()
+
+
+def _plain(text: str) -> str:
+    """A WordPress title (HTML, entities) as the plain text Stoa keeps."""
+    return " ".join(html.unescape(strip_tags(text)).split())
+
+
+def _cut(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+# --------------------------------------------------------------------------- the source
+
+
+class _CountingReader(io.RawIOBase):
+    """A file read through, counting the bytes: the import's progress."""
+
+    def __init__(self, handle: IO[bytes]) -> None:
+        self.handle = handle
+        self.done = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def read(self, size: int = -1) -> bytes:
+        data = self.handle.read(size)
+        self.done += len(data)
+        return data
+
+    def readinto(self, buffer: Any) -> int:
+        data = self.read(len(buffer))
+        buffer[: len(data)] = data
+        return len(data)
+
+
+def _size(handle: IO[bytes]) -> int:
+    try:
+        return os.fstat(handle.fileno()).st_size
+    except (OSError, AttributeError, io.UnsupportedOperation):
+        position = handle.tell()
+        handle.seek(0, os.SEEK_END)
+        size = handle.tell()
+        handle.seek(position)
+        return size
+
+
+def _media_root(media_from: Path | str | None) -> Path | None:
+    if media_from is None or str(media_from) == "":
+        return None
+    root = Path(media_from).expanduser().resolve()
+    if not root.is_dir():
+        raise ImportRefused(f"The media folder {media_from} is not a directory.")
+    return root
+
+
+# ---------------------------------------------------------------------------- importing
+
+
+class _Importer:
+    def __init__(
+        self,
+        *,
+        run: ImportRun,
+        report: Report,
+        media_root: Path | None,
+        dry_run: bool,
+        progress: Progress | None,
+        stored_files: list[str],
+    ) -> None:
+        self.run = run
+        self.report = report
+        self.media_root = media_root
+        self.dry_run = dry_run
+        self.progress = progress
+        self.stored_files = stored_files
+        self.site: SourceSite | None = None
+        self.base_urls: list[str] = []
+        # Small maps (authors and terms): items name them by login and slug.
+        self.people: dict[str, int] = {}
+        self.author_users: dict[int, int] = {}
+        self.categories: dict[str, int] = {}
+        self.tags: dict[str, int] = {}
+        self.category_parents: list[tuple[int, str, str, int | None]] = []
+        self.page_parents: list[tuple[int, int, str]] = []
+        self.skipped_types: dict[str, int] = {}
+        self.fallback_person: int | None = None
+        self.fallback_category: int | None = None
+        self.redirects: list[tuple[str, str]] = []
+        self._told = 0.0
+
+    # ------------------------------------------------------------------ the passes
+
+    def import_file(self, handle: IO[bytes]) -> None:
+        size = _size(handle)
+        total = 2 * size
+        start = handle.tell()
+        counting = _CountingReader(handle)
+        first = wxr.Reader(counting, item_types=lambda kind: kind == "attachment")
+        for record in first:
+            self._tell(counting.done, total)
+            if isinstance(record, wxr.Site):
+                self._site(record)
+            elif isinstance(record, wxr.Author):
+                self._author(record)
+            elif isinstance(record, wxr.Category):
+                self._category(record)
+            elif isinstance(record, wxr.Tag):
+                self._tag(record)
+            elif isinstance(record, wxr.Term):
+                self.report.add(f"term ({record.taxonomy})", "skipped")
+            elif isinstance(record, wxr.Item):
+                self._attachment(record)
+        self._place_categories()
+        handle.seek(start)
+        counting = _CountingReader(handle)
+        second = wxr.Reader(
+            counting,
+            item_types=lambda kind: kind != "attachment",
+            channel_records=False,
+            fallback_tz=first.dates.fallback,
+        )
+        second.dates.offset = first.dates.offset
+        for record in second:
+            self._tell(size + counting.done, total)
+            if isinstance(record, wxr.Item):
+                if record.post_type == "post":
+                    self._post(record)
+                elif record.post_type == "page":
+                    self._page(record)
+                else:
+                    self.skipped_types[record.post_type] = (
+                        self.skipped_types.get(record.post_type, 0) + 1
+                    )
+                    self.report.add("other item", "skipped")
+        self._place_pages()
+        for post_type, count in sorted(self.skipped_types.items()):
+            self.report.problem(
+                f"{count} item(s) of type “{post_type}” skipped: Stoa has nothing like them."
+            )
+        self._flush_redirects()
+        self._tell(total, total, force=True)
+
+    def _tell(self, done: int, total: int, *, force: bool = False) -> None:
+        if self.progress is None:
+            return
+        now = time.monotonic()
+        if force or now - self._told >= PROGRESS_EVERY:
+            self._told = now
+            self.progress(done, total)
+
+    # ------------------------------------------------------------------ mapping
+
+    def _mapping(self, kind: str, key: str | int) -> Mapping | None:
+        assert self.site is not None  # noqa: S101 - the site is the first record
+        return Mapping.objects.filter(site=self.site, kind=kind, source_key=str(key)).first()
+
+    def _remember(
+        self, kind: str, key: str | int, object_id: int, digest: str, found: Mapping | None
+    ) -> None:
+        assert self.site is not None  # noqa: S101 - the site is the first record
+        if found is None:
+            Mapping.objects.create(
+                site=self.site,
+                kind=kind,
+                source_key=str(key)[:200],
+                object_id=object_id,
+                digest=digest,
+                run=self.run,
+            )
+        elif (found.object_id, found.digest, found.run_id) != (object_id, digest, self.run.pk):
+            found.object_id, found.digest, found.run = object_id, digest, self.run
+            found.save(update_fields=["object_id", "digest", "run"])
+
+    # ------------------------------------------------------------------ site
+
+    def _site(self, site: wxr.Site) -> None:
+        base = site.base_url
+        if not base:
+            raise ImportRefused("The export names no site address (wp:base_blog_url).")
+        self.site, _ = SourceSite.objects.get_or_create(
+            base_url=base, defaults={"title": site.title[:255]}
+        )
+        if self.site.title != site.title[:255]:
+            self.site.title = site.title[:255]
+            self.site.save(update_fields=["title"])
+        self.run.site = self.site
+        self.base_urls = sorted(
+            {u.rstrip("/") for u in (site.base_url, site.base_site_url, site.link) if u},
+            key=len,
+            reverse=True,
+        )
+
+    # ------------------------------------------------------------------ authors
+
+    def _author(self, author: wxr.Author) -> None:
+        key = author.login or (str(author.id) if author.id is not None else "")
+        if not key:
+            self.report.add("author", "failed")
+            self.report.problem("An author without a login is skipped.", author.line)
+            return
+        name = (
+            author.display_name or f"{author.first_name} {author.last_name}".strip() or author.login
+        )[:120]
+        digest = _digest(author.login, author.email, name, author.first_name, author.last_name)
+        found = self._mapping(ObjectKind.AUTHOR, key)
+        person = Person.objects.filter(pk=found.object_id).first() if found else None
+        if person is not None and found is not None:
+            if found.digest == digest:
+                self.report.add("author", "skipped")
+            else:
+                person.name = name
+                person.save(update_fields=["name"])
+                self.report.add("author", "updated")
+        else:
+            person = self._new_person(author, name)
+            self.report.add("author", "created")
+        self._remember(ObjectKind.AUTHOR, key, person.pk, digest, found)
+        self.people[key] = person.pk
+        if author.id is not None and person.user_id is not None:
+            self.author_users[author.id] = person.user_id
+
+    def _new_person(self, author: wxr.Author, name: str) -> Person:
+        """A person for the author, with an account that has no usable password: its owner
+        claims it by resetting the password (allauth finds it by the address). An account
+        with the same address already here is theirs and is used."""
+        email = author.email.strip()
+        user = User.objects.filter(email__iexact=email).first() if email else None
+        if user is None:
+            user = User(
+                username=_free_username(author.login or name),
+                email=email,
+                first_name=author.first_name[:150],
+                last_name=author.last_name[:150],
+            )
+            user.set_unusable_password()
+            user.save()
+            Profile.objects.filter(user=user).update(display_name=name[:80])
+            if email:
+                EmailAddress.objects.get_or_create(
+                    user=user, email=email.lower(), defaults={"primary": True, "verified": False}
+                )
+        person = Person.objects.filter(user=user).first()
+        if person is None:
+            slug = slugify(author.login)
+            if not slug or Person.objects.filter(slug=slug).exists():
+                slug = publishing.unique_slug(Person, author.login or name)
+            person = publishing.create_person(name=name, slug=slug, user=user)
+        return person
+
+    def _person_for(self, login: str, line: int | None) -> int:
+        if login in self.people:
+            return self.people[login]
+        found = self._mapping(ObjectKind.AUTHOR, login) if login else None
+        if found is not None and Person.objects.filter(pk=found.object_id).exists():
+            self.people[login] = found.object_id
+            return found.object_id
+        if login:
+            # WXR 1.0 lists no authors: the login the item names is all there is.
+            person = self._new_person(wxr.Author(None, login, "", login, "", ""), login[:120])
+            self._remember(ObjectKind.AUTHOR, login, person.pk, "", None)
+            self.people[login] = person.pk
+            self.report.add("author", "created")
+            return person.pk
+        if self.fallback_person is None:
+            assert self.site is not None  # noqa: S101
+            name = (self.site.title or "WordPress")[:120]
+            person = Person.objects.filter(name=name).first() or publishing.create_person(name=name)
+            self.fallback_person = person.pk
+            self.report.problem(f"Items without an author are credited to “{name}”.", line)
+        return self.fallback_person
+
+    # ------------------------------------------------------------------ terms
+
+    def _slug(
+        self,
+        model: type[Category] | type[Tag] | type[Post],
+        wanted: str,
+        fallback: str,
+        *,
+        exclude_pk: int | None = None,
+        what: str,
+        line: int | None,
+    ) -> str:
+        """The old slug kept exactly when Stoa can hold it and nothing else has it; else a
+        new one (a suffix, or one made from the name), reported: the old address is
+        redirected to the new one."""
+        decoded = unquote(wanted).strip()
+        limit = model._meta.get_field("slug").max_length or 100
+        if decoded and _SLUG.match(decoded) and len(decoded) <= limit:
+            others = model._default_manager.filter(slug=decoded)
+            taken = (others.exclude(pk=exclude_pk) if exclude_pk else others).exists()
+            if not taken:
+                return decoded
+            slug = publishing.unique_slug(model, decoded, exclude_pk=exclude_pk)
+            self.report.problem(
+                f"{what}: the slug “{decoded}” is taken here; it is “{slug}”.", line
+            )
+            return slug
+        slug = publishing.unique_slug(model, fallback, exclude_pk=exclude_pk)
+        if decoded:
+            self.report.problem(
+                f"{what}: the slug “{decoded}” cannot be an address here; it is “{slug}”.", line
+            )
+        return slug
+
+    def _category(self, record: wxr.Category) -> None:
+        key = record.slug or str(record.term_id or "")
+        if not key:
+            self.report.add("category", "failed")
+            self.report.problem("A category without a slug is skipped.", record.line)
+            return
+        name = _cut(_plain(record.name) or key, 100)
+        digest = _digest(record.slug, name, record.parent, record.description)
+        found = self._mapping(ObjectKind.CATEGORY, key)
+        category = Category.objects.filter(pk=found.object_id).first() if found else None
+        if category is not None and found is not None:
+            if found.digest == digest:
+                self.report.add("category", "skipped")
+            else:
+                category.name, category.description = name, record.description
+                category.save(update_fields=["name", "description"])
+                self.report.add("category", "updated")
+        else:
+            slug = self._slug(
+                Category,
+                record.slug,
+                name or f"category-{record.term_id}",
+                what=f"Category “{name}”",
+                line=record.line,
+            )
+            category = publishing.create_category(
+                name=name, slug=slug, description=record.description
+            )
+            self.report.add("category", "created")
+        self._remember(ObjectKind.CATEGORY, key, category.pk, digest, found)
+        self.categories[key] = category.pk
+        self.category_parents.append((category.pk, record.parent, name, record.line))
+        self._redirect_later("category", record.slug, category.get_absolute_url())
+
+    def _place_categories(self) -> None:
+        """Parents once every category is known (an export may name a child first)."""
+        for pk, parent_slug, name, line in self.category_parents:
+            parent = self.categories.get(parent_slug) if parent_slug else None
+            if parent_slug and parent is None:
+                self.report.problem(
+                    f"Category “{name}”: its parent “{parent_slug}” is not in the file; "
+                    "it is at the top level.",
+                    line,
+                )
+            if parent == pk:
+                parent = None
+            Category.objects.filter(pk=pk).exclude(parent_id=parent).update(parent_id=parent)
+        self.category_parents = []
+
+    def _tag(self, record: wxr.Tag) -> None:
+        key = record.slug or record.name
+        if not key:
+            self.report.add("tag", "failed")
+            return
+        name = _cut(" ".join(_plain(record.name).split()) or key, 100)
+        digest = _digest(record.slug, name, record.description)
+        found = self._mapping(ObjectKind.TAG, key)
+        tag = Tag.objects.filter(pk=found.object_id).first() if found else None
+        if tag is not None and found is not None:
+            if found.digest == digest or Tag.objects.filter(name=name).exclude(pk=tag.pk).exists():
+                self.report.add("tag", "skipped")
+            else:
+                tag.name = name
+                tag.save(update_fields=["name"])
+                self.report.add("tag", "updated")
+        else:
+            tag = Tag.objects.filter(name__iexact=name).first()
+            if tag is None:
+                slug = self._slug(Tag, record.slug, name, what=f"Tag “{name}”", line=record.line)
+                tag = Tag(name=name, slug=slug)
+                tag.full_clean()
+                tag.save()
+                self.report.add("tag", "created")
+            else:
+                self.report.add("tag", "skipped")
+        self._remember(ObjectKind.TAG, key, tag.pk, digest, found)
+        self.tags[key] = tag.pk
+        self._redirect_later("tag", record.slug, tag.get_absolute_url())
+
+    def _term_ids(self, item: wxr.Item, domain: str) -> list[int]:
+        known = self.categories if domain == "category" else self.tags
+        ids = []
+        for term in item.terms_of(domain):
+            pk = known.get(term.slug)
+            if pk is None:
+                # Named by the item only (not in the channel's lists): made here.
+                if domain == "category":
+                    self._category(wxr.Category(None, term.slug, "", term.name, "", item.line))
+                    self._place_categories()
+                else:
+                    self._tag(wxr.Tag(None, term.slug, term.name, "", item.line))
+                pk = known.get(term.slug)
+            if pk is not None and pk not in ids:
+                ids.append(pk)
+        return ids
+
+    def _default_category(self) -> int:
+        if self.fallback_category is None:
+            category = Category.objects.filter(slug="uncategorized").first()
+            if category is None:
+                category = publishing.create_category(name="Uncategorized", slug="uncategorized")
+            self.fallback_category = category.pk
+        return self.fallback_category
+
+    # ------------------------------------------------------------------ media
+
+    def _attachment(self, item: wxr.Item) -> None:
+        found = self._mapping(ObjectKind.ATTACHMENT, item.id)
+        if found is not None and found.run_id == self.run.pk:
+            self._repeated("attachment", item)
+            return
+        address = self._absolute(item.attachment_url or item.guid)
+        path = item.attached_file or _uploads_path(address)
+        title = _cut(_plain(item.title) or PurePosixPath(path).stem or "Untitled", 255)
+        digest = _digest(title, address, path, item.alt_text, item.excerpt, item.date)
+        media = MediaItem.objects.filter(pk=found.object_id).first() if found else None
+        if (
+            media is not None
+            and found is not None
+            and found.digest == digest
+            and (media.file or self.media_root is None)
+        ):
+            self.report.add("attachment", "skipped")
+        else:
+            media = self._store_media(item, media, title, address, path)
+            if media is None:
+                return
+        self._remember(ObjectKind.ATTACHMENT, item.id, media.pk, digest, found)
+        if path:
+            key = f"path:{path}"
+            self._remember(
+                ObjectKind.ATTACHMENT, key, media.pk, "", self._mapping(ObjectKind.ATTACHMENT, key)
+            )
+        if path:
+            self._redirect_later("upload", path, media.url)
+
+    def _store_media(
+        self, item: wxr.Item, media: MediaItem | None, title: str, address: str, path: str
+    ) -> MediaItem | None:
+        file_path = self._media_file(path, item.line)
+        kwargs: dict[str, Any] = {
+            "title": title,
+            "alt_text": item.alt_text,
+            "caption": _plain(item.excerpt),
+            "source_url": address,
+            "created_at": item.date,
+        }
+        try:
+            if file_path is not None and not self.dry_run:
+                with file_path.open("rb") as handle:
+                    upload = File(handle, name=file_path.name)
+                    if media is None:
+                        media = publishing.create_media_item(
+                            file=upload, file_name=file_path.name, **kwargs
+                        )
+                        self.report.add("attachment", "created")
+                    else:
+                        before = media.file.name
+                        media = publishing.update_media_item(
+                            item=media, file=upload, file_name=file_path.name, **kwargs
+                        )
+                        self.report.add("attachment", "updated")
+                        if media.file.name == before:
+                            return media
+                if media.file:
+                    self.stored_files.append(media.file.name)
+                return media
+            if media is None:
+                media = publishing.create_media_item(**kwargs)
+                self.report.add("attachment", "created")
+            else:
+                media = publishing.update_media_item(item=media, **kwargs)
+                self.report.add("attachment", "updated")
+            return media
+        except ValidationError as error:
+            self.report.add("attachment", "failed")
+            self.report.problem(
+                f"Attachment {item.id} “{title}” is not brought over: {_message(error)}",
+                item.line,
+            )
+            return None
+
+    def _media_file(self, path: str, line: int | None) -> Path | None:
+        """The file under --media-from for an uploads path; never outside that folder."""
+        if self.media_root is None or not path:
+            return None
+        candidate = (self.media_root / path.lstrip("/")).resolve()
+        if not candidate.is_relative_to(self.media_root):
+            self.report.problem(
+                f"The file “{path}” would be outside the media folder: refused.", line
+            )
+            return None
+        if not candidate.is_file():
+            self.report.problem(f"The file “{path}” is not in the media folder.", line)
+            return None
+        return candidate
+
+    def _absolute(self, url: str) -> str:
+        url = url.strip()
+        if not url:
+            return ""
+        base = self.base_urls[-1] if self.base_urls else ""
+        return urljoin(f"{base}/", url) if base else url
+
+    def _images_by_id(self, ids: Iterable[int]) -> dict[int, markup.Image]:
+        wanted = [str(i) for i in ids]
+        mapped = dict(
+            Mapping.objects.filter(
+                site=self.site, kind=ObjectKind.ATTACHMENT, source_key__in=wanted
+            ).values_list("source_key", "object_id")
+        )
+        media = MediaItem.objects.in_bulk(mapped.values())
+        found = {}
+        for key, pk in mapped.items():
+            item = media.get(pk)
+            if item is not None:
+                found[int(key)] = markup.Image(item.url, item.alt_text, item.caption)
+        return found
+
+    def _upload_url(self, path: str) -> str | None:
+        found = self._mapping(ObjectKind.ATTACHMENT, f"path:{unquote(path)}")
+        if found is None:
+            return None
+        media = MediaItem.objects.filter(pk=found.object_id).first()
+        return media.url if media is not None else None
+
+    def _body(self, item: wxr.Item, what: str) -> str:
+        converted = markup.convert(
+            item.content,
+            images_by_id=self._images_by_id,
+            attached_images=lambda: [],
+            upload_url=self._upload_url,
+            base_urls=self.base_urls,
+        )
+        for name in converted.unknown_shortcodes:
+            self.report.problem(f"{what}: the shortcode [{name}] is kept as text.", item.line)
+        for missing in converted.missing_media:
+            self.report.problem(f"{what}: {missing} is not among the imported media.", item.line)
+        return converted.html
+
+    # ------------------------------------------------------------------ posts
+
+    def _repeated(self, kind: str, item: wxr.Item) -> None:
+        self.report.add(kind, "skipped")
+        self.report.problem(
+            f"The id {item.id} is given twice in the file; “{_cut(_plain(item.title), 80)}” "
+            "is skipped.",
+            item.line,
+        )
+
+    def _post(self, item: wxr.Item) -> None:
+        found = self._mapping(ObjectKind.POST, item.id)
+        if found is not None and found.run_id == self.run.pk:
+            self._repeated("post", item)
+            return
+        if item.status in SKIPPED_STATUSES or item.status not in POST_STATUS:
+            self.report.add("post", "skipped")
+            if item.status not in SKIPPED_STATUSES:
+                self.report.problem(
+                    f"Post {item.id}: the status “{item.status}” is unknown; skipped.", item.line
+                )
+            if item.comments:
+                self.report.add("comment", "skipped", len(item.comments))
+            return
+        title_text = _plain(item.title) or "(no title)"
+        title = _cut(title_text, 200)
+        what = f"Post {item.id} “{_cut(title_text, 60)}”"
+        if len(title_text) > 200:
+            self.report.problem(f"{what}: the title is cut to 200 characters.", item.line)
+        digest = _digest(
+            title, item.content, item.excerpt, item.date, item.modified, item.slug,
+            item.status, item.password != "", item.is_sticky, item.comment_status,
+            item.creator, item.terms,
+        )  # fmt: skip
+        post = Post.objects.filter(pk=found.object_id).first() if found else None
+        if post is not None and found is not None and found.digest == digest:
+            self.report.add("post", "skipped")
+        else:
+            post = self._save_post(item, post, title, what)
+        self._remember(ObjectKind.POST, item.id, post.pk, digest, found)
+        self._comments(item, post)
+        self._redirect_later("post", str(item.id), post.get_absolute_url(), item=item)
+
+    def _save_post(self, item: wxr.Item, post: Post | None, title: str, what: str) -> Post:
+        status = POST_STATUS[item.status]
+        visibility = PostVisibility.PUBLIC
+        if item.password:
+            visibility = PostVisibility.MEMBERS
+            self.report.problem(
+                f"{what} had a password on the old site; it is for members only here.",
+                item.line,
+            )
+        published_at = item.date if status not in (PostStatus.DRAFT, PostStatus.PENDING) else None
+        if status == PostStatus.SCHEDULED and item.date is None:
+            status = PostStatus.DRAFT
+        created = post is None
+        post = post or Post()
+        post.title = title
+        post.slug = self._slug(
+            Post,
+            item.slug,
+            title,
+            exclude_pk=post.pk,
+            what=what,
+            line=item.line,
+        )
+        post.body = self._body(item, what)
+        post.excerpt = _plain(item.excerpt)
+        post.status = status
+        post.published_at = published_at
+        post.is_sticky = item.is_sticky
+        post.comments_open = item.comment_status != "closed"
+        post.visibility = visibility
+        try:
+            publishing.save_post(post=post)
+        except ValidationError as error:
+            raise ImportRefused(f"{what} cannot be saved: {_message(error)}") from error
+        people = [self._person_for(item.creator, item.line)]
+        categories = self._term_ids(item, "category") or [self._default_category()]
+        post.authors.set(people)
+        post.categories.set(categories)
+        post.tags.set(self._term_ids(item, "post_tag"))
+        # The old site's dates, not the import's (update(): no auto_now, no signal).
+        Post.objects.filter(pk=post.pk).update(
+            created_at=item.date or timezone.now(),
+            updated_at=item.modified or item.date or timezone.now(),
+        )
+        self.report.add("post", "created" if created else "updated")
+        return post
+
+    # ------------------------------------------------------------------ comments
+
+    def _comments(self, item: wxr.Item, post: Post) -> None:
+        if not item.comments:
+            return
+        keys = [str(c.id) for c in item.comments]
+        existing: dict[str, tuple[int, str]] = {}
+        for start in range(0, len(keys), LOOKUP_CHUNK):
+            chunk = keys[start : start + LOOKUP_CHUNK]
+            existing.update(
+                (key, (pk, digest))
+                for key, pk, digest in Mapping.objects.filter(
+                    site=self.site, kind=ObjectKind.COMMENT, source_key__in=chunk
+                ).values_list("source_key", "object_id", "digest")
+            )
+        rows: list[discussion.ImportedComment] = []
+        known: dict[int | str, int] = {}
+        digests: dict[int, str] = {}
+        seen: set[int] = set()
+        for comment in item.comments:
+            if comment.id in seen:
+                self.report.add("comment", "skipped")
+                self.report.problem(
+                    f"Comment {comment.id} is given twice under post {item.id}; the second "
+                    "is skipped.",
+                    comment.line,
+                )
+                continue
+            seen.add(comment.id)
+            status = COMMENT_STATUS.get(comment.approved)
+            if status is None:
+                status = CommentStatus.PENDING
+                self.report.problem(
+                    f"Comment {comment.id}: the status “{comment.approved}” is unknown; held.",
+                    comment.line,
+                )
+            digest = _digest(
+                comment.author, comment.email, comment.url, comment.ip, comment.date,
+                comment.content, comment.approved, comment.type, comment.parent,
+                comment.user_id,
+            )  # fmt: skip
+            before = existing.get(str(comment.id))
+            if before is not None and before[1] == digest:
+                known[comment.id] = before[0]
+                self.report.add("comment", "skipped")
+                continue
+            digests[comment.id] = digest
+            user_id = self.author_users.get(comment.user_id) if comment.user_id else None
+            rows.append(
+                discussion.ImportedComment(
+                    key=comment.id,
+                    parent_key=comment.parent or None,
+                    author_name=comment.author or "Anonymous",
+                    author_email=comment.email,
+                    author_url=comment.url,
+                    text=comment.content,
+                    created_at=comment.date or item.date or timezone.now(),
+                    status=status,
+                    kind=COMMENT_KINDS.get(comment.type, CommentKind.COMMENT),
+                    ip_address=comment.ip or None,
+                    user=User.objects.filter(pk=user_id).first() if user_id else None,
+                    pk=before[0] if before is not None else None,
+                )
+            )
+        if not rows:
+            return
+        result = discussion.import_comments(post=post, rows=rows, known=known)
+        created = {row.key for row in rows if row.pk is None}
+        Mapping.objects.bulk_create(
+            [
+                Mapping(
+                    site=self.site,
+                    kind=ObjectKind.COMMENT,
+                    source_key=str(key),
+                    object_id=result.comments[key],
+                    digest=digests[int(key)],
+                    run=self.run,
+                )
+                for key in created
+                if key in result.comments
+            ],
+            batch_size=discussion.IMPORT_BATCH,
+        )
+        for row in rows:
+            if row.pk is not None:
+                Mapping.objects.filter(
+                    site=self.site, kind=ObjectKind.COMMENT, source_key=str(row.key)
+                ).update(digest=digests[int(row.key)], object_id=result.comments[row.key])
+        self.report.add("comment", "created", result.created)
+        self.report.add("comment", "updated", result.updated)
+        by_id = {c.id: c for c in item.comments}
+        for key in result.orphans:
+            orphan = by_id[int(key)]
+            self.report.problem(
+                f"Comment {key} under post {item.id}: its parent {orphan.parent} is not in the "
+                "file; it is shown at the top level.",
+                orphan.line,
+            )
+
+    # ------------------------------------------------------------------ pages
+
+    def _page(self, item: wxr.Item) -> None:
+        found = self._mapping(ObjectKind.PAGE, item.id)
+        if found is not None and found.run_id == self.run.pk:
+            self._repeated("page", item)
+            return
+        if item.status in SKIPPED_STATUSES or item.status not in POST_STATUS:
+            self.report.add("page", "skipped")
+            return
+        title_text = _plain(item.title) or "(no title)"
+        what = f"Page {item.id} “{_cut(title_text, 60)}”"
+        digest = _digest(
+            title_text, item.content, item.slug, item.status, item.password != "",
+            item.parent, item.menu_order,
+        )  # fmt: skip
+        page = Page.objects.filter(pk=found.object_id).first() if found else None
+        if page is not None and found is not None and found.digest == digest:
+            self.report.add("page", "skipped")
+        else:
+            page = self._save_page(item, page, title_text, what)
+        self._remember(ObjectKind.PAGE, item.id, page.pk, digest, found)
+        if item.comments:
+            self.report.add("comment", "skipped", len(item.comments))
+            self.report.problem(
+                f"{what}: its {len(item.comments)} comment(s) are skipped: pages here have "
+                "no discussion.",
+                item.line,
+            )
+
+    def _save_page(self, item: wxr.Item, page: Page | None, title: str, what: str) -> Page:
+        status = PageStatus.PUBLISHED if item.status == "publish" else PageStatus.DRAFT
+        if item.password and status == PageStatus.PUBLISHED:
+            status = PageStatus.DRAFT
+            self.report.problem(
+                f"{what} had a password on the old site; it is kept as a draft here.", item.line
+            )
+        elif item.status in ("private", "future"):
+            self.report.problem(f"{what} was {item.status}; it is a draft here.", item.line)
+        created = page is None
+        page = page or Page()
+        page.title = _cut(title, 200)
+        page.body = self._body(item, what)
+        page.status = status
+        page.menu_order = item.menu_order
+        parent = None
+        if item.parent:
+            mapped = self._mapping(ObjectKind.PAGE, item.parent)
+            parent = Page.objects.filter(pk=mapped.object_id).first() if mapped else None
+        page.parent = parent
+        wanted = unquote(item.slug)
+        base = wanted if wanted and _SLUG.match(wanted) else slugify(title) or f"page-{item.id}"
+        page.slug = self._page_slug(page, base[:100])
+        if base != wanted and wanted:
+            self.report.problem(f"{what}: the slug “{wanted}” is “{page.slug}” here.", item.line)
+        try:
+            publishing.save_page(page=page)
+        except ValidationError as error:
+            raise ImportRefused(f"{what} cannot be saved: {_message(error)}") from error
+        if item.parent and parent is None:
+            self.page_parents.append((page.pk, item.parent, what))
+        Page.objects.filter(pk=page.pk).update(
+            created_at=item.date or timezone.now(),
+            updated_at=item.modified or item.date or timezone.now(),
+        )
+        self.report.add("page", "created" if created else "updated")
+        return page
+
+    def _page_slug(self, page: Page, base: str) -> str:
+        """A slug free among the page's siblings and not one of the site's own addresses."""
+        siblings = Page.objects.filter(parent=page.parent).exclude(pk=page.pk)
+        slug, n = base, 2
+        while siblings.filter(slug=slug).exists() or (
+            page.parent is None and (slug in publishing.RESERVED_PAGE_SLUGS or slug.isdigit())
+        ):
+            slug, n = f"{base[:90]}-{n}", n + 1
+        return slug
+
+    def _place_pages(self) -> None:
+        """Parents named before they came (a child with a lower id than its parent)."""
+        for pk, parent_id, what in self.page_parents:
+            mapped = self._mapping(ObjectKind.PAGE, parent_id)
+            page = Page.objects.get(pk=pk)
+            parent = Page.objects.filter(pk=mapped.object_id).first() if mapped else None
+            if parent is None:
+                self.report.problem(
+                    f"{what}: its parent page {parent_id} is not in the file; it is at the top."
+                )
+                continue
+            page.parent = parent
+            page.slug = self._page_slug(page, page.slug)
+            publishing.save_page(page=page)
+        self.page_parents = []
+
+    # ------------------------------------------------------------------ old links
+
+    def _redirect_later(
+        self, kind: str, key: str, new_path: str, *, item: wxr.Item | None = None
+    ) -> None:
+        """Old addresses of an object, sent to its new one (stoa.wordpress.links)."""
+        return
+
+    def _flush_redirects(self) -> None:
+        return
+
+
+def _uploads_path(address: str) -> str:
+    path = unquote(urlsplit(address).path)
+    return path.split(_UPLOADS, 1)[1] if _UPLOADS in path else ""
+
+
+def _free_username(login: str) -> str:
+    base = re.sub(r"[^\w.@+-]", "", login)[:140] or "wordpress-author"
+    username, n = base, 2
+    while User.objects.filter(username__iexact=username).exists():
+        username, n = f"{base}-{n}", n + 1
+    return username
+
+
+def _message(error: ValidationError) -> str:
+    if hasattr(error, "message_dict"):
+        return " ".join(f"{key}: {' '.join(values)}" for key, values in error.message_dict.items())
+    return " ".join(error.messages)
+
+
+# ----------------------------------------------------------------------------- entry points
+
+
+def _open(source: str | Path | IO[bytes]) -> tuple[IO[bytes], bool]:
+    if isinstance(source, str | Path):
+        try:
+            return Path(source).open("rb"), True
+        except OSError as error:
+            raise ImportRefused(f"The file {source} cannot be read: {error.strerror}.") from None
+    return source, False
+
+
+def _remove(names: Iterable[str]) -> None:
+    storage = MediaItem._meta.get_field("file").storage
+    for name in names:
+        try:
+            storage.delete(name)
+        except OSError:  # gone already: nothing to clean
+            logger.warning("Could not remove %s after a rolled-back import", name)
+
+
+def import_wordpress(
+    *,
+    source: str | Path | IO[bytes],
+    media_from: Path | str | None = None,
+    dry_run: bool = False,
+    run: ImportRun | None = None,
+    progress: Progress | None = None,
+    user: User | None = None,
+) -> Report:
+    """Bring a WordPress site over from its WXR export (a path or a binary file), with its
+    files from `media_from` (a wp-content/uploads folder; never fetched from the network).
+
+    All or nothing: one transaction, rolled back by any failure, which is raised again
+    (wxr.WXRError for a refused file, ImportRefused for what cannot be imported), files
+    stored meanwhile removed. A dry run does everything, copies no file, reports, and is
+    rolled back. Readers get one new content version at the end. The report is returned,
+    and kept in `run` (an ImportRun made here when none is given)."""
+    media_root = _media_root(media_from)
+    handle, owned = _open(source)
+    name = str(source) if owned else getattr(source, "name", "") or "upload"
+    if run is None:
+        run = ImportRun.objects.create(
+            kind=ImportKind.WXR,
+            file_name=PurePosixPath(str(name)).name[:255],
+            dry_run=dry_run,
+            media_from=str(media_from or "")[:500],
+            started_by=user,
+            status=RunStatus.RUNNING,
+            started_at=timezone.now(),
+        )
+    report = Report()
+    stored: list[str] = []
+    importer = _Importer(
+        run=run,
+        report=report,
+        media_root=media_root,
+        dry_run=dry_run,
+        progress=progress,
+        stored_files=stored,
+    )
+    try:
+        with transaction.atomic(), freshness.changed():
+            importer.import_file(handle)
+            if dry_run:
+                raise _RolledBack
+    except _RolledBack:
+        pass
+    except BaseException:
+        _remove(stored)
+        raise
+    finally:
+        if owned:
+            handle.close()
+    return report
+
+
+def save_report(
+    *,
+    run: ImportRun,
+    report: Report | None,
+    error: str = "",
+    done: int | None = None,
+    total: int | None = None,
+) -> ImportRun:
+    """Keep what an import did in its run, done or failed (after the import's transaction:
+    a failed import's report survives its rollback)."""
+    run.status = RunStatus.FAILED if error else RunStatus.DONE
+    run.error = error
+    if report is not None:
+        run.counts = report.counts
+        run.problems = report.problem_lines()
+    if total is not None:
+        run.total = total
+    if done is not None:
+        run.done = done
+    run.finished_at = timezone.now()
+    if run.site_id is not None and not SourceSite.objects.filter(pk=run.site_id).exists():
+        run.site = None  # made by a dry run or a failed import, rolled back since
+    run.save()
+    return run
