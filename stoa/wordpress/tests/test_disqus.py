@@ -8,8 +8,16 @@ import io
 from pathlib import Path
 
 import pytest
+from django.core.management import CommandError, call_command
 
+from stoa.core.services import add_redirect
+from stoa.discussion.models import Comment, CommentStatus
+from stoa.publishing.models import Post
+from stoa.publishing.tests.factories import PostFactory
 from stoa.wordpress import disqus
+from stoa.wordpress.models import Mapping, ObjectKind, RunStatus, SourceSite
+
+pytestmark = pytest.mark.django_db
 
 DATA = Path(__file__).resolve().parent / "data" / "disqus"
 EXPORT = DATA / "export.xml"
@@ -107,3 +115,149 @@ def test_hostile_or_broken_files_are_refused_with_a_clear_message(text: str, mes
     with pytest.raises(disqus.DisqusError) as refused:
         records(text)
     assert message in str(refused.value)
+
+
+# ------------------------------------------------------------------------------ the import
+
+OLD_LINK = "/2024/03/05/notes-from-a-first-session/"
+
+
+@pytest.fixture
+def post() -> Post:
+    """The post the sample's first thread was under, at its Stoa address, with the old
+    WordPress permalink in the redirect table (as the WordPress import leaves it)."""
+    post = PostFactory(
+        title="Notes From a First Session",
+        slug="notes-from-a-first-session",
+        published_at=dt.datetime(2024, 3, 5, 15, 15, tzinfo=dt.UTC),
+    )
+    add_redirect(old_path=OLD_LINK, new_path=post.get_absolute_url())
+    return post
+
+
+def by_text(post: Post) -> dict[str, Comment]:
+    return {c.text: c for c in Comment.objects.filter(post=post)}
+
+
+def test_comments_land_on_the_post_their_thread_was_under_threaded_and_judged(post) -> None:
+    run = disqus.import_disqus(source=EXPORT)
+    assert run.status == RunStatus.DONE and run.kind == "disqus" and not run.error
+    comments = by_text(post)
+    first = comments["<p>Thank you for this — it names something I could not.</p>"]
+    second = comments["<p>Replying to the first.</p>"]
+    third = comments["<p>Replying to the second comment; a CDATA end ]]> inside.</p>"]
+    assert (first.parent_id, second.parent_id, third.parent_id) == (None, first.pk, second.pk)
+    assert (first.depth, second.depth, third.depth) == (1, 2, 3)
+    assert first.author_name == "First Reader" and first.author_email == "first@mail.example"
+    assert first.ip_address == "203.0.113.131"
+    assert first.created_at == dt.datetime(2024, 3, 6, 14, 0, tzinfo=dt.UTC)
+    assert third.author_name == "Ωμέγα Χρήστης"
+    assert comments["<p>Buy cheap watches</p>"].status == CommentStatus.SPAM
+    assert comments["<p>Deleted by its writer.</p>"].status == CommentStatus.TRASH
+    orphan = comments["<p>My parent went missing.</p>"]
+    assert orphan.parent_id is None and orphan.status == CommentStatus.APPROVED
+    post.refresh_from_db()
+    assert post.comment_count == 4
+    assert run.counts == {
+        "thread": {"created": 0, "updated": 1, "skipped": 1, "failed": 0},
+        "comment": {"created": 6, "updated": 0, "skipped": 1, "failed": 0},
+    }
+    assert any("3006" in p and "top-level" in p for p in run.problems)
+    assert any("Gone for Good" in p and "1 comment" in p for p in run.problems)
+    assert not Comment.objects.exclude(post=post).exists()
+
+
+def test_a_second_run_of_the_same_file_changes_nothing(post) -> None:
+    disqus.import_disqus(source=EXPORT)
+    before = list(Comment.objects.order_by("pk").values())
+    again = disqus.import_disqus(source=EXPORT)
+    assert again.status == RunStatus.DONE
+    assert again.counts["comment"] == {"created": 0, "updated": 0, "skipped": 7, "failed": 0}
+    assert list(Comment.objects.order_by("pk").values()) == before
+
+
+def test_a_newer_export_updates_what_changed_and_adds_no_duplicates(post, tmp_path) -> None:
+    disqus.import_disqus(source=EXPORT)
+    newer = tmp_path / "newer.xml"
+    newer.write_text(
+        EXPORT.read_text().replace(
+            "<isSpam>true</isSpam>", "<isSpam>false</isSpam>"
+        )  # a moderator took the watches out of spam
+    )
+    run = disqus.import_disqus(source=newer)
+    assert run.counts["comment"] == {"created": 0, "updated": 1, "skipped": 6, "failed": 0}
+    assert by_text(post)["<p>Buy cheap watches</p>"].status == CommentStatus.APPROVED
+    assert Comment.objects.count() == 6
+
+
+def test_a_dry_run_reports_and_writes_nothing(post) -> None:
+    run = disqus.import_disqus(source=EXPORT, dry_run=True)
+    assert run.status == RunStatus.DONE and run.dry_run
+    assert run.counts["comment"]["created"] == 6
+    assert not Comment.objects.exists()
+    assert not Mapping.objects.exists() and not SourceSite.objects.exists()
+    assert run.site is None
+
+
+def test_a_file_cut_off_halfway_writes_nothing_and_says_where(post, tmp_path) -> None:
+    text = EXPORT.read_text()
+    cut = tmp_path / "cut.xml"
+    cut.write_text(text[: text.index('<post dsq:id="3005">') + 40])
+    run = disqus.import_disqus(source=cut)
+    assert run.status == RunStatus.FAILED
+    assert "line" in run.error
+    assert not Comment.objects.exists() and not Mapping.objects.exists()
+
+
+def test_replies_met_before_their_parents_wait_for_them_across_batches(post, monkeypatch) -> None:
+    monkeypatch.setattr(disqus, "BATCH", 1)
+    run = disqus.import_disqus(source=EXPORT)
+    comments = by_text(post)
+    second = comments["<p>Replying to the first.</p>"]
+    third = comments["<p>Replying to the second comment; a CDATA end ]]> inside.</p>"]
+    assert third.parent_id == second.pk
+    assert run.counts["comment"]["created"] == 6
+
+
+def thread_file(link: str, identifier: str = "") -> bytes:
+    return (
+        HEAD + f'<thread dsq:id="1"><forum>f</forum><id>{identifier}</id><link>{link}</link>'
+        "<title>T</title></thread>"
+        '<post dsq:id="2"><message>Hello.</message><createdAt>2024-01-01T00:00:00Z</createdAt>'
+        "<author><name>A</name><email>a@mail.example</email></author>"
+        '<thread dsq:id="1"/></post></disqus>'
+    ).encode()
+
+
+def test_a_thread_is_matched_by_the_posts_own_address_with_or_without_its_slash() -> None:
+    post = PostFactory(slug="on-listening")
+    address = f"https://magazine.example{post.get_absolute_url()}"
+    disqus.import_disqus(source=io.BytesIO(thread_file(address.rstrip("/"))))
+    assert [c.text for c in Comment.objects.filter(post=post)] == ["Hello."]
+
+
+def test_a_thread_is_matched_by_the_wordpress_id_the_disqus_plugin_recorded() -> None:
+    post = PostFactory()
+    site = SourceSite.objects.create(base_url="https://old.example")
+    Mapping.objects.create(site=site, kind=ObjectKind.POST, source_key="77", object_id=post.pk)
+    source = thread_file(
+        "https://old.example/?p=77&amp;preview=true", "77 https://old.example/?p=77"
+    )
+    run = disqus.import_disqus(source=io.BytesIO(source))
+    assert run.counts["thread"]["updated"] == 1
+    assert Comment.objects.filter(post=post).count() == 1
+
+
+def test_the_command_prints_the_report_and_refuses_what_it_cannot_read(post, tmp_path) -> None:
+    out = io.StringIO()
+    call_command("import_disqus", str(EXPORT), "--dry-run", stdout=out)
+    assert "dry run" in out.getvalue() and "comment" in out.getvalue()
+    assert not Comment.objects.exists()
+    call_command("import_disqus", str(EXPORT), stdout=out)
+    assert Comment.objects.count() == 6
+    with pytest.raises(CommandError, match="No such file"):
+        call_command("import_disqus", str(tmp_path / "missing.xml"), stdout=out)
+    hostile = tmp_path / "hostile.xml"
+    hostile.write_text('<?xml version="1.0"?><!DOCTYPE disqus [<!ENTITY x "y">]><disqus/>')
+    with pytest.raises(CommandError, match="DOCTYPE"):
+        call_command("import_disqus", str(hostile), stdout=out)
