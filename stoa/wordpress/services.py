@@ -16,6 +16,7 @@ an attachment after the post it was uploaded to).
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import html
 import io
@@ -33,11 +34,13 @@ from allauth.account.models import EmailAddress
 from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import strip_tags
 from django.utils.text import slugify
 
 from stoa.core import freshness
+from stoa.core import services as core
 from stoa.discussion import services as discussion
 from stoa.discussion.models import CommentKind, CommentStatus
 from stoa.members.models import Profile, User
@@ -53,7 +56,7 @@ from stoa.publishing.models import (
     PostVisibility,
     Tag,
 )
-from stoa.wordpress import markup, wxr
+from stoa.wordpress import links, markup, wxr
 from stoa.wordpress.models import (
     COUNT_COLUMNS,
     ImportKind,
@@ -238,7 +241,15 @@ class _Importer:
         self.skipped_types: dict[str, int] = {}
         self.fallback_person: int | None = None
         self.fallback_category: int | None = None
+        # Old addresses waiting to be written (in batches), and what the old links of terms and
+        # authors need once the permalink structure is known (guessed from the first post).
         self.redirects: list[tuple[str, str]] = []
+        self.old_site: links.OldSite | None = None
+        self.structure: str | None = None
+        self.offset = dt.timedelta(0)
+        self.category_info: dict[str, tuple[int | None, str, int]] = {}
+        self.tag_info: list[tuple[str, int]] = []
+        self.author_info: list[tuple[str, int | None, int]] = []
         self._told = 0.0
 
     # ------------------------------------------------------------------ the passes
@@ -273,6 +284,7 @@ class _Importer:
             fallback_tz=first.dates.fallback,
         )
         second.dates.offset = first.dates.offset
+        self.offset = first.dates.offset or dt.timedelta(0)
         for record in second:
             self._tell(size + counting.done, total)
             if isinstance(record, wxr.Item):
@@ -286,6 +298,7 @@ class _Importer:
                     )
                     self.report.add("other item", "skipped")
         self._place_pages()
+        self._term_links()
         for post_type, count in sorted(self.skipped_types.items()):
             self.report.problem(
                 f"{count} item(s) of type “{post_type}” skipped: Stoa has nothing like them."
@@ -337,6 +350,7 @@ class _Importer:
             self.site.title = site.title[:255]
             self.site.save(update_fields=["title"])
         self.run.site = self.site
+        self.old_site = links.OldSite(base_url=base)
         self.base_urls = sorted(
             {u.rstrip("/") for u in (site.base_url, site.base_site_url, site.link) if u},
             key=len,
@@ -369,6 +383,7 @@ class _Importer:
             self.report.add("author", "created")
         self._remember(ObjectKind.AUTHOR, key, person.pk, digest, found)
         self.people[key] = person.pk
+        self.author_info.append((author.login, author.id, person.pk))
         if author.id is not None and person.user_id is not None:
             self.author_users[author.id] = person.user_id
 
@@ -488,7 +503,7 @@ class _Importer:
         self._remember(ObjectKind.CATEGORY, key, category.pk, digest, found)
         self.categories[key] = category.pk
         self.category_parents.append((category.pk, record.parent, name, record.line))
-        self._redirect_later("category", record.slug, category.get_absolute_url())
+        self.category_info[record.slug] = (record.term_id, record.parent, category.pk)
 
     def _place_categories(self) -> None:
         """Parents once every category is known (an export may name a child first)."""
@@ -533,7 +548,8 @@ class _Importer:
                 self.report.add("tag", "skipped")
         self._remember(ObjectKind.TAG, key, tag.pk, digest, found)
         self.tags[key] = tag.pk
-        self._redirect_later("tag", record.slug, tag.get_absolute_url())
+        if record.slug:
+            self.tag_info.append((record.slug, tag.pk))
 
     def _term_ids(self, item: wxr.Item, domain: str) -> list[int]:
         known = self.categories if domain == "category" else self.tags
@@ -589,8 +605,13 @@ class _Importer:
             self._remember(
                 ObjectKind.ATTACHMENT, key, media.pk, "", self._mapping(ObjectKind.ATTACHMENT, key)
             )
-        if path:
-            self._redirect_later("upload", path, media.url)
+        if media.file and self.old_site is not None:
+            # The old file addresses and the attachment's page lead to the file; without
+            # the file, its old address is where it still is: nothing to redirect.
+            for old in links.attachment_paths(self.old_site, attachment_id=item.id, link=item.link):
+                self._redirect(old, media.url)
+            if old_file := links.upload_path(self.old_site, address):
+                self._redirect(old_file, media.url)
 
     def _store_media(
         self, item: wxr.Item, media: MediaItem | None, title: str, address: str, path: str
@@ -737,7 +758,7 @@ class _Importer:
             post = self._save_post(item, post, title, what)
         self._remember(ObjectKind.POST, item.id, post.pk, digest, found)
         self._comments(item, post)
-        self._redirect_later("post", str(item.id), post.get_absolute_url(), item=item)
+        self._post_links(item, post)
 
     def _save_post(self, item: wxr.Item, post: Post | None, title: str, what: str) -> Post:
         status = POST_STATUS[item.status]
@@ -907,6 +928,11 @@ class _Importer:
         else:
             page = self._save_page(item, page, title_text, what)
         self._remember(ObjectKind.PAGE, item.id, page.pk, digest, found)
+        if page.status == PageStatus.PUBLISHED and self.old_site is not None:
+            for old in links.page_paths(
+                self.old_site, page_id=item.id, path=page.path, link=item.link
+            ):
+                self._redirect(old, page.get_absolute_url())
         if item.comments:
             self.report.add("comment", "skipped", len(item.comments))
             self.report.problem(
@@ -981,14 +1007,118 @@ class _Importer:
 
     # ------------------------------------------------------------------ old links
 
-    def _redirect_later(
-        self, kind: str, key: str, new_path: str, *, item: wxr.Item | None = None
-    ) -> None:
-        """Old addresses of an object, sent to its new one (stoa.wordpress.links)."""
-        return
+    def _redirect(self, old: str, new: str) -> None:
+        self.redirects.append((old, new))
+        if len(self.redirects) >= core.BATCH_SIZE:
+            self._flush_redirects()
 
     def _flush_redirects(self) -> None:
-        return
+        if self.redirects:
+            assert self.site is not None  # noqa: S101
+            written = core.add_redirects(
+                pairs=self.redirects, note=_cut(f"WordPress: {self.site.base_url}", 255)
+            )
+            self.report.add("old address", "created", written)
+            self.redirects = []
+
+    def _structure(self, item: wxr.Item, local: dt.datetime) -> links.OldSite:
+        """The old site with its permalink structure, guessed from the first published
+        post whose <link> shows it (the export does not carry the structure)."""
+        assert self.old_site is not None  # noqa: S101
+        if self.structure is None and item.status == "publish" and item.link and item.slug:
+            guessed = links.guess_structure(
+                self.old_site,
+                link=item.link,
+                post_id=item.id,
+                slug=item.slug,
+                date=local,
+                category=self._category_path(item),
+                author=item.creator,
+            )
+            if guessed is not None:
+                self.structure = guessed
+                self.old_site = links.OldSite(
+                    base_url=self.old_site.base_url, permalink_structure=guessed
+                )
+        return self.old_site
+
+    def _category_path(self, item: wxr.Item) -> str:
+        """parent/child of the item's first category by term id (WordPress's choice)."""
+        slugs = [t.slug for t in item.terms_of("category")]
+        if not slugs:
+            return ""
+        first = min(slugs, key=lambda slug: self.category_info.get(slug, (None,))[0] or 10**12)
+        nodes = {
+            slug: (slug, parent or None) for slug, (_, parent, _) in self.category_info.items()
+        }
+        return links.nested_paths(nodes).get(first, first)
+
+    def _post_links(self, item: wxr.Item, post: Post) -> None:
+        if self.old_site is None or post.status not in (*Post.LIVE_STATUSES, PostStatus.PRIVATE):
+            return
+        local = (item.date + self.offset) if item.date else timezone.now()
+        site = self._structure(item, local.replace(tzinfo=None))
+        shape: dict[str, Any] = {
+            "post_id": item.id,
+            "slug": item.slug,
+            "date": local.replace(tzinfo=None),
+            "category": self._category_path(item),
+            "author": item.creator,
+        }
+        new = post.get_absolute_url()
+        for old in links.post_paths(site, link=item.link, **shape):
+            self._redirect(old, new)
+        feed = reverse("discussion:post_feed", kwargs={"post_id": post.pk})
+        atom = reverse("discussion:post_atom", kwargs={"post_id": post.pk})
+        for old in links.post_comment_feed_paths(site, **shape):
+            self._redirect(old, feed)
+        for old in links.post_comment_feed_paths(site, atom=True, **shape):
+            self._redirect(old, atom)
+
+    def _term_links(self) -> None:
+        """Old addresses of categories, tags, authors and the site's feeds, once the
+        structure is known (it decides their trailing slash)."""
+        if self.old_site is None:
+            return
+        site = self.old_site
+        nodes = {
+            slug: (slug, parent or None) for slug, (_, parent, _) in self.category_info.items()
+        }
+        paths = links.nested_paths(nodes)
+        categories = Category.objects.in_bulk([pk for _, _, pk in self.category_info.values()])
+        for slug, (term_id, _, pk) in self.category_info.items():
+            category = categories.get(pk)
+            if category is None:
+                continue
+            for old in links.category_paths(site, term_id=term_id, path=paths[slug]):
+                self._redirect(old, category.get_absolute_url())
+            feed = reverse("publishing:category_feed", kwargs={"slug": category.slug})
+            for old in links.category_feed_paths(site, path=paths[slug]):
+                self._redirect(old, feed)
+        tags = Tag.objects.in_bulk([pk for _, pk in self.tag_info])
+        for slug, pk in self.tag_info:
+            if (tag := tags.get(pk)) is not None:
+                for old in links.tag_paths(site, slug=slug):
+                    self._redirect(old, tag.get_absolute_url())
+                feed = reverse("publishing:tag_feed", kwargs={"slug": tag.slug})
+                for old in links.tag_feed_paths(site, slug=slug):
+                    self._redirect(old, feed)
+        people = Person.objects.in_bulk([pk for _, _, pk in self.author_info])
+        for login, author_id, pk in self.author_info:
+            if (person := people.get(pk)) is not None and login:
+                for old in links.author_paths(site, login=login, author_id=author_id):
+                    self._redirect(old, person.get_absolute_url())
+                feed = reverse("publishing:author_feed", kwargs={"slug": person.slug})
+                for old in links.author_feed_paths(site, login=login):
+                    self._redirect(old, feed)
+        for old in links.site_feed_paths(site):
+            self._redirect(old, reverse("publishing:feed"))
+        for old in links.site_feed_paths(site, atom=True):
+            self._redirect(old, reverse("publishing:atom"))
+        for old in links.comments_feed_paths(site):
+            self._redirect(old, reverse("discussion:feed"))
+        for old in links.comments_feed_paths(site, atom=True):
+            self._redirect(old, reverse("discussion:atom"))
 
 
 def _uploads_path(address: str) -> str:

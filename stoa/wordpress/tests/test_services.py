@@ -346,3 +346,37 @@ def test_comments_are_written_in_batches_not_one_query_each(tmp_path):
     with CaptureQueriesContext(connection) as queries:
         imported()
     assert len(queries) < 400
+
+
+def test_old_addresses_answer_a_permanent_redirect_to_the_new_pages(client):
+    imported()
+    post = post_of(4)
+    for old in ("/?p=4", "/2024/03/05/notes-from-a-first-session/", "/notes-from-a-first-session/"):
+        response = client.get(old)
+        assert response.status_code == 301, old
+        assert response["Location"] == post.get_absolute_url()
+    feed = client.get("/2024/03/05/notes-from-a-first-session/feed/")
+    assert feed.status_code == 301
+    assert feed["Location"] == f"/comments/post/{post.pk}/feed/"
+    team = Page.objects.get(title="Team")
+    assert client.get("/?page_id=19")["Location"] == team.get_absolute_url()
+    assert client.get("/?cat=3")["Location"] == "/category/trauma-work/"
+    assert client.get("/category/clinical-practice/trauma-work/")["Location"] == (
+        "/category/trauma-work/"
+    )
+    maria = Person.objects.get(name="María Ortega")
+    assert client.get("/author/maria-editor/")["Location"] == maria.get_absolute_url()
+    greek = Tag.objects.get(name="Ψυχοθεραπεία")
+    assert client.get("/tag/Ψυχοθεραπεία/")["Location"] == greek.get_absolute_url()
+
+
+def test_old_upload_addresses_lead_to_the_copied_files(client, tmp_path):
+    uploads = tmp_path / "uploads" / "2024" / "03"
+    uploads.mkdir(parents=True)
+    (uploads / "waiting-room.jpg").write_bytes(photo((40, 30)))
+    imported(media_from=tmp_path / "uploads")
+    media = MediaItem.objects.get(title="waiting-room")
+    response = client.get("/wp-content/uploads/2024/03/waiting-room.jpg")
+    assert response.status_code == 301
+    assert response["Location"] == media.url
+    assert client.get("/?attachment_id=5")["Location"] == media.url
