@@ -181,7 +181,10 @@ def rewrite_uploads(
     relative to the site), including WordPress's resized copies ("-300x200" before the
     extension), pointed at the imported file. Returns the text and the paths not found."""
     hosts = "|".join(re.escape(base.rstrip("/")) for base in base_urls if base)
-    prefix = f"(?:{hosts})?" if hosts else ""
+    # The old site's address before the path, or nothing: not another site's address (its
+    # uploads are its own), nor a longer path that merely contains this one.
+    alone = r"(?<![\w.:/%-])"
+    prefix = f"(?:{hosts}|{alone})" if hosts else alone
     pattern = re.compile(
         prefix + r"/wp-content/uploads/([^\s\"'<>?#]+?\.[A-Za-z0-9]{2,5})(?=[\s\"'<>?#]|$)"
     )

@@ -41,6 +41,7 @@ from django.utils.text import slugify
 
 from stoa.core import freshness
 from stoa.core import services as core
+from stoa.core.models import Redirect
 from stoa.discussion import services as discussion
 from stoa.discussion.models import CommentKind, CommentStatus
 from stoa.members.models import Profile, User
@@ -446,6 +447,7 @@ class _Importer:
         fallback: str,
         *,
         exclude_pk: int | None = None,
+        default: str = "",
         what: str,
         line: int | None,
     ) -> str:
@@ -464,7 +466,9 @@ class _Importer:
                 f"{what}: the slug “{decoded}” is taken here; it is “{slug}”.", line
             )
             return slug
-        slug = publishing.unique_slug(model, fallback, exclude_pk=exclude_pk)
+        # A name of no Latin letters slugifies to nothing: the kind and its old id then.
+        text = fallback if slugify(fallback) else default
+        slug = publishing.unique_slug(model, text or model.__name__.lower(), exclude_pk=exclude_pk)
         if decoded:
             self.report.problem(
                 f"{what}: the slug “{decoded}” cannot be an address here; it is “{slug}”.", line
@@ -492,7 +496,8 @@ class _Importer:
             slug = self._slug(
                 Category,
                 record.slug,
-                name or f"category-{record.term_id}",
+                name,
+                default=f"category-{record.term_id or ''}",
                 what=f"Category “{name}”",
                 line=record.line,
             )
@@ -539,7 +544,14 @@ class _Importer:
         else:
             tag = Tag.objects.filter(name__iexact=name).first()
             if tag is None:
-                slug = self._slug(Tag, record.slug, name, what=f"Tag “{name}”", line=record.line)
+                slug = self._slug(
+                    Tag,
+                    record.slug,
+                    name,
+                    default=f"tag-{record.term_id or ''}",
+                    what=f"Tag “{name}”",
+                    line=record.line,
+                )
                 tag = Tag(name=name, slug=slug)
                 tag.full_clean()
                 tag.save()
@@ -780,6 +792,7 @@ class _Importer:
             item.slug,
             title,
             exclude_pk=post.pk,
+            default=f"post-{item.id}",
             what=what,
             line=item.line,
         )
@@ -1015,10 +1028,14 @@ class _Importer:
     def _flush_redirects(self) -> None:
         if self.redirects:
             assert self.site is not None  # noqa: S101
+            before = Redirect.objects.count()
             written = core.add_redirects(
                 pairs=self.redirects, note=_cut(f"WordPress: {self.site.base_url}", 255)
             )
-            self.report.add("old address", "created", written)
+            # Upserts: new rows are the table's growth, the rest were there already.
+            created = max(0, Redirect.objects.count() - before)
+            self.report.add("old address", "created", created)
+            self.report.add("old address", "skipped", max(0, written - created))
             self.redirects = []
 
     def _structure(self, item: wxr.Item, local: dt.datetime) -> links.OldSite:
@@ -1215,6 +1232,15 @@ def import_wordpress(
         if owned:
             handle.close()
     return report
+
+
+def start_run(*, run: ImportRun) -> ImportRun:
+    """The run begins (its own short write, committed before the import's transaction, so
+    the admin sees it running)."""
+    run.status = RunStatus.RUNNING
+    run.started_at = timezone.now()
+    run.save(update_fields=["status", "started_at"])
+    return run
 
 
 def save_report(

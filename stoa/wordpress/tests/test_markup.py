@@ -174,3 +174,13 @@ def test_unicode_right_to_left_and_a_cdata_end_survive():
 )
 def test_player_addresses(url, player):
     assert player_url(url) == player
+
+
+def test_another_sites_upload_addresses_are_left_alone():
+    result = convert(
+        '<img src="https://elsewhere.example/wp-content/uploads/2024/03/a.jpg">',
+        upload_url=lambda path: "/media/new.jpg",
+        base_urls=["https://old.example"],
+    )
+    assert 'src="https://elsewhere.example/wp-content/uploads/2024/03/a.jpg"' in result.html
+    assert result.missing_media == []
