@@ -16,6 +16,7 @@ How Stoa's fields land in WordPress's:
 - what WordPress has no field for rides in postmeta WordPress keeps and hides (keys starting
   with "_"): `_stoa_dek`, `_stoa_featured`, `_stoa_visibility`, `_stoa_authors` (every
   author's login; dc:creator names the first) and, on pages, `_stoa_show_in_menu`;
+- bodies of posts and pages: one Custom HTML block each (html_block), shown exactly;
 - comments: approved → 1, held → 0, spam → spam, trash → trash (WordPress's
   comment_approved values); comment_user_id is the commenter's person id, when their account
   is a person's (an author), else 0, as WordPress's importer maps it through the authors;
@@ -97,6 +98,15 @@ def text(value: str) -> str:
 def attr(value: str) -> str:
     """An attribute value, quoted."""
     return quoteattr(NOT_XML.sub("", value))
+
+
+def html_block(body: str) -> str:
+    """A body as one Custom HTML block (core/html). Stoa stores a body as finished HTML;
+    WordPress runs wpautop over a classic post's content as it shows it (doubling the line
+    breaks after a <br>, wrapping loose inline markup in new paragraphs), but not over block
+    content, so the block keeps the body shown exactly as it was, there and when Stoa
+    imports it back (block comments dropped, no wpautop)."""
+    return f"<!-- wp:html -->\n{body}\n<!-- /wp:html -->" if body.strip() else ""
 
 
 def wp_date(moment: dt.datetime | None, *, gmt: bool) -> str:
@@ -411,7 +421,7 @@ class Exporter:
             title=post.title,
             link=self.url(post.get_absolute_url()) if live else f"{self.base}/?p={post.pk}",
             creator=authors[0].slug if authors else "",
-            body=post.body,
+            body=html_block(post.body),
             excerpt=post.excerpt,
             published=post.published_at,
             created=post.created_at,
@@ -465,7 +475,7 @@ class Exporter:
                 title=page.title,
                 link=self.url(page.get_absolute_url()),
                 creator="",
-                body=page.body,
+                body=html_block(page.body),
                 excerpt="",
                 published=page.created_at if published else None,
                 created=page.created_at,

@@ -203,7 +203,10 @@ def test_a_post_carries_its_fields_terms_and_authors() -> None:
     item = items(root, "post")["Notes From a First Session"]
     assert item.findtext(f"{WP}post_id") == str(post.pk)
     assert item.findtext(f"{WP}post_name") == "notes-from-a-first-session"
-    assert item.findtext(CONTENT) == "<p>The first session is mostly listening.</p>"
+    # One Custom HTML block: WordPress shows it as it is, without wpautop's rewrapping.
+    assert item.findtext(CONTENT) == (
+        "<!-- wp:html -->\n<p>The first session is mostly listening.</p>\n<!-- /wp:html -->"
+    )
     assert item.findtext(EXCERPT) == "A short excerpt."
     assert item.findtext(DC) == "maria"
     assert item.findtext(f"{WP}is_sticky") == "1"
@@ -312,7 +315,8 @@ def test_hostile_text_and_cdata_ends_come_back_exactly() -> None:
     CommentFactory(post=post, text="A comment saying ]]> and <script>alert(1)</script>")
     root, _ = exported()
     item = items(root, "post")[hostile]
-    assert item.findtext(CONTENT) == post.body == "<p>A CDATA end ]]&gt; inside</p>"
+    assert post.body == "<p>A CDATA end ]]&gt; inside</p>"
+    assert post.body in (item.findtext(CONTENT) or "")
     assert item.findtext(EXCERPT) == "Excerpt with ]]> too, twice ]]]]>"
     comment = item.find(f"{WP}comment")
     assert comment is not None
