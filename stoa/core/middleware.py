@@ -39,8 +39,12 @@ FRONT_PATHS = frozenset({"/", "/index.php"})
 # WordPress's search (/?s=term) goes to the site's search once it has one (issue 13): the
 # first of these URL names that exists, given the term as `q`.
 SEARCH_URL_NAMES = ("search:search", "search:results", "search:index", "search")
-# WordPress pages any list with /page/N/ after its address.
-PAGED = re.compile(r"(?P<base>.*/)page/(?P<number>[1-9][0-9]{0,5})/?")
+# WordPress pages any list with /page/N/ after its address, and a post's comments with
+# /comment-page-N/: Stoa's ?page=N and ?cpage=N (stoa.core.readers' page numbers).
+PAGED = (
+    (re.compile(r"(?P<base>.*/)page/(?P<number>[1-9][0-9]{0,5})/?"), "page"),
+    (re.compile(r"(?P<base>.*/)comment-page-(?P<number>[1-9][0-9]{0,5})/?"), "cpage"),
+)
 # WordPress's resized copies of an upload: photo-300x200.jpg beside photo.jpg.
 RESIZED = re.compile(r"(?P<stem>.+)-[0-9]{1,5}x[0-9]{1,5}(?P<suffix>\.[A-Za-z0-9]{2,5})")
 
@@ -126,14 +130,14 @@ class RedirectMiddleware:
             old, new = found
             # Matched without the query it was asked with: the query goes along.
             return HttpResponsePermanentRedirect(new if "?" in old else _with_query(new, query))
-        if paged := PAGED.fullmatch(path):
-            base = paged["base"]
-            found = _first_target([base])
-            target = found[1] if found else base
-            number = paged["number"]
-            # The first page of a list is its bare address (stoa.core.readers.FIRST_PAGE).
-            page = "" if number == "1" else urlencode({"page": number})
-            return HttpResponsePermanentRedirect(_with_query(target, page))
+        for pattern, name in PAGED:
+            if paged := pattern.fullmatch(path):
+                found = _first_target([paged["base"], paged["base"].rstrip("/") or "/"])
+                target = found[1] if found else paged["base"]
+                number = paged["number"]
+                # The first page is the bare address (stoa.core.readers.FIRST_PAGE).
+                page = "" if number == "1" else urlencode({name: number})
+                return HttpResponsePermanentRedirect(_with_query(target, page))
         resized = RESIZED.fullmatch(path)
         if resized and (found := _first_target([f"{resized['stem']}{resized['suffix']}"])):
             return HttpResponsePermanentRedirect(found[1])

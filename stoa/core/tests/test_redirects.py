@@ -119,6 +119,27 @@ def test_many_redirects_are_written_in_batches_and_made_one_hop(django_assert_ma
     assert Redirect.objects.count() == 5001
 
 
+def test_a_batch_keeps_the_table_one_hop_both_ways() -> None:
+    services.add_redirect(old_path="/old/", new_path="/mid/")
+    services.add_redirect(old_path="/moved/", new_path="/moved-again/")
+    services.add_redirects(pairs=[("/mid/", "/end/"), ("/first/", "/moved/")])
+    assert dict(Redirect.objects.values_list("old_path", "new_path")) == {
+        "/old/": "/end/",
+        "/mid/": "/end/",
+        "/moved/": "/moved-again/",
+        "/first/": "/moved-again/",
+    }
+
+
+def test_content_moving_back_in_a_batch_drops_the_redirect_that_would_loop() -> None:
+    services.add_redirect(old_path="/a/", new_path="/b/")
+    services.add_redirects(pairs=[("/b/", "/a/"), ("/x/", "/y/"), ("/y/", "/x/")])
+    assert dict(Redirect.objects.values_list("old_path", "new_path")) == {
+        "/b/": "/a/",
+        "/y/": "/x/",
+    }
+
+
 def test_a_bad_pair_in_a_batch_writes_nothing() -> None:
     with pytest.raises(ValidationError):
         services.add_redirects(pairs=[("/fine/", "/new/"), ("/bad/", "javascript:x")])
@@ -162,6 +183,8 @@ def table() -> None:
         ("/category/old/page/3/", "/category/new/?page=3"),
         ("/page/2/", "/?page=2"),
         ("/page/1/", "/"),
+        ("/2024/03/05/a-post/comment-page-2/", "/2024/03/a-post/?cpage=2"),
+        ("/2024/03/a-post/comment-page-1/", "/2024/03/a-post/"),
     ],
 )
 def test_old_addresses_answer_a_permanent_redirect(
