@@ -31,5 +31,8 @@ def link_cited_moments(post: Post, html: str) -> str:
     """A comment's sanitised markup, with its cited moments linked if the post plays a clip.
     Runs after the sanitiser's last pass, which would strip the links' class and data
     attribute: what it adds is built from digits alone."""
-    # The post's clip is kept per content version (webcasts.cached): no query per comment.
+    # Most comments cite no moment: they cost no look-up of the clip (an import writes
+    # hundreds of thousands). The post's clip is kept per content version (webcasts.cached).
+    if not _TIMECODE.search(html):
+        return html
     return link_timecodes(html) if cached.post_clip(post) is not None else html
