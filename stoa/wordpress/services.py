@@ -24,6 +24,7 @@ import logging
 import os
 import re
 import time
+import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -31,6 +32,7 @@ from typing import IO, Any
 from urllib.parse import unquote, urljoin, urlsplit
 
 from allauth.account.models import EmailAddress
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.db import transaction
@@ -1266,4 +1268,79 @@ def save_report(
     if run.site_id is not None and not SourceSite.objects.filter(pk=run.site_id).exists():
         run.site = None  # made by a dry run or a failed import, rolled back since
     run.save()
+    return run
+
+
+# ------------------------------------------------------------------- runs from the admin
+
+
+def progress_key(run_pk: int) -> str:
+    return f"stoa:wordpress-import-progress:{run_pk}"
+
+
+def run_progress(run: ImportRun) -> tuple[int, int]:
+    """(done, total) of a running import, as its task last told it: kept in the cache,
+    which every process shares, since the run's own row is inside the import's transaction
+    until it ends."""
+    if run.is_finished:
+        return run.done, run.total
+    found = cache.get(progress_key(run.pk))
+    return found if found is not None else (run.done, run.total)
+
+
+@transaction.atomic
+def queue_import(*, upload: File, file_name: str, dry_run: bool, user: User | None) -> ImportRun:
+    """An editor's uploaded export, kept (outside the public media) for the background task,
+    which is queued with it (stoa.wordpress.tasks)."""
+    from stoa.core.tasks import enqueue
+    from stoa.wordpress.tasks import import_uploaded_file
+
+    run = ImportRun(
+        kind=ImportKind.WXR,
+        file_name=PurePosixPath(file_name).name[:255],
+        dry_run=dry_run,
+        started_by=user,
+        status=RunStatus.QUEUED,
+    )
+    run.upload.save(f"{uuid.uuid4().hex}.xml", upload, save=False)
+    run.save()
+    enqueue(import_uploaded_file, run.pk)
+    return run
+
+
+def run_import(*, run: ImportRun) -> ImportRun:
+    """Import a queued run's uploaded file (the background task): its progress told through
+    the cache, its report or its failure kept, the uploaded file removed when it is done
+    (it holds commenters' addresses)."""
+    if run.is_finished:
+        return run
+    start_run(run=run)
+    key = progress_key(run.pk)
+    told = {"done": 0, "total": 0}
+
+    def progress(done: int, total: int) -> None:
+        told.update(done=done, total=total)
+        cache.set(key, (done, total), 24 * 3600)
+
+    try:
+        with run.upload.open("rb") as handle:
+            report = import_wordpress(
+                source=handle,
+                media_from=run.media_from or None,
+                dry_run=run.dry_run,
+                run=run,
+                progress=progress,
+            )
+    except (ImportRefused, wxr.WXRError) as error:
+        save_report(run=run, report=None, error=str(error), **told)
+    except Exception as error:
+        logger.exception("The WordPress import %s failed", run.pk)
+        save_report(run=run, report=None, error=f"{type(error).__name__}: {error}", **told)
+    else:
+        save_report(run=run, report=report, done=told["total"], total=told["total"])
+    finally:
+        cache.delete(key)
+        if run.upload:
+            run.upload.delete(save=False)
+            ImportRun.objects.filter(pk=run.pk).update(upload="")
     return run

@@ -1,0 +1,117 @@
+"""Importing from the admin: an editor uploads the export, the import runs as a background
+task, its page shows the progress and then the report; others may not."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from django.contrib.auth.models import Group
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from stoa.members.roles import Role
+from stoa.publishing.models import Post
+from stoa.publishing.tests.factories import UserFactory
+from stoa.wordpress import services
+from stoa.wordpress.models import ImportRun, RunStatus
+
+DATA = Path(__file__).parent / "data"
+SAMPLE = DATA / "sample-export.wordpress.xml"
+ADD = "/admin/wordpress/importrun/add/"
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def media(temporary_media: Path) -> Path:
+    return temporary_media
+
+
+@pytest.fixture
+def editor(client):
+    user = UserFactory(is_staff=True)
+    user.groups.add(Group.objects.get(name=Role.EDITOR.value))
+    client.force_login(user)
+    return user
+
+
+def upload(client, path: Path = SAMPLE, **data):
+    file = SimpleUploadedFile(path.name, path.read_bytes(), content_type="text/xml")
+    return client.post(ADD, {"file": file, **data})
+
+
+def test_an_editor_uploads_an_export_and_reads_the_report(
+    client, editor, django_capture_on_commit_callbacks
+):
+    assert client.get(ADD).status_code == 200
+    with django_capture_on_commit_callbacks(execute=True):
+        response = upload(client)
+    run = ImportRun.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == f"/admin/wordpress/importrun/{run.pk}/change/"
+    run.refresh_from_db()
+    assert run.status == RunStatus.DONE
+    assert run.started_by == editor
+    assert Post.objects.count() == 10
+    # The uploaded file (commenters' addresses) is gone once imported.
+    assert not run.upload
+    page = client.get(response["Location"]).content.decode()
+    assert "What came over, per kind" in page
+    assert "[contact-form-7]" in page
+    assert 'http-equiv="refresh"' not in page
+
+
+def test_a_running_import_shows_its_progress_and_refreshes(client, editor):
+    run = ImportRun.objects.create(file_name="big.xml", status=RunStatus.RUNNING)
+    from django.core.cache import cache
+
+    cache.set(services.progress_key(run.pk), (250, 1000))
+    page = client.get(f"/admin/wordpress/importrun/{run.pk}/change/").content.decode()
+    assert 'http-equiv="refresh"' in page
+    assert '<progress id="import-progress" max="100" value="25">' in page
+    listing = client.get("/admin/wordpress/importrun/").content.decode()
+    assert "Running (25%)" in listing
+
+
+def test_a_dry_run_from_the_admin_writes_nothing(
+    client, editor, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        upload(client, dry_run="on")
+    run = ImportRun.objects.get()
+    assert run.status == RunStatus.DONE and run.dry_run
+    assert Post.objects.count() == 0
+    page = client.get(f"/admin/wordpress/importrun/{run.pk}/change/").content.decode()
+    assert "A dry run: nothing was written" in page
+
+
+def test_a_hostile_file_fails_with_its_reason_shown(
+    client, editor, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        upload(client, DATA / "hostile" / "external-entity.xml")
+    run = ImportRun.objects.get()
+    assert run.status == RunStatus.FAILED
+    assert "DOCTYPE" in run.error
+    page = client.get(f"/admin/wordpress/importrun/{run.pk}/change/").content.decode()
+    assert "Nothing was imported" in page
+
+
+def test_a_file_that_is_not_xml_is_refused_by_the_form(client, editor):
+    response = upload(client, DATA / "hostile" / "not-xml.xml")
+    assert response.status_code == 200
+    assert "not an XML file" in response.content.decode()
+    assert not ImportRun.objects.exists()
+
+
+def test_a_report_cannot_be_changed(client, editor):
+    run = ImportRun.objects.create(file_name="x.xml", status=RunStatus.DONE)
+    response = client.post(f"/admin/wordpress/importrun/{run.pk}/change/", {"file_name": "y"})
+    assert response.status_code == 403 or ImportRun.objects.get().file_name == "x.xml"
+
+
+def test_staff_without_the_right_cannot_import(client):
+    author = UserFactory(is_staff=True)
+    author.groups.add(Group.objects.get(name=Role.AUTHOR.value))
+    client.force_login(author)
+    assert client.get(ADD).status_code == 403
