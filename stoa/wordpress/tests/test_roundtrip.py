@@ -1,0 +1,309 @@
+"""Out and back in: a populated site exported with `stoa export-wordpress` and imported with
+`stoa import-wordpress` into an empty database comes back the same, field by field: people,
+categories (nesting, descriptions), tags, posts in every status with their dates, flags,
+authors and terms, pages (nesting, order), comments (threading, status, kind, author, address,
+date) and media items."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from stoa.discussion import services as discussion_services
+from stoa.discussion.models import Comment, CommentKind, CommentStatus
+from stoa.discussion.services import ImportedComment
+from stoa.discussion.tests.factories import CommentFactory
+from stoa.members.models import User
+from stoa.publishing import services as publishing_services
+from stoa.publishing.models import Category, MediaItem, Page, Person, Post, PostStatus, Tag
+from stoa.publishing.tests.factories import (
+    CategoryFactory,
+    PageFactory,
+    PersonFactory,
+    PostFactory,
+    TagFactory,
+    UserFactory,
+)
+from stoa.wordpress.export import export_wordpress
+from stoa.wordpress.services import import_wordpress
+
+pytestmark = pytest.mark.django_db
+
+BASE = "https://stoa.example"
+SAMPLE = Path(__file__).resolve().parent / "data" / "sample-export.wordpress.xml"
+WHEN = dt.datetime(2024, 3, 5, 15, 15, tzinfo=dt.UTC)
+
+
+def at(days: int = 0, hours: int = 0) -> dt.datetime:
+    return WHEN + dt.timedelta(days=days, hours=hours)
+
+
+def populate() -> None:
+    """A small magazine with one of everything the export carries."""
+    maria = PersonFactory(
+        name="María Ortega",
+        slug="maria",
+        user=UserFactory(email="maria@example.org", first_name="María", last_name="Ortega"),
+    )
+    tom = PersonFactory(name="Tom Baptiste", slug="tom")
+    clinical = CategoryFactory(
+        name="Clinical Practice", slug="clinical", description="In the room."
+    )
+    trauma = CategoryFactory(name="Trauma", slug="trauma", parent=clinical)
+    greek = CategoryFactory(name="Ελληνικά", slug="greek")
+    ethics, online = TagFactory(name="ethics", slug="ethics"), TagFactory(name="online work")
+
+    first = PostFactory(
+        title="Notes From a First Session",
+        slug="notes-from-a-first-session",
+        dek="What the intake form never tells you",
+        excerpt="A short excerpt with ]]> inside.",
+        body="<p>The first session is mostly listening.</p><p>A second paragraph.</p>",
+        published_at=at(),
+        authors=[maria, tom],
+        categories=[clinical, trauma],
+        tags=[ethics, online],
+        is_sticky=True,
+        is_featured=True,
+    )
+    PostFactory(title="A Draft", slug="a-draft", draft=True, authors=[tom], categories=[clinical])
+    PostFactory(title="Pending Review", pending=True, authors=[tom], categories=[clinical])
+    PostFactory(title="Staff Notes", private=True, published_at=at(1), categories=[clinical])
+    PostFactory(title="Next Summer", scheduled=True, authors=[maria], categories=[greek])
+    PostFactory(title="For Members", members_only=True, published_at=at(2), categories=[trauma])
+    PostFactory(
+        title="Κείμενο και نص عربي — “quotes” & more",
+        body='<p>Κείμενο στα ελληνικά.</p><p dir="rtl">نص باللغة العربية.</p>',
+        published_at=at(3),
+        comments_open=False,
+        categories=[greek],
+    )
+
+    about = PageFactory(title="About", slug="about", menu_order=1, show_in_menu=True)
+    team = PageFactory(title="Team", slug="team", parent=about, menu_order=2)
+    PageFactory(title="History", slug="history", parent=team, menu_order=3)
+    PageFactory(title="Draft Page", slug="draft-page", status="draft")
+
+    top = CommentFactory(
+        post=first,
+        author_name="Reader One",
+        author_email="one@mail.example",
+        author_url="https://one.example/",
+        ip_address="203.0.113.7",
+        text="Thank you for this.",
+        created_at=at(1),
+    )
+    reply = CommentFactory(parent=top, text="Reply at depth 2.", created_at=at(1, 1))
+    CommentFactory(parent=reply, text="Reply at depth 3.", created_at=at(1, 2))
+    CommentFactory(post=first, status=CommentStatus.PENDING, text="Held.", created_at=at(1, 3))
+    CommentFactory(post=first, status=CommentStatus.SPAM, text="Spam.", created_at=at(1, 4))
+    CommentFactory(post=first, status=CommentStatus.TRASH, text="Trashed.", created_at=at(1, 5))
+    CommentFactory(post=first, user=maria.user, text="The author replies.", created_at=at(1, 6))
+    discussion_services.import_comments(
+        post=first,
+        rows=[
+            ImportedComment(
+                key="ping",
+                author_name="Another Blog",
+                author_url="https://another-blog.example/post/",
+                text="[…] a response […]",
+                created_at=at(2),
+                kind=CommentKind.PINGBACK,
+            )
+        ],
+    )
+    publishing_services.create_media_item(
+        title="Two chairs",
+        source_url="https://old.example/wp-content/uploads/2019/05/two-chairs.jpg",
+        alt_text="Two chairs facing each other",
+        caption="Before nine.",
+        created_at=at(),
+    )
+
+
+def snapshot() -> dict[str, Any]:
+    """Every field the move should keep, by natural keys (ids change on the way)."""
+
+    def second(moment: dt.datetime | None) -> dt.datetime | None:
+        return moment.replace(microsecond=0) if moment else None
+
+    posts = {}
+    for post in Post.objects.prefetch_related("authors", "categories", "tags"):
+        posts[post.slug] = {
+            "title": post.title,
+            "dek": post.dek,
+            "body": post.body,
+            "excerpt": post.excerpt,
+            "status": post.status,
+            "published_at": second(post.published_at),
+            "is_sticky": post.is_sticky,
+            "is_featured": post.is_featured,
+            "comments_open": post.comments_open,
+            "visibility": post.visibility,
+            "authors": sorted(a.slug for a in post.authors.all()),
+            "categories": sorted(c.slug for c in post.categories.all()),
+            "tags": sorted(t.slug for t in post.tags.all()),
+            "comment_count": post.comment_count,
+        }
+    comments = {}
+    for comment in Comment.objects.select_related("post", "parent", "user"):
+        comments[(comment.post.slug, comment.text)] = {
+            "author_name": comment.author_name,
+            "author_email": comment.author_email,
+            "author_url": comment.author_url,
+            "ip_address": comment.ip_address,
+            "created_at": second(comment.created_at),
+            "status": comment.status,
+            "kind": comment.kind,
+            "depth": comment.depth,
+            "parent": comment.parent.text if comment.parent else None,
+            "member": comment.user.email if comment.user else None,
+            "is_by_post_author": comment.is_by_post_author,
+        }
+    return {
+        "people": {
+            p.slug: {
+                "name": p.name,
+                "bio": p.bio,
+                # Every author comes back with an account (claimable by a password reset),
+                # with the address the export gave, if any.
+                "account": p.user.email if p.user else "",
+            }
+            for p in Person.objects.select_related("user")
+        },
+        "categories": {
+            c.slug: (c.name, c.description, c.parent.slug if c.parent else None)
+            for c in Category.objects.select_related("parent")
+        },
+        "tags": {t.slug: t.name for t in Tag.objects.all()},
+        "posts": posts,
+        "pages": {
+            p.path: {
+                "title": p.title,
+                "body": p.body,
+                "status": p.status,
+                "menu_order": p.menu_order,
+                "show_in_menu": p.show_in_menu,
+            }
+            for p in Page.objects.all()
+        },
+        "comments": comments,
+        "media": {
+            m.title: {
+                "source_url": m.source_url,
+                "alt_text": m.alt_text,
+                "caption": m.caption,
+                "credit": m.credit,
+                "created_at": second(m.created_at),
+            }
+            for m in MediaItem.objects.all()
+        },
+    }
+
+
+# What the export writes and the importer does not read back yet (reported to the import's
+# authors): Stoa's own fields in the _stoa_* postmeta. The strict test below fails the day
+# they come back, so this list shrinks then.
+IMPORTER_GAPS = {
+    ("posts", "dek"),  # _stoa_dek
+    ("posts", "is_featured"),  # _stoa_featured
+    ("posts", "visibility"),  # _stoa_visibility (a members-only post leaves as "private")
+    ("posts", "status"),  # ... and so comes back private
+    ("posts", "authors"),  # _stoa_authors: dc:creator names the first author only
+    ("pages", "show_in_menu"),  # _stoa_show_in_menu
+    # WXR has no field for an author's biography (WordPress keeps it in user meta, which
+    # export_wp() leaves out); only a Stoa extension could carry it.
+    ("people", "bio"),
+}
+
+
+def differences(
+    before: dict[str, Any], after: dict[str, Any], *, ignore: set[tuple[str, str]] = frozenset()
+) -> list[str]:
+    """Each field that did not come back as it left, one line each (but those in ignore)."""
+    lines = []
+    for part, objects in before.items():
+        for key in objects.keys() | after[part].keys():
+            if key not in after[part]:
+                lines.append(f"{part}[{key!r}]: missing after the import")
+            elif key not in objects:
+                lines.append(f"{part}[{key!r}]: new after the import")
+            elif isinstance(objects[key], dict):
+                for field, value in objects[key].items():
+                    if (part, field) in ignore:
+                        continue
+                    if after[part][key].get(field) != value:
+                        got = after[part][key].get(field)
+                        lines.append(f"{part}[{key!r}].{field}: {value!r} -> {got!r}")
+            elif objects[key] != after[part][key]:
+                lines.append(f"{part}[{key!r}]: {objects[key]!r} -> {after[part][key]!r}")
+    return sorted(lines)
+
+
+def empty_the_site() -> None:
+    """What a fresh database holds of content: nothing (accounts are not content)."""
+    Comment.objects.all().delete()
+    Post.objects.all().delete()
+    for page in Page.objects.order_by("-path"):
+        page.delete()
+    Category.objects.filter(parent__isnull=False).delete()
+    Category.objects.all().delete()
+    Tag.objects.all().delete()
+    Person.objects.all().delete()
+    MediaItem.objects.all().delete()
+    User.objects.all().delete()
+
+
+def export_and_import_back(tmp_path: Path) -> tuple[dict[str, Any], dict[str, Any]]:
+    populate()
+    before = snapshot()
+    export = tmp_path / "site.wordpress.xml"
+    with export.open("w", encoding="utf-8") as out:
+        export_wordpress(out.write, base_url=BASE)
+    empty_the_site()
+    assert not Post.objects.exists() and not Comment.objects.exists()
+    import_wordpress(source=export)
+    after = snapshot()
+    # And the same file again changes nothing (the import is idempotent).
+    import_wordpress(source=export)
+    assert snapshot() == after
+    return before, after
+
+
+def test_a_site_exported_and_imported_into_an_empty_database_comes_back_the_same(
+    tmp_path: Path,
+) -> None:
+    before, after = export_and_import_back(tmp_path)
+    found = differences(before, after, ignore=IMPORTER_GAPS)
+    assert found == [], "\n".join(found)
+    assert PostStatus.SCHEDULED in {p["status"] for p in after["posts"].values()}
+    assert {c["kind"] for c in after["comments"].values()} == {"comment", "pingback"}
+    assert {c["depth"] for c in after["comments"].values()} == {1, 2, 3}
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="the importer does not read Stoa's _stoa_* postmeta yet",
+)
+def test_every_field_comes_back_stoa_s_own_included(tmp_path: Path) -> None:
+    before, after = export_and_import_back(tmp_path)
+    found = differences(before, after)
+    assert found == [], "\n".join(found)
+
+
+def test_a_site_moved_from_wordpress_leaves_again_as_it_came(tmp_path: Path) -> None:
+    """WordPress's own export (the shared sample) imported, exported by Stoa, and imported
+    into an empty database: the second import matches the first."""
+    import_wordpress(source=SAMPLE)
+    first = snapshot()
+    export = tmp_path / "again.wordpress.xml"
+    with export.open("w", encoding="utf-8") as out:
+        export_wordpress(out.write, base_url=BASE)
+    empty_the_site()
+    import_wordpress(source=export)
+    found = differences(first, snapshot(), ignore=IMPORTER_GAPS)
+    assert found == [], "\n".join(found)
+    assert len(first["comments"]) > 10 and len(first["posts"]) > 5
