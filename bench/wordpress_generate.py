@@ -198,6 +198,8 @@ class Counts:
     trackbacks: int = 0
     held: int = 0
     trashed_comments: int = 0
+    # Under trashed posts, which an import skips with their post, as WordPress's does.
+    comments_under_trash: int = 0
     statuses: dict[str, int] = field(default_factory=dict)
     max_depth: int = 0
 
@@ -529,6 +531,8 @@ class Writer:
         # Every comment share is written (comments under a draft are rare but real, and keep
         # the total exact): WordPress exports comments whatever the post's status.
         self.write_comments(gmt, comment_share)
+        if status == "trash":
+            self.counts.comments_under_trash += comment_share
         self.out.write("\t</item>\n")
         for image_id, url, alt in images:
             self.take_id()
