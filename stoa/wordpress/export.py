@@ -12,9 +12,11 @@ How Stoa's fields land in WordPress's:
   first/last names those of their account when they have one);
 - a post's status: published → publish, scheduled → future, draft, pending, private as they
   are; a members-only published post → private (WordPress's nearest: only signed-in readers
-  see it), with `_stoa_visibility` = members in its postmeta so Stoa brings it back as it was;
+  see it), with `_stoa_visibility` = members and `_stoa_status` = published in its postmeta
+  so Stoa brings it back as it was;
 - what WordPress has no field for rides in postmeta WordPress keeps and hides (keys starting
-  with "_"): `_stoa_dek`, `_stoa_featured`, `_stoa_visibility`, `_stoa_authors` (every
+  with "_"): `_stoa_dek`, `_stoa_featured`, `_stoa_visibility`, `_stoa_status` (when
+  WordPress's status does not say Stoa's), `_stoa_authors` (every
   author's login; dc:creator names the first) and, on pages, `_stoa_show_in_menu`;
 - bodies of posts and pages: one Custom HTML block each (html_block), shown exactly;
 - comments: approved → 1, held → 0, spam → spam, trash → trash (WordPress's
@@ -75,6 +77,7 @@ POST_STATUS = {
     PostStatus.PENDING: "pending",
     PostStatus.PRIVATE: "private",
 }
+FROM_WP_STATUS = {wp: stoa for stoa, wp in POST_STATUS.items()}
 PAGE_STATUS = {PageStatus.PUBLISHED: "publish", PageStatus.DRAFT: "draft"}
 # Characters XML 1.0 cannot carry at all, even in CDATA (C0 controls but tab, newline and
 # carriage return; lone surrogates; U+FFFE and U+FFFF): dropped, or the file would not parse.
@@ -368,13 +371,15 @@ class Exporter:
             + f"{terms}{metas}"
         )
 
-    def post_status(self, post: Post) -> str:
+    def post_status(self, post: Post) -> tuple[str, PostStatus]:
+        """WordPress's status for the post, and Stoa's as it stands (a scheduled post whose
+        time came is published)."""
         status = PostStatus(post.status)
         if status == PostStatus.SCHEDULED and post.is_live:
             status = PostStatus.PUBLISHED  # its time came since it was saved
         if post.visibility == PostVisibility.MEMBERS and status == PostStatus.PUBLISHED:
-            return "private"
-        return POST_STATUS.get(status, "draft")
+            return "private", status
+        return POST_STATUS.get(status, "draft"), status
 
     def write_posts(self) -> None:
         posts = (
@@ -411,8 +416,12 @@ class Exporter:
             meta.append(("_stoa_dek", post.dek))
         if post.is_featured:
             meta.append(("_stoa_featured", "1"))
+        wp_status, status = self.post_status(post)
         if post.visibility != PostVisibility.PUBLIC:
             meta.append(("_stoa_visibility", post.visibility))
+        if FROM_WP_STATUS.get(wp_status) != status:
+            # A members-only post leaves as "private": its own status says it was published.
+            meta.append(("_stoa_status", status.value))
         if len(authors) > 1:
             meta.append(("_stoa_authors", ",".join(a.slug for a in authors)))
         live = post.published_at is not None and post.status != PostStatus.DRAFT
@@ -429,7 +438,7 @@ class Exporter:
             comment_status="open" if post.comments_open else "closed",
             ping_status="closed",
             slug=post.slug,
-            status=self.post_status(post),
+            status=wp_status,
             parent=0,
             menu_order=0,
             post_type="post",

@@ -155,6 +155,7 @@ def test_every_post_status_maps_to_wordpress_s(settings) -> None:
     PostFactory(title="Pending", pending=True)
     PostFactory(title="Private", private=True, published_at=past)
     PostFactory(title="Members", members_only=True, published_at=past)
+    PostFactory(title="Members draft", members_only=True, draft=True)
     root, counts = exported()
     posts = items(root, "post")
     statuses = {title: item.findtext(f"{WP}status") for title, item in posts.items()}
@@ -165,9 +166,11 @@ def test_every_post_status_maps_to_wordpress_s(settings) -> None:
         "Pending": "pending",
         "Private": "private",
         "Members": "private",
+        "Members draft": "draft",
     }
-    assert counts.posts == 6
-    assert meta(posts["Members"]) == {"_stoa_visibility": "members"}
+    assert counts.posts == 7
+    assert meta(posts["Members draft"]) == {"_stoa_visibility": "members"}
+    assert meta(posts["Members"]) == {"_stoa_visibility": "members", "_stoa_status": "published"}
     assert meta(posts["Private"]) == {}
     published = posts["Published"]
     # Local time of the site's zone, and GMT beside it; the RSS date in GMT.
