@@ -49,6 +49,20 @@ PAGED = (
 RESIZED = re.compile(r"(?P<stem>.+)-[0-9]{1,5}x[0-9]{1,5}(?P<suffix>\.[A-Za-z0-9]{2,5})")
 
 
+# Browsers keep a 301 with no caching headers for ever (as they may: RFC 9111 section 4.2.2),
+# so an editor's change to a redirect would never reach someone who followed it once; an hour
+# bounds that. Private: neither nginx's micro-cache nor a CDN keeps it, so a change answers
+# at once to everyone else.
+REDIRECT_CACHE_CONTROL = "private, max-age=3600"
+
+
+def moved(location: str) -> HttpResponsePermanentRedirect:
+    """A 301 to `location`, kept by the reader's browser for an hour at most."""
+    response = HttpResponsePermanentRedirect(location)
+    response["Cache-Control"] = REDIRECT_CACHE_CONTROL
+    return response
+
+
 def search_url() -> str | None:
     """The site's search page, if an app provides one."""
     for name in SEARCH_URL_NAMES:
@@ -115,10 +129,10 @@ class RedirectMiddleware:
             candidates = [f"/?{normal_query(query)}"]
             candidates += [f"/?{normal_query(urlencode({k: v}))}" for k, v in keys.items()]
             if found := _first_target(list(dict.fromkeys(candidates))):
-                return HttpResponsePermanentRedirect(found[1])
+                return moved(found[1])
         term = next((value for name, value in pairs if name == "s"), None)
         if term is not None and (search := search_url()) is not None:
-            return HttpResponsePermanentRedirect(f"{search}?{urlencode({'q': term})}")
+            return moved(f"{search}?{urlencode({'q': term})}")
         return None
 
     def _not_found(self, path: str, query: str) -> HttpResponse | None:
@@ -129,7 +143,7 @@ class RedirectMiddleware:
         if found := _first_target(candidates):
             old, new = found
             # Matched without the query it was asked with: the query goes along.
-            return HttpResponsePermanentRedirect(new if "?" in old else _with_query(new, query))
+            return moved(new if "?" in old else _with_query(new, query))
         for pattern, name in PAGED:
             if paged := pattern.fullmatch(path):
                 found = _first_target([paged["base"], paged["base"].rstrip("/") or "/"])
@@ -137,8 +151,8 @@ class RedirectMiddleware:
                 number = paged["number"]
                 # The first page is the bare address (stoa.core.readers.FIRST_PAGE).
                 page = "" if number == "1" else urlencode({name: number})
-                return HttpResponsePermanentRedirect(_with_query(target, page))
+                return moved(_with_query(target, page))
         resized = RESIZED.fullmatch(path)
         if resized and (found := _first_target([f"{resized['stem']}{resized['suffix']}"])):
-            return HttpResponsePermanentRedirect(found[1])
+            return moved(found[1])
         return None

@@ -193,6 +193,13 @@ def test_old_addresses_answer_a_permanent_redirect(
     assert location(client.get(asked)) == (301, answer)
 
 
+def test_a_redirect_is_kept_by_browsers_for_an_hour_and_by_no_shared_cache(
+    client: Client, table: None
+) -> None:
+    assert client.get("/?p=12")["Cache-Control"] == "private, max-age=3600"
+    assert client.get("/2024/03/05/a-post/")["Cache-Control"] == "private, max-age=3600"
+
+
 def test_the_front_page_is_drawn_for_queries_not_in_the_table(client: Client, table) -> None:
     assert client.get("/?p=999").status_code == 200
     assert client.get("/?utm_source=x").status_code == 200
