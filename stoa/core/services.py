@@ -49,6 +49,8 @@ def normal_old_path(value: str) -> str:
     value = value.strip()
     if PLAIN_PATH.fullmatch(value) and len(value) <= MAX_LENGTH:
         return value  # the usual case, as it comes
+    if not value:
+        raise ValidationError({"old_path": "Give the old address."})
     parts = urlsplit(value)
     if parts.scheme and parts.scheme not in WEB_SCHEMES:
         raise ValidationError({"old_path": "An old address is a path such as /2024/03/a-post/."})

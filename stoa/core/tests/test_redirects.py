@@ -79,7 +79,15 @@ def test_an_address_is_never_redirected_to_itself(old: str, new: str) -> None:
     assert not Redirect.objects.exists()
 
 
-@pytest.mark.parametrize("new", ["javascript:alert(1)", "relative/path", "https://", "ftp://x/"])
+@pytest.mark.parametrize("old", ["", "  ", "javascript:alert(1)", f"/{'a' * 1000}"])
+def test_an_old_address_must_be_a_path_of_sensible_length(old: str) -> None:
+    with pytest.raises(ValidationError):
+        services.add_redirect(old_path=old, new_path="/new/")
+
+
+@pytest.mark.parametrize(
+    "new", ["", "javascript:alert(1)", "relative/path", "https://", "ftp://x/", f"/{'a' * 1000}"]
+)
 def test_a_target_must_be_a_path_or_a_web_address(new: str) -> None:
     with pytest.raises(ValidationError):
         services.add_redirect(old_path="/old/", new_path=new)
