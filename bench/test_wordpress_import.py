@@ -1,7 +1,7 @@
 """Smoke test of the WordPress import benchmark: bench/wordpress_import.py with tiny files runs
 end to end (generate, migrate, import in a child, count) and prints its table, with every
 comment outside trashed posts in the database. A plain subprocess test with its own temp dir
-and SQLite databases; about 20 s (deselect with `-m "not bench"`)."""
+and SQLite databases; 20-60 s (deselect with `-m "not bench"`)."""
 
 from __future__ import annotations
 

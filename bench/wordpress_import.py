@@ -11,7 +11,8 @@ database is made there (`stoa migrate`, STOA_VAR_DIR=<its own dir>, DATABASE_URL
 REDIS_URL left out); then `stoa import-wordpress FILE` runs as a child process, timed from
 start to exit, and its peak resident memory is read from the kernel's accounting of that
 one child (os.wait4's ru_maxrss), so neither this script nor the migration counts. The
-database is counted afterwards to check that every comment arrived.
+database is counted afterwards to check that every comment arrived, and exported again with
+`stoa export-wordpress` (timed and measured the same way: its memory should not grow either).
 
 The goals it reports against: at least 20,000 comments a second on SQLite, and the larger
 file's peak memory within 10% of the smaller's (memory that does not grow with the file).
@@ -60,6 +61,8 @@ class Measured:
     file_bytes: int
     seconds: float
     peak_kib: int
+    export_seconds: float
+    export_peak_kib: int
     stored_comments: int
     expected_comments: int  # those not under a trashed post (skipped with it)
 
@@ -161,6 +164,14 @@ def measure(label: str, posts: int, comments: int, work: Path) -> Measured:
     printed = run_checked(stoa("shell", "-v", "0", "-c", COUNT_SCRIPT), env, work / "count.log")
     stored = json.loads(printed.strip().splitlines()[-1])
     say(f"[{label}] {seconds:.1f} s, peak {peak / 1024:.0f} MiB; stored {stored}")
+    # And out again: `stoa export-wordpress` of what was imported, also a child of its own.
+    say(f"[{label}] exporting ...")
+    written = work / "exported.wordpress.xml"
+    export_seconds, export_peak = timed_child(
+        stoa("export-wordpress", "--output", str(written)), env, work / "export.log"
+    )
+    say(f"[{label}] exported in {export_seconds:.1f} s, peak {export_peak / 1024:.0f} MiB")
+    written.unlink()
     return Measured(
         label=label,
         posts=counts["posts"],
@@ -169,6 +180,8 @@ def measure(label: str, posts: int, comments: int, work: Path) -> Measured:
         file_bytes=export.stat().st_size,
         seconds=seconds,
         peak_kib=peak,
+        export_seconds=export_seconds,
+        export_peak_kib=export_peak,
         stored_comments=stored["comments"],
         expected_comments=counts["comments"] - counts["comments_under_trash"],
     )
@@ -176,14 +189,16 @@ def measure(label: str, posts: int, comments: int, work: Path) -> Measured:
 
 def table(rows: list[Measured]) -> str:
     lines = [
-        "| export | file | posts | comments | import time | items/s | comments/s | peak memory |",
-        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+        "| export | file | posts | comments | import time | items/s | comments/s | peak memory "
+        "| export-wordpress | its peak |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     for row in rows:
         lines.append(
             f"| {row.label} | {row.file_bytes / 1e6:,.0f} MB | {row.posts:,} | "
             f"{row.comments:,} | {row.seconds:,.1f} s | {row.items_per_second:,.0f} | "
-            f"{row.comments_per_second:,.0f} | {row.peak_mib:,.0f} MiB |"
+            f"{row.comments_per_second:,.0f} | {row.peak_mib:,.0f} MiB | "
+            f"{row.export_seconds:,.1f} s | {row.export_peak_kib / 1024:,.0f} MiB |"
         )
     small, large = rows[0], rows[-1]
     growth = large.peak_kib / small.peak_kib - 1
