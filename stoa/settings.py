@@ -380,7 +380,11 @@ STOA = {
     # Slots (stoa.core.slots): functions the view owning a page calls, each returning its
     # app's piece of the page for this request. The post page's comment feed link (in its
     # head), clip and discussion:
-    "POST_HEAD": ["stoa.discussion.slots.post_feed_link"],
+    "POST_HEAD": [
+        "stoa.discussion.slots.post_feed_link",
+        # On a post moved from WordPress: follows an old #comment-<id> to its comment.
+        "stoa.wordpress.slots.comment_anchors",
+    ],
     "POST_HEADER": ["stoa.webcasts.slots.post_clip"],
     "POST_FOOTER": ["stoa.discussion.slots.post_discussion"],
     # Sections of a member's account page, and of their public page (never anything private).

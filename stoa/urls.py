@@ -30,5 +30,6 @@ urlpatterns = [
     path("account/", include("stoa.members.urls")),
     path("comments/", include("stoa.discussion.urls")),
     path("series/", include("stoa.webcasts.urls")),
+    path("wordpress/", include("stoa.wordpress.urls")),
     path("", include("stoa.publishing.urls")),
 ]

@@ -59,7 +59,11 @@ class Mapping(models.Model):
                 fields=["site", "kind", "source_key"], name="wordpress_one_mapping_per_object"
             )
         ]
-        indexes = [models.Index(fields=["kind", "object_id"], name="wordpress_mapping_object")]
+        indexes = [
+            models.Index(fields=["kind", "object_id"], name="wordpress_mapping_object"),
+            # An old comment address names the comment's id, not its site.
+            models.Index(fields=["kind", "source_key"], name="wordpress_mapping_key"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.kind} {self.source_key} → {self.object_id}"
