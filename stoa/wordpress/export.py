@@ -9,7 +9,8 @@ come, so memory stays flat however large the site.
 How Stoa's fields land in WordPress's:
 
 - people → <wp:author> (author_id is the person's id, author_login their slug, the email and
-  first/last names those of their account when they have one);
+  first/last names those of their account when they have one, the biography in
+  <stoa:author_bio>, in Stoa's own namespace, as WXR has no field for it);
 - a post's status: published → publish, scheduled → future, draft, pending, private as they
   are; a members-only published post → private (WordPress's nearest: only signed-in readers
   see it), with `_stoa_visibility` = members and `_stoa_status` = published in its postmeta
@@ -61,6 +62,9 @@ NAMESPACES = {
     "wfw": "http://wellformedweb.org/CommentAPI/",
     "dc": "http://purl.org/dc/elements/1.1/",
     "wp": "http://wordpress.org/export/1.2/",
+    # Stoa's own additions, where WXR has no place for a field (an author's biography):
+    # WordPress's importer reads the elements it knows and passes over the rest.
+    "stoa": "urn:stoa:wxr:1.0",
 }
 # WordPress's value for a date it never set (a draft's GMT publish date).
 ZERO_DATE = "0000-00-00 00:00:00"
@@ -230,7 +234,9 @@ class Exporter:
                 f"<wp:author_first_name>{cdata(user.first_name if user else '')}"
                 "</wp:author_first_name>"
                 f"<wp:author_last_name>{cdata(user.last_name if user else '')}"
-                "</wp:author_last_name></wp:author>\n"
+                "</wp:author_last_name>"
+                + (f"<stoa:author_bio>{cdata(person.bio)}</stoa:author_bio>" if person.bio else "")
+                + "</wp:author>\n"
             )
             self.counts.authors += 1
         self.write("\n")

@@ -71,7 +71,7 @@ def test_an_empty_site_exports_a_valid_channel_with_the_sites_fields(settings) -
     root, counts = exported()
     assert root.tag == "rss" and root.get("version") == "2.0"
     assert root.nsmap["wp"] == "http://wordpress.org/export/1.2/"
-    assert set(root.nsmap) == {"excerpt", "content", "wfw", "dc", "wp"}
+    assert set(root.nsmap) == {"excerpt", "content", "wfw", "dc", "wp", "stoa"}
     channel = root.find("channel")
     assert channel is not None
     assert channel.findtext("title") == "Ethics & Practice"
@@ -85,8 +85,8 @@ def test_an_empty_site_exports_a_valid_channel_with_the_sites_fields(settings) -
 
 def test_people_are_authors_with_their_accounts_email_and_names() -> None:
     account = UserFactory(email="maria@example.org", first_name="María", last_name="Ortega")
-    PersonFactory(name="María Ortega", slug="maria", user=account)
-    PersonFactory(name="Tom Baptiste", slug="tom")
+    PersonFactory(name="María Ortega", slug="maria", user=account, bio="Editor ]]> since 2019.")
+    PersonFactory(name="Tom Baptiste", slug="tom", bio="")
     root, counts = exported()
     authors = {a.findtext(f"{WP}author_login"): a for a in root.iter(f"{WP}author")}
     assert counts.authors == 2 and set(authors) == {"maria", "tom"}
@@ -95,7 +95,9 @@ def test_people_are_authors_with_their_accounts_email_and_names() -> None:
     assert maria.findtext(f"{WP}author_display_name") == "María Ortega"
     assert maria.findtext(f"{WP}author_first_name") == "María"
     assert maria.findtext(f"{WP}author_last_name") == "Ortega"
+    assert maria.findtext("{urn:stoa:wxr:1.0}author_bio") == "Editor ]]> since 2019."
     assert authors["tom"].findtext(f"{WP}author_email") == ""
+    assert authors["tom"].find("{urn:stoa:wxr:1.0}author_bio") is None
 
 
 def test_categories_carry_their_hierarchy_and_descriptions_and_tags_follow() -> None:
