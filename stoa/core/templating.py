@@ -4,19 +4,27 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import threading
+from collections import OrderedDict
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.signals import setting_changed
 from django.shortcuts import resolve_url
+from django.template.loader import render_to_string
 from django.templatetags.static import static
 from django.urls import get_script_prefix, reverse
 from django.utils import dateformat, timezone
 from django.utils.http import urlencode
+from markupsafe import Markup
 
+from stoa.core.cache import content_version
 from stoa.core.conf import stoa_setting
 from stoa.core.text import cut_at_word
+
+T = TypeVar("T")
 
 
 @functools.lru_cache(maxsize=4096)
@@ -68,10 +76,75 @@ def slot(name: str) -> list[str]:
     return list(stoa_setting(name))
 
 
+# ------------------------------------------------------------------------- pieces of pages
+
+# Pieces of pages kept in this process too, each with the content version it was made
+# under: a page's pieces then cost a dictionary look-up, not a read of the shared cache (a
+# file, or a round trip to Redis, and unpickling). The version is read from the shared
+# store once per request, so a piece here is exactly as fresh as the one in the cache.
+KEPT_IN_PROCESS = 512
+_kept: OrderedDict[str, tuple[str, Any]] = OrderedDict()
+_kept_lock = threading.Lock()
+
+
+def kept(name: str, build: Callable[[], T | None], timeout: int = 3600) -> T | None:
+    """The piece `build()` makes, kept under the content version, in this process and in
+    the shared cache (stoa.core.cache.memoize's keys). `None` (nothing there: a page that
+    does not exist) is never kept, so addresses made up by the thousand fill no cache.
+
+    A piece is shared by every reader who asks for it by this name: it must never hold
+    anything about one reader (their name, a form's token); what decides what a reader may
+    see goes into the name (an "is member" flag, never a user)."""
+    version = content_version()
+    with _kept_lock:
+        found = _kept.get(name)
+        if found is not None and found[0] == version:
+            _kept.move_to_end(name)
+            return found[1]
+    key = f"stoa:{name}:{version}"
+    value = cache.get(key)
+    if value is None:
+        value = build()
+        if value is None:
+            return None
+        cache.set(key, value, timeout)
+    with _kept_lock:
+        _kept[name] = (version, value)
+        _kept.move_to_end(name)
+        while len(_kept) > KEPT_IN_PROCESS:
+            _kept.popitem(last=False)
+    return value
+
+
+def forget_kept() -> None:
+    """Empty this process's pieces (tests that change what a piece is made from without a
+    change of content: a setting)."""
+    with _kept_lock:
+        _kept.clear()
+
+
+def _forget_kept_pieces(**kwargs: Any) -> None:
+    forget_kept()
+
+
+setting_changed.connect(_forget_kept_pieces, dispatch_uid="stoa-templating-kept")
+
+
+def shared_chrome(name: str) -> Markup:
+    """The templates STOA[name] lists (the sidebar's widgets), rendered once per content
+    version for every reader: they read no request and nothing of the reader (stoa.core.slots)."""
+
+    def build() -> str:
+        return "".join(render_to_string(template) for template in stoa_setting(name))
+
+    return Markup(kept(f"chrome-{name}", build) or "")  # noqa: S704 - the apps' own templates
+
+
 GLOBALS: dict[str, Callable[..., Any]] = {
     "url": url,
     "static": static,
     "slot": slot,
+    "shared_chrome": shared_chrome,
     "login_url": login_url,
     "now": timezone.now,
 }

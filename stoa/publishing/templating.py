@@ -3,7 +3,7 @@
 from collections.abc import Callable
 from typing import Any
 
-from stoa.core.cache import memoize
+from stoa.core.templating import kept
 from stoa.publishing.models import Category, Page, Post
 
 # The site's chrome is the same on every page and changes rarely: each piece is kept in the
@@ -18,7 +18,7 @@ def menu_pages() -> list[tuple[str, str]]:
             (p.title, p.get_absolute_url()) for p in Page.objects.in_menu().only("title", "path")
         ]
 
-    return memoize("menu-pages", build)
+    return kept("menu-pages", build) or []
 
 
 def featured_posts(count: int = 3) -> list[tuple[str, str, str]]:
@@ -29,7 +29,7 @@ def featured_posts(count: int = 3) -> list[tuple[str, str, str]]:
         posts = posts.only("title", "slug", "dek", "published_at", "status")[:count]
         return [(p.title, p.get_absolute_url(), p.dek) for p in posts]
 
-    return memoize(f"featured-{count}", build)
+    return kept(f"featured-{count}", build) or []
 
 
 def category_list() -> list[tuple[str, str, int]]:
@@ -42,7 +42,7 @@ def category_list() -> list[tuple[str, str, int]]:
             for c in categories.order_by("name")
         ]
 
-    return memoize("categories", build)
+    return kept("categories", build) or []
 
 
 GLOBALS: dict[str, Callable[..., Any]] = {

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from django.conf import settings
+from django.core.paginator import InvalidPage, Paginator
 from django.db.models import Q
 from django.http import (
     Http404,
@@ -16,13 +17,16 @@ from django.http import (
     HttpResponseRedirect,
 )
 from django.shortcuts import get_object_or_404, render, resolve_url
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
-from django.views.generic import ListView
+from django.views import View
+from markupsafe import Markup
 
 from stoa.core import slots
 from stoa.core.cache import memoize
 from stoa.core.conf import stoa_setting
+from stoa.core.templating import kept, url
 from stoa.publishing.models import (
     Category,
     Page,
@@ -34,106 +38,224 @@ from stoa.publishing.models import (
     can_read_full_post,
 )
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
 
-class PostListView(ListView):
-    """A paginated list of published posts; subclasses narrow it and name it."""
+    from stoa.members.models import User
+
+
+class Listing(NamedTuple):
+    """A listing page's shared piece: what its head says of it, and its content drawn
+    (header, summaries, paging). The same for every reader of one audience (see
+    `audience`): nothing in it names the reader."""
+
+    heading: str
+    description: str
+    feed_url: str
+    number: int
+    content: str
+
+
+def audience(user: User | AnonymousUser) -> str:
+    """What decides what a listing shows its reader: whether they are a member, the rule of
+    can_read_full_post ("members" means any signed-in, active account). Pieces are kept per
+    audience, never per reader."""
+    return "member" if user.is_authenticated and user.is_active else "visitor"
+
+
+def page_number(request: HttpRequest) -> int:
+    """The page of a list asked for (?page=N, 1 by default); anything else is no page."""
+    asked = request.GET.get("page", "1")
+    if not (asked.isascii() and asked.isdigit()) or not 1 <= int(asked) <= 1_000_000:
+        raise Http404("No such page.")
+    return int(asked)
+
+
+class PostListView(View):
+    """A paginated list of published posts; subclasses narrow it and name it.
+
+    The page's content (header, summaries, paging) is drawn once per content version,
+    page number and audience, and kept (stoa.core.templating.kept): a warm page reads no
+    row of content. What is per reader (the account links, the form token) is drawn around
+    it for each request by the site layout."""
 
     template_name = "publishing/post_list.html"
-    context_object_name = "posts"
-    allow_empty = True
-    heading = ""
-    description = ""
+    show_sticky = False
 
-    def get_paginate_by(self, queryset: Any) -> int:
-        return int(stoa_setting("POSTS_PER_PAGE"))
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        refuse_unused_paging(request, "cpage")
+        number = page_number(request)
+        reader = audience(request.user)
+        path = request.path
+        name = f"listing:{self.piece_name(**kwargs)}:{number}:{reader}"
+        listing = kept(name, lambda: self.build(path, number, reader, **kwargs))
+        if listing is None:
+            raise Http404("No such page.")
+        context = {
+            "listing": listing,
+            "content": Markup(listing.content),  # noqa: S704 - drawn by our own template
+        }
+        return render(request, self.template_name, context)
 
-    def base_queryset(self) -> PostQuerySet:
-        return Post.objects.published().for_listing()
+    def piece_name(self, **kwargs: Any) -> str:
+        """What tells this list apart from the others (its kind and its slug or date)."""
+        raise NotImplementedError
 
-    def get_queryset(self) -> PostQuerySet:
-        return self.filter_posts(self.base_queryset()).newest_first()
+    def header(self, **kwargs: Any) -> dict[str, Any] | None:
+        """The list's heading, description, feed and what else its header shows; None when
+        what it lists does not exist."""
+        raise NotImplementedError
 
     def filter_posts(self, posts: PostQuerySet) -> PostQuerySet:
         return posts
 
-    def feed_url(self) -> str:
-        return ""
+    def order_posts(self, posts: PostQuerySet) -> PostQuerySet:
+        return posts.newest_first()
 
-    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        refuse_unused_paging(request, "cpage")
-        return super().get(request, *args, **kwargs)
+    def build(self, path: str, number: int, reader: str, **kwargs: Any) -> Listing | None:
+        header = self.header(**kwargs)
+        if header is None:
+            return None
+        posts = self.order_posts(self.filter_posts(Post.objects.published()).for_listing())
+        paginator = Paginator(posts, int(stoa_setting("POSTS_PER_PAGE")))
+        try:
+            page = paginator.page(number)
+        except InvalidPage:
+            return None
+        header.setdefault("description", "")
+        header.setdefault("feed_url", "")
+        context = {
+            **header,
+            "path": path,
+            "page_obj": page,
+            "paginator": paginator,
+            "posts": [summary(post) for post in page.object_list],
+            "show_sticky": self.show_sticky,
+            "site_name": stoa_setting("SITE_NAME"),
+            "audience": reader,
+        }
+        content = render_to_string("publishing/includes/listing.html", context)
+        return Listing(
+            heading=header["heading"],
+            description=header["description"],
+            feed_url=header["feed_url"],
+            number=number,
+            content=content,
+        )
 
-    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        context = super().get_context_data(**kwargs)
-        context.update(heading=self.heading, description=self.description)
-        context["feed_url"] = self.feed_url()
-        return context
+
+class Summary(NamedTuple):
+    """What a post's summary in a list shows, worked out once as the piece is drawn."""
+
+    title: str
+    url: str
+    dek: str
+    teaser: str
+    is_sticky: bool
+    is_members_only: bool
+    published_at: dt.datetime | None
+    comment_count: int
+    authors: list[tuple[str, str]]
+    categories: list[tuple[str, str]]
+    tags: list[tuple[str, str]]
+
+
+def summary(post: Post) -> Summary:
+    """A listed post as its summary shows it: every address reversed once, here (a person,
+    a category or a tag met again costs a look-up, stoa.core.templating.url)."""
+    return Summary(
+        title=post.title,
+        url=post.get_absolute_url(),
+        dek=post.dek,
+        teaser=post.teaser,
+        is_sticky=post.is_sticky,
+        is_members_only=post.is_members_only,
+        published_at=post.published_at,
+        comment_count=post.comment_count,
+        authors=[(p.name, url("publishing:author", slug=p.slug)) for p in post.author_list],  # type: ignore[attr-defined]
+        categories=[
+            (c.name, url("publishing:category", slug=c.slug))
+            for c in post.category_list  # type: ignore[attr-defined]
+        ],
+        tags=[(t.name, url("publishing:tag", slug=t.slug)) for t in post.tag_list],  # type: ignore[attr-defined]
+    )
 
 
 class HomeView(PostListView):
     """Newest posts, sticky ones first."""
 
     template_name = "publishing/home.html"
+    show_sticky = True
 
-    def get_queryset(self) -> PostQuerySet:
-        return self.base_queryset().order_by("-is_sticky", "-published_at", "-pk")
+    def piece_name(self, **kwargs: Any) -> str:
+        return "home"
 
-    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        context = super().get_context_data(**kwargs)
-        context["description"] = stoa_setting("TAGLINE")
-        return context
+    def header(self, **kwargs: Any) -> dict[str, Any] | None:
+        return {"heading": "", "description": str(stoa_setting("TAGLINE"))}
+
+    def order_posts(self, posts: PostQuerySet) -> PostQuerySet:
+        return posts.order_by("-is_sticky", "-published_at", "-pk")
 
 
 class CategoryView(PostListView):
     """Posts filed under a category or any category below it."""
 
-    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        self.category = get_object_or_404(Category, slug=kwargs["slug"])
-        self.heading = f"Category: {self.category.name}"
-        self.description = self.category.description
-        return super().get(request, *args, **kwargs)
+    def piece_name(self, **kwargs: Any) -> str:
+        return f"category:{kwargs['slug']}"
+
+    def header(self, **kwargs: Any) -> dict[str, Any] | None:
+        category = Category.objects.filter(slug=kwargs["slug"]).first()
+        if category is None:
+            return None
+        self.category = category
+        return {
+            "heading": f"Category: {category.name}",
+            "description": category.description,
+            "feed_url": url("publishing:category_feed", slug=category.slug),
+        }
 
     def filter_posts(self, posts: PostQuerySet) -> PostQuerySet:
         return posts.in_category(self.category)
-
-    def feed_url(self) -> str:
-        return reverse("publishing:category_feed", kwargs={"slug": self.category.slug})
 
 
 class TagView(PostListView):
     """Posts with a tag."""
 
-    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        self.tag = get_object_or_404(Tag, slug=kwargs["slug"])
-        self.heading = f"Tag: {self.tag.name}"
-        return super().get(request, *args, **kwargs)
+    def piece_name(self, **kwargs: Any) -> str:
+        return f"tag:{kwargs['slug']}"
+
+    def header(self, **kwargs: Any) -> dict[str, Any] | None:
+        self.tag = Tag.objects.filter(slug=kwargs["slug"]).first()
+        if self.tag is None:
+            return None
+        return {
+            "heading": f"Tag: {self.tag.name}",
+            "feed_url": url("publishing:tag_feed", slug=self.tag.slug),
+        }
 
     def filter_posts(self, posts: PostQuerySet) -> PostQuerySet:
         return posts.filter(tags=self.tag)
-
-    def feed_url(self) -> str:
-        return reverse("publishing:tag_feed", kwargs={"slug": self.tag.slug})
 
 
 class AuthorView(PostListView):
     """Posts by one person, under their short bio."""
 
-    template_name = "publishing/author.html"
+    def piece_name(self, **kwargs: Any) -> str:
+        return f"author:{kwargs['slug']}"
 
-    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        self.person = get_object_or_404(Person, slug=kwargs["slug"])
-        self.heading = f"Author: {self.person.name}"
-        self.description = self.person.bio
-        return super().get(request, *args, **kwargs)
+    def header(self, **kwargs: Any) -> dict[str, Any] | None:
+        self.person = Person.objects.filter(slug=kwargs["slug"]).first()
+        if self.person is None:
+            return None
+        return {
+            "heading": f"Author: {self.person.name}",
+            "description": self.person.bio,
+            "feed_url": url("publishing:author_feed", slug=self.person.slug),
+            "photo": self.person.photo.url if self.person.photo else "",
+        }
 
     def filter_posts(self, posts: PostQuerySet) -> PostQuerySet:
         return posts.filter(authors=self.person)
-
-    def feed_url(self) -> str:
-        return reverse("publishing:author_feed", kwargs={"slug": self.person.slug})
-
-    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        return super().get_context_data(person=self.person, **kwargs)
 
 
 class DateArchiveView(PostListView):
@@ -143,16 +265,21 @@ class DateArchiveView(PostListView):
         year, month = int(kwargs["year"]), int(kwargs.get("month") or 0)
         if not (1 <= year <= 9998 and 0 <= month <= 12):
             raise Http404("No such date.")
+        return super().get(request, *args, year=year, month=month)
+
+    def piece_name(self, **kwargs: Any) -> str:
+        return f"date:{kwargs['year']}:{kwargs['month']}"
+
+    def header(self, **kwargs: Any) -> dict[str, Any] | None:
+        year, month = kwargs["year"], kwargs["month"]
         tz = timezone.get_current_timezone()
         if month:
             self.start = dt.datetime(year, month, 1, tzinfo=tz)
             self.end = dt.datetime(year + month // 12, month % 12 + 1, 1, tzinfo=tz)
-            self.heading = f"Monthly archives: {self.start:%B %Y}"
-        else:
-            self.start = dt.datetime(year, 1, 1, tzinfo=tz)
-            self.end = dt.datetime(year + 1, 1, 1, tzinfo=tz)
-            self.heading = f"Yearly archives: {year}"
-        return super().get(request, *args, **kwargs)
+            return {"heading": f"Monthly archives: {self.start:%B %Y}"}
+        self.start = dt.datetime(year, 1, 1, tzinfo=tz)
+        self.end = dt.datetime(year + 1, 1, 1, tzinfo=tz)
+        return {"heading": f"Yearly archives: {year}"}
 
     def filter_posts(self, posts: PostQuerySet) -> PostQuerySet:
         return posts.filter(published_at__gte=self.start, published_at__lt=self.end)
