@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import ipaddress
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from functools import partial
 from typing import Any
@@ -36,7 +36,7 @@ from stoa.discussion.models import (
 )
 from stoa.discussion.sanitizers import clean_comment
 from stoa.members.models import User, display_name
-from stoa.publishing.models import Post
+from stoa.publishing.models import Person, Post
 
 MAX_COMMENT_LENGTH = 10_000
 # How a comment is signed once its member deleted their account and chose to keep it.
@@ -795,27 +795,22 @@ def import_comments(
     known: dict[int | str, int] | None = None,
 ) -> ImportedThread:
     """Write (or update) the comments of one post brought from another system, as they were
-    judged there: no moderation rules, no emails, no notifications, no history events; their
-    threading kept by `parent_key` (the rows', or `known`: keys of comments written by an
-    earlier call, with their Stoa ids). A row whose parent is found nowhere becomes
-    top-level and is listed in `orphans`. Written in batches (bulk_create, no signals); the
-    post's count is recounted once, and one new content version is started (or noted for
-    the caller's freshness.changed() block). The caller holds the transaction."""
-    known = dict(known or {})
-    by_key = {row.key: row for row in rows}
-    author_users = set(post.authors.exclude(user=None).values_list("user_id", flat=True))
-    result = ImportedThread(comments={}, orphans=[])
+    judged there (import_threads for one post)."""
+    return import_threads(threads=[(post, rows, known or {})])[0]
 
-    # Parents before children, level by level: a reply needs its parent's id. A parent in
-    # no row and not known is missing; a loop of parents (a corrupt export) is cut.
+
+def _depths(
+    by_key: dict[int | str, ImportedComment],
+    known: dict[int | str, int],
+    known_depths: dict[int, int],
+    orphans: list[int | str],
+) -> dict[int | str, int]:
+    """Each row's depth in its thread: up the chain of parents to one whose depth is known
+    (iteratively: an export may hold threads thousands deep), then down again. A parent in
+    no row and not known is missing (the row is an orphan, at the top); a loop of parents (a
+    corrupt export) is cut."""
     depth_of: dict[int | str, int] = {}
-    known_depths = dict(
-        Comment.objects.filter(pk__in=set(known.values())).values_list("pk", "depth")
-    )
-
     for start in by_key:
-        # Up the chain of parents to one whose depth is known (iteratively: an export may
-        # hold threads thousands deep), then down again.
         chain: list[int | str] = []
         key: int | str | None = start
         base = 0
@@ -832,51 +827,99 @@ def import_comments(
                 if parent in known:
                     base = known_depths.get(known[parent], 0)
                 else:
-                    result.orphans.append(key)
+                    orphans.append(key)
                 key = None
         if key is not None and key in depth_of:
             base = depth_of[key]
         for offset, member in enumerate(reversed(chain), start=1):
             depth_of[member] = base + offset
+    return depth_of
 
-    levels: dict[int, list[ImportedComment]] = {}
-    for key, level in depth_of.items():
-        levels.setdefault(level, []).append(by_key[key])
-    ids = dict(known)
+
+def import_threads(
+    *,
+    threads: Sequence[tuple[Post, Collection[ImportedComment], dict[int | str, int]]],
+) -> list[ImportedThread]:
+    """Write (or update) the comments of several posts brought from another system (a
+    WordPress or Disqus export), as they were judged there: no moderation rules, no emails,
+    no notifications, no history events. Each thread is (post, rows, known): rows keep their
+    threading by `parent_key`, a parent being another row of that post or a key in `known`
+    (comments written by an earlier call, with their Stoa ids). A row whose parent is found
+    nowhere becomes top-level and is listed in its result's `orphans`.
+
+    Written level by level across all the posts (a reply needs its parent's id), each level
+    in one batch of INSERTs (bulk_create, no signals); each post's count is recounted once,
+    and one new content version is started (or noted for the caller's freshness.changed()
+    block). Returns one result per thread, in order. The caller holds the transaction."""
+    results = [ImportedThread(comments={}, orphans=[]) for _ in threads]
+    posts = [post for post, _, _ in threads]
+    author_users: dict[int, set[int]] = {}
+    for post_id, user_id in Person.objects.filter(
+        posts__in=[p.pk for p in posts], user__isnull=False
+    ).values_list("posts", "user_id"):
+        author_users.setdefault(post_id, set()).add(user_id)
+    every_known = {pk for _, _, known in threads for pk in known.values()}
+    known_depths = dict(Comment.objects.filter(pk__in=every_known).values_list("pk", "depth"))
+
+    # (thread index, row, depth) of every row, by level.
+    levels: dict[int, list[tuple[int, ImportedComment]]] = {}
+    for index, (_, rows, known) in enumerate(threads):
+        by_key = {row.key: row for row in rows}
+        depths = _depths(by_key, known, known_depths, results[index].orphans)
+        for key, level in depths.items():
+            levels.setdefault(level, []).append((index, by_key[key]))
+    ids = [dict(known) for _, _, known in threads]
     for level in sorted(levels):
-        new: list[Comment] = []
-        changed: list[Comment] = []
-        for row in levels[level]:
-            fields = _imported_fields(post, row, author_users)
-            parent_id = (
-                ids.get(row.parent_key) if level > 1 and row.parent_key is not None else None
-            )
+        new: list[tuple[int, ImportedComment, Comment]] = []
+        changed: list[tuple[int, ImportedComment, Comment]] = []
+        for index, row in levels[level]:
+            post = posts[index]
+            fields = _imported_fields(post, row, author_users.get(post.pk, set()))
+            parent_id = ids[index].get(row.parent_key) if level > 1 and row.parent_key else None
             comment = Comment(post=post, parent_id=parent_id, depth=level, **fields)
             if row.pk is not None:
                 comment.pk = row.pk
-                changed.append(comment)
+                changed.append((index, row, comment))
             else:
-                new.append(comment)
-        Comment.objects.bulk_create(new, batch_size=IMPORT_BATCH)
+                new.append((index, row, comment))
+        Comment.objects.bulk_create([c for _, _, c in new], batch_size=IMPORT_BATCH)
         if changed:
             Comment.objects.bulk_update(
-                changed,
+                [c for _, _, c in changed],
                 [*_IMPORT_UPDATE_FIELDS, "parent", "depth"],
                 batch_size=IMPORT_BATCH,
             )
-        for row, comment in zip([r for r in levels[level] if r.pk is None], new, strict=True):
-            ids[row.key] = comment.pk
-            result.comments[row.key] = comment.pk
-        for row in levels[level]:
-            if row.pk is not None:
-                ids[row.key] = row.pk
-                result.comments[row.key] = row.pk
-        result.created += len(new)
-        result.updated += len(changed)
-    if result.created or result.updated:
-        _recount(post)
+        for index, row, comment in new:
+            ids[index][row.key] = comment.pk
+            results[index].comments[row.key] = comment.pk
+            results[index].created += 1
+        for index, row, comment in changed:
+            ids[index][row.key] = comment.pk
+            results[index].comments[row.key] = comment.pk
+            results[index].updated += 1
+    touched = [post for post, result in zip(posts, results, strict=True) if result.comments]
+    if touched:
+        _recount_many(touched)
         freshness.mark_changed()
-    return result
+    return results
+
+
+def _recount_many(posts: Sequence[Post]) -> None:
+    """_recount for many posts: two queries, and one UPDATE per post whose count changed."""
+    pks = [post.pk for post in posts]
+    list(Post.objects.select_for_update().filter(pk__in=pks).values_list("pk", flat=True))
+    counts = dict(
+        Comment.objects.filter(post__in=pks, status=CommentStatus.APPROVED)
+        .values("post")
+        .annotate(n=Count("pk"))
+        .values_list("post", "n")
+    )
+    stored = dict(Post.objects.filter(pk__in=pks).values_list("pk", "comment_count"))
+    for post in posts:
+        count = counts.get(post.pk, 0)
+        if stored.get(post.pk) != count:
+            Post.objects.filter(pk=post.pk).update(comment_count=count)
+        post.comment_count = count
 
 
 _IMPORT_UPDATE_FIELDS = (

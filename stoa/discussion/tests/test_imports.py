@@ -175,3 +175,21 @@ def test_pingbacks_and_trackbacks_show_as_one_line_without_reply(client, post):
     ping = page[page.index('class="comment comment--pingback"') :]
     assert "cited" not in ping[: ping.index("</article>")]
     assert page.count('class="comment__reply"') == 1
+
+
+def test_many_posts_threads_are_written_together_level_by_level():
+    first, second = PostFactory(), PostFactory()
+    with CaptureQueriesContext(connection) as queries:
+        results = services.import_threads(
+            threads=[
+                (first, [row(1), row(2, 1), row(3, 2)], {}),
+                (second, [row(1), row(2, 1, status=CommentStatus.PENDING)], {}),
+            ]
+        )
+    # The same keys under two posts are two threads.
+    assert Comment.objects.get(pk=results[0].comments[3]).depth == 3
+    assert Comment.objects.get(pk=results[1].comments[2]).parent_id == results[1].comments[1]
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert (first.comment_count, second.comment_count) == (3, 1)
+    assert len(queries) < 15
