@@ -4,7 +4,7 @@ Thin: access is decided in access.py, changes are made in services.py."""
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
@@ -20,11 +20,15 @@ from django.http import (
 )
 from django.middleware.csrf import CsrfViewMiddleware
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from markupsafe import Markup
 
 from stoa.core.clients import client_key
+from stoa.core.templating import kept
+from stoa.publishing.models import can_preview_posts
 from stoa.webcasts import cached, media, services
 from stoa.webcasts.access import (
     Reason,
@@ -85,6 +89,45 @@ def series_list(request: HttpRequest) -> HttpResponse:
     return render(request, "webcasts/series_list.html", {"current": current, "past": past})
 
 
+class SeriesPiece(NamedTuple):
+    """A series page drawn but for what is the reader's own (their access, the notice form,
+    messages): its header, and its description, sessions and clips."""
+
+    top: str
+    bottom: str
+
+
+def series_piece(request: HttpRequest, series: Series, access: SeriesAccess) -> SeriesPiece:
+    """The series page's shared parts, kept under the content version per series, audience
+    (member or visitor: what decides which clips play, publishing's rule), whether the
+    reader may watch (sessions linked or locked) and the window's state (the days left
+    change by the hour, not with the content). Editors see drafts and every clip: drawn for
+    them each time, never kept."""
+    moment = timezone.now()
+    member = request.user.is_authenticated and request.user.is_active
+
+    def build() -> SeriesPiece:
+        context = {
+            "series": series,
+            "moment": moment,
+            "can_watch": access.can_watch,
+            "sessions": getattr(series, "session_list", []),
+            "clips": _visible_clips(request, series),
+            "clip_posts": _posts_of_clips(series),
+        }
+        return SeriesPiece(
+            top=render_to_string("webcasts/includes/series_top.html", context),
+            bottom=render_to_string("webcasts/includes/series_bottom.html", context),
+        )
+
+    if access.reason == Reason.STAFF or can_preview_posts(request.user):
+        return build()
+    window = (series.has_started(moment), series.has_ended(moment), series.days_left(moment))
+    state = "-".join(str(part) for part in window)
+    name = f"series:{series.slug}:{'member' if member else 'visitor'}:{access.can_watch}:{state}"
+    return kept(name, build) or build()
+
+
 def render_series(
     request: HttpRequest,
     series: Series,
@@ -95,13 +138,13 @@ def render_series(
     access = access_series(request.user, series)
     if not access.can_view:
         raise Http404("No such series.")
+    piece = series_piece(request, series, access)
     context = {
         "series": series,
         "access": access,
         "reason": Reason,
-        "sessions": getattr(series, "session_list", []),
-        "clips": _visible_clips(request, series),
-        "clip_posts": _posts_of_clips(series),
+        "top": Markup(piece.top),  # noqa: S704 - drawn by our own templates
+        "bottom": Markup(piece.bottom),  # noqa: S704 - drawn by our own templates
         "notice_form": notice_form or ReleaseNoticeForm(initial={"series": series.slug}),
         "moment": timezone.now(),
     }
