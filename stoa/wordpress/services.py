@@ -76,6 +76,9 @@ logger = logging.getLogger(__name__)
 MAX_PROBLEMS = 1000
 # How often progress is told (seconds): a callback per record would cost more than the work.
 PROGRESS_EVERY = 0.25
+# Posts written together, with their comments: a batch ends at either number.
+POST_BATCH = 200
+COMMENT_BATCH = 5000
 # Mapping look-ups per query (well under every database's limit on parameters).
 LOOKUP_CHUNK = 500
 
@@ -246,6 +249,9 @@ class _Importer:
         self.fallback_category: int | None = None
         # Old addresses waiting to be written (in batches), and what the old links of terms and
         # authors need once the permalink structure is known (guessed from the first post).
+        self.pending: list[wxr.Item] = []
+        self.pending_comments = 0
+        self.users: dict[int, User] = {}
         self.redirects: list[tuple[str, str]] = []
         self.old_site: links.OldSite | None = None
         self.structure: str | None = None
@@ -292,7 +298,7 @@ class _Importer:
             self._tell(size + counting.done, total)
             if isinstance(record, wxr.Item):
                 if record.post_type == "post":
-                    self._post(record)
+                    self._queue_post(record)
                 elif record.post_type == "page":
                     self._page(record)
                 else:
@@ -300,6 +306,7 @@ class _Importer:
                         self.skipped_types.get(record.post_type, 0) + 1
                     )
                     self.report.add("other item", "skipped")
+        self._post_batch()
         self._place_pages()
         self._term_links()
         for post_type, count in sorted(self.skipped_types.items()):
@@ -741,40 +748,125 @@ class _Importer:
             item.line,
         )
 
-    def _post(self, item: wxr.Item) -> None:
-        found = self._mapping(ObjectKind.POST, item.id)
-        if found is not None and found.run_id == self.run.pk:
-            self._repeated("post", item)
-            return
-        if item.status in SKIPPED_STATUSES or item.status not in POST_STATUS:
-            self.report.add("post", "skipped")
-            if item.status not in SKIPPED_STATUSES:
-                self.report.problem(
-                    f"Post {item.id}: the status “{item.status}” is unknown; skipped.", item.line
-                )
-            if item.comments:
-                self.report.add("comment", "skipped", len(item.comments))
-            return
-        title_text = _plain(item.title) or "(no title)"
-        title = _cut(title_text, 200)
-        what = f"Post {item.id} “{_cut(title_text, 60)}”"
-        if len(title_text) > 200:
-            self.report.problem(f"{what}: the title is cut to 200 characters.", item.line)
-        digest = _digest(
-            title, item.content, item.excerpt, item.date, item.modified, item.slug,
-            item.status, item.password != "", item.is_sticky, item.comment_status,
-            item.creator, item.terms,
-        )  # fmt: skip
-        post = Post.objects.filter(pk=found.object_id).first() if found else None
-        if post is not None and found is not None and found.digest == digest:
-            self.report.add("post", "skipped")
-        else:
-            post = self._save_post(item, post, title, what)
-        self._remember(ObjectKind.POST, item.id, post.pk, digest, found)
-        self._comments(item, post)
-        self._post_links(item, post)
+    def _queue_post(self, item: wxr.Item) -> None:
+        """Posts are written in batches, with their comments (bounded: memory stays flat)."""
+        self.pending.append(item)
+        self.pending_comments += len(item.comments)
+        if len(self.pending) >= POST_BATCH or self.pending_comments >= COMMENT_BATCH:
+            self._post_batch()
 
-    def _save_post(self, item: wxr.Item, post: Post | None, title: str, what: str) -> Post:
+    def _post_batch(self) -> None:
+        items, self.pending, self.pending_comments = self.pending, [], 0
+        if not items:
+            return
+        assert self.site is not None  # noqa: S101
+        found = {
+            m.source_key: m
+            for m in Mapping.objects.filter(
+                site=self.site, kind=ObjectKind.POST, source_key__in=[str(i.id) for i in items]
+            )
+        }
+        posts = Post.objects.in_bulk([m.object_id for m in found.values()])
+        seen: set[int] = set()
+        done: list[tuple[wxr.Item, Post]] = []
+        unchanged: list[int] = []
+        new: list[tuple[wxr.Item, publishing.ImportedPost, str, Mapping | None]] = []
+        used_slugs: set[str] = set()
+        for item in items:
+            mapping = found.get(str(item.id))
+            if item.id in seen or (mapping is not None and mapping.run_id == self.run.pk):
+                self._repeated("post", item)
+                continue
+            seen.add(item.id)
+            if item.status in SKIPPED_STATUSES or item.status not in POST_STATUS:
+                self.report.add("post", "skipped")
+                if item.status not in SKIPPED_STATUSES:
+                    self.report.problem(
+                        f"Post {item.id}: the status “{item.status}” is unknown; skipped.",
+                        item.line,
+                    )
+                if item.comments:
+                    self.report.add("comment", "skipped", len(item.comments))
+                continue
+            title_text = _plain(item.title) or "(no title)"
+            title = _cut(title_text, 200)
+            what = f"Post {item.id} “{_cut(title_text, 60)}”"
+            if len(title_text) > 200:
+                self.report.problem(f"{what}: the title is cut to 200 characters.", item.line)
+            digest = _digest(
+                title, item.content, item.excerpt, item.date, item.modified, item.slug,
+                item.status, item.password != "", item.is_sticky, item.comment_status,
+                item.creator, item.terms,
+            )  # fmt: skip
+            post = posts.get(mapping.object_id) if mapping is not None else None
+            if post is not None and mapping is not None and mapping.digest == digest:
+                self.report.add("post", "skipped")
+                unchanged.append(mapping.pk)
+                done.append((item, post))
+            elif post is not None:
+                post = self._save_post(item, post, title, what)
+                self._remember(ObjectKind.POST, item.id, post.pk, digest, mapping)
+                done.append((item, post))
+            else:
+                slug = self._new_post_slug(item, title, what, used_slugs)
+                new.append((item, self._imported_post(item, title, slug, what), digest, mapping))
+        if unchanged:
+            Mapping.objects.filter(pk__in=unchanged).update(run=self.run)
+        if new:
+            try:
+                written = publishing.import_posts(rows=[row for _, row, _, _ in new])
+            except ValidationError as error:
+                raise ImportRefused(f"Posts cannot be saved: {_message(error)}") from error
+            fresh = []
+            for (item, _, digest, mapping), post in zip(new, written, strict=True):
+                if mapping is None:
+                    fresh.append(
+                        Mapping(
+                            site=self.site,
+                            kind=ObjectKind.POST,
+                            source_key=str(item.id),
+                            object_id=post.pk,
+                            digest=digest,
+                            run=self.run,
+                        )
+                    )
+                else:  # its post was deleted here since: made again
+                    self._remember(ObjectKind.POST, item.id, post.pk, digest, mapping)
+                done.append((item, post))
+            Mapping.objects.bulk_create(fresh, batch_size=discussion.IMPORT_BATCH)
+            self.report.add("post", "created", len(written))
+        self._comment_batch(done)
+        for item, post in done:
+            self._post_links(item, post)
+
+    def _new_post_slug(self, item: wxr.Item, title: str, what: str, used: set[str]) -> str:
+        """The old slug kept exactly when free (here and in this batch); else a free one."""
+        wanted = unquote(item.slug).strip()
+        if (
+            wanted
+            and _SLUG.match(wanted)
+            and len(wanted) <= 200
+            and wanted not in used
+            and not Post.objects.filter(slug=wanted).exists()
+        ):
+            used.add(wanted)
+            return wanted
+        base = (wanted if wanted and _SLUG.match(wanted) else slugify(title))[:190]
+        base = base or f"post-{item.id}"
+        taken = used | set(
+            Post.objects.filter(slug__startswith=base).values_list("slug", flat=True)
+        )
+        slug, n = base, 2
+        while slug in taken:
+            slug, n = f"{base}-{n}", n + 1
+        used.add(slug)
+        if wanted:
+            self.report.problem(f"{what}: the slug “{wanted}” is taken or cannot be an address "
+                                f"here; it is “{slug}”.", item.line)  # fmt: skip
+        return slug
+
+    def _post_state(self, item: wxr.Item, what: str) -> tuple[str, dt.datetime | None, str]:
+        """(status, publish time, visibility) of a post, as WordPress had it."""
         status = POST_STATUS[item.status]
         visibility = PostVisibility.PUBLIC
         if item.password:
@@ -786,8 +878,32 @@ class _Importer:
         published_at = item.date if status not in (PostStatus.DRAFT, PostStatus.PENDING) else None
         if status == PostStatus.SCHEDULED and item.date is None:
             status = PostStatus.DRAFT
-        created = post is None
-        post = post or Post()
+        return status, published_at, visibility
+
+    def _imported_post(
+        self, item: wxr.Item, title: str, slug: str, what: str
+    ) -> publishing.ImportedPost:
+        status, published_at, visibility = self._post_state(item, what)
+        return publishing.ImportedPost(
+            title=title,
+            slug=slug,
+            body=self._body(item, what),
+            excerpt=_plain(item.excerpt),
+            authors=[self._person_for(item.creator, item.line)],
+            categories=self._term_ids(item, "category") or [self._default_category()],
+            tags=self._term_ids(item, "post_tag"),
+            status=status,
+            published_at=published_at,
+            created_at=item.date,
+            updated_at=item.modified or item.date,
+            is_sticky=item.is_sticky,
+            comments_open=item.comment_status != "closed",
+            visibility=visibility,
+        )
+
+    def _save_post(self, item: wxr.Item, post: Post, title: str, what: str) -> Post:
+        """A post imported before, changed in the newer export: saved through the service."""
+        status, published_at, visibility = self._post_state(item, what)
         post.title = title
         post.slug = self._slug(
             Post,
@@ -809,43 +925,103 @@ class _Importer:
             publishing.save_post(post=post)
         except ValidationError as error:
             raise ImportRefused(f"{what} cannot be saved: {_message(error)}") from error
-        people = [self._person_for(item.creator, item.line)]
-        categories = self._term_ids(item, "category") or [self._default_category()]
-        post.authors.set(people)
-        post.categories.set(categories)
+        post.authors.set([self._person_for(item.creator, item.line)])
+        post.categories.set(self._term_ids(item, "category") or [self._default_category()])
         post.tags.set(self._term_ids(item, "post_tag"))
         # The old site's dates, not the import's (update(): no auto_now, no signal).
         Post.objects.filter(pk=post.pk).update(
             created_at=item.date or timezone.now(),
             updated_at=item.modified or item.date or timezone.now(),
         )
-        self.report.add("post", "created" if created else "updated")
+        self.report.add("post", "updated")
         return post
 
     # ------------------------------------------------------------------ comments
 
-    def _comments(self, item: wxr.Item, post: Post) -> None:
-        if not item.comments:
+    def _user(self, wp_user_id: int) -> User | None:
+        user_id = self.author_users.get(wp_user_id) if wp_user_id else None
+        if user_id is None:
+            return None
+        if user_id not in self.users:
+            self.users[user_id] = User.objects.get(pk=user_id)
+        return self.users[user_id]
+
+    def _comment_batch(self, done: list[tuple[wxr.Item, Post]]) -> None:
+        """The comments of a batch of posts: what changed since an earlier import is looked
+        up in the mapping table, the rest written together (discussion.import_threads)."""
+        keys = [str(c.id) for item, _ in done for c in item.comments]
+        if not keys:
             return
-        keys = [str(c.id) for c in item.comments]
         existing: dict[str, tuple[int, str]] = {}
         for start in range(0, len(keys), LOOKUP_CHUNK):
-            chunk = keys[start : start + LOOKUP_CHUNK]
             existing.update(
                 (key, (pk, digest))
                 for key, pk, digest in Mapping.objects.filter(
-                    site=self.site, kind=ObjectKind.COMMENT, source_key__in=chunk
+                    site=self.site,
+                    kind=ObjectKind.COMMENT,
+                    source_key__in=keys[start : start + LOOKUP_CHUNK],
                 ).values_list("source_key", "object_id", "digest")
             )
-        rows: list[discussion.ImportedComment] = []
-        known: dict[int | str, int] = {}
+        threads: list[tuple[Post, list[discussion.ImportedComment], dict[int | str, int]]] = []
+        owners: list[wxr.Item] = []
         digests: dict[int, str] = {}
         seen: set[int] = set()
+        for item, post in done:
+            rows, known = self._comment_rows(item, existing, digests, seen)
+            if rows:
+                threads.append((post, rows, known))
+                owners.append(item)
+        if not threads:
+            return
+        results = discussion.import_threads(threads=threads)
+        fresh, changed = [], []
+        for (_, rows, _), result, item in zip(threads, results, owners, strict=True):
+            for row in rows:
+                if row.key not in result.comments:
+                    continue
+                if row.pk is None:
+                    fresh.append(
+                        Mapping(
+                            site=self.site,
+                            kind=ObjectKind.COMMENT,
+                            source_key=str(row.key),
+                            object_id=result.comments[row.key],
+                            digest=digests[int(row.key)],
+                            run=self.run,
+                        )
+                    )
+                else:
+                    changed.append(row.key)
+            self.report.add("comment", "created", result.created)
+            self.report.add("comment", "updated", result.updated)
+            by_id = {c.id: c for c in item.comments}
+            for key in result.orphans:
+                orphan = by_id[int(key)]
+                self.report.problem(
+                    f"Comment {key} under post {item.id}: its parent {orphan.parent} is not in "
+                    "the file; it is shown at the top level.",
+                    orphan.line,
+                )
+        Mapping.objects.bulk_create(fresh, batch_size=discussion.IMPORT_BATCH)
+        for key in changed:
+            Mapping.objects.filter(
+                site=self.site, kind=ObjectKind.COMMENT, source_key=str(key)
+            ).update(digest=digests[int(key)])
+
+    def _comment_rows(
+        self,
+        item: wxr.Item,
+        existing: dict[str, tuple[int, str]],
+        digests: dict[int, str],
+        seen: set[int],
+    ) -> tuple[list[discussion.ImportedComment], dict[int | str, int]]:
+        rows: list[discussion.ImportedComment] = []
+        known: dict[int | str, int] = {}
         for comment in item.comments:
             if comment.id in seen:
                 self.report.add("comment", "skipped")
                 self.report.problem(
-                    f"Comment {comment.id} is given twice under post {item.id}; the second "
+                    f"Comment {comment.id} is given twice; the second (under post {item.id}) "
                     "is skipped.",
                     comment.line,
                 )
@@ -869,7 +1045,6 @@ class _Importer:
                 self.report.add("comment", "skipped")
                 continue
             digests[comment.id] = digest
-            user_id = self.author_users.get(comment.user_id) if comment.user_id else None
             rows.append(
                 discussion.ImportedComment(
                     key=comment.id,
@@ -882,44 +1057,11 @@ class _Importer:
                     status=status,
                     kind=COMMENT_KINDS.get(comment.type, CommentKind.COMMENT),
                     ip_address=comment.ip or None,
-                    user=User.objects.filter(pk=user_id).first() if user_id else None,
+                    user=self._user(comment.user_id),
                     pk=before[0] if before is not None else None,
                 )
             )
-        if not rows:
-            return
-        result = discussion.import_comments(post=post, rows=rows, known=known)
-        created = {row.key for row in rows if row.pk is None}
-        Mapping.objects.bulk_create(
-            [
-                Mapping(
-                    site=self.site,
-                    kind=ObjectKind.COMMENT,
-                    source_key=str(key),
-                    object_id=result.comments[key],
-                    digest=digests[int(key)],
-                    run=self.run,
-                )
-                for key in created
-                if key in result.comments
-            ],
-            batch_size=discussion.IMPORT_BATCH,
-        )
-        for row in rows:
-            if row.pk is not None:
-                Mapping.objects.filter(
-                    site=self.site, kind=ObjectKind.COMMENT, source_key=str(row.key)
-                ).update(digest=digests[int(row.key)], object_id=result.comments[row.key])
-        self.report.add("comment", "created", result.created)
-        self.report.add("comment", "updated", result.updated)
-        by_id = {c.id: c for c in item.comments}
-        for key in result.orphans:
-            orphan = by_id[int(key)]
-            self.report.problem(
-                f"Comment {key} under post {item.id}: its parent {orphan.parent} is not in the "
-                "file; it is shown at the top level.",
-                orphan.line,
-            )
+        return rows, known
 
     # ------------------------------------------------------------------ pages
 
