@@ -193,3 +193,23 @@ def test_many_posts_threads_are_written_together_level_by_level():
     second.refresh_from_db()
     assert (first.comment_count, second.comment_count) == (3, 1)
     assert len(queries) < 15
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Hi <b>there</b> &amp; you &lt;3",
+        "word " * 100,
+        "<p>a</p><p>b &quot;c&quot;</p>",
+        "Συμφωνώ απόλυτα 🙂 — أوافق",
+        "if (a<b) { } x<y <3 &nbsp; &#39;",
+        "A long sentence that runs past a hundred and fifty characters without many breaks "
+        "between its words, so that the cut happens at a word boundary before the limit.",
+    ],
+)
+def test_an_imported_comments_excerpt_is_the_one_a_readers_comment_gets(text):
+    from stoa.core.text import cut_at_word, plain_excerpt
+    from stoa.discussion.sanitizers import clean_comment
+
+    html = clean_comment(text)
+    assert services.imported_excerpt(html) == cut_at_word(plain_excerpt(html, words=40), 150)
