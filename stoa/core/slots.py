@@ -17,10 +17,12 @@ Slots (each function returns rendered HTML, "" for nothing):
 The site's chrome (header links, the sidebar's widgets, the footer) is the same for every
 reader and every page, kept under the content version: templates listed in SITE_NAV,
 ACCOUNT_NAV, HEAD_LINKS, FOOTER_LINKS and SIDEBAR_WIDGETS are included by the site layout
-(core's base.html), each with the globals its app brings. The sidebar's widgets are drawn
-once per content version for every reader (stoa.core.templating.shared_chrome): they are
-given no request and must show nothing that depends on the reader; ACCOUNT_NAV is drawn for
-each request (it names the reader's account, carries their form token).
+(core's base.html), each with the globals its app brings. The head's links, the sidebar's
+widgets and the footer's links are drawn once per content version for every reader
+(stoa.core.templating.shared_chrome): they are given the site's name and tagline, no
+request, and must show nothing that depends on the reader or the page. SITE_NAV (it marks
+the page being read) and ACCOUNT_NAV (it names the reader's account and carries their form
+token) are drawn for each request.
 """
 
 from __future__ import annotations

@@ -41,9 +41,22 @@ def url(name: str, *args: Any, **kwargs: Any) -> str:
         return reverse(name, args=args or None, kwargs=kwargs or None)
 
 
+@functools.lru_cache(maxsize=256)
+def _static(path: str) -> str:
+    return static(path)
+
+
+def static_url(path: str) -> str:
+    """A static file's address (hashed by the manifest in production), as {% static %};
+    remembered, as the manifest never changes while the process runs."""
+    return _static(path)
+
+
 def _forget_urls(*, setting: str, **kwargs: Any) -> None:
     if setting == "ROOT_URLCONF":
         _reversed.cache_clear()
+    if setting in {"STATIC_URL", "STORAGES", "STATIC_ROOT"}:
+        _static.cache_clear()
 
 
 setting_changed.connect(_forget_urls, dispatch_uid="stoa-templating-urls")
@@ -131,18 +144,20 @@ setting_changed.connect(_forget_kept_pieces, dispatch_uid="stoa-templating-kept"
 
 
 def shared_chrome(name: str) -> Markup:
-    """The templates STOA[name] lists (the sidebar's widgets), rendered once per content
-    version for every reader: they read no request and nothing of the reader (stoa.core.slots)."""
+    """The templates STOA[name] lists (the head's links, the sidebar's widgets, the footer's
+    links), rendered once per content version for every reader: they are given the site's
+    name and tagline, never the request or anything of the reader (stoa.core.slots)."""
 
     def build() -> str:
-        return "".join(render_to_string(template) for template in stoa_setting(name))
+        context = {"site_name": stoa_setting("SITE_NAME"), "site_tagline": stoa_setting("TAGLINE")}
+        return "".join(render_to_string(template, context) for template in stoa_setting(name))
 
     return Markup(kept(f"chrome-{name}", build) or "")  # noqa: S704 - the apps' own templates
 
 
 GLOBALS: dict[str, Callable[..., Any]] = {
     "url": url,
-    "static": static,
+    "static": static_url,
     "slot": slot,
     "shared_chrome": shared_chrome,
     "login_url": login_url,
