@@ -268,7 +268,12 @@ class _Importer:
         total = 2 * size
         start = handle.tell()
         counting = _CountingReader(handle)
-        first = wxr.Reader(counting, item_types=lambda kind: kind == "attachment")
+        # A local date with no GMT one, before any item showed the site's offset, is taken
+        # in this site's time zone (the likeliest: a site moved keeps its readers' zone).
+        local_zone = timezone.get_default_timezone()
+        first = wxr.Reader(
+            counting, item_types=lambda kind: kind == "attachment", fallback_tz=local_zone
+        )
         for record in first:
             self._tell(counting.done, total)
             if isinstance(record, wxr.Site):
@@ -622,9 +627,20 @@ class _Importer:
                 return
         self._remember(ObjectKind.ATTACHMENT, item.id, media.pk, digest, found)
         if path:
-            key = f"path:{path}"
-            self._remember(
-                ObjectKind.ATTACHMENT, key, media.pk, "", self._mapping(ObjectKind.ATTACHMENT, key)
+            # Bodies name the file, not the attachment: its path is a key too (one upsert).
+            Mapping.objects.bulk_create(
+                [
+                    Mapping(
+                        site=self.site,
+                        kind=ObjectKind.ATTACHMENT,
+                        source_key=f"path:{path}"[:200],
+                        object_id=media.pk,
+                        run=self.run,
+                    )
+                ],
+                update_conflicts=True,
+                unique_fields=["site", "kind", "source_key"],
+                update_fields=["object_id", "run"],
             )
         if media.file and self.old_site is not None:
             # The old file addresses and the attachment's page lead to the file; without
