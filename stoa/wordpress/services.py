@@ -249,6 +249,7 @@ class _Importer:
         self.fallback_category: int | None = None
         # Old addresses waiting to be written (in batches), and what the old links of terms and
         # authors need once the permalink structure is known (guessed from the first post).
+        self.thumbnails = 0
         self.pending: list[wxr.Item] = []
         self.pending_comments = 0
         self.users: dict[int, User] = {}
@@ -314,6 +315,11 @@ class _Importer:
         self._post_batch()
         self._place_pages()
         self._term_links()
+        if self.thumbnails:
+            self.report.problem(
+                f"{self.thumbnails} post(s) had a featured image (_thumbnail_id): Stoa's posts "
+                "have none; the images are in the media library."
+            )
         for post_type, count in sorted(self.skipped_types.items()):
             self.report.problem(
                 f"{count} item(s) of type “{post_type}” skipped: Stoa has nothing like them."
@@ -809,6 +815,8 @@ class _Importer:
             what = f"Post {item.id} “{_cut(title_text, 60)}”"
             if len(title_text) > 200:
                 self.report.problem(f"{what}: the title is cut to 200 characters.", item.line)
+            if item.thumbnail_id:
+                self.thumbnails += 1
             digest = _digest(
                 title, item.content, item.excerpt, item.date, item.modified, item.slug,
                 item.status, item.password != "", item.is_sticky, item.comment_status,

@@ -380,3 +380,8 @@ def test_old_upload_addresses_lead_to_the_copied_files(client, tmp_path):
     assert response.status_code == 301
     assert response["Location"] == media.url
     assert client.get("/?attachment_id=5")["Location"] == media.url
+
+
+def test_a_featured_image_is_reported_as_not_kept():
+    report = imported()
+    assert any("featured image" in line for line in report.problems)
