@@ -63,6 +63,7 @@ class Measured:
     peak_kib: int
     export_seconds: float
     export_peak_kib: int
+    load: float
     stored_comments: int
     expected_comments: int  # those not under a trashed post (skipped with it)
 
@@ -163,7 +164,8 @@ def measure(label: str, posts: int, comments: int, work: Path) -> Measured:
     seconds, peak = timed_child(stoa("import-wordpress", str(export)), env, work / "import.log")
     printed = run_checked(stoa("shell", "-v", "0", "-c", COUNT_SCRIPT), env, work / "count.log")
     stored = json.loads(printed.strip().splitlines()[-1])
-    say(f"[{label}] {seconds:.1f} s, peak {peak / 1024:.0f} MiB; stored {stored}")
+    load = os.getloadavg()[2]  # the last 15 minutes: other work on the machine slows it
+    say(f"[{label}] {seconds:.1f} s, peak {peak / 1024:.0f} MiB; stored {stored}; load {load:.1f}")
     # And out again: `stoa export-wordpress` of what was imported, also a child of its own.
     say(f"[{label}] exporting ...")
     written = work / "exported.wordpress.xml"
@@ -182,6 +184,7 @@ def measure(label: str, posts: int, comments: int, work: Path) -> Measured:
         peak_kib=peak,
         export_seconds=export_seconds,
         export_peak_kib=export_peak,
+        load=load,
         stored_comments=stored["comments"],
         expected_comments=counts["comments"] - counts["comments_under_trash"],
     )
@@ -219,6 +222,8 @@ def table(rows: list[Measured]) -> str:
             )
     machine = f"{platform.python_implementation()} {platform.python_version()}, "
     machine += f"{os.cpu_count()} CPUs, {platform.system()} {platform.release()}"
+    loads = ", ".join(f"{row.load:.1f}" for row in rows)
+    machine += f"; load average (15 min) after each import: {loads}"
     return "\n".join([*lines, *verdict, "", f"Measured on {machine}, SQLite.", ""])
 
 
