@@ -55,8 +55,15 @@ REDEEM_CLIENT_ATTEMPTS = 2 * REDEEM_ATTEMPTS
 REDEEM_WINDOW = 15 * 60
 
 
+def _series(slug: str) -> Series | None:
+    """The series as cached.series_page reads it, kept in this process too under the
+    content version (stoa.core.templating.kept): a warm page unpickles nothing. The views
+    only read it; a series that does not exist is never kept."""
+    return kept(f"series-object:{slug}", lambda: cached.series_page(slug))
+
+
 def _series_or_404(request: HttpRequest, slug: str) -> Series:
-    series = cached.series_page(slug)
+    series = _series(slug)
     if series is None or not can_view_series(request.user, series):
         raise Http404("No such series.")
     return series
@@ -331,7 +338,7 @@ def release_notice(request: HttpRequest) -> HttpResponse:
         return refusal
     form = ReleaseNoticeForm(request.POST)
     slug = request.POST.get("series", "")
-    series = cached.series_page(slug) if SLUG.fullmatch(slug) else None
+    series = _series(slug) if SLUG.fullmatch(slug) else None
     if series is not None and not can_view_series(request.user, series):
         series = None
     if form.is_valid() and not form.is_robot():
