@@ -23,7 +23,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 BENCH = Path(__file__).resolve().parent
 SESSION_COOKIE = "bench-no-session"  # as run.py's rendered rows
@@ -112,8 +112,8 @@ def _post_with_comments(django_script: Any) -> str:
     return str(post.get_absolute_url())
 
 
-def measure(path: str, client: Any, requests: int) -> tuple[int, float]:
-    """(queries of a warm request, median ms of one request)."""
+def measure(path: str, client: Any, requests: int) -> tuple[int, float, float]:
+    """(queries of a warm request, median and fastest ms of one request)."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -132,10 +132,17 @@ def measure(path: str, client: Any, requests: int) -> tuple[int, float]:
         started = time.perf_counter()
         client.get(path)
         times.append(time.perf_counter() - started)
-    return count, statistics.median(times) * 1000
+    return count, statistics.median(times) * 1000, min(times) * 1000
 
 
-def run(requests: int, posts: int) -> list[tuple[str, str, int, float, int, float]]:
+class Row(NamedTuple):
+    page: str
+    path: str
+    member: tuple[int, float, float]  # queries warm, median ms, fastest ms
+    visitor: tuple[int, float, float] | None  # None: the page is members' only
+
+
+def run(requests: int, posts: int) -> list[Row]:
     paths = prepare(posts)
     from django.test import Client
 
@@ -151,24 +158,32 @@ def run(requests: int, posts: int) -> list[tuple[str, str, int, float, int, floa
     rows = []
     for page, path in paths.items():
         log(f"{page}: {path}")
-        member_queries, member_ms = measure(path, as_member, requests)
-        if page == "account":  # a visitor is sent to log in
-            visitor_queries, visitor_ms = -1, float("nan")
-        else:
-            visitor_queries, visitor_ms = measure(path, as_visitor, requests)
-        rows.append((page, path, member_queries, member_ms, visitor_queries, visitor_ms))
+        as_members = measure(path, as_member, requests)
+        # The account page sends a visitor to log in.
+        as_visitors = None if page == "account" else measure(path, as_visitor, requests)
+        rows.append(Row(page, path, as_members, as_visitors))
     return rows
 
 
-def table(rows: list[tuple[str, str, int, float, int, float]]) -> str:
+def table(rows: list[Row]) -> str:
     lines = [
-        "| page | address | queries warm (member) | ms per page (member) "
-        "| queries warm (visitor) | ms per page (visitor, rendered) |",
+        "| page | address | queries warm (member) | ms per page (member): median (fastest) "
+        "| queries warm (visitor) | ms per page (visitor, rendered): median (fastest) |",
         "|---|---|---:|---:|---:|---:|",
     ]
-    for page, path, mq, ms, vq, vs in rows:
-        visitor = ("–", "–") if vq < 0 else (str(vq), f"{vs:.2f}")
-        lines.append(f"| {page} | `{path}` | {mq} | {ms:.2f} | {visitor[0]} | {visitor[1]} |")
+    for row in rows:
+        cells = [row.page, f"`{row.path}`"]
+        for measured in (row.member, row.visitor):
+            if measured is None:
+                cells += ["–", "–"]
+            else:
+                queries, median, fastest = measured
+                cells += [str(queries), f"{median:.2f} ({fastest:.2f})"]
+        lines.append("| " + " | ".join(cells) + " |")
+    load = ", ".join(f"{n:.2f}" for n in os.getloadavg())
+    lines.append(
+        f"\n(in-process, through every middleware; load average {load} on {os.cpu_count()} CPUs)"
+    )
     return "\n".join(lines)
 
 

@@ -26,7 +26,7 @@ ROWS = [
     "a post",
 ]
 LISTINGS = {"home", "category", "tag", "author", "month", "series", "feed", "category feed"}
-MS = re.compile(r"^\d+\.\d\d$")
+MS = re.compile(r"^\d+\.\d\d \(\d+\.\d\d\)$")
 
 
 def expect(condition: bool, message: str) -> None:
