@@ -385,3 +385,33 @@ def test_old_upload_addresses_lead_to_the_copied_files(client, tmp_path):
 def test_a_featured_image_is_reported_as_not_kept():
     report = imported()
     assert any("featured image" in line for line in report.problems)
+
+
+def test_a_slug_taken_here_gets_a_suffix_and_the_old_address_a_redirect(client):
+    from stoa.publishing.tests.factories import PostFactory
+
+    PostFactory(slug="notes-from-a-first-session")
+    report = imported()
+    moved = post_of(4)
+    assert moved.slug == "notes-from-a-first-session-2"
+    assert any("notes-from-a-first-session" in line and "taken" in line for line in report.problems)
+    response = client.get("/2024/03/05/notes-from-a-first-session/")
+    assert response.status_code == 301
+    assert response["Location"] == moved.get_absolute_url()
+
+
+def test_a_wxr_1_0_file_without_authors_list_brings_its_creators():
+    imported(DATA / "wxr-1.0.wordpress.xml")
+    post = Post.objects.get(slug="hello-world")
+    assert [p.name for p in post.authors.all()] == ["admin"]
+    assert [c.slug for c in post.categories.all()] == ["news"]
+    assert [t.slug for t in post.tags.all()] == ["old"]
+    assert post.comment_count == 1
+
+
+def test_progress_is_told_as_the_file_is_read_and_ends_full():
+    told: list[tuple[int, int]] = []
+    imported(progress=lambda done, total: told.append((done, total)))
+    assert told
+    assert told[-1][0] == told[-1][1] == 2 * SAMPLE.stat().st_size
+    assert [done for done, _ in told] == sorted(done for done, _ in told)
