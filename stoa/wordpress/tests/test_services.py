@@ -415,3 +415,18 @@ def test_progress_is_told_as_the_file_is_read_and_ends_full():
     assert told
     assert told[-1][0] == told[-1][1] == 2 * SAMPLE.stat().st_size
     assert [done for done, _ in told] == sorted(done for done, _ in told)
+
+
+def test_a_failure_halfway_removes_the_files_it_copied(monkeypatch, tmp_path, media):
+    uploads = tmp_path / "uploads" / "2024" / "03"
+    uploads.mkdir(parents=True)
+    (uploads / "waiting-room.jpg").write_bytes(photo((40, 30)))
+
+    def broken(self, item):
+        raise RuntimeError("the disk is full")
+
+    monkeypatch.setattr(services._Importer, "_page", broken)
+    with pytest.raises(RuntimeError):
+        imported(media_from=tmp_path / "uploads")
+    assert not MediaItem.objects.exists()
+    assert not [p for p in media.rglob("*") if p.is_file()]
