@@ -740,10 +740,11 @@ class _Importer:
         return found
 
     def _upload_url(self, path: str) -> str | None:
-        found = self._mapping(ObjectKind.ATTACHMENT, f"path:{unquote(path)}")
-        if found is None:
-            return None
-        media = MediaItem.objects.filter(pk=found.object_id).first()
+        """The new address of an old upload, by its path (one query)."""
+        keys = Mapping.objects.filter(
+            site=self.site, kind=ObjectKind.ATTACHMENT, source_key=f"path:{unquote(path)}"[:200]
+        ).values("object_id")
+        media = MediaItem.objects.filter(pk__in=keys).first()
         return media.url if media is not None else None
 
     def _body(self, item: wxr.Item, what: str) -> str:
