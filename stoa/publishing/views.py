@@ -94,6 +94,8 @@ class PostListView(View):
         context = {
             "listing": listing,
             "content": Markup(listing.content),  # noqa: S704 - drawn by our own template
+            # This page's address without its query, for the canonical link and OpenGraph.
+            "here": f"{request.scheme}://{request.get_host()}{request.path}",
         }
         return render(request, self.template_name, context)
 
