@@ -382,7 +382,7 @@ STOA = {
     # head), clip and discussion:
     "POST_HEAD": [
         "stoa.discussion.slots.post_feed_link",
-        # On a post moved from WordPress: follows an old #comment-<id> to its comment.
+        # On a post with comments: follows an old #comment-<WordPress id> to its comment.
         "stoa.wordpress.slots.comment_anchors",
     ],
     "POST_HEADER": ["stoa.webcasts.slots.post_clip"],
