@@ -251,6 +251,7 @@ class _Importer:
         # Old addresses waiting to be written (in batches), and what the old links of terms and
         # authors need once the permalink structure is known (guessed from the first post).
         self.thumbnails = 0
+        self.shortcodes: dict[str, list[str]] = {}
         self.pending: list[wxr.Item] = []
         self.pending_comments = 0
         self.users: dict[int, User] = {}
@@ -316,6 +317,14 @@ class _Importer:
         self._post_batch()
         self._place_pages()
         self._term_links()
+        for name, places in sorted(self.shortcodes.items()):
+            shown = ", ".join(places[:5]) + (
+                f" and {len(places) - 5} more" if len(places) > 5 else ""
+            )
+            self.report.problem(
+                f"The shortcode [{name}] is kept as text in {len(places)} bodies ({shown}): "
+                "Stoa has nothing to draw it with."
+            )
         if self.thumbnails:
             self.report.problem(
                 f"{self.thumbnails} post(s) had a featured image (_thumbnail_id): Stoa's posts "
@@ -757,7 +766,9 @@ class _Importer:
             base_urls=self.base_urls,
         )
         for name in converted.unknown_shortcodes:
-            self.report.problem(f"{what}: the shortcode [{name}] is kept as text.", item.line)
+            # One line per shortcode, not per body (a site's [sic] is in thousands of posts).
+            places = self.shortcodes.setdefault(name, [])
+            places.append(f"line {item.line}" if item.line else what)
         for missing in converted.missing_media:
             self.report.problem(f"{what}: {missing} is not among the imported media.", item.line)
         return converted.html
