@@ -11,7 +11,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from stoa.publishing import services
-from stoa.publishing.models import Post, PostStatus, PostVisibility
+from stoa.publishing.models import MediaItem, Post, PostStatus, PostVisibility
 from stoa.publishing.services import ImportedPost
 from stoa.publishing.tests.factories import CategoryFactory, PersonFactory, TagFactory
 
@@ -74,3 +74,28 @@ def test_a_post_without_author_or_category_is_refused():
         services.import_posts(
             rows=[ImportedPost(title="x", slug="x", body="x", authors=[], categories=[1])]
         )
+
+
+def test_media_items_without_files_are_written_at_once_keeping_their_address():
+    when = dt.datetime(2019, 1, 2, tzinfo=dt.UTC)
+    rows = [
+        services.ImportedMedia(
+            title=f"  Picture {n} ",
+            source_url=f"https://old.example/wp-content/uploads/2019/01/p{n}.jpg",
+            alt_text="A room",
+            caption="Before nine.",
+            created_at=when,
+        )
+        for n in range(30)
+    ]
+    with CaptureQueriesContext(connection) as queries:
+        items = services.import_media_items(rows=rows)
+    assert len(queries) < 5
+    item = MediaItem.objects.get(pk=items[3].pk)
+    assert (item.title, item.url, item.content_type) == (
+        "Picture 3",
+        "https://old.example/wp-content/uploads/2019/01/p3.jpg",
+        "image/jpeg",
+    )
+    assert (item.alt_text, item.caption, item.created_at) == ("A room", "Before nine.", when)
+    assert not item.file
