@@ -5,7 +5,8 @@ from typing import TYPE_CHECKING
 from django.conf import settings
 from django.core.cache import cache
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
+from django.db.models.functions import Lower
 
 from stoa.publishing.models import Post, PostVisibility
 
@@ -231,6 +232,9 @@ class Comment(models.Model):
             models.Index(fields=["post", "status", "created_at"], name="comment_thread"),
             models.Index(fields=["status", "created_at"], name="comment_queue"),
             models.Index(fields=["author_email", "status"], name="comment_author_email"),
+            # The moderation rules match an address whatever its case (moderation.same_text):
+            # every guest comment asks this index, never a scan of every comment.
+            models.Index(Lower("author_email"), F("status"), name="comment_email_key"),
             models.Index(fields=["ip_address", "created_at"], name="comment_ip"),
         ]
         permissions = [("moderate_comment", "Can moderate comments")]
