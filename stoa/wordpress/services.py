@@ -252,6 +252,7 @@ class _Importer:
         # authors need once the permalink structure is known (guessed from the first post).
         self.thumbnails = 0
         self.shortcodes: dict[str, list[str]] = {}
+        self.pending_media: list[wxr.Item] = []
         self.pending: list[wxr.Item] = []
         self.pending_comments = 0
         self.users: dict[int, User] = {}
@@ -290,7 +291,8 @@ class _Importer:
             elif isinstance(record, wxr.Term):
                 self.report.add(f"term ({record.taxonomy})", "skipped")
             elif isinstance(record, wxr.Item):
-                self._attachment(record)
+                self._queue_attachment(record)
+        self._attachment_batch()
         self._place_categories()
         handle.seek(start)
         counting = _CountingReader(handle)
@@ -620,51 +622,113 @@ class _Importer:
 
     # ------------------------------------------------------------------ media
 
-    def _attachment(self, item: wxr.Item) -> None:
-        found = self._mapping(ObjectKind.ATTACHMENT, item.id)
-        if found is not None and found.run_id == self.run.pk:
-            self._repeated("attachment", item)
+    def _queue_attachment(self, item: wxr.Item) -> None:
+        self.pending_media.append(item)
+        if len(self.pending_media) >= POST_BATCH:
+            self._attachment_batch()
+
+    def _attachment_batch(self) -> None:
+        """Attachments in batches: those that keep their old address (no file to copy)
+        written at once (publishing.import_media_items), the others one by one."""
+        items, self.pending_media = self.pending_media, []
+        if not items:
             return
-        address = self._absolute(item.attachment_url or item.guid)
-        path = item.attached_file or _uploads_path(address)
-        title = _cut(_plain(item.title) or PurePosixPath(path).stem or "Untitled", 255)
-        digest = _digest(title, address, path, item.alt_text, item.excerpt, item.date)
-        media = MediaItem.objects.filter(pk=found.object_id).first() if found else None
-        if (
-            media is not None
-            and found is not None
-            and found.digest == digest
-            and (media.file or self.media_root is None)
-        ):
-            self.report.add("attachment", "skipped")
-        else:
-            media = self._store_media(item, media, title, address, path)
-            if media is None:
-                return
-        self._remember(ObjectKind.ATTACHMENT, item.id, media.pk, digest, found)
-        if path:
-            # Bodies name the file, not the attachment: its path is a key too (one upsert).
-            Mapping.objects.bulk_create(
-                [
-                    Mapping(
-                        site=self.site,
-                        kind=ObjectKind.ATTACHMENT,
-                        source_key=f"path:{path}"[:200],
-                        object_id=media.pk,
-                        run=self.run,
-                    )
-                ],
-                update_conflicts=True,
-                unique_fields=["site", "kind", "source_key"],
-                update_fields=["object_id", "run"],
+        found = {
+            m.source_key: m
+            for m in Mapping.objects.filter(
+                site=self.site,
+                kind=ObjectKind.ATTACHMENT,
+                source_key__in=[str(i.id) for i in items],
             )
-        if media.file and self.old_site is not None:
-            # The old file addresses and the attachment's page lead to the file; without
-            # the file, its old address is where it still is: nothing to redirect.
-            for old in links.attachment_paths(self.old_site, attachment_id=item.id, link=item.link):
-                self._redirect(old, media.url)
-            if old_file := links.upload_path(self.old_site, address):
-                self._redirect(old_file, media.url)
+        }
+        media_by_pk = MediaItem.objects.in_bulk([m.object_id for m in found.values()])
+        seen: set[int] = set()
+        unchanged: list[int] = []
+        done: list[tuple[wxr.Item, MediaItem, str, str]] = []
+        new: list[tuple[wxr.Item, publishing.ImportedMedia, str, str, str]] = []
+        for item in items:
+            mapping = found.get(str(item.id))
+            if item.id in seen or (mapping is not None and mapping.run_id == self.run.pk):
+                self._repeated("attachment", item)
+                continue
+            seen.add(item.id)
+            address = self._absolute(item.attachment_url or item.guid)
+            path = item.attached_file or _uploads_path(address)
+            title = _cut(_plain(item.title) or PurePosixPath(path).stem or "Untitled", 255)
+            digest = _digest(title, address, path, item.alt_text, item.excerpt, item.date)
+            media = media_by_pk.get(mapping.object_id) if mapping is not None else None
+            if (
+                media is not None
+                and mapping is not None
+                and mapping.digest == digest
+                and (media.file or self.media_root is None)
+            ):
+                self.report.add("attachment", "skipped")
+                unchanged.append(mapping.pk)
+                done.append((item, media, path, address))
+            elif media is not None or (self.media_root is not None and not self.dry_run):
+                stored = self._store_media(item, media, title, address, path)
+                if stored is not None:
+                    self._remember(ObjectKind.ATTACHMENT, item.id, stored.pk, digest, mapping)
+                    done.append((item, stored, path, address))
+            elif not address:
+                self.report.add("attachment", "failed")
+                self.report.problem(
+                    f"Attachment {item.id} “{title}” has no address and no file.", item.line
+                )
+            else:
+                if mapping is not None:  # its item was deleted here since: made again
+                    mapping.delete()
+                imported = publishing.ImportedMedia(
+                    title=title,
+                    source_url=address,
+                    alt_text=item.alt_text,
+                    caption=_plain(item.excerpt),
+                    created_at=item.date,
+                )
+                new.append((item, imported, digest, path, address))
+        if unchanged:
+            Mapping.objects.filter(pk__in=unchanged).update(run=self.run)
+        if new:
+            written = publishing.import_media_items(rows=[row for _, row, _, _, _ in new])
+            self.report.add("attachment", "created", len(written))
+            self._insert_mappings(
+                [
+                    (ObjectKind.ATTACHMENT, str(item.id), media.pk, digest)
+                    for (item, _, digest, _, _), media in zip(new, written, strict=True)
+                ]
+            )
+            done.extend(
+                (item, media, path, address)
+                for (item, _, _, path, address), media in zip(new, written, strict=True)
+            )
+        # Bodies name the file, not the attachment: its path is a key too (upserts).
+        paths = {path: media.pk for _, media, path, _ in done if path}
+        Mapping.objects.bulk_create(
+            [
+                Mapping(
+                    site=self.site,
+                    kind=ObjectKind.ATTACHMENT,
+                    source_key=f"path:{path}"[:200],
+                    object_id=pk,
+                    run=self.run,
+                )
+                for path, pk in paths.items()
+            ],
+            update_conflicts=True,
+            unique_fields=["site", "kind", "source_key"],
+            update_fields=["object_id", "run"],
+        )
+        for item, media, _, address in done:
+            if media.file and self.old_site is not None:
+                # The old file addresses and the attachment's page lead to the file; without
+                # the file, its old address is where it still is: nothing to redirect.
+                for old in links.attachment_paths(
+                    self.old_site, attachment_id=item.id, link=item.link
+                ):
+                    self._redirect(old, media.url)
+                if old_file := links.upload_path(self.old_site, address):
+                    self._redirect(old_file, media.url)
 
     def _store_media(
         self, item: wxr.Item, media: MediaItem | None, title: str, address: str, path: str
