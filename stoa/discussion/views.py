@@ -25,7 +25,6 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
-from stoa.core.cache import memoize
 from stoa.core.clients import client_ip, client_key
 from stoa.core.templating import login_url
 from stoa.discussion import access, moderation, services, tokens
@@ -140,10 +139,12 @@ def _open_post(post_id: int) -> Post:
     """The live post a comment is sent to, without what only its page needs (authors,
     categories, tags): most comments are written and redirected, and a robot's spam should
     cost as little as it can (the page is loaded whole only to show the form again)."""
-    # Kept per content version like the post page (a scheduled post's time ends it).
-    (post,) = memoize(
-        f"open-post-{post_id}", lambda: (Post.objects.published().filter(pk=post_id).first(),)
-    )
+    # One query by primary key, not kept per content version as the post page is: every
+    # approved comment starts a new version, so the next comment found nothing kept and
+    # paid for the new version (the content clocks' queries), the copy and its write to
+    # the cache, about a third of a comment POST (issue 12); a kept copy saved a robot's
+    # spam less than the query costs.
+    post = Post.objects.published().filter(pk=post_id).first()
     if post is None:
         raise Http404("No such post.")
     return post

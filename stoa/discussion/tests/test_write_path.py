@@ -31,7 +31,7 @@ GROWING = (
     "members_user",
     "account_emailaddress",
     "publishing_post",
-    "django_tasks_db_dbtaskresult",
+    "django_tasks_database_dbtaskresult",
 )
 
 Query = tuple[str, Any]

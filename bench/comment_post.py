@@ -1,0 +1,395 @@
+"""Comment POST through gunicorn, on a small site and on a big one (issue 12's "Comment
+POST" and "Concurrent writers" budgets).
+
+    .venv/bin/python bench/comment_post.py            # 1,000 then 400,000 comments
+    .venv/bin/python bench/comment_post.py --quick    # small sizes: the smoke test's run
+    .venv/bin/python bench/comment_post.py --keep     # keep the temp dir (database, logs)
+
+A throwaway SQLite site in a temp dir (STOA_VAR_DIR), production settings on plain http
+(DEBUG off, tasks queued in the database as production queues them, no worker running), the
+demo's posts, and comments brought in by the discussion's import service in batches
+(services.import_threads: the quick way to a big database). Then, with gunicorn (the
+repository's gunicorn.conf.py) on 127.0.0.1:
+
+1. **Sequential**: one returning guest (an approved comment under the same name and address,
+   so each comment is approved at once, the costliest path: counted, drawn, its emails
+   queued, a new content version) posts one comment after another on one keep-alive
+   connection; p50 and p95 of the answers (302).
+2. The site grows to the large size (the same server database, gunicorn restarted) and the
+   sequential run is made again.
+3. **Concurrent writers**: `--writers` returning guests, each with an address of its own
+   (127.0.0.x), post as fast as they are answered for `--seconds`: acknowledged writes a
+   second, p50, errors, "database is locked" in the server's log, and whether every
+   acknowledged comment is in the database.
+
+The flood interval is set to 0 (as bench/run.py does): it would refuse a writer's second
+comment within 15 s. Prints a Markdown table. Only ever talks to 127.0.0.1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import re
+import shutil
+import signal
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+BENCH = Path(__file__).resolve().parent
+REPO = BENCH.parent
+sys.path.insert(0, str(BENCH))
+
+from run import HOST, BenchError, Server, log, percentile  # noqa: E402
+
+WRITER_EMAIL = "writer{}@bench.example.com"
+BATCH = 5_000  # imported comments per transaction
+TEXTS = [
+    "I have been sitting with this question for most of the week.",
+    "The point about pacing in the second section is the one I keep coming back to.",
+    "We tried something similar in a community clinic and the waiting list halved.",
+    'See also <a href="https://example.org/reading/supervision">this reading list</a>.',
+    "Group supervision changed how I think about my own blind spots.",
+]
+
+
+# ---------------------------------------------------------------------------- the data step
+
+
+def build(to: int, writers: int) -> dict[str, Any]:
+    """Grow this site to `to` comments (migrating and loading the demo on first use) and give
+    `writers` returning guests an approved comment each; one JSON line of what was made."""
+    import datetime as dt
+
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import transaction
+    from django.utils import timezone
+
+    from stoa.core import freshness
+    from stoa.discussion.models import Comment, DiscussionSettings
+    from stoa.discussion.services import ImportedComment, import_threads
+    from stoa.publishing.models import Post
+
+    call_command("migrate", interactive=False, verbosity=0)
+    if not Post.objects.exists():
+        call_command("collectstatic", interactive=False, verbosity=0)
+        with open(os.devnull, "w") as quiet:
+            call_command("demo", stdout=quiet)
+    live = list(Post.objects.published().order_by("-published_at", "-pk"))
+    target, others = live[0], live[1:] or live
+    now = timezone.now()
+    if not Comment.objects.filter(author_email=WRITER_EMAIL.format(0)).exists():
+        rows = [
+            ImportedComment(
+                key=f"writer-{k}",
+                author_name=f"Writer {k}",
+                author_email=WRITER_EMAIL.format(k),
+                text=f"An earlier comment of writer {k}.",
+                created_at=now - dt.timedelta(days=1, minutes=k),
+            )
+            for k in range(max(writers, 1))
+        ]
+        with transaction.atomic(), freshness.changed():
+            import_threads(threads=[(target, rows, {})])
+    row = DiscussionSettings.current()
+    row.rate_limit_seconds = 0
+    row.save()
+    have = Comment.objects.count()
+    made = have
+    while made < to:
+        count = min(BATCH, to - made)
+        by_post: dict[int, list[ImportedComment]] = {}
+        for n in range(made, made + count):
+            by_post.setdefault(n % len(others), []).append(
+                ImportedComment(
+                    key=f"bulk-{n}",
+                    author_name=f"Reader {n % 40_000}",
+                    author_email=f"reader{n % 40_000}@example.org",
+                    ip_address=f"10.{n // 65_536 % 256}.{n // 256 % 256}.{n % 256}",
+                    text=f"{TEXTS[n % len(TEXTS)]} ({n})",
+                    created_at=now - dt.timedelta(minutes=n % (5 * 365 * 24 * 60)),
+                )
+            )
+        with transaction.atomic(), freshness.changed():
+            import_threads(threads=[(others[i], rows, {}) for i, rows in by_post.items()])
+        made += count
+        print(f"comment_post: {made:,} comments", file=sys.stderr, flush=True)
+    return {"post_id": target.pk, "comments": Comment.objects.count(), "imported": made - have}
+
+
+# ---------------------------------------------------------------------------- measuring
+
+
+def environment(var_dir: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL"}}
+    env.update(
+        STOA_VAR_DIR=str(var_dir),
+        DJANGO_SETTINGS_MODULE=os.environ.get("DJANGO_SETTINGS_MODULE") or "stoa.settings",
+        # Production's: a comment's emails are queued in its transaction (no worker runs).
+        TASKS_BACKEND="django_tasks_db.DatabaseBackend",
+        DEBUG="0",
+        STOA_HTTPS="0",
+        SECURE_SSL_REDIRECT="0",
+        ALLOWED_HOSTS=HOST,
+        LOG_LEVEL="WARNING",
+        PYTHONUNBUFFERED="1",
+    )
+    return env
+
+
+def data_step(env: dict[str, str], var_dir: Path, to: int, writers: int) -> dict[str, Any]:
+    args = [sys.executable, str(Path(__file__).resolve()), "build", str(to), str(writers)]
+    log(f"data: growing the site to {to:,} comments")
+    started = time.monotonic()
+    with (var_dir / "build.log").open("ab") as err:
+        done = subprocess.run(  # noqa: S603 - this script, with this interpreter
+            args, cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=err, timeout=3600, check=False
+        )
+    if done.returncode != 0:
+        tail = (var_dir / "build.log").read_text(errors="replace")[-3000:]
+        raise BenchError(f"the data step failed:\n{tail}")
+    log(f"data: done in {time.monotonic() - started:.0f} s")
+    return dict(json.loads(done.stdout.decode().strip().splitlines()[-1]))
+
+
+def post(conn: http.client.HTTPConnection, post_id: int, fields: dict[str, str]) -> tuple[int, str]:
+    headers = {"Content-Type": "application/x-www-form-urlencoded"}
+    conn.request("POST", f"/comments/post/{post_id}/", urlencode(fields).encode(), headers)
+    response = conn.getresponse()
+    response.read()
+    found = re.search(r"#comment-(\d+)", response.getheader("Location") or "")
+    return response.status, found.group(1) if found else ""
+
+
+@dataclass
+class Sequential:
+    p50_ms: float
+    p95_ms: float
+    ok: int
+    requests: int
+
+
+def sequential(server: Server, post_id: int, requests: int, tag: str) -> Sequential:
+    """Writer 0 comments `requests` times, one after another (after a few to warm up)."""
+    conn = http.client.HTTPConnection(HOST, server.port, timeout=30)
+    times: list[float] = []
+    ok = 0
+    try:
+        for n in range(requests + 10):
+            fields = {
+                "name": "Writer 0",
+                "email": WRITER_EMAIL.format(0),
+                "body": f"{TEXTS[n % len(TEXTS)]} Sequential {tag} {n}.",
+            }
+            began = time.perf_counter()
+            status, _ = post(conn, post_id, fields)
+            if n >= 10:
+                times.append((time.perf_counter() - began) * 1000)
+                ok += status == 302
+    finally:
+        conn.close()
+    return Sequential(percentile(times, 0.5), percentile(times, 0.95), ok, requests)
+
+
+@dataclass
+class Concurrent:
+    rate: float
+    p50_ms: float
+    ok: int
+    errors: int
+    locked: int
+    stored: int
+    detail: dict[str, int]
+
+
+def addresses(count: int) -> list[str | None]:
+    """A loopback source address per writer where all of 127/8 routes to the loopback."""
+    try:
+        import socket
+
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+            sock.bind(("127.0.0.2", 0))
+    except OSError:
+        return [None] * count
+    return [f"127.0.{(n + 2) // 256}.{(n + 2) % 256}" for n in range(count)]
+
+
+def concurrent(
+    server: Server, post_id: int, writers: int, seconds: float, database: Path
+) -> Concurrent:
+    lock = threading.Lock()
+    latencies: list[float] = []
+    statuses: Counter[str] = Counter()
+    ids: set[int] = set()
+    sources = addresses(writers)
+    log_before = len(server.log_text())
+    start = threading.Barrier(writers + 1)
+    deadline = 0.0
+
+    def writer(k: int) -> None:
+        source = sources[k]
+        conn = http.client.HTTPConnection(
+            HOST, server.port, timeout=60, source_address=(source, 0) if source else None
+        )
+        start.wait()
+        n = 0
+        while time.monotonic() < deadline:
+            n += 1
+            fields = {
+                "name": f"Writer {k}",
+                "email": WRITER_EMAIL.format(k),
+                "body": f"{TEXTS[(k + n) % len(TEXTS)]} Writer {k}, comment {n}.",
+            }
+            began = time.perf_counter()
+            try:
+                status, found = post(conn, post_id, fields)
+            except (OSError, http.client.HTTPException) as error:
+                conn.close()
+                with lock:
+                    statuses[type(error).__name__] += 1
+                continue
+            with lock:
+                latencies.append((time.perf_counter() - began) * 1000)
+                statuses[str(status)] += 1
+                if status == 302 and found:
+                    ids.add(int(found))
+        conn.close()
+
+    threads = [threading.Thread(target=writer, args=(k,), daemon=True) for k in range(writers)]
+    for thread in threads:
+        thread.start()
+    deadline = time.monotonic() + seconds
+    began = time.monotonic()
+    start.wait()
+    for thread in threads:
+        thread.join(timeout=seconds + 120)
+    elapsed = time.monotonic() - began
+    ok = statuses.get("302", 0)
+    with sqlite3.connect(database) as db:
+        stored = 0
+        listed = sorted(ids)
+        for at in range(0, len(listed), 500):
+            chunk = listed[at : at + 500]
+            marks = ",".join("?" * len(chunk))
+            query = f"SELECT COUNT(*) FROM discussion_comment WHERE id IN ({marks})"  # noqa: S608 - placeholders only
+            stored += db.execute(query, chunk).fetchone()[0]
+    locked = server.log_text()[log_before:].count("database is locked")
+    return Concurrent(
+        rate=ok / elapsed,
+        p50_ms=percentile(latencies, 0.5),
+        ok=ok,
+        errors=sum(statuses.values()) - ok,
+        locked=locked,
+        stored=stored,
+        detail=dict(statuses),
+    )
+
+
+def table(
+    small: tuple[int, Sequential],
+    large: tuple[int, Sequential],
+    load: Concurrent,
+    writers: int,
+    seconds: float,
+) -> str:
+    lines = [
+        "| comment POST (gunicorn, SQLite) | comments in the database | p50 ms | p95 ms "
+        "| answered 302 |",
+        "|---|---:|---:|---:|---:|",
+    ]
+    for size, seq in (small, large):
+        lines.append(
+            f"| sequential, one returning guest | {size:,} | {seq.p50_ms:.2f} | {seq.p95_ms:.2f} "
+            f"| {seq.ok}/{seq.requests} |"
+        )
+    ratio = large[1].p50_ms / small[1].p50_ms if small[1].p50_ms else 0.0
+    lines += [
+        "",
+        f"Large / small p50: {ratio:.2f}.",
+        "",
+        "| concurrent writers | writes/s acknowledged | p50 ms | errors | database is locked "
+        "| acknowledged and stored |",
+        "|---|---:|---:|---:|---:|---:|",
+        f"| {writers} writers, {seconds:g} s, {large[0]:,}+ comments | {load.rate:.1f} | "
+        f"{load.p50_ms:.1f} | {load.errors} | {load.locked} | {load.stored}/{load.ok} |",
+        "",
+        f"Answers: {load.detail}. Load average: {os.getloadavg()[0]:.2f} (1 min).",
+    ]
+    return "\n".join(lines)
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--small", type=int, default=1_000, help="comments of the small site")
+    parser.add_argument("--large", type=int, default=400_000, help="comments of the large site")
+    parser.add_argument("--requests", type=int, default=300, help="sequential POSTs per size")
+    parser.add_argument("--writers", type=int, default=50, help="concurrent writers")
+    parser.add_argument("--seconds", type=float, default=10, help="concurrent writers' run")
+    parser.add_argument("--quick", action="store_true", help="small sizes (the smoke test)")
+    parser.add_argument("--keep", action="store_true", help="keep the temp dir")
+    args = parser.parse_args(argv)
+    if args.quick:
+        args.small, args.large, args.requests = 200, 2_000, 20
+        args.writers, args.seconds = min(args.writers, 10), 2
+    return args
+
+
+def main(argv: list[str] | None = None) -> int:
+    if argv is None and sys.argv[1:2] == ["build"]:
+        print(json.dumps(build(int(sys.argv[2]), int(sys.argv[3]))))
+        return 0
+    args = parse_args(argv)
+
+    def terminate(signum: int, frame: Any) -> None:
+        raise SystemExit(128 + signum)
+
+    signal.signal(signal.SIGTERM, terminate)
+    var_dir = Path(tempfile.mkdtemp(prefix="stoa-comment-bench-"))
+    env = environment(var_dir)
+    server: Server | None = None
+    try:
+        data = data_step(env, var_dir, args.small, args.writers)
+        server = Server(env, var_dir)
+        server.start()
+        server.wait_ready()
+        small = (data["comments"], sequential(server, data["post_id"], args.requests, "small"))
+        server.stop()
+        data = data_step(env, var_dir, args.large, args.writers)
+        server = Server(env, var_dir)
+        server.start()
+        server.wait_ready()
+        large = (data["comments"], sequential(server, data["post_id"], args.requests, "large"))
+        databases = sorted(var_dir.rglob("*.sqlite3"))
+        if not databases:
+            raise BenchError(f"no SQLite database under {var_dir}")
+        load = concurrent(server, data["post_id"], args.writers, args.seconds, databases[0])
+    except BenchError as error:
+        log(f"FAILED: {error}")
+        return 1
+    finally:
+        if server is not None:
+            server.stop()
+        if args.keep:
+            log(f"kept {var_dir}")
+        else:
+            shutil.rmtree(var_dir, ignore_errors=True)
+    print(table(small, large, load, args.writers, args.seconds))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

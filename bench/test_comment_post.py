@@ -1,0 +1,55 @@
+"""Smoke test of bench/comment_post.py: a quick run against its own throwaway site (a few
+hundred and a few thousand comments, ten writers for two seconds) prints both sequential
+rows and the writers' row with numbers, every POST answered 302 and every acknowledged
+comment stored. A plain subprocess test: it uses no test database. About 30 s."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+SCRIPT = Path(__file__).resolve().parent / "comment_post.py"
+
+
+def expect(condition: bool, message: str) -> None:
+    if not condition:
+        pytest.fail(message, pytrace=False)
+
+
+@pytest.mark.bench
+def test_comment_post_prints_sequential_and_concurrent_rows() -> None:
+    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL"}}
+    done = subprocess.run(  # noqa: S603 - our own script, with this interpreter
+        [sys.executable, str(SCRIPT), "--quick"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    expect(done.returncode == 0, done.stderr[-3000:])
+    rows = re.findall(
+        r"^\| sequential, one returning guest \| ([\d,]+) \| (\d+\.\d\d) \| (\d+\.\d\d) "
+        r"\| (\d+)/(\d+) \|$",
+        done.stdout,
+        re.MULTILINE,
+    )
+    expect(len(rows) == 2, done.stdout)
+    for _, p50, _, ok, asked in rows:
+        expect(float(p50) > 0, "")
+        expect(ok == asked, done.stdout)
+    writers = re.search(
+        r"^\| 10 writers, .* \| (\d+\.\d) \| (\d+\.\d) \| (\d+) \| (\d+) \| (\d+)/(\d+) \|$",
+        done.stdout,
+        re.MULTILINE,
+    )
+    expect(writers, done.stdout)
+    rate, _, errors, locked, stored, acknowledged = writers.groups()
+    expect(float(rate) > 0, "")
+    expect((errors, locked) == ("0", "0"), done.stdout)
+    expect(stored == acknowledged, done.stdout)
