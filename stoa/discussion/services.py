@@ -254,14 +254,19 @@ def post_comment(
         created_at=created_at or candidate.now,
     )
     _refresh(comment)
+    # Called inside a caller's transaction (an import, the demo, the tests), the rules were
+    # judged inside it already, and the markup is drawn in it as before.
+    outermost = not transaction.get_connection().in_atomic_block
+    # Spam is shown to nobody but its writer (drawn for them when they look); it is drawn
+    # and stored if a moderator takes it out of spam (set_comment_status).
+    drawn = comment.status != CommentStatus.SPAM
     with transaction.atomic():
-        verdict = policy.confirm(candidate, settings, verdict)
-        if verdict.action == moderation.Action.REFUSE:
-            raise CommentRefused(verdict)
+        if outermost:
+            verdict = policy.confirm(candidate, settings, verdict)
+            if verdict.action == moderation.Action.REFUSE:
+                raise CommentRefused(verdict)
         comment.save()
-        if comment.status != CommentStatus.SPAM:
-            # Spam is shown to nobody but its writer (drawn for them when they look); it is
-            # drawn and stored if a moderator takes it out of spam (set_comment_status).
+        if drawn and not outermost:
             _draw(comment)
         CommentEvent.objects.create(
             comment=comment,
@@ -277,6 +282,11 @@ def post_comment(
             subscribe_to_post(post=post, email=comment.author_email, user=candidate.user)
         notifications.comment_written(comment)
         notifications.schedule_cleanup()
+    if drawn and outermost:
+        # Drawn once the writers' lock is given back (it needs the comment's id): a reader
+        # in between finds no stored markup and draws it for the page, as threads do
+        # whenever stored markup is missing (threads.thread_rows).
+        _draw(comment)
     return comment
 
 
