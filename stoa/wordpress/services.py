@@ -46,7 +46,7 @@ from stoa.core import freshness
 from stoa.core import services as core
 from stoa.core.models import Redirect
 from stoa.discussion import services as discussion
-from stoa.discussion.models import CommentKind, CommentStatus
+from stoa.discussion.models import Comment, CommentKind, CommentStatus
 from stoa.members.models import Profile, User
 from stoa.publishing import services as publishing
 from stoa.publishing.models import (
@@ -1063,6 +1063,26 @@ class _Importer:
                     source_key__in=keys[start : start + LOOKUP_CHUNK],
                 ).values_list("source_key", "object_id", "digest")
             )
+        if existing:
+            # A comment deleted here since the last import (or with its post) is written
+            # again: its mapping row goes.
+            ids = [pk for pk, _ in existing.values()]
+            alive: set[int] = set()
+            for start in range(0, len(ids), LOOKUP_CHUNK):
+                alive.update(
+                    Comment.objects.filter(pk__in=ids[start : start + LOOKUP_CHUNK]).values_list(
+                        "pk", flat=True
+                    )
+                )
+            gone = [source for source, (pk, _) in existing.items() if pk not in alive]
+            for start in range(0, len(gone), LOOKUP_CHUNK):
+                Mapping.objects.filter(
+                    site=self.site,
+                    kind=ObjectKind.COMMENT,
+                    source_key__in=gone[start : start + LOOKUP_CHUNK],
+                ).delete()
+            for source in gone:
+                del existing[source]
         threads: list[tuple[Post, list[discussion.ImportedComment], dict[int | str, int]]] = []
         owners: list[wxr.Item] = []
         digests: dict[int, str] = {}

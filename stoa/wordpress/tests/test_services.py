@@ -430,3 +430,14 @@ def test_a_failure_halfway_removes_the_files_it_copied(monkeypatch, tmp_path, me
         imported(media_from=tmp_path / "uploads")
     assert not MediaItem.objects.exists()
     assert not [p for p in media.rglob("*") if p.is_file()]
+
+
+def test_a_post_deleted_here_comes_back_with_its_comments_on_the_next_import():
+    imported()
+    post_of(22).delete()
+    report = imported()
+    assert report.count("post", "created") == 1
+    assert report.count("comment", "created") == 14
+    assert Post.objects.count() == 10
+    assert Comment.objects.count() == 15
+    assert comment_of(3).parent == comment_of(2)
