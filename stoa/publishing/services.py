@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import mimetypes
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import PurePosixPath
+from typing import Any
 from urllib.parse import urlsplit
 
 from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.core.files.base import ContentFile
 from django.db import models, transaction
+from django.urls import URLResolver, get_resolver
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -34,10 +37,31 @@ from stoa.publishing.models import (
 from stoa.publishing.sanitizers import clean_post_body
 from stoa.publishing.validators import PreparedMedia, prepare_media_file, upload_limit
 
-# First path segments that belong to other routes, so a page may not take them.
+# First path segments that belong to other routes, so a page may not take them: these, and
+# whatever first segment a route of the site's URLconf starts with (reserved_page_slugs).
 RESERVED_PAGE_SLUGS = frozenset(
     {"admin", "author", "category", "feed", "media", "preview", "static", "tag", "page"}
 )
+
+
+@functools.cache
+def reserved_page_slugs() -> frozenset[str]:
+    """RESERVED_PAGE_SLUGS and the literal first segment of every route the URLconf has
+    (`series/`, `comments/`, an app added later such as `wordpress/`): a top-level page of
+    that slug would never be reached, the route answering first. Read from the URLconf, so
+    publishing names no app above it."""
+    found = set(RESERVED_PAGE_SLUGS)
+
+    def walk(patterns: Iterable[Any]) -> None:
+        for entry in patterns:
+            first = str(entry.pattern).lstrip("^").split("/", 1)[0]
+            if first and not any(mark in first for mark in "<([\\$.?*+"):
+                found.add(first)
+            elif not first and isinstance(entry, URLResolver):
+                walk(entry.url_patterns)  # an app included at the root: its own routes
+
+    walk(get_resolver().url_patterns)
+    return frozenset(found)
 
 
 def unique_slug(model: type[models.Model], text: str, *, exclude_pk: int | None = None) -> str:
@@ -176,7 +200,7 @@ def _page_path(page: Page) -> str:
 
 def validate_page_placement(page: Page) -> None:
     """Refuse a slug that a site route owns and a parent that would make a loop."""
-    if page.parent is None and (page.slug in RESERVED_PAGE_SLUGS or page.slug.isdigit()):
+    if page.parent is None and (page.slug in reserved_page_slugs() or page.slug.isdigit()):
         raise ValidationError({"slug": f"“{page.slug}” is taken by the site's own addresses."})
     _page_path(page)
 

@@ -1279,7 +1279,7 @@ class _Importer:
         siblings = Page.objects.filter(parent=page.parent).exclude(pk=page.pk)
         slug, n = base, 2
         while siblings.filter(slug=slug).exists() or (
-            page.parent is None and (slug in publishing.RESERVED_PAGE_SLUGS or slug.isdigit())
+            page.parent is None and (slug in publishing.reserved_page_slugs() or slug.isdigit())
         ):
             slug, n = f"{base[:90]}-{n}", n + 1
         return slug

@@ -102,11 +102,19 @@ def test_a_child_page_takes_its_parents_path_and_follows_it_when_moved() -> None
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("slug", ["category", "admin", "2024"])
+@pytest.mark.parametrize(
+    # Every app's first segment, read from the URLconf: routes publishing does not own too.
+    "slug",
+    ["category", "admin", "2024", "series", "comments", "accounts", "account", "wordpress"],
+)
 def test_a_top_level_page_cannot_take_a_site_address(slug: str) -> None:
     with pytest.raises(ValidationError):
         services.create_page(title="Taken", slug=slug, body="<p>x</p>")
     assert not Page.objects.exists()
+
+
+def test_a_page_may_take_a_slug_no_route_begins_with() -> None:
+    assert {"about", "contact", "team"}.isdisjoint(services.reserved_page_slugs())
 
 
 @pytest.mark.django_db
