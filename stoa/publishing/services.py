@@ -454,6 +454,8 @@ class ImportedPost:
     is_sticky: bool = False
     comments_open: bool = True
     visibility: str = PostVisibility.PUBLIC
+    dek: str = ""
+    is_featured: bool = False
 
 
 IMPORT_BATCH = 500
@@ -478,6 +480,8 @@ def import_posts(*, rows: Sequence[ImportedPost]) -> list[Post]:
         post = Post(
             title=row.title.strip()[:200],
             slug=row.slug,
+            dek=row.dek.strip()[:300],
+            is_featured=row.is_featured,
             body=clean_post_body(row.body),
             excerpt=row.excerpt.strip(),
             status=row.status,
@@ -535,6 +539,7 @@ class ImportedMedia:
     alt_text: str = ""
     caption: str = ""
     created_at: dt.datetime | None = None
+    credit: str = ""
 
 
 @transaction.atomic
@@ -554,6 +559,7 @@ def import_media_items(*, rows: Sequence[ImportedMedia]) -> list[MediaItem]:
                 source_url=source,
                 alt_text=row.alt_text.strip()[:1000],
                 caption=row.caption.strip(),
+                credit=row.credit.strip()[:255],
                 created_at=row.created_at or now,
                 content_type=_guess_type(source),
             )

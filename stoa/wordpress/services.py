@@ -401,7 +401,11 @@ class _Importer:
         name = (
             author.display_name or f"{author.first_name} {author.last_name}".strip() or author.login
         )[:120]
-        digest = _digest(author.login, author.email, name, author.first_name, author.last_name)
+        digest = _digest(
+            author.login, author.email, name, author.first_name, author.last_name,
+            # Stoa's export adds the biography; WordPress's files keep the digest they had.
+            *(() if author.bio is None else (author.bio,)),
+        )  # fmt: skip
         found = self._mapping(ObjectKind.AUTHOR, key)
         person = Person.objects.filter(pk=found.object_id).first() if found else None
         if person is not None and found is not None:
@@ -409,7 +413,9 @@ class _Importer:
                 self.report.add("author", "skipped")
             else:
                 person.name = name
-                person.save(update_fields=["name"])
+                if author.bio is not None:
+                    person.bio = author.bio
+                person.save(update_fields=["name", "bio"])
                 self.report.add("author", "updated")
         else:
             person = self._new_person(author, name)
@@ -445,7 +451,11 @@ class _Importer:
             slug = slugify(author.login)
             if not slug or Person.objects.filter(slug=slug).exists():
                 slug = publishing.unique_slug(Person, author.login or name)
-            person = publishing.create_person(name=name, slug=slug, user=user)
+            person = publishing.create_person(name=name, slug=slug, user=user, bio=author.bio or "")
+        elif author.bio is not None and person.bio != author.bio:
+            # The account's person here already: Stoa's export says what their biography is.
+            person.bio = author.bio
+            person.save(update_fields=["bio"])
         return person
 
     def _person_for(self, login: str, line: int | None) -> int:
@@ -655,7 +665,9 @@ class _Importer:
             address = self._absolute(item.attachment_url or item.guid)
             path = item.attached_file or _uploads_path(address)
             title = _cut(_plain(item.title) or PurePosixPath(path).stem or "Untitled", 255)
-            digest = _digest(title, address, path, item.alt_text, item.excerpt, item.date)
+            digest = _digest(
+                title, address, path, item.alt_text, item.excerpt, item.date, *_stoa_part(item)
+            )
             media = media_by_pk.get(mapping.object_id) if mapping is not None else None
             if (
                 media is not None
@@ -685,6 +697,7 @@ class _Importer:
                     alt_text=item.alt_text,
                     caption=_plain(item.excerpt),
                     created_at=item.date,
+                    credit=item.stoa.credit if item.stoa is not None else "",
                 )
                 new.append((item, imported, digest, path, address))
         if unchanged:
@@ -741,6 +754,8 @@ class _Importer:
             "source_url": address,
             "created_at": item.date,
         }
+        if item.stoa is not None:
+            kwargs["credit"] = item.stoa.credit
         try:
             if file_path is not None and not self.dry_run:
                 with file_path.open("rb") as handle:
@@ -897,7 +912,7 @@ class _Importer:
             digest = _digest(
                 title, item.content, item.excerpt, item.date, item.modified, item.slug,
                 item.status, item.password != "", item.is_sticky, item.comment_status,
-                item.creator, item.terms,
+                item.creator, item.terms, *_stoa_part(item),
             )  # fmt: skip
             post = posts.get(mapping.object_id) if mapping is not None else None
             if post is not None and mapping is not None and mapping.digest == digest:
@@ -976,10 +991,46 @@ class _Importer:
                 f"{what} had a password on the old site; it is for members only here.",
                 item.line,
             )
+        if item.stoa is not None:
+            status, visibility = self._stoa_state(item, what, status, visibility)
         published_at = item.date if status not in (PostStatus.DRAFT, PostStatus.PENDING) else None
         if status == PostStatus.SCHEDULED and item.date is None:
             status = PostStatus.DRAFT
         return status, published_at, visibility
+
+    def _stoa_state(
+        self, item: wxr.Item, what: str, status: PostStatus, visibility: PostVisibility
+    ) -> tuple[PostStatus, PostVisibility]:
+        """Stoa's export says what WordPress's status cannot: a members-only post leaves as
+        "private" with _stoa_visibility = members and _stoa_status = its own status."""
+        assert item.stoa is not None  # noqa: S101 - asked for Stoa's files only
+        if item.stoa.visibility:
+            if item.stoa.visibility in PostVisibility.values:
+                visibility = PostVisibility(item.stoa.visibility)
+            else:
+                self.report.problem(
+                    f"{what}: the visibility “{item.stoa.visibility}” is unknown; it is "
+                    f"{visibility.label.lower()}.",
+                    item.line,
+                )
+        if item.stoa.status:
+            if item.stoa.status in PostStatus.values:
+                status = PostStatus(item.stoa.status)
+            else:
+                self.report.problem(
+                    f"{what}: the status “{item.stoa.status}” is unknown; it is "
+                    f"{status.label.lower()}.",
+                    item.line,
+                )
+        return status, visibility
+
+    def _authors(self, item: wxr.Item) -> list[int]:
+        """The post's people in the export's order: every author Stoa's export lists
+        (_stoa_authors), else the one WordPress names (dc:creator)."""
+        logins = item.stoa.authors if item.stoa is not None and item.stoa.authors else ()
+        if not logins:
+            return [self._person_for(item.creator, item.line)]
+        return list(dict.fromkeys(self._person_for(login, item.line) for login in logins))
 
     def _imported_post(
         self, item: wxr.Item, title: str, slug: str, what: str
@@ -990,7 +1041,7 @@ class _Importer:
             slug=slug,
             body=self._body(item, what),
             excerpt=_plain(item.excerpt),
-            authors=[self._person_for(item.creator, item.line)],
+            authors=self._authors(item),
             categories=self._term_ids(item, "category") or [self._default_category()],
             tags=self._term_ids(item, "post_tag"),
             status=status,
@@ -1000,6 +1051,8 @@ class _Importer:
             is_sticky=item.is_sticky,
             comments_open=item.comment_status != "closed",
             visibility=visibility,
+            dek=item.stoa.dek if item.stoa is not None else "",
+            is_featured=item.stoa.featured if item.stoa is not None else False,
         )
 
     def _save_post(self, item: wxr.Item, post: Post, title: str, what: str) -> Post:
@@ -1022,11 +1075,22 @@ class _Importer:
         post.is_sticky = item.is_sticky
         post.comments_open = item.comment_status != "closed"
         post.visibility = visibility
+        if item.stoa is not None:
+            # Only Stoa's export says these; WordPress's leaves what an editor set here.
+            post.dek = _cut(item.stoa.dek, 300)
+            post.is_featured = item.stoa.featured
         try:
             publishing.save_post(post=post)
         except ValidationError as error:
             raise ImportRefused(f"{what} cannot be saved: {_message(error)}") from error
-        post.authors.set([self._person_for(item.creator, item.line)])
+        authors = self._authors(item)
+        through = Post.authors.through.objects.filter(post=post).order_by("pk")
+        if list(through.values_list("person_id", flat=True)) != authors:
+            # Written again in the export's order (set() would keep the rows it has).
+            post.authors.clear()
+            Post.authors.through.objects.bulk_create(
+                [Post.authors.through(post_id=post.pk, person_id=pk) for pk in authors]
+            )
         post.categories.set(self._term_ids(item, "category") or [self._default_category()])
         post.tags.set(self._term_ids(item, "post_tag"))
         # The old site's dates, not the import's (update(): no auto_now, no signal).
@@ -1215,7 +1279,7 @@ class _Importer:
         what = f"Page {item.id} “{_cut(title_text, 60)}”"
         digest = _digest(
             title_text, item.content, item.slug, item.status, item.password != "",
-            item.parent, item.menu_order,
+            item.parent, item.menu_order, *_stoa_part(item),
         )  # fmt: skip
         page = Page.objects.filter(pk=found.object_id).first() if found else None
         if page is not None and found is not None and found.digest == digest:
@@ -1251,6 +1315,8 @@ class _Importer:
         page.body = self._body(item, what)
         page.status = status
         page.menu_order = item.menu_order
+        if item.stoa is not None:
+            page.show_in_menu = item.stoa.show_in_menu
         parent = None
         if item.parent:
             mapped = self._mapping(ObjectKind.PAGE, item.parent)
@@ -1418,6 +1484,13 @@ class _Importer:
             self._redirect(old, reverse("discussion:feed"))
         for old in links.comments_feed_paths(site, atom=True):
             self._redirect(old, reverse("discussion:atom"))
+
+
+def _stoa_part(item: wxr.Item) -> tuple[wxr.StoaFields, ...]:
+    """What of an item's fingerprint Stoa's own fields add: nothing for a file that is not
+    Stoa's export, so a WordPress file imported before keeps its fingerprints (a second run
+    still changes nothing)."""
+    return () if item.stoa is None else (item.stoa,)
 
 
 def _uploads_path(address: str) -> str:

@@ -25,6 +25,10 @@ from lxml import etree
 _WP_NAMESPACE = re.compile(r"^https?://wordpress\.org/export/(1\.[0-2])/$")
 _CONTENT = "http://purl.org/rss/1.0/modules/content/"
 _DC = "http://purl.org/dc/elements/1.1/"
+# Stoa's own export declares this namespace (stoa.wordpress.export) and writes in it, or in
+# postmeta starting with "_stoa_", the fields WXR has no place for. A file without it came
+# from somewhere else (WordPress itself): its _stoa_ keys, if any, are not Stoa's.
+STOA_NAMESPACE = "urn:stoa:wxr:1.0"
 # WordPress writes "0000-00-00 00:00:00" for a date it does not have (a draft's GMT date).
 _NO_DATE = "0000-00-00 00:00:00"
 _RECORDS = ("author", "category", "tag", "term")
@@ -60,6 +64,8 @@ class Site:
     wxr_version: str
     base_site_url: str
     base_blog_url: str
+    # Written by Stoa's export: its items and authors carry Stoa's own fields.
+    from_stoa: bool = False
 
     @property
     def base_url(self) -> str:
@@ -79,6 +85,9 @@ class Author:
     first_name: str
     last_name: str
     line: int | None = None
+    # The biography (<stoa:author_bio>, Stoa's export only; WXR has none): None when the
+    # file is not Stoa's, "" when Stoa's export wrote none.
+    bio: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,6 +158,37 @@ class Comment:
 
 
 @dataclass(frozen=True, slots=True)
+class StoaFields:
+    """What Stoa's export writes of an item in postmeta WordPress keeps and hides (keys
+    starting with "_"), as the file says it: a key it leaves out is the field's empty value
+    (the export writes only what is set)."""
+
+    dek: str = ""
+    featured: bool = False
+    visibility: str = ""
+    status: str = ""
+    authors: tuple[str, ...] = ()
+    show_in_menu: bool = False
+    credit: str = ""
+
+    @classmethod
+    def from_meta(cls, meta: dict[str, str]) -> StoaFields:
+        return cls(
+            dek=meta.get("_stoa_dek", "").strip(),
+            featured=meta.get("_stoa_featured", "").strip() == "1",
+            visibility=meta.get("_stoa_visibility", "").strip(),
+            status=meta.get("_stoa_status", "").strip(),
+            authors=tuple(
+                login
+                for login in (part.strip() for part in meta.get("_stoa_authors", "").split(","))
+                if login
+            ),
+            show_in_menu=meta.get("_stoa_show_in_menu", "").strip() == "1",
+            credit=meta.get("_stoa_credit", "").strip(),
+        )
+
+
+@dataclass(frozen=True, slots=True)
 class Item:
     """An <item>: a post, a page, an attachment (or another post type), with its terms,
     meta and comments."""
@@ -176,6 +216,9 @@ class Item:
     meta: dict[str, str]
     comments: tuple[Comment, ...]
     line: int | None = None
+    # Stoa's own fields, when the file is Stoa's export (None: not Stoa's, such as one of
+    # WordPress's own, whose item is read exactly as WordPress wrote it).
+    stoa: StoaFields | None = None
 
     @property
     def thumbnail_id(self) -> int | None:
@@ -307,6 +350,7 @@ class Reader:
         self.dates = _Dates(fallback_tz)
         self.site: Site | None = None
         self.wp_namespace = ""
+        self.from_stoa = False
         self.line = 0
 
     def __iter__(self) -> Iterator[Record]:
@@ -390,6 +434,8 @@ class Reader:
             match = _WP_NAMESPACE.match(uri or "")
             if match:
                 self.wp_namespace = uri
+            elif uri == STOA_NAMESPACE:
+                self.from_stoa = True
 
     def _make_site(self, channel: Any, first: Any, line: int | None) -> Site:
         fields: dict[str, str] = {}
@@ -416,6 +462,7 @@ class Reader:
             wxr_version=version,
             base_site_url=fields.get("base_site_url", "").strip(),
             base_blog_url=fields.get("base_blog_url", "").strip(),
+            from_stoa=self.from_stoa,
         )
         return self.site
 
@@ -445,6 +492,11 @@ class Reader:
                     first_name=texts.get("author_first_name", "").strip(),
                     last_name=texts.get("author_last_name", "").strip(),
                     line=line,
+                    bio=(
+                        (element.findtext(f"{{{STOA_NAMESPACE}}}author_bio") or "").strip()
+                        if self.from_stoa
+                        else None
+                    ),
                 )
             if name == "category":
                 return Category(
@@ -542,6 +594,7 @@ class Reader:
             meta=meta,
             comments=tuple(comments),
             line=element.sourceline,
+            stoa=StoaFields.from_meta(meta) if self.from_stoa else None,
         )
 
     def _comment(self, element: Any) -> Comment:

@@ -441,3 +441,235 @@ def test_a_post_deleted_here_comes_back_with_its_comments_on_the_next_import():
     assert Post.objects.count() == 10
     assert Comment.objects.count() == 15
     assert comment_of(3).parent == comment_of(2)
+
+
+# ----------------------------------------------------- Stoa's own fields (Stoa's export)
+
+
+def stoa_file(
+    tmp_path: Path,
+    *,
+    stoa: bool = True,
+    dek: str = "What the intake form never tells you",
+    featured: bool = True,
+    visibility: str = "members",
+    status: str = "published",
+    authors: str = "tom,maria",
+    show_in_menu: bool = True,
+    credit: str = "Photo: Ana Lima",
+    bio: str = "Writes on supervision.",
+    title: str = "Notes From a First Session",
+) -> Path:
+    """A small WXR file as Stoa's export writes it (its namespace declared, its fields in
+    _stoa_* postmeta and <stoa:author_bio>); with stoa=False, the same file as if another
+    tool wrote it (no Stoa namespace: its _stoa_ keys are anybody's)."""
+
+    def meta(key: str, value: str) -> str:
+        return (
+            f"<wp:postmeta><wp:meta_key>{key}</wp:meta_key>"
+            f"<wp:meta_value><![CDATA[{value}]]></wp:meta_value></wp:postmeta>"
+        )
+
+    post_meta = "".join(
+        [
+            meta("_stoa_dek", dek) if dek else "",
+            meta("_stoa_featured", "1") if featured else "",
+            meta("_stoa_visibility", visibility) if visibility else "",
+            meta("_stoa_status", status) if status else "",
+            meta("_stoa_authors", authors) if authors else "",
+        ]
+    )
+    author_bio = f"<stoa:author_bio><![CDATA[{bio}]]></stoa:author_bio>" if bio and stoa else ""
+    namespace = 'xmlns:stoa="urn:stoa:wxr:1.0"' if stoa else ""
+    text = f"""<?xml version="1.0" encoding="UTF-8" ?>
+<rss version="2.0" xmlns:excerpt="http://wordpress.org/export/1.2/excerpt/"
+ xmlns:content="http://purl.org/rss/1.0/modules/content/"
+ xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:wp="http://wordpress.org/export/1.2/"
+ {namespace}>
+<channel>
+<title>Stoa Site</title><link>https://stoa.example</link><description></description>
+<wp:wxr_version>1.2</wp:wxr_version>
+<wp:base_site_url>https://stoa.example</wp:base_site_url>
+<wp:base_blog_url>https://stoa.example</wp:base_blog_url>
+<wp:author><wp:author_id>1</wp:author_id><wp:author_login>maria</wp:author_login>
+<wp:author_email>maria@stoa.example</wp:author_email>
+<wp:author_display_name>María Ortega</wp:author_display_name>
+<wp:author_first_name></wp:author_first_name><wp:author_last_name></wp:author_last_name>
+{author_bio}</wp:author>
+<wp:author><wp:author_id>2</wp:author_id><wp:author_login>tom</wp:author_login>
+<wp:author_email></wp:author_email><wp:author_display_name>Tom Baptiste</wp:author_display_name>
+<wp:author_first_name></wp:author_first_name><wp:author_last_name></wp:author_last_name>
+</wp:author>
+<wp:category><wp:term_id>3</wp:term_id><wp:category_nicename>clinical</wp:category_nicename>
+<wp:category_parent></wp:category_parent><wp:cat_name>Clinical</wp:cat_name></wp:category>
+<item><title>{title}</title><link>https://stoa.example/?p=10</link>
+<dc:creator>tom</dc:creator><guid isPermaLink="false">https://stoa.example/?p=10</guid>
+<content:encoded><![CDATA[<p>Mostly listening.</p>]]></content:encoded>
+<excerpt:encoded><![CDATA[]]></excerpt:encoded>
+<wp:post_id>10</wp:post_id><wp:post_date>2024-03-05 15:15:00</wp:post_date>
+<wp:post_date_gmt>2024-03-05 15:15:00</wp:post_date_gmt>
+<wp:post_modified>2024-03-05 15:15:00</wp:post_modified>
+<wp:post_modified_gmt>2024-03-05 15:15:00</wp:post_modified_gmt>
+<wp:comment_status>open</wp:comment_status><wp:ping_status>closed</wp:ping_status>
+<wp:post_name>notes</wp:post_name><wp:status>private</wp:status>
+<wp:post_parent>0</wp:post_parent><wp:menu_order>0</wp:menu_order>
+<wp:post_type>post</wp:post_type><wp:post_password></wp:post_password>
+<wp:is_sticky>0</wp:is_sticky>
+<category domain="category" nicename="clinical"><![CDATA[Clinical]]></category>
+{post_meta}</item>
+<item><title>About</title><link>https://stoa.example/about/</link><dc:creator></dc:creator>
+<guid isPermaLink="false">https://stoa.example/?page_id=20</guid>
+<content:encoded><![CDATA[<p>Who we are.</p>]]></content:encoded>
+<excerpt:encoded><![CDATA[]]></excerpt:encoded>
+<wp:post_id>20</wp:post_id><wp:post_date>2024-03-05 15:15:00</wp:post_date>
+<wp:post_date_gmt>2024-03-05 15:15:00</wp:post_date_gmt>
+<wp:comment_status>closed</wp:comment_status><wp:ping_status>closed</wp:ping_status>
+<wp:post_name>about</wp:post_name><wp:status>publish</wp:status>
+<wp:post_parent>0</wp:post_parent><wp:menu_order>1</wp:menu_order>
+<wp:post_type>page</wp:post_type><wp:post_password></wp:post_password>
+<wp:is_sticky>0</wp:is_sticky>{meta("_stoa_show_in_menu", "1") if show_in_menu else ""}</item>
+<item><title>Two chairs</title><link>https://stoa.example/?attachment_id=30</link>
+<dc:creator></dc:creator>
+<guid isPermaLink="false">https://old.example/wp-content/uploads/2019/05/two-chairs.jpg</guid>
+<content:encoded><![CDATA[]]></content:encoded><excerpt:encoded><![CDATA[]]></excerpt:encoded>
+<wp:post_id>30</wp:post_id><wp:post_date>2024-03-05 15:15:00</wp:post_date>
+<wp:post_date_gmt>2024-03-05 15:15:00</wp:post_date_gmt>
+<wp:post_name>two-chairs</wp:post_name><wp:status>inherit</wp:status>
+<wp:post_parent>0</wp:post_parent><wp:menu_order>0</wp:menu_order>
+<wp:post_type>attachment</wp:post_type>
+<wp:attachment_url>https://old.example/wp-content/uploads/2019/05/two-chairs.jpg</wp:attachment_url>
+{meta("_wp_attached_file", "2019/05/two-chairs.jpg")}
+{meta("_stoa_credit", credit) if credit else ""}
+</item>
+</channel>
+</rss>
+"""
+    path = tmp_path / ("stoa.wordpress.xml" if stoa else "other.wordpress.xml")
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def authors_in_order(post: Post) -> list[str]:
+    through = Post.authors.through.objects.filter(post=post).order_by("pk")
+    return list(through.values_list("person__slug", flat=True))
+
+
+def test_a_stoa_export_brings_back_dek_featured_and_members_only(tmp_path):
+    report = imported(stoa_file(tmp_path))
+    post = post_of(10)
+    assert post.dek == "What the intake form never tells you"
+    assert post.is_featured is True
+    # It left as WordPress's "private"; _stoa_visibility and _stoa_status say what it was.
+    assert post.visibility == PostVisibility.MEMBERS
+    assert post.status == PostStatus.PUBLISHED
+    assert post.published_at == dt.datetime(2024, 3, 5, 15, 15, tzinfo=UTC)
+    assert not any("password" in line for line in report.problems)
+
+
+def test_a_stoa_export_brings_back_every_author_in_order(tmp_path):
+    imported(stoa_file(tmp_path))
+    assert authors_in_order(post_of(10)) == ["tom", "maria"]
+
+
+def test_a_stoa_export_brings_back_a_page_in_the_menu_a_credit_and_a_biography(tmp_path):
+    imported(stoa_file(tmp_path))
+    page = Page.objects.get(slug="about")
+    assert page.show_in_menu is True
+    assert MediaItem.objects.get().credit == "Photo: Ana Lima"
+    assert Person.objects.get(slug="maria").bio == "Writes on supervision."
+    assert Person.objects.get(slug="tom").bio == ""
+
+
+def test_a_second_run_of_a_stoa_export_changes_nothing(tmp_path):
+    path = stoa_file(tmp_path)
+    imported(path)
+    before = snapshot()
+    report = imported(path)
+    assert snapshot() == before
+    for kind in ("author", "post", "page", "attachment"):
+        assert report.count(kind, "updated") == 0, kind
+        assert report.count(kind, "created") == 0, kind
+
+
+def test_a_newer_stoa_export_updates_each_of_stoa_s_fields(tmp_path):
+    imported(stoa_file(tmp_path))
+    newer = tmp_path / "newer"
+    newer.mkdir()
+    report = imported(
+        stoa_file(
+            newer,
+            dek="A new dek",
+            featured=False,
+            visibility="",
+            status="",
+            authors="maria,tom",
+            show_in_menu=False,
+            credit="Photo: someone else",
+            bio="Now writes on ethics.",
+        )
+    )
+    post = post_of(10)
+    assert post.dek == "A new dek"
+    assert post.is_featured is False
+    # No Stoa visibility nor status: WordPress's "private" is the post's own.
+    assert (post.visibility, post.status) == (PostVisibility.PUBLIC, PostStatus.PRIVATE)
+    assert authors_in_order(post) == ["maria", "tom"]
+    assert Page.objects.get(slug="about").show_in_menu is False
+    assert MediaItem.objects.get().credit == "Photo: someone else"
+    assert Person.objects.get(slug="maria").bio == "Now writes on ethics."
+    for kind in ("author", "post", "page", "attachment"):
+        assert report.count(kind, "created") == 0, kind
+    assert report.count("post", "updated") == 1
+    assert report.count("page", "updated") == 1
+    assert report.count("attachment", "updated") == 1
+    assert Post.objects.count() == 1 and MediaItem.objects.count() == 1
+
+
+def test_an_unknown_stoa_visibility_or_status_is_reported_and_wordpress_s_kept(tmp_path):
+    report = imported(stoa_file(tmp_path, visibility="friends", status="archived"))
+    post = post_of(10)
+    assert (post.visibility, post.status) == (PostVisibility.PUBLIC, PostStatus.PRIVATE)
+    assert any("visibility “friends” is unknown" in line for line in report.problems)
+    assert any("status “archived” is unknown" in line for line in report.problems)
+
+
+def test_a_file_not_from_stoa_is_read_as_wordpress_wrote_it(tmp_path):
+    """_stoa_ keys in a file without Stoa's namespace are not Stoa's: nothing of them is
+    read, the post is private with its creator, as from WordPress."""
+    imported(stoa_file(tmp_path, stoa=False))
+    post = post_of(10)
+    assert post.dek == "" and post.is_featured is False
+    assert (post.visibility, post.status) == (PostVisibility.PUBLIC, PostStatus.PRIVATE)
+    assert authors_in_order(post) == ["tom"]
+    assert Page.objects.get(slug="about").show_in_menu is False
+    assert MediaItem.objects.get().credit == ""
+    assert Person.objects.get(slug="maria").bio == ""
+
+
+def test_a_newer_wordpress_export_leaves_what_an_editor_set_in_stoa_s_fields(tmp_path):
+    """WordPress's files say nothing of Stoa's fields: an update from one keeps them."""
+    imported(stoa_file(tmp_path, stoa=False))
+    post = post_of(10)
+    Post.objects.filter(pk=post.pk).update(dek="Set here", is_featured=True)
+    Page.objects.filter(slug="about").update(show_in_menu=True)
+    MediaItem.objects.update(credit="Credited here")
+    Person.objects.filter(slug="maria").update(bio="Written here.")
+    newer = tmp_path / "newer"
+    newer.mkdir()
+    report = imported(stoa_file(newer, stoa=False, title="A New Title", credit="Changed"))
+    post.refresh_from_db()
+    assert report.count("post", "updated") == 1
+    assert post.title == "A New Title"
+    assert (post.dek, post.is_featured) == ("Set here", True)
+    assert Page.objects.get(slug="about").show_in_menu is True
+    assert MediaItem.objects.get().credit == "Credited here"
+    assert Person.objects.get(slug="maria").bio == "Written here."
+
+
+def test_the_sample_s_fingerprints_do_not_change_with_stoa_s_fields():
+    """A WordPress file imported before Stoa's fields were read: a second run still finds
+    every fingerprint the same (nothing updated)."""
+    imported()
+    report = imported()
+    for kind in ("author", "post", "page", "attachment", "comment"):
+        assert report.count(kind, "updated") == 0, kind

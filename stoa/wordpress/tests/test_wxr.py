@@ -294,3 +294,61 @@ def test_a_pass_may_read_only_some_post_types_and_skip_the_channels_records():
         ("Item", 5),
         ("Item", 6),
     ]
+
+
+STOA_FILE = """<?xml version="1.0" encoding="UTF-8" ?>
+<rss version="2.0" xmlns:wp="http://wordpress.org/export/1.2/" xmlns:stoa="urn:stoa:wxr:1.0">
+<channel><title>S</title><link>https://stoa.example</link>
+<wp:wxr_version>1.2</wp:wxr_version><wp:base_site_url>https://stoa.example</wp:base_site_url>
+<wp:author><wp:author_login>maria</wp:author_login>
+<stoa:author_bio><![CDATA[ Writes on supervision. ]]></stoa:author_bio></wp:author>
+<wp:author><wp:author_login>tom</wp:author_login></wp:author>
+<item><title>T</title><wp:post_id>10</wp:post_id><wp:post_type>post</wp:post_type>
+<wp:postmeta><wp:meta_key>_stoa_dek</wp:meta_key><wp:meta_value>A dek</wp:meta_value></wp:postmeta>
+<wp:postmeta><wp:meta_key>_stoa_featured</wp:meta_key><wp:meta_value>1</wp:meta_value></wp:postmeta>
+<wp:postmeta><wp:meta_key>_stoa_visibility</wp:meta_key>
+<wp:meta_value>members</wp:meta_value></wp:postmeta>
+<wp:postmeta><wp:meta_key>_stoa_status</wp:meta_key><wp:meta_value>published</wp:meta_value></wp:postmeta>
+<wp:postmeta><wp:meta_key>_stoa_authors</wp:meta_key>
+<wp:meta_value>tom, maria,</wp:meta_value></wp:postmeta>
+</item>
+<item><title>P</title><wp:post_id>20</wp:post_id><wp:post_type>page</wp:post_type>
+<wp:postmeta><wp:meta_key>_stoa_show_in_menu</wp:meta_key><wp:meta_value>1</wp:meta_value></wp:postmeta>
+</item>
+<item><title>M</title><wp:post_id>30</wp:post_id><wp:post_type>attachment</wp:post_type>
+<wp:postmeta><wp:meta_key>_stoa_credit</wp:meta_key>
+<wp:meta_value>Photo: A</wp:meta_value></wp:postmeta>
+</item>
+</channel></rss>
+"""
+
+
+def test_stoa_s_own_fields_are_read_from_stoa_s_export():
+    found = list(wxr.read(io.BytesIO(STOA_FILE.encode())))
+    site, maria, tom, post, page, media = found
+    assert isinstance(site, wxr.Site) and site.from_stoa
+    assert isinstance(maria, wxr.Author) and maria.bio == "Writes on supervision."
+    assert isinstance(tom, wxr.Author) and tom.bio == ""
+    assert isinstance(post, wxr.Item) and post.stoa == wxr.StoaFields(
+        dek="A dek",
+        featured=True,
+        visibility="members",
+        status="published",
+        authors=("tom", "maria"),
+    )
+    assert isinstance(page, wxr.Item) and page.stoa == wxr.StoaFields(show_in_menu=True)
+    assert isinstance(media, wxr.Item) and media.stoa == wxr.StoaFields(credit="Photo: A")
+
+
+def test_a_file_without_stoa_s_namespace_has_no_stoa_fields():
+    """WordPress's own export (and a file that merely has _stoa_ keys) is read as it is."""
+    found = records(SAMPLE)
+    assert isinstance(found[0], wxr.Site) and not found[0].from_stoa
+    assert all(r.bio is None for r in found if isinstance(r, wxr.Author))
+    assert all(r.stoa is None for r in found if isinstance(r, wxr.Item))
+    text = STOA_FILE.replace(' xmlns:stoa="urn:stoa:wxr:1.0"', "").replace(
+        "<stoa:author_bio><![CDATA[ Writes on supervision. ]]></stoa:author_bio>", ""
+    )
+    items = [r for r in wxr.read(io.BytesIO(text.encode())) if isinstance(r, wxr.Item)]
+    assert items[0].meta["_stoa_dek"] == "A dek"
+    assert all(item.stoa is None for item in items)
