@@ -15,16 +15,26 @@ from django.utils.html import format_html
 
 from stoa.members.models import User
 from stoa.wordpress import services
-from stoa.wordpress.models import ImportRun
+from stoa.wordpress.models import ImportKind, ImportRun
 
 # An export larger than this is imported from the command line (stoa import-wordpress).
 MAX_UPLOAD = 1024 * 1024 * 1024
 
 
 class UploadForm(forms.Form):
+    kind = forms.ChoiceField(
+        label="What the file is",
+        choices=ImportKind.choices,
+        initial=ImportKind.WXR,
+        required=False,
+        widget=forms.RadioSelect,
+        help_text="A Disqus export brings its threads' comments onto the posts already here "
+        "(import the WordPress export first).",
+    )
     file = forms.FileField(
-        label="WordPress export",
-        help_text="The XML file of Tools → Export → All content in WordPress (WXR).",
+        label="Export file",
+        help_text="The XML file of Tools → Export → All content in WordPress (WXR), or of "
+        "Disqus's Export comments.",
     )
     dry_run = forms.BooleanField(
         label="Dry run",
@@ -44,6 +54,24 @@ class UploadForm(forms.Form):
         if not head.startswith(b"<"):
             raise forms.ValidationError("This is not an XML file; a WordPress export is one.")
         return upload
+
+    def clean_kind(self) -> str:
+        return self.cleaned_data.get("kind") or ImportKind.WXR
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        upload = cleaned.get("file")
+        if upload is not None:
+            # The root element says which export it is: a wrong choice is told now, not as
+            # a failed import later.
+            head = upload.read(4096)
+            upload.seek(0)
+            is_disqus = b"<disqus" in head
+            if is_disqus and cleaned.get("kind") != ImportKind.DISQUS:
+                self.add_error("kind", "This file is a Disqus export: choose “Disqus export”.")
+            elif not is_disqus and cleaned.get("kind") == ImportKind.DISQUS and b"<rss" in head:
+                self.add_error("kind", "This file is a WordPress export, not a Disqus one.")
+        return cleaned
 
 
 @admin.register(ImportRun)
@@ -77,6 +105,7 @@ class ImportRunAdmin(admin.ModelAdmin):
             run = services.queue_import(
                 upload=upload,
                 file_name=upload.name,
+                kind=form.cleaned_data["kind"],
                 dry_run=form.cleaned_data["dry_run"],
                 user=cast(User, request.user),
             )
@@ -84,7 +113,7 @@ class ImportRunAdmin(admin.ModelAdmin):
         context = {
             **self.admin_site.each_context(request),
             "opts": self.opts,
-            "title": "Import a WordPress site",
+            "title": "Import a WordPress or Disqus export",
             "form": form,
             "media": self.media + form.media,
         }

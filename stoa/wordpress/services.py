@@ -60,7 +60,7 @@ from stoa.publishing.models import (
     PostVisibility,
     Tag,
 )
-from stoa.wordpress import links, markup, wxr
+from stoa.wordpress import disqus, links, markup, wxr
 from stoa.wordpress.models import (
     COUNT_COLUMNS,
     ImportKind,
@@ -1642,14 +1642,23 @@ def run_progress(run: ImportRun) -> tuple[int, int]:
 
 
 @transaction.atomic
-def queue_import(*, upload: File, file_name: str, dry_run: bool, user: User | None) -> ImportRun:
-    """An editor's uploaded export, kept (outside the public media) for the background task,
-    which is queued with it (stoa.wordpress.tasks)."""
+def queue_import(
+    *,
+    upload: File,
+    file_name: str,
+    dry_run: bool,
+    user: User | None,
+    kind: str = ImportKind.WXR,
+) -> ImportRun:
+    """An editor's uploaded export (a WordPress one, or Disqus's: `kind`), kept (outside the
+    public media) for the background task, which is queued with it (stoa.wordpress.tasks)."""
     from stoa.core.tasks import enqueue
     from stoa.wordpress.tasks import import_uploaded_file
 
+    if kind not in ImportKind.values:
+        raise ImportRefused(f"Unknown kind of export: {kind!r}.")
     run = ImportRun(
-        kind=ImportKind.WXR,
+        kind=kind,
         file_name=PurePosixPath(file_name).name[:255],
         dry_run=dry_run,
         started_by=user,
@@ -1662,11 +1671,14 @@ def queue_import(*, upload: File, file_name: str, dry_run: bool, user: User | No
 
 
 def run_import(*, run: ImportRun) -> ImportRun:
-    """Import a queued run's uploaded file (the background task): its progress told through
-    the cache, its report or its failure kept, the uploaded file removed when it is done
-    (it holds commenters' addresses)."""
+    """Import a queued run's uploaded file (the background task) with the importer of its
+    kind (WordPress's WXR, or Disqus's export): its progress told through the cache, its
+    report or its failure kept, the uploaded file removed when it is done (it holds
+    commenters' addresses)."""
     if run.is_finished:
         return run
+    if run.kind == ImportKind.DISQUS:
+        return _run_disqus_import(run=run)
     start_run(run=run)
     key = progress_key(run.pk)
     told = {"done": 0, "total": 0}
@@ -1693,7 +1705,34 @@ def run_import(*, run: ImportRun) -> ImportRun:
         save_report(run=run, report=report, done=told["total"], total=told["total"])
     finally:
         cache.delete(key)
-        if run.upload:
-            run.upload.delete(save=False)
-            ImportRun.objects.filter(pk=run.pk).update(upload="")
+        _drop_upload(run)
+    return run
+
+
+def _drop_upload(run: ImportRun) -> None:
+    if run.upload:
+        run.upload.delete(save=False)
+        ImportRun.objects.filter(pk=run.pk).update(upload="")
+
+
+def _run_disqus_import(*, run: ImportRun) -> ImportRun:
+    """A queued Disqus export: disqus.import_disqus keeps its own report in the run (and a
+    refused file's reason); progress is the share of the file read."""
+    key = progress_key(run.pk)
+    try:
+        with run.upload.open("rb") as handle:
+            size = _size(handle)
+
+            def progress() -> None:
+                cache.set(key, (handle.tell(), size), 24 * 3600)
+
+            run = disqus.import_disqus(
+                source=handle, run=run, dry_run=run.dry_run, progress=progress
+            )
+    except Exception as error:
+        logger.exception("The Disqus import %s failed", run.pk)
+        save_report(run=run, report=None, error=f"{type(error).__name__}: {error}")
+    finally:
+        cache.delete(key)
+        _drop_upload(run)
     return run

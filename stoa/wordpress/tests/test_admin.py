@@ -3,17 +3,20 @@ task, its page shows the progress and then the report; others may not."""
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import Group
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from stoa.core.services import add_redirect
+from stoa.discussion.models import Comment
 from stoa.members.roles import Role
 from stoa.publishing.models import Post
-from stoa.publishing.tests.factories import UserFactory
+from stoa.publishing.tests.factories import PostFactory, UserFactory
 from stoa.wordpress import services
-from stoa.wordpress.models import ImportRun, RunStatus
+from stoa.wordpress.models import ImportKind, ImportRun, RunStatus
 
 DATA = Path(__file__).parent / "data"
 SAMPLE = DATA / "sample-export.wordpress.xml"
@@ -115,3 +118,53 @@ def test_staff_without_the_right_cannot_import(client):
     author.groups.add(Group.objects.get(name=Role.AUTHOR.value))
     client.force_login(author)
     assert client.get(ADD).status_code == 403
+
+
+DISQUS = DATA / "disqus" / "export.xml"
+
+
+def test_an_editor_uploads_a_disqus_export_and_its_comments_land_on_the_posts(
+    client, editor, django_capture_on_commit_callbacks
+):
+    post = PostFactory(
+        slug="notes-from-a-first-session",
+        published_at=dt.datetime(2024, 3, 5, 15, 15, tzinfo=dt.UTC),
+    )
+    add_redirect(
+        old_path="/2024/03/05/notes-from-a-first-session/", new_path=post.get_absolute_url()
+    )
+    assert 'value="disqus"' in client.get(ADD).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = upload(client, DISQUS, kind="disqus")
+    run = ImportRun.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == f"/admin/wordpress/importrun/{run.pk}/change/"
+    run.refresh_from_db()
+    assert (run.kind, run.status, run.error) == (ImportKind.DISQUS, RunStatus.DONE, "")
+    assert run.started_by == editor
+    assert Comment.objects.filter(post=post).count() == 6
+    assert not run.upload
+    page = client.get(response["Location"]).content.decode()
+    assert "What came over, per kind" in page
+    assert "Gone for Good" in page
+
+
+def test_a_disqus_export_uploaded_as_a_wordpress_one_is_refused_by_the_form(client, editor):
+    response = upload(client, DISQUS)
+    assert response.status_code == 200
+    assert "This file is a Disqus export" in response.content.decode()
+    assert not ImportRun.objects.exists()
+
+
+def test_a_broken_disqus_export_fails_with_its_reason_shown(
+    client, editor, django_capture_on_commit_callbacks, tmp_path
+):
+    broken = tmp_path / "broken.xml"
+    broken.write_bytes(DISQUS.read_bytes()[:600])
+    with django_capture_on_commit_callbacks(execute=True):
+        upload(client, broken, kind="disqus")
+    run = ImportRun.objects.get()
+    assert run.status == RunStatus.FAILED and run.error
+    assert not run.upload
+    page = client.get(f"/admin/wordpress/importrun/{run.pk}/change/").content.decode()
+    assert "Nothing was imported" in page
