@@ -7,6 +7,10 @@ ends, and every record is cleared from the tree once it is yielded. The parser n
 DTD, resolves no entity, reads nothing from the network, and refuses a file with a DOCTYPE at
 all (WordPress never writes one: one there is an entity bomb or an external entity waiting),
 a file cut off or malformed, and a file that is not WXR: always `WXRError`, naming the line.
+
+A file Stoa's own export wrote (it declares Stoa's namespace) also carries what WXR has no
+field for: its items' `stoa` (StoaFields, from their _stoa_* postmeta) and its authors' `bio`
+(<stoa:author_bio>). In any other file both are None, and the records are exactly WordPress's.
 """
 
 from __future__ import annotations
