@@ -242,7 +242,7 @@ def create(request: HttpRequest, post_id: int) -> HttpResponse:
                 "kept": data["body"],
                 "back": post.get_absolute_url(),
             }
-            return render(request, "discussion/message.html", context, status=status)
+            return render(request, "discussion/refused.html", context, status=status)
         form.add_error(None, refused.verdict.message)
         return _reject(request, post, form, REFUSAL_STATUS.get(refused.verdict.rule, 400))
     response = HttpResponseRedirect(_own_url(comment))
