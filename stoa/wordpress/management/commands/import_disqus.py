@@ -1,17 +1,16 @@
 from __future__ import annotations
 
-import io
 import sys
 from pathlib import Path
-from typing import Any
+from typing import IO, Any, cast
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from rich.console import Console
 from rich.progress import BarColumn, DownloadColumn, Progress, TimeElapsedColumn
-from rich.table import Table
 
 from stoa.wordpress.disqus import import_disqus
-from stoa.wordpress.models import COUNT_COLUMNS, ImportRun, RunStatus
+from stoa.wordpress.management.reports import print_report
+from stoa.wordpress.models import ImportRun, RunStatus
 
 
 class Command(BaseCommand):
@@ -58,16 +57,5 @@ class Command(BaseCommand):
             raise CommandError(f"Nothing was imported: {run.error}")
 
     def report(self, run: ImportRun) -> None:
-        buffer = io.StringIO()
-        console = Console(file=buffer, width=100)
         title = "Disqus import (dry run: nothing written)" if run.dry_run else "Disqus import"
-        table = Table(title=title)
-        table.add_column("kind")
-        for column in COUNT_COLUMNS:
-            table.add_column(column, justify="right")
-        for kind, numbers in run.count_rows():
-            table.add_row(kind, *(f"{n:,}" for n in numbers))
-        console.print(table)
-        for problem in run.problems:
-            console.print(f"- {problem}", markup=False, highlight=False)
-        self.stdout.write(buffer.getvalue(), ending="")
+        print_report(run=run, title=f"{title} ({run.file_name})", out=cast(IO[str], self.stdout))

@@ -7,10 +7,10 @@ from typing import IO, Any, cast
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from rich.console import Console
 from rich.progress import BarColumn, DownloadColumn, Progress, TimeElapsedColumn
-from rich.table import Table
 
 from stoa.wordpress import services, wxr
-from stoa.wordpress.models import COUNT_COLUMNS, ImportKind, ImportRun, RunStatus
+from stoa.wordpress.management.reports import print_report
+from stoa.wordpress.models import ImportKind, ImportRun, RunStatus
 
 
 class Command(BaseCommand):
@@ -80,20 +80,5 @@ class Command(BaseCommand):
         self.report(run)
 
     def report(self, run: ImportRun) -> None:
-        """The counts per kind as a table, then the problems, on stdout."""
-        out = cast(IO[str], self.stdout)
-        console = Console(file=out, width=110, highlight=False, soft_wrap=True)
         title = "Dry run: nothing was written" if run.dry_run else "Imported"
-        table = Table(title=f"{title} ({run.file_name})")
-        table.add_column("kind")
-        for column in COUNT_COLUMNS:
-            table.add_column(column, justify="right")
-        for kind, numbers in run.count_rows():
-            table.add_row(kind, *(f"{n:,}" for n in numbers))
-        console.print(table)
-        if run.problems:
-            console.print(f"Problems ({len(run.problems)}):")
-            for line in run.problems:
-                console.print(f"  - {line}", markup=False)
-        else:
-            console.print("No problems.")
+        print_report(run=run, title=f"{title} ({run.file_name})", out=cast(IO[str], self.stdout))
