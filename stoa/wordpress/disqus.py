@@ -39,7 +39,6 @@ from django.core.exceptions import ValidationError
 from django.db import DatabaseError, transaction
 from django.urls import Resolver404, resolve
 from django.utils import timezone
-from lxml import etree
 
 from stoa.core import freshness
 from stoa.core.models import Redirect
@@ -48,6 +47,7 @@ from stoa.discussion.models import CommentStatus
 from stoa.discussion.services import ImportedComment, import_comments
 from stoa.members.models import User
 from stoa.publishing.models import Post as StoaPost
+from stoa.wordpress import parsing
 from stoa.wordpress.models import (
     COUNT_COLUMNS,
     ImportKind,
@@ -63,13 +63,9 @@ INTERNALS = "http://disqus.com/disqus-internals"
 DSQ_ID = f"{{{INTERNALS}}}id"
 
 
-class DisqusError(Exception):
+class DisqusError(parsing.Refused):
     """The file is refused: not a Disqus export, malformed, cut off, or hostile. The message
     says why and names the line."""
-
-    def __init__(self, message: str, line: int | None = None) -> None:
-        self.line = line
-        super().__init__(f"{message} (line {line})" if line else message)
 
 
 @dataclass(frozen=True, slots=True)
@@ -187,29 +183,10 @@ class Reader:
         self.source = source
 
     def __iter__(self) -> Iterator[Record]:
-        try:
-            yield from self._records()
-        except etree.XMLSyntaxError as error:
-            message, line = error.msg, error.lineno
-            logged = [entry for entry in error.error_log if entry.level >= etree.ErrorLevels.ERROR]
-            if not line and logged:
-                message, line = logged[-1].message, logged[-1].line
-            raise DisqusError(f"Not a complete, well-formed XML file: {message}", line) from None
+        return parsing.well_formed(self._records(), DisqusError)
 
     def _records(self) -> Iterator[Record]:
-        etree.clear_error_log()
-        parser = etree.iterparse(
-            self.source,
-            events=("start", "end"),
-            resolve_entities=False,
-            load_dtd=False,
-            no_network=True,
-            huge_tree=False,
-            dtd_validation=False,
-            remove_comments=True,
-            remove_pis=True,
-            strip_cdata=True,
-        )
+        parser = parsing.iterparse(self.source)
         depth = 0
         root: Any = None
         for event, element in parser:
@@ -232,12 +209,7 @@ class Reader:
             raise DisqusError("Not a Disqus export: the file is empty")
 
     def _check_root(self, root: Any) -> None:
-        docinfo = root.getroottree().docinfo
-        if docinfo.doctype or docinfo.internalDTD is not None or docinfo.externalDTD is not None:
-            raise DisqusError(
-                "Refused: the file declares a DOCTYPE, which a Disqus export never has",
-                root.sourceline,
-            )
+        parsing.refuse_doctype(root, DisqusError, "a Disqus export")
         if _local(root.tag)[1] != "disqus":
             raise DisqusError(
                 f"Not a Disqus export: the root element is <{_local(root.tag)[1]}>, not <disqus>",

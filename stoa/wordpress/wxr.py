@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import IO, Any
 
-from lxml import etree
+from stoa.wordpress import parsing
 
 # WordPress wrote WXR 1.0 (2.x), 1.1 (3.0) and 1.2 (3.1 and since); each version has its
 # own namespace for wp: and excerpt:, the rest are RSS 2.0 modules.
@@ -48,13 +48,9 @@ _FILTER = [
 ]
 
 
-class WXRError(Exception):
+class WXRError(parsing.Refused):
     """The file is refused: not WXR, malformed, cut off, or hostile. The message says why
     and names the line."""
-
-    def __init__(self, message: str, line: int | None = None) -> None:
-        self.line = line
-        super().__init__(f"{message} (line {line})" if line else message)
 
 
 @dataclass(frozen=True, slots=True)
@@ -358,37 +354,14 @@ class Reader:
         self.line = 0
 
     def __iter__(self) -> Iterator[Record]:
-        try:
-            yield from self._records()
-        except etree.XMLSyntaxError as error:
-            message, line = error.msg, error.lineno
-            # iterparse sometimes raises a generic error without a line ("no element found");
-            # the parser's log holds the real one, with its line.
-            logged = [entry for entry in error.error_log if entry.level >= etree.ErrorLevels.ERROR]
-            if not line and logged:
-                message, line = logged[-1].message, logged[-1].line
-            raise WXRError(f"Not a complete, well-formed XML file: {message}", line) from None
+        return parsing.well_formed(self._records(), WXRError)
 
     def _parser(self) -> Any:
         # Only the records' own elements are handed to Python (lxml filters the others in
         # C): an item's fields and comments are read from its subtree when it ends.
-        return etree.iterparse(
-            self.source,
-            events=("start", "end"),
-            tag=_FILTER,
-            resolve_entities=False,
-            load_dtd=False,
-            no_network=True,
-            huge_tree=False,
-            dtd_validation=False,
-            remove_comments=True,
-            remove_pis=True,
-            remove_blank_text=False,
-            strip_cdata=True,
-        )
+        return parsing.iterparse(self.source, tag=_FILTER, remove_blank_text=False)
 
     def _records(self) -> Iterator[Record]:
-        etree.clear_error_log()
         channel: Any = None
         root_checked = False
         parser = self._parser()
@@ -421,14 +394,7 @@ class Reader:
             yield self._make_site(channel, None, None)
 
     def _check_root(self, root: Any) -> None:
-        docinfo = root.getroottree().docinfo
-        if docinfo.doctype or docinfo.internalDTD is not None or docinfo.externalDTD is not None:
-            # WordPress never writes a DOCTYPE; a file that has one is refused unread, its
-            # entities neither loaded nor expanded.
-            raise WXRError(
-                "Refused: the file declares a DOCTYPE, which a WordPress export never has",
-                root.sourceline,
-            )
+        parsing.refuse_doctype(root, WXRError, "a WordPress export")
         if _local(root.tag) != ("", "rss"):
             raise WXRError(
                 f"Not a WordPress export: the root element is <{_local(root.tag)[1]}>, not <rss>",

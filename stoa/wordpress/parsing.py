@@ -1,0 +1,67 @@
+"""The XML safety both export readers share (wxr for WordPress, disqus for Disqus): lxml's
+iterparse with no DTD, no entity resolved, nothing from the network and no huge trees; a file
+declaring a DOCTYPE refused unread (neither exporter ever writes one, and entities hide
+behind it); a malformed or cut-off file refused naming its line. Each reader keeps its own
+error class (a subclass of Refused) and says what it was expecting."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator
+from typing import IO, Any, TypeVar
+
+from lxml import etree
+
+T = TypeVar("T")
+
+
+class Refused(Exception):
+    """The file is refused: not the export it should be, malformed, cut off, or hostile.
+    The message says why and names the line."""
+
+    def __init__(self, message: str, line: int | None = None) -> None:
+        self.line = line
+        super().__init__(f"{message} (line {line})" if line else message)
+
+
+def iterparse(source: str | IO[bytes] | io.RawIOBase, **options: Any) -> Any:
+    """lxml's iterparse over `source` with the safe settings (`options` add a tag filter,
+    say; they cannot loosen these)."""
+    etree.clear_error_log()
+    return etree.iterparse(
+        source,
+        **options,
+        events=("start", "end"),
+        resolve_entities=False,
+        load_dtd=False,
+        no_network=True,
+        huge_tree=False,
+        dtd_validation=False,
+        remove_comments=True,
+        remove_pis=True,
+        strip_cdata=True,
+    )
+
+
+def well_formed(records: Iterator[T], error: type[Refused]) -> Iterator[T]:
+    """The records, or `error` naming the line where the XML stopped being well formed."""
+    try:
+        yield from records
+    except etree.XMLSyntaxError as syntax:
+        message, line = syntax.msg, syntax.lineno
+        # iterparse sometimes raises a generic error without a line ("no element found");
+        # the parser's log holds the real one, with its line.
+        logged = [entry for entry in syntax.error_log if entry.level >= etree.ErrorLevels.ERROR]
+        if not line and logged:
+            message, line = logged[-1].message, logged[-1].line
+        raise error(f"Not a complete, well-formed XML file: {message}", line) from None
+
+
+def refuse_doctype(root: Any, error: type[Refused], export: str) -> None:
+    """Refuse a file declaring a DOCTYPE, unread: its entities are neither loaded nor
+    expanded. `export` names what the file should be ("a WordPress export")."""
+    docinfo = root.getroottree().docinfo
+    if docinfo.doctype or docinfo.internalDTD is not None or docinfo.externalDTD is not None:
+        raise error(
+            f"Refused: the file declares a DOCTYPE, which {export} never has", root.sourceline
+        )
