@@ -1,4 +1,13 @@
-"""sitemap.xml sections: home, posts, pages, categories, tags and people."""
+"""The sitemap: /sitemap.xml is a sitemap index (what robots.txt names), and each section
+(home, posts, pages, categories, tags, people) is a sitemap of its own at
+/sitemap-<section>.xml, in pages of at most URLS_PER_PAGE addresses: the protocol's limit
+(https://www.sitemaps.org/protocol.html#index: "no more than 50,000 URLs"). A 20,000-post
+magazine is one page of posts; past 50,000 the index names `?p=2` and on.
+
+What is listed is what a reader can open: published pages, live posts (members-only ones
+too, as their teaser page is public), and archives with at least one live post; no draft,
+pending, scheduled or private post, no archive made only of those.
+"""
 
 from __future__ import annotations
 
@@ -11,8 +20,14 @@ from django.utils import timezone
 
 from stoa.publishing.models import Category, Page, Person, Post, Tag
 
+URLS_PER_PAGE = 50_000  # the sitemap protocol's limit per file
 
-class HomeSitemap(Sitemap):
+
+class StoaSitemap(Sitemap):
+    limit = URLS_PER_PAGE
+
+
+class HomeSitemap(StoaSitemap):
     changefreq = "daily"
     priority = 1.0
 
@@ -23,7 +38,7 @@ class HomeSitemap(Sitemap):
         return reverse(item)
 
 
-class PostSitemap(Sitemap):
+class PostSitemap(StoaSitemap):
     changefreq = "weekly"
     priority = 0.8
 
@@ -37,8 +52,13 @@ class PostSitemap(Sitemap):
     def lastmod(self, item: Post) -> dt.datetime:
         return item.updated_at
 
+    def get_latest_lastmod(self) -> dt.datetime | None:
+        # The index's <lastmod> for the section: one aggregate, where Django's default would
+        # load every post to take the largest of their lastmods.
+        return self.items().order_by().aggregate(latest=Max("updated_at"))["latest"]
 
-class PageSitemap(Sitemap):
+
+class PageSitemap(StoaSitemap):
     changefreq = "monthly"
     priority = 0.5
 
@@ -48,8 +68,11 @@ class PageSitemap(Sitemap):
     def lastmod(self, item: Page) -> dt.datetime:
         return item.updated_at
 
+    def get_latest_lastmod(self) -> dt.datetime | None:
+        return self.items().order_by().aggregate(latest=Max("updated_at"))["latest"]
 
-class ArchiveSitemap(Sitemap):
+
+class ArchiveSitemap(StoaSitemap):
     """Archives that list at least one published post, newest post as lastmod."""
 
     changefreq = "weekly"
@@ -68,6 +91,10 @@ class ArchiveSitemap(Sitemap):
 
     def lastmod(self, item: Category | Tag | Person) -> dt.datetime:
         return item.newest  # type: ignore[union-attr]
+
+    def get_latest_lastmod(self) -> dt.datetime | None:
+        # The newest live post filed under any of them: one aggregate over the section.
+        return self.items().aggregate(latest=Max("newest"))["latest"]
 
 
 class CategorySitemap(ArchiveSitemap):

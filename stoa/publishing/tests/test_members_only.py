@@ -448,7 +448,7 @@ def test_the_migration_forgets_summaries_taken_from_members_only_bodies(
 
 def test_the_sitemap_lists_members_only_posts(members_post) -> None:
     # Their teaser page is public, as WordPress membership plugins leave it to search engines.
-    response = Client().get("/sitemap.xml")
+    response = Client().get("/sitemap-posts.xml")
 
     assert f"http://testserver{members_post.get_absolute_url()}" in response.content.decode()
 

@@ -1,4 +1,5 @@
-"""sitemap.xml lists what readers can open, and robots.txt points crawlers at it."""
+"""sitemap.xml is an index of the sections' sitemaps, which list what readers can open in
+pages of at most 50,000 addresses; robots.txt points crawlers at the index."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from lxml import etree
 
+from stoa.publishing import sitemaps
 from stoa.publishing.tests.factories import (
     CategoryFactory,
     PageFactory,
@@ -40,13 +42,30 @@ def parse_xml(content: bytes) -> etree._Element:
     return etree.fromstring(content, parser=parser)
 
 
-def sitemap_urls(client) -> list[str]:
+def index_locations(client) -> list[str]:
+    """The sitemaps /sitemap.xml names, as absolute addresses."""
     response = client.get("/sitemap.xml")
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/xml")
+    root = parse_xml(response.content)
+    assert root.tag == f"{{{NS['sm']}}}sitemapindex"
+    return [loc.text for loc in root.iterfind("sm:sitemap/sm:loc", NS)]
+
+
+def page_urls(client, location: str) -> list[str]:
+    """The addresses one sitemap page lists."""
+    assert location.startswith(BASE)
+    response = client.get(location.removeprefix(BASE))
     assert response.status_code == 200
     assert response["Content-Type"].startswith("application/xml")
     root = parse_xml(response.content)
     assert root.tag == f"{{{NS['sm']}}}urlset"
     return [loc.text for loc in root.iterfind("sm:url/sm:loc", NS)]
+
+
+def sitemap_urls(client) -> list[str]:
+    """Every address the sitemap lists, through the index, as a crawler reads it."""
+    return [url for location in index_locations(client) for url in page_urls(client, location)]
 
 
 @pytest.fixture
@@ -105,13 +124,20 @@ def test_the_sitemap_leaves_out_archives_with_nothing_published(client, magazine
 
 
 def test_the_sitemap_gives_the_newest_post_time_as_an_archives_lastmod(client, magazine) -> None:
-    root = parse_xml(client.get("/sitemap.xml").content)
+    root = parse_xml(client.get("/sitemap-categories.xml").content)
     lastmod = {
         url.findtext("sm:loc", namespaces=NS): url.findtext("sm:lastmod", namespaces=NS)
         for url in root.iterfind("sm:url", NS)
     }
     newest = timezone.localdate(at(2024, 3, 1))
     assert lastmod[f"{BASE}/category/clinical-practice/"] == f"{newest:%Y-%m-%d}"
+    # The index gives each section the newest of its lastmods.
+    index = parse_xml(client.get("/sitemap.xml").content)
+    sections = {
+        entry.findtext("sm:loc", namespaces=NS): entry.findtext("sm:lastmod", namespaces=NS)
+        for entry in index.iterfind("sm:sitemap", NS)
+    }
+    assert sections[f"{BASE}/sitemap-categories.xml"].startswith(f"{newest:%Y-%m-%d}")
 
 
 def test_a_scheduled_post_joins_the_sitemap_once_its_time_has_passed(
@@ -124,15 +150,65 @@ def test_a_scheduled_post_joins_the_sitemap_once_its_time_has_passed(
     assert f"{BASE}/category/unannounced/" in listed
 
 
+def test_the_sitemap_is_an_index_of_one_sitemap_per_section(client, magazine) -> None:
+    assert index_locations(client) == [
+        f"{BASE}/sitemap-{section}.xml"
+        for section in ("home", "posts", "pages", "categories", "tags", "people")
+    ]
+
+
+def test_no_sitemap_page_lists_more_than_the_protocol_allows(client, magazine) -> None:
+    assert sitemaps.URLS_PER_PAGE == 50_000  # https://www.sitemaps.org/protocol.html
+    for sitemap in sitemaps.SITEMAPS.values():
+        assert sitemap.limit == sitemaps.URLS_PER_PAGE
+
+
+def test_a_section_longer_than_a_page_is_split_into_pages_the_index_names(
+    client, magazine, monkeypatch
+) -> None:
+    for n in range(4):
+        PostFactory(slug=f"more-{n}", published_at=at(2023, 1, n + 1))
+    monkeypatch.setattr(sitemaps.StoaSitemap, "limit", 2)
+
+    locations = index_locations(client)
+    posts = [location for location in locations if "/sitemap-posts.xml" in location]
+    assert posts == [
+        f"{BASE}/sitemap-posts.xml",
+        f"{BASE}/sitemap-posts.xml?p=2",
+        f"{BASE}/sitemap-posts.xml?p=3",
+    ]
+    pages = [page_urls(client, location) for location in locations]
+    assert all(len(urls) <= 2 for urls in pages)
+    listed = [url for urls in pages for url in urls]
+    assert len(listed) == len(set(listed))
+    for n in range(4):
+        assert f"{BASE}/2023/01/more-{n}/" in listed
+    assert f"{BASE}/2024/03/on-listening/" in listed
+    assert not any("-piece/" in url for url in listed)  # drafts, pending, scheduled, private
+    assert client.get("/sitemap-posts.xml?p=4").status_code == 404
+
+
+def test_an_unknown_section_is_not_found(client, magazine) -> None:
+    assert client.get("/sitemap-drafts.xml").status_code == 404
+
+
 def test_the_sitemap_costs_the_same_queries_however_many_posts_there_are(client, magazine) -> None:
-    with CaptureQueriesContext(connection) as small:
-        client.get("/sitemap.xml")
+    locations = index_locations(client)
+
+    def read_all() -> CaptureQueriesContext:
+        with CaptureQueriesContext(connection) as captured:
+            client.get("/sitemap.xml")
+            for location in locations:
+                client.get(location.removeprefix(BASE))
+        return captured
+
+    small = read_all()
     for _ in range(20):
         PostFactory(tags=[TagFactory(), TagFactory()], authors=[PersonFactory(), PersonFactory()])
     PageFactory()
-    with CaptureQueriesContext(connection) as large:
-        client.get("/sitemap.xml")
-    # One post's row must not cost a query of its own (each post's permalink needs its status).
+    large = read_all()
+    # One post's row must not cost a query of its own (each post's permalink needs its
+    # status), nor the index's lastmod a read of every post.
     grown = shapes(large) - shapes(small)
     assert len(large.captured_queries) == len(small.captured_queries), grown
 
@@ -144,3 +220,4 @@ def test_robots_txt_disallows_the_admin_and_names_the_sitemap(client) -> None:
     assert lines[0] == "User-agent: *"
     assert "Disallow: /admin/" in lines
     assert f"Sitemap: {BASE}/sitemap.xml" in lines
+    assert index_locations(client)  # the index, not one long list
