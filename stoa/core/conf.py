@@ -13,6 +13,7 @@ DEFAULTS: dict[str, Any] = {
     "SIDEBAR_WIDGETS": [],
     "SITE_NAV": [],
     "ACCOUNT_NAV": [],
+    "HEADER_TOOLS": [],
     "HEAD_LINKS": [],
     "FOOTER_LINKS": [],
     "POST_HEAD": [],
