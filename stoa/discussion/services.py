@@ -827,7 +827,17 @@ class ImportedThread:
     updated: int = 0
 
 
+# An IPv4 address already as ipaddress writes it (no leading zeros): most of an import's.
+_PLAIN_IPV4 = re.compile(
+    r"(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)"
+)
+
+
 def _ip_or_none(value: str | None) -> str | None:
+    """The address as ipaddress writes it, or None for what is not one."""
+    value = (value or "").strip()
+    if _PLAIN_IPV4.fullmatch(value):
+        return value
     try:
         return str(ipaddress.ip_address((value or "").strip()))
     except ValueError:
@@ -1012,12 +1022,28 @@ def _insert_comments(rows: list[dict[str, Any]]) -> list[int]:
     defaults = {
         f.attname: now if getattr(f, "auto_now", False) else f.get_default() for f in fields
     }
+    # Values whose database form differs, prepared by the backend's own adapters: an aware
+    # time (the field's get_db_prep_save would check it is aware, then call the same), an
+    # IPv4 address in its plain form (the field cleans IPv6 only). Anything else goes
+    # through the field.
+    adapt_time = connection.ops.adapt_datetimefield_value
+    adapt_ip = connection.ops.adapt_ipaddressfield_value
+    kinds = {f.attname: f.get_internal_type() for f in fields}
+    by_name = {f.attname: f for f in fields}
+
+    def prepare(f: Any, value: Any) -> Any:
+        kind = kinds[f.attname]
+        if kind == "DateTimeField" and isinstance(value, dt.datetime) and value.tzinfo:
+            return adapt_time(value)
+        if kind == "GenericIPAddressField" and _PLAIN_IPV4.fullmatch(value):
+            return adapt_ip(value)
+        return by_name[f.attname].get_db_prep_save(value, connection)
+
     prepared = {
         f.attname
         for f in fields
         if f.get_internal_type() in ("DateTimeField", "GenericIPAddressField")
     }
-    by_name = {f.attname: f for f in fields}
     quote = connection.ops.quote_name
     columns = ", ".join(quote(f.column) for f in fields)
     table, pk = quote(Comment._meta.db_table), quote(Comment._meta.pk.column)
@@ -1030,7 +1056,7 @@ def _insert_comments(rows: list[dict[str, Any]]) -> list[int]:
                 for f in fields:
                     value = row[f.attname] if f.attname in row else defaults[f.attname]
                     if f.attname in prepared and value is not None:
-                        value = by_name[f.attname].get_db_prep_save(value, connection)
+                        value = prepare(f, value)
                     params.append(value)
             one = "(" + ", ".join(["%s"] * len(fields)) + ")"
             values = ", ".join([one] * len(chunk))
@@ -1053,11 +1079,23 @@ def _recount_many(posts: Sequence[Post]) -> None:
         .values_list("post", "n")
     )
     stored = dict(Post.objects.filter(pk__in=pks).values_list("pk", "comment_count"))
+    changed = []
     for post in posts:
         count = counts.get(post.pk, 0)
         if stored.get(post.pk) != count:
-            Post.objects.filter(pk=post.pk).update(comment_count=count)
+            changed.append((count, post.pk))
         post.comment_count = count
+    if changed:
+        # One statement for all (an import recounts thousands of posts): what
+        # Post.objects.filter(pk=...).update(comment_count=...) writes for each.
+        quote = connection.ops.quote_name
+        column = quote(Post._meta.get_field("comment_count").column)
+        table, pk = quote(Post._meta.db_table), quote(Post._meta.pk.column)
+        with connection.cursor() as cursor:
+            cursor.executemany(
+                f"UPDATE {table} SET {column} = %s WHERE {pk} = %s",  # noqa: S608 - names from the model
+                changed,
+            )
 
 
 _IMPORT_UPDATE_FIELDS = (

@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.core.files.base import ContentFile
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.urls import URLResolver, get_resolver
 from django.utils import timezone
 from django.utils.text import slugify
@@ -495,11 +495,12 @@ def import_posts(*, rows: Sequence[ImportedPost]) -> list[Post]:
         _normalise_schedule(post, now)
         posts.append(post)
     Post.objects.bulk_create(posts, batch_size=IMPORT_BATCH)
-    # The old system's times (bulk_create fills auto_now fields with now).
+    # The old system's times (bulk_create fills auto_now fields with now), in one statement
+    # of plain values: bulk_update would build a CASE over every post of the batch.
     for post, row in zip(posts, rows, strict=True):
         post.created_at = row.created_at or row.published_at or now
         post.updated_at = row.updated_at or post.created_at
-    Post.objects.bulk_update(posts, ["created_at", "updated_at"], batch_size=IMPORT_BATCH)
+    _write_times(posts)
     pairs = list(zip(posts, rows, strict=True))
     Post.authors.through.objects.bulk_create(
         [
@@ -527,6 +528,27 @@ def import_posts(*, rows: Sequence[ImportedPost]) -> list[Post]:
     )
     freshness.mark_changed()
     return posts
+
+
+def _write_times(posts: Sequence[Post]) -> None:
+    """UPDATE each post's created_at and updated_at to what the instance holds (import_posts:
+    update() does not touch auto_now fields, and neither does this)."""
+    created, updated = Post._meta.get_field("created_at"), Post._meta.get_field("updated_at")
+    quote = connection.ops.quote_name
+    table, pk = quote(Post._meta.db_table), quote(Post._meta.pk.column)
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            f"UPDATE {table} SET {quote(created.column)} = %s, {quote(updated.column)} = %s "  # noqa: S608 - names from the model
+            f"WHERE {pk} = %s",
+            [
+                (
+                    created.get_db_prep_save(post.created_at, connection),
+                    updated.get_db_prep_save(post.updated_at, connection),
+                    post.pk,
+                )
+                for post in posts
+            ],
+        )
 
 
 @dataclass(frozen=True)

@@ -82,6 +82,14 @@ POST_BATCH = 200
 COMMENT_BATCH = 5000
 # Mapping look-ups per query (well under every database's limit on parameters).
 LOOKUP_CHUNK = 500
+# Old upload addresses remembered with their new ones (bodies name the same files often).
+UPLOAD_URLS_KEPT = 5000
+# What markup.rewrite_uploads may take for an upload's path (a superset: it is narrower),
+# and WordPress's resized copy of a file ("photo-300x200.jpg").
+_UPLOAD_PATH = re.compile(
+    r"/wp-content/uploads/([^\s\"'<>?#]+?\.[A-Za-z0-9]{2,5})(?=[\s\"'<>?#]|$)"
+)
+_SIZED = re.compile(r"-\d+x\d+(\.[A-Za-z0-9]+)$")
 
 Progress = Callable[[int, int], None]
 
@@ -256,6 +264,7 @@ class _Importer:
         self.pending: list[wxr.Item] = []
         self.pending_comments = 0
         self.users: dict[int, User] = {}
+        self.upload_urls: dict[str, str | None] = {}
         self.redirects: list[tuple[str, str]] = []
         self.old_site: links.OldSite | None = None
         self.structure: str | None = None
@@ -828,13 +837,53 @@ class _Importer:
                 found[int(key)] = markup.Image(item.url, item.alt_text, item.caption)
         return found
 
+    def _known_uploads(self, bodies: Iterable[str]) -> None:
+        """The new addresses of every old upload these bodies may name (with and without
+        WordPress's "-300x200" size), found in two queries and remembered, so that
+        converting a batch of bodies asks _upload_url nothing new."""
+        keys: set[str] = set()
+        for body in bodies:
+            if _UPLOADS not in body:
+                continue
+            for path in _UPLOAD_PATH.findall(body):
+                original = _SIZED.sub(r"\1", path)
+                keys.add(f"path:{unquote(path)}"[:200])
+                keys.add(f"path:{unquote(original)}"[:200])
+        keys -= self.upload_urls.keys()
+        if not keys:
+            return
+        if len(self.upload_urls) + len(keys) > UPLOAD_URLS_KEPT:
+            self.upload_urls.clear()
+        wanted = sorted(keys)
+        for start in range(0, len(wanted), LOOKUP_CHUNK):
+            chunk = wanted[start : start + LOOKUP_CHUNK]
+            mapped = dict(
+                Mapping.objects.filter(
+                    site=self.site, kind=ObjectKind.ATTACHMENT, source_key__in=chunk
+                ).values_list("source_key", "object_id")
+            )
+            media = MediaItem.objects.in_bulk(mapped.values())
+            for key in chunk:
+                item = media.get(mapped[key]) if key in mapped else None
+                self.upload_urls[key] = item.url if item is not None else None
+
     def _upload_url(self, path: str) -> str | None:
-        """The new address of an old upload, by its path (one query)."""
-        keys = Mapping.objects.filter(
-            site=self.site, kind=ObjectKind.ATTACHMENT, source_key=f"path:{unquote(path)}"[:200]
-        ).values("object_id")
-        media = MediaItem.objects.filter(pk__in=keys).first()
-        return media.url if media is not None else None
+        """The new address of an old upload, by its path: two indexed look-ups (the mapping's
+        key, then the item), remembered for the next body that names the file (bounded: the
+        memory stays flat however many files the site has)."""
+        key = f"path:{unquote(path)}"[:200]
+        if key in self.upload_urls:
+            return self.upload_urls[key]
+        object_id = (
+            Mapping.objects.filter(site=self.site, kind=ObjectKind.ATTACHMENT, source_key=key)
+            .values_list("object_id", flat=True)
+            .first()
+        )
+        media = MediaItem.objects.filter(pk=object_id).first() if object_id is not None else None
+        if len(self.upload_urls) >= UPLOAD_URLS_KEPT:
+            self.upload_urls.clear()
+        found = self.upload_urls[key] = media.url if media is not None else None
+        return found
 
     def _body(self, item: wxr.Item, what: str) -> str:
         converted = markup.convert(
@@ -885,7 +934,12 @@ class _Importer:
         done: list[tuple[wxr.Item, Post]] = []
         unchanged: list[int] = []
         new: list[tuple[wxr.Item, publishing.ImportedPost, str, Mapping | None]] = []
-        used_slugs: set[str] = set()
+        self._known_uploads(item.content for item in items)
+        # The batch's wanted slugs that other posts have already: one query, not one a post.
+        wanted_slugs = {unquote(item.slug).strip() for item in items} - {""}
+        used_slugs = set(
+            Post.objects.filter(slug__in=sorted(wanted_slugs)).values_list("slug", flat=True)
+        )
         for item in items:
             mapping = found.get(str(item.id))
             if item.id in seen or (mapping is not None and mapping.run_id == self.run.pk):
@@ -921,6 +975,7 @@ class _Importer:
                 done.append((item, post))
             elif post is not None:
                 post = self._save_post(item, post, title, what)
+                used_slugs.add(post.slug)  # taken now, for the new posts of this batch
                 self._remember(ObjectKind.POST, item.id, post.pk, digest, mapping)
                 done.append((item, post))
             else:
@@ -956,15 +1011,10 @@ class _Importer:
             self._post_links(item, post)
 
     def _new_post_slug(self, item: wxr.Item, title: str, what: str, used: set[str]) -> str:
-        """The old slug kept exactly when free (here and in this batch); else a free one."""
+        """The old slug kept exactly when free (`used`: the batch's wanted slugs that posts
+        here have, and the slugs the batch took); else a free one."""
         wanted = unquote(item.slug).strip()
-        if (
-            wanted
-            and _SLUG.match(wanted)
-            and len(wanted) <= 200
-            and wanted not in used
-            and not Post.objects.filter(slug=wanted).exists()
-        ):
+        if wanted and _SLUG.match(wanted) and len(wanted) <= 200 and wanted not in used:
             used.add(wanted)
             return wanted
         base = (wanted if wanted and _SLUG.match(wanted) else slugify(title))[:190]

@@ -126,6 +126,38 @@ def test_a_bad_ip_address_is_dropped_and_a_good_one_kept(post):
     assert ips[result.comments[2]] == "2001:db8::1"
 
 
+@pytest.mark.parametrize(
+    ("typed", "stored"),
+    [
+        ("192.0.2.7", "192.0.2.7"),
+        (" 10.0.0.255 ", "10.0.0.255"),
+        ("0.0.0.0", "0.0.0.0"),  # noqa: S104 - an address as text, nothing listens
+        ("010.1.2.3", None),  # leading zeros: ipaddress refuses them, so does the shortcut
+        ("256.1.2.3", None),
+        ("1.2.3", None),
+        ("2001:DB8:0:0::1", "2001:db8::1"),
+        ("", None),
+    ],
+)
+def test_an_address_is_stored_as_ipaddress_writes_it_or_not_at_all(post, typed, stored):
+    result = services.import_comments(post=post, rows=[row(1, ip_address=typed)])
+    assert Comment.objects.get(pk=result.comments[1]).ip_address == stored
+
+
+def test_the_old_times_are_stored_as_the_orm_stores_them(post):
+    """The rows are written by hand-made INSERTs: what they store reads back as a comment
+    saved through the ORM reads back."""
+    when = dt.datetime(2019, 3, 31, 1, 30, 15, 250, tzinfo=dt.timezone(dt.timedelta(hours=-5)))
+    result = services.import_comments(post=post, rows=[row(1, created_at=when)])
+    imported = Comment.objects.get(pk=result.comments[1])
+    saved = Comment.objects.create(
+        post=post, author_name="x", text="x", html="<p>x</p>", created_at=when
+    )
+    assert imported.created_at == when
+    assert Comment.objects.filter(created_at=when).count() == 2
+    assert Comment.objects.filter(pk=saved.pk).values_list("created_at", flat=True)[0] == when
+
+
 def test_a_members_comment_on_their_own_post_gets_the_author_badge():
     user = UserFactory()
     post = PostFactory(authors=[PersonFactory(user=user)])
