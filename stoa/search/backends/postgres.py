@@ -1,0 +1,197 @@
+"""PostgreSQL full-text search: the scale path.
+
+Two tsvector columns are generated and stored by PostgreSQL from the document's columns
+(so they follow every write, bulk ones included, with no code of ours): `public_vector` from
+what everyone may read, `full_vector` adding the members-only body; each has a GIN index. A
+visitor's search matches `public_vector`, a member's `full_vector`. Searches are read by
+websearch_to_tsquery (which never fails on what a reader types) from the parsed query written
+back in web syntax, ranked by ts_rank_cd (cover density: words found close together rank
+higher), and highlighted by ts_headline on the page's rows only.
+
+The text search configuration is `stoa_search`: English (Snowball stemming, stop words, the
+site's language) with accents removed first (the unaccent extension, created here; OPTIONS
+{"UNACCENT": False} keeps plain `english` where extensions cannot be created).
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+from django.db import connection
+from django.db.backends.base.schema import BaseDatabaseSchemaEditor
+from django.utils import timezone
+
+from stoa.search.backends import (
+    MARK_END,
+    MARK_START,
+    NEWEST,
+    Filters,
+    Hit,
+    SearchBackend,
+    filter_sql,
+)
+from stoa.search.query import Query
+
+WEIGHTED = (("title", "A"), ("excerpt", "B"), ("byline", "C"), ("body", "D"))
+INDEXES = {"search_document_public_gin": "public_vector", "search_document_full_gin": "full_vector"}
+HEADLINE = (
+    f'StartSel="{MARK_START}", StopSel="{MARK_END}", MaxWords=30, MinWords=12, '
+    'MaxFragments=2, FragmentDelimiter=" … "'
+)
+
+
+class PostgresBackend(SearchBackend):
+    vendor = "postgresql"
+
+    @property
+    def config(self) -> str:
+        return "stoa_search" if self.options.get("UNACCENT", True) else "english"
+
+    def _vector(self, columns: Sequence[tuple[str, str]]) -> str:
+        return " || ".join(
+            f"setweight(to_tsvector('{self.config}'::regconfig, coalesce({column}, '')), "
+            f"'{weight}')"
+            for column, weight in columns
+        )
+
+    def install(self, schema_editor: BaseDatabaseSchemaEditor) -> None:
+        if self.options.get("UNACCENT", True):
+            schema_editor.execute("CREATE EXTENSION IF NOT EXISTS unaccent")
+            schema_editor.execute(
+                "DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_ts_config WHERE cfgname = "
+                "'stoa_search') THEN CREATE TEXT SEARCH CONFIGURATION stoa_search "
+                "(COPY = english); ALTER TEXT SEARCH CONFIGURATION stoa_search ALTER MAPPING "
+                "FOR hword, hword_part, word WITH unaccent, english_stem; END IF; END $$"
+            )
+        public = self._vector(WEIGHTED)
+        full = self._vector((*WEIGHTED, ("members_body", "D")))
+        for column, expression in (("public_vector", public), ("full_vector", full)):
+            schema_editor.execute(
+                f"ALTER TABLE search_document ADD COLUMN IF NOT EXISTS {column} tsvector "
+                f"GENERATED ALWAYS AS ({expression}) STORED"
+            )
+        self._create_indexes(schema_editor.execute)
+
+    def uninstall(self, schema_editor: BaseDatabaseSchemaEditor) -> None:
+        for name, column in INDEXES.items():
+            schema_editor.execute(f"DROP INDEX IF EXISTS {name}")
+            schema_editor.execute(f"ALTER TABLE search_document DROP COLUMN IF EXISTS {column}")
+
+    @staticmethod
+    def _create_indexes(execute: Any) -> None:
+        for name, column in INDEXES.items():
+            execute(f"CREATE INDEX IF NOT EXISTS {name} ON search_document USING gin ({column})")
+
+    @contextlib.contextmanager
+    def bulk_load(self) -> Iterator[None]:
+        """Without the GIN indexes while the documents are written, then each built once."""
+        with connection.cursor() as cursor:
+            for name in INDEXES:
+                cursor.execute(f"DROP INDEX IF EXISTS {name}")
+        try:
+            yield
+        finally:
+            with connection.cursor() as cursor:
+                self._create_indexes(cursor.execute)
+
+    def _where(self, *, members: bool, filters: Filters) -> tuple[str, list[Any]]:
+        vector = "d.full_vector" if members else "d.public_vector"
+        conditions, params = filter_sql(filters, members=members, now=timezone.now())
+        return f"{vector} @@ q.q AND {conditions}", params
+
+    def _q(self, query: Query) -> tuple[str, list[Any]]:
+        return (
+            f"(SELECT websearch_to_tsquery('{self.config}'::regconfig, %s) AS q) q",
+            [query.web_syntax()],
+        )
+
+    def search(
+        self,
+        query: Query,
+        *,
+        members: bool,
+        filters: Filters,
+        order: str = "relevance",
+        limit: int = 10,
+        offset: int = 0,
+    ) -> list[Hit]:
+        if query.is_empty:
+            return []
+        source, q_params = self._q(query)
+        where, params = self._where(members=members, filters=filters)
+        vector = "d.full_vector" if members else "d.public_vector"
+        ordering = "date DESC NULLS LAST, id DESC" if order == NEWEST else "rank DESC, id"
+        # What a snippet may be drawn from: a visitor is shown a members-only body's
+        # excerpt, never the body.
+        text = (
+            "concat_ws(' ', r.body, r.members_body, r.excerpt)"
+            if members
+            else "CASE WHEN r.members_only THEN r.excerpt "
+            "ELSE concat_ws(' ', r.body, r.excerpt) END"
+        )
+        sql = (
+            f"SELECT r.id, r.kind, r.object_id, r.title, r.url, r.date, r.byline, "  # noqa: S608 - names are ours, values parameters
+            f"r.members_only, ts_headline('{self.config}'::regconfig, {text}, q.q, %s), r.rank "
+            f"FROM (SELECT d.id, d.kind, d.object_id, d.title, d.url, d.date, d.byline, "
+            f"d.members_only, d.excerpt, d.body, d.members_body, "
+            f"ts_rank_cd({vector}, q.q) AS rank FROM search_document d, {source} "
+            f"WHERE {where} ORDER BY {ordering} LIMIT %s OFFSET %s) r, {source} "
+            f"ORDER BY {ordering.replace('date', 'r.date').replace('id', 'r.id')}"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [HEADLINE, *q_params, *params, limit, offset, *q_params])
+            rows = cursor.fetchall()
+        return [
+            Hit(
+                id=row[0],
+                kind=row[1],
+                object_id=row[2],
+                title=row[3],
+                url=row[4],
+                date=row[5],
+                byline=row[6],
+                members_only=row[7],
+                snippet=row[8] or "",
+                rank=float(row[9] or 0.0),
+            )
+            for row in rows
+        ]
+
+    def count(self, query: Query, *, members: bool, filters: Filters) -> dict[str, int]:
+        if query.is_empty:
+            return {}
+        source, q_params = self._q(query)
+        where, params = self._where(members=members, filters=filters)
+        sql = (
+            f"SELECT d.kind, COUNT(*) FROM search_document d, {source} "  # noqa: S608 - names are ours
+            f"WHERE {where} GROUP BY d.kind"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [*q_params, *params])
+            return dict(cursor.fetchall())
+
+    def ids(self, query: Query, *, kind: str, limit: int) -> list[int]:
+        if query.is_empty:
+            return []
+        source, q_params = self._q(query)
+        sql = (
+            f"SELECT d.object_id FROM search_document d, {source} "  # noqa: S608 - names are ours, values parameters
+            f"WHERE d.full_vector @@ q.q AND d.kind = %s "
+            f"ORDER BY ts_rank_cd(d.full_vector, q.q) DESC LIMIT %s"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [*q_params, kind, limit])
+            return [row[0] for row in cursor.fetchall()]
+
+    def similar(self, words: Sequence[str], *, exclude_id: int, limit: int) -> list[Hit]:
+        if not words:
+            return []
+        query = Query(text="", clauses=(tuple((word,) for word in words),))
+        return self.search(
+            query,
+            members=False,
+            filters=Filters(kinds=("post",), exclude_object_ids=(exclude_id,)),
+            limit=limit,
+        )

@@ -1,0 +1,214 @@
+"""SQLite FTS5: the embedded default.
+
+An external-content FTS5 table (`search_fts`) indexes search_document's text columns without
+a second copy of the text; triggers keep it in step with every insert, update and delete, in
+the writer's transaction. The tokenizer is `porter unicode61 remove_diacritics 2`: the site
+writes in English (LANGUAGE_CODE en-us), so Porter's stemmer lets "grieving" find "grief"'s
+neighbours "grieve" and "grieves", and unicode61 folds case and accents ("café" = "cafe") for
+every script; the vocabulary of "did you mean" is kept unstemmed beside it (models.Term),
+since FTS5's own vocabulary (fts5vocab) would offer stems ("anniversari") to readers.
+
+Ranking is BM25 with the title weighted most, then the excerpt, the names, the body. A
+visitor's search reads every column but `members_body`, through an FTS5 column filter; a
+member's reads them all.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+from django.db import connection
+from django.db.backends.base.schema import BaseDatabaseSchemaEditor
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+
+from stoa.search.backends import (
+    MARK_END,
+    MARK_START,
+    NEWEST,
+    Filters,
+    Hit,
+    SearchBackend,
+    filter_sql,
+)
+from stoa.search.query import Phrase, Query
+
+TABLE = "search_fts"
+COLUMNS = ("title", "excerpt", "byline", "body", "members_body")
+PUBLIC = "{title excerpt byline body}"
+WEIGHTS = "10.0, 5.0, 3.0, 1.0, 1.0"
+TOKENIZER = "porter unicode61 remove_diacritics 2"
+SNIPPET_WORDS = 24
+
+TRIGGERS = {
+    "search_document_ai": (
+        "AFTER INSERT ON search_document BEGIN "  # noqa: S608 - names are ours, values parameters
+        f"INSERT INTO {TABLE}(rowid, {', '.join(COLUMNS)}) "
+        f"VALUES (new.id, {', '.join('new.' + c for c in COLUMNS)}); END"
+    ),
+    "search_document_ad": (
+        "AFTER DELETE ON search_document BEGIN "  # noqa: S608 - names are ours, values parameters
+        f"INSERT INTO {TABLE}({TABLE}, rowid, {', '.join(COLUMNS)}) "
+        f"VALUES ('delete', old.id, {', '.join('old.' + c for c in COLUMNS)}); END"
+    ),
+    "search_document_au": (
+        f"AFTER UPDATE OF {', '.join(COLUMNS)} ON search_document BEGIN "  # noqa: S608 - names are ours, values parameters
+        f"INSERT INTO {TABLE}({TABLE}, rowid, {', '.join(COLUMNS)}) "
+        f"VALUES ('delete', old.id, {', '.join('old.' + c for c in COLUMNS)}); "
+        f"INSERT INTO {TABLE}(rowid, {', '.join(COLUMNS)}) "
+        f"VALUES (new.id, {', '.join('new.' + c for c in COLUMNS)}); END"
+    ),
+}
+
+
+def _phrase(words: Phrase) -> str:
+    # Words hold only letters and digits (query.WORD); doubling quotes is FTS5's escape,
+    # kept so that no text can ever end the string.
+    return '"' + " ".join(words).replace('"', '""') + '"'
+
+
+def match_expression(query: Query, *, members: bool) -> str:
+    """The FTS5 query for a parsed search: every clause (any of its phrases), none of the
+    excluded phrases; a visitor's limited to the columns everyone may read."""
+    positive = " AND ".join(
+        "(" + " OR ".join(_phrase(one) for one in clause) + ")" for clause in query.clauses
+    )
+    where = "" if members else f"{PUBLIC} : "
+    expression = f"{where}({positive})"
+    if query.excluded:
+        excluded = " OR ".join(_phrase(one) for one in query.excluded)
+        expression = f"({expression}) NOT ({where}({excluded}))"
+    return expression
+
+
+class SQLiteBackend(SearchBackend):
+    vendor = "sqlite"
+
+    def install(self, schema_editor: BaseDatabaseSchemaEditor) -> None:
+        tokenizer = self.options.get("TOKENIZER", TOKENIZER)
+        schema_editor.execute(
+            f"CREATE VIRTUAL TABLE IF NOT EXISTS {TABLE} USING fts5({', '.join(COLUMNS)}, "
+            f"content='search_document', content_rowid='id', tokenize='{tokenizer}')"
+        )
+        self._create_triggers(schema_editor.execute)
+        schema_editor.execute(f"INSERT INTO {TABLE}({TABLE}) VALUES ('rebuild')")  # noqa: S608 - names are ours, values parameters
+
+    def uninstall(self, schema_editor: BaseDatabaseSchemaEditor) -> None:
+        for name in TRIGGERS:
+            schema_editor.execute(f"DROP TRIGGER IF EXISTS {name}")
+        schema_editor.execute(f"DROP TABLE IF EXISTS {TABLE}")
+
+    @staticmethod
+    def _create_triggers(execute: Any) -> None:
+        for name, body in TRIGGERS.items():
+            execute(f"CREATE TRIGGER IF NOT EXISTS {name} {body}")
+
+    @contextlib.contextmanager
+    def bulk_load(self) -> Iterator[None]:
+        """Without the triggers while the documents are written, then one 'rebuild' of
+        the FTS5 index from the table (much faster than a row at a time)."""
+        with connection.cursor() as cursor:
+            for name in TRIGGERS:
+                cursor.execute(f"DROP TRIGGER IF EXISTS {name}")
+        try:
+            yield
+        finally:
+            with connection.cursor() as cursor:
+                self._create_triggers(cursor.execute)
+                cursor.execute(f"INSERT INTO {TABLE}({TABLE}) VALUES ('rebuild')")  # noqa: S608 - names are ours, values parameters
+                cursor.execute(f"INSERT INTO {TABLE}({TABLE}) VALUES ('optimize')")  # noqa: S608 - names are ours, values parameters
+
+    def _where(self, query: Query, *, members: bool, filters: Filters) -> tuple[str, list[Any]]:
+        conditions, params = filter_sql(filters, members=members, now=timezone.now())
+        sql = f"{TABLE} MATCH %s AND {conditions}"
+        return sql, [match_expression(query, members=members), *params]
+
+    def search(
+        self,
+        query: Query,
+        *,
+        members: bool,
+        filters: Filters,
+        order: str = "relevance",
+        limit: int = 10,
+        offset: int = 0,
+    ) -> list[Hit]:
+        if query.is_empty:
+            return []
+        where, params = self._where(query, members=members, filters=filters)
+        marks = f"'{MARK_START}', '{MARK_END}', '…', {SNIPPET_WORDS}"
+        # A visitor is shown a members-only body's excerpt, never the body (column 1).
+        snippet = (
+            f"snippet({TABLE}, -1, {marks})"
+            if members
+            else f"CASE WHEN d.members_only THEN snippet({TABLE}, 1, {marks}) "
+            f"ELSE snippet({TABLE}, -1, {marks}) END"
+        )
+        ordering = "d.date DESC, d.id DESC" if order == NEWEST else "rank, d.id"
+        sql = (
+            f"SELECT d.id, d.kind, d.object_id, d.title, d.url, d.date, d.byline, "  # noqa: S608 - names are ours, values parameters
+            f"d.members_only, {snippet}, bm25({TABLE}, {WEIGHTS}) AS rank "
+            f"FROM {TABLE} JOIN search_document d ON d.id = {TABLE}.rowid "
+            f"WHERE {where} ORDER BY {ordering} LIMIT %s OFFSET %s"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [*params, limit, offset])
+            rows = cursor.fetchall()
+        return [_hit(row) for row in rows]
+
+    def count(self, query: Query, *, members: bool, filters: Filters) -> dict[str, int]:
+        if query.is_empty:
+            return {}
+        where, params = self._where(query, members=members, filters=filters)
+        sql = (
+            f"SELECT d.kind, COUNT(*) FROM {TABLE} JOIN search_document d "  # noqa: S608 - names are ours, values parameters
+            f"ON d.id = {TABLE}.rowid WHERE {where} GROUP BY d.kind"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return dict(cursor.fetchall())
+
+    def ids(self, query: Query, *, kind: str, limit: int) -> list[int]:
+        if query.is_empty:
+            return []
+        sql = (
+            f"SELECT d.object_id FROM {TABLE} JOIN search_document d ON d.id = {TABLE}.rowid "  # noqa: S608 - names are ours, values parameters
+            f"WHERE {TABLE} MATCH %s AND d.kind = %s ORDER BY bm25({TABLE}, {WEIGHTS}) LIMIT %s"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [match_expression(query, members=True), kind, limit])
+            return [row[0] for row in cursor.fetchall()]
+
+    def similar(self, words: Sequence[str], *, exclude_id: int, limit: int) -> list[Hit]:
+        if not words:
+            return []
+        query = Query(text="", clauses=(tuple((word,) for word in words),))
+        return self.search(
+            query,
+            members=False,
+            filters=Filters(kinds=("post",), exclude_object_ids=(exclude_id,)),
+            limit=limit,
+        )
+
+
+def _hit(row: Sequence[Any]) -> Hit:
+    date = row[5]
+    if isinstance(date, str):
+        date = parse_datetime(date)
+    if date is not None and timezone.is_naive(date):
+        date = timezone.make_aware(date, dt.UTC)  # stored in UTC (USE_TZ)
+    return Hit(
+        id=row[0],
+        kind=row[1],
+        object_id=row[2],
+        title=row[3],
+        url=row[4],
+        date=date,
+        byline=row[6],
+        members_only=bool(row[7]),
+        snippet=row[8] or "",
+        rank=float(row[9] or 0.0),
+    )

@@ -1,0 +1,152 @@
+"""What is in the index and who finds it, through the services that change content and the
+backend's search. The suite runs this module on SQLite (FTS5) and on PostgreSQL (.ci/run,
+DATABASE_URL), so every behaviour here holds on both backends."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from stoa.discussion.models import CommentStatus
+from stoa.discussion.tests.factories import CommentFactory
+from stoa.publishing import services as publishing
+from stoa.publishing.models import PageStatus
+from stoa.publishing.tests.factories import PageFactory, PostFactory, TagFactory
+from stoa.search import services
+from stoa.search.backends import Filters, backend
+from stoa.search.models import Document, Kind
+from stoa.search.query import parse
+from stoa.webcasts.tests.factories import SeriesFactory, SessionFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def found(text: str, *, members: bool = False, **filters: object) -> list[tuple[str, int]]:
+    hits = backend().search(parse(text), members=members, filters=Filters(**filters), limit=50)  # type: ignore[arg-type]
+    return [(hit.kind, hit.object_id) for hit in hits]
+
+
+def test_a_published_post_is_found_by_a_word_of_its_body() -> None:
+    post = PostFactory(title="On anniversaries", body="<p>Grief returns with the calendar.</p>")
+    assert found("calendar") == [(Kind.POST, post.pk)]
+
+
+def test_words_are_stemmed_and_accents_folded() -> None:
+    post = PostFactory(title="Working with grief", body="<p>A café in Zürich, grieving.</p>")
+    assert found("grieves") == [(Kind.POST, post.pk)]
+    assert found("cafe zurich") == [(Kind.POST, post.pk)]
+
+
+def test_drafts_pending_private_and_scheduled_posts_are_not_found() -> None:
+    PostFactory(title="Tangerine draft", draft=True)
+    PostFactory(title="Tangerine pending", pending=True)
+    PostFactory(title="Tangerine private", private=True)
+    PostFactory(title="Tangerine scheduled", scheduled=True)
+    assert found("tangerine") == []
+
+
+def test_a_scheduled_post_is_found_once_its_time_has_come() -> None:
+    post = PostFactory(title="Tangerine later", scheduled=True)
+    Document.objects.filter(kind=Kind.POST, object_id=post.pk).update(
+        live_at=timezone.now() - dt.timedelta(minutes=1)
+    )
+    assert found("tangerine") == [(Kind.POST, post.pk)]
+
+
+def test_a_post_taken_back_to_draft_is_found_no_more_with_its_comments() -> None:
+    post = PostFactory(title="Marmalade")
+    CommentFactory(post=post, text="Marmalade is the answer.")
+    assert len(found("marmalade")) == 2
+    publishing.unpublish_post(post=post)
+    assert found("marmalade") == []
+
+
+def test_a_members_only_body_is_found_by_members_only() -> None:
+    post = PostFactory(
+        title="Supervision notes",
+        excerpt="A short excerpt.",
+        body="<p>Secret quince.</p>",
+        members_only=True,
+    )
+    assert found("quince") == []
+    assert found("quince", members=True) == [(Kind.POST, post.pk)]
+    # Its title and excerpt are everyone's.
+    assert found("supervision") == [(Kind.POST, post.pk)]
+    hit = backend().search(parse("supervision"), members=False, filters=Filters())[0]
+    assert "quince" not in hit.snippet.lower()
+
+
+def test_comments_are_found_while_approved() -> None:
+    comment = CommentFactory(text="The fees were a burden.")
+    assert found("fees") == [(Kind.COMMENT, comment.pk)]
+    from stoa.discussion import services as discussion
+
+    discussion.spam_comment(comment=comment, actor=None)
+    assert found("fees") == []
+    discussion.approve_comment(comment=comment, actor=None)
+    assert found("fees") == [(Kind.COMMENT, comment.pk)]
+
+
+def test_held_and_trashed_comments_are_not_found() -> None:
+    CommentFactory(text="Persimmon held", status=CommentStatus.PENDING)
+    CommentFactory(text="Persimmon trashed", status=CommentStatus.TRASH)
+    assert found("persimmon") == []
+
+
+def test_comments_under_a_members_only_post_are_found_by_members_only() -> None:
+    post = PostFactory(members_only=True)
+    comment = CommentFactory(post=post, text="Lychee thoughts")
+    assert found("lychee") == []
+    assert found("lychee", members=True) == [(Kind.COMMENT, comment.pk)]
+
+
+def test_published_pages_series_and_sessions_are_found() -> None:
+    page = PageFactory(title="About the kumquat", status=PageStatus.PUBLISHED)
+    PageFactory(title="Kumquat draft", status=PageStatus.DRAFT)
+    series = SeriesFactory(title="Kumquat series")
+    session = SessionFactory(series=series, title="Kumquat session one")
+    hidden = SeriesFactory(title="Kumquat hidden", is_published=False)
+    SessionFactory(series=hidden, title="Kumquat hidden session")
+    assert sorted(found("kumquat")) == sorted(
+        [(Kind.PAGE, page.pk), (Kind.SERIES, series.pk), (Kind.SESSION, session.pk)]
+    )
+
+
+def test_phrase_exclusion_and_or() -> None:
+    a = PostFactory(title="Grief and anniversaries", body="<p>the anniversary of a loss</p>")
+    b = PostFactory(title="Fees and money", body="<p>loss of income</p>")
+    assert found('"anniversary of a loss"') == [(Kind.POST, a.pk)]
+    assert found("loss -income") == [(Kind.POST, a.pk)]
+    assert sorted(found("anniversaries OR fees")) == sorted([(Kind.POST, a.pk), (Kind.POST, b.pk)])
+
+
+def test_filters_by_tag_and_year() -> None:
+    tag = TagFactory(name="ethics")
+    tagged = PostFactory(title="Papaya one", tags=[tag])
+    PostFactory(title="Papaya two")
+    assert found("papaya", tag_id=tag.pk) == [(Kind.POST, tagged.pk)]
+    year = timezone.localtime(tagged.published_at).year
+    assert len(found("papaya", year=year)) == 2
+    assert found("papaya", year=year - 5) == []
+
+
+def test_reindex_rebuilds_the_same_index() -> None:
+    post = PostFactory(title="Guava")
+    CommentFactory(post=post, text="guava too")
+    before = sorted(found("guava"))
+    Document.objects.all().delete()
+    assert found("guava") == []
+    counts = services.reindex()
+    assert counts[Kind.POST] == 1 and counts[Kind.COMMENT] == 1
+    assert sorted(found("guava")) == before
+
+
+def test_catch_up_indexes_rows_written_without_signals() -> None:
+    post = PostFactory(title="Mango")
+    Document.objects.all().delete()
+    changed = services.catch_up()
+    assert changed == {Kind.POST: 1}
+    assert found("mango") == [(Kind.POST, post.pk)]
+    assert services.catch_up() == {}

@@ -1,0 +1,138 @@
+"""The search page through HTTP: grouping, highlighting, paging, filters, sorting, "did you
+mean", the header's box, OpenSearch, WordPress's /?s=, the page cache, query counts."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from stoa.discussion.tests.factories import CommentFactory
+from stoa.members.tests.factories import UserFactory
+from stoa.publishing.tests.factories import CategoryFactory, PostFactory, TagFactory
+from stoa.webcasts.tests.factories import SeriesFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def get(client: Client, **params: object):  # type: ignore[no-untyped-def]
+    return client.get("/search/", params)
+
+
+def test_results_are_grouped_with_highlighted_snippets(client: Client) -> None:
+    post = PostFactory(
+        title="Grief and anniversaries", body="<p>On the anniversary, grief returns.</p>"
+    )
+    CommentFactory(post=post, text="My grief came back at the anniversary too.")
+    SeriesFactory(title="Grief work", description="Sessions on grief.")
+    response = get(client, q="grief")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'id="group-articles"' in html
+    assert 'id="group-series"' in html
+    assert 'id="group-discussion"' in html
+    assert "<mark>" in html and "grief" in html.lower()
+
+
+def test_snippets_are_escaped_but_marks_are_html(client: Client) -> None:
+    CommentFactory(text="<script>alert(1)</script> walnut & <b>pecan</b>")
+    html = get(client, q="walnut").content.decode()
+    assert "<script>alert(1)" not in html
+    assert "<mark>walnut</mark>" in html
+
+
+def test_a_visitor_never_sees_a_members_only_body_snippet(client: Client) -> None:
+    PostFactory(
+        title="Supervision",
+        excerpt="Open words.",
+        body="<p>Hidden quince text.</p>",
+        members_only=True,
+    )
+    assert "quince" not in get(client, q="supervision").content.decode().lower()
+    assert "Nothing was found" in get(client, q="quince").content.decode()
+    client.force_login(UserFactory())
+    assert "<mark>quince</mark>" in get(client, q="quince").content.decode().lower()
+
+
+def test_paging_within_a_group(client: Client) -> None:
+    for n in range(12):
+        PostFactory(title=f"Almond note {n}")
+    first = get(client, q="almond", type="articles").content.decode()
+    assert "Page 1 of 2" in first
+    second = get(client, q="almond", type="articles", page=2)
+    assert second.status_code == 200 and "Page 2 of 2" in second.content.decode()
+    assert get(client, q="almond", type="articles", page=3).status_code == 404
+
+
+def test_filters_by_category_tag_and_author(client: Client) -> None:
+    category = CategoryFactory(name="Ethics", slug="ethics")
+    tag = TagFactory(name="fees", slug="fees")
+    kept = PostFactory(title="Hazel one", categories=[category], tags=[tag])
+    PostFactory(title="Hazel two")
+    for params in ({"category": "ethics"}, {"tag": "fees"}, {"author": kept.authors.get().slug}):
+        html = get(client, q="hazel", **params).content.decode()
+        assert "Hazel one" in html and "Hazel two" not in html, params
+    assert get(client, q="hazel", category="nothing-here").status_code == 404
+    assert get(client, q="hazel", year="not-a-year").status_code == 400
+
+
+def test_sort_by_date(client: Client) -> None:
+    PostFactory(title="Chestnut chestnut chestnut")
+    PostFactory(title="Chestnut later", published_at=None)
+    html = get(client, q="chestnut", sort="date").content.decode()
+    assert html.index("Chestnut later") < html.index("Chestnut chestnut chestnut")
+
+
+def test_did_you_mean_offers_a_close_word_that_finds_something(client: Client) -> None:
+    PostFactory(title="Anniversaries and grief")
+    html = get(client, q="anniversaires").content.decode()
+    assert "Did you mean" in html and "anniversaries" in html
+
+
+def test_a_members_only_word_is_never_suggested_to_a_visitor(client: Client) -> None:
+    PostFactory(body="<p>Quintessential secrets.</p>", members_only=True)
+    assert "Did you mean" not in get(client, q="quintessentail").content.decode()
+
+
+def test_every_page_has_the_search_box_and_opensearch_link(client: Client) -> None:
+    html = client.get("/").content.decode()
+    assert 'role="search"' in html and 'action="/search/"' in html
+    assert 'rel="search" type="application/opensearchdescription+xml"' in html
+    description = client.get("/search/opensearch.xml")
+    assert description["Content-Type"].startswith("application/opensearchdescription+xml")
+    assert "/search/?q={searchTerms}" in description.content.decode()
+
+
+def test_wordpress_search_address_redirects_here(client: Client) -> None:
+    response = client.get("/", {"s": "grief"})
+    assert response.status_code in (301, 302)
+    assert response["Location"] == "/search/?q=grief"
+
+
+def test_search_pages_are_never_kept(client: Client) -> None:
+    PostFactory(title="Cashew")
+    response = get(client, q="cashew")
+    assert "no-store" in response["Cache-Control"]
+    assert response.get("X-Stoa-Cache") is None
+    assert "no-store" in client.get("/search/")["Cache-Control"]
+
+
+def test_queries_do_not_grow_with_the_results(client: Client) -> None:
+    def count() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert get(client, q="pistachio").status_code == 200
+        return len(queries)
+
+    for n in range(2):
+        post = PostFactory(title=f"Pistachio {n}")
+        CommentFactory(post=post, text=f"pistachio comment {n}")
+    count()  # the content version and the page's shared pieces, kept for the next
+    few = count()
+    for n in range(8):
+        other = PostFactory(title=f"Pistachio more {n}")
+        CommentFactory(post=other, text=f"pistachio again {n}")
+    count()
+    assert count() == few
+    # The counts and one search per group shown (articles, discussion).
+    assert few == 3
