@@ -42,6 +42,7 @@ urlpatterns = [
     path("account/", include("stoa.members.urls")),
     path("comments/", include("stoa.discussion.urls")),
     path("series/", include("stoa.webcasts.urls")),
+    path("search/", include("stoa.search.urls")),
     path("wordpress/", include("stoa.wordpress.urls")),
     path("", include("stoa.publishing.urls")),
 ]
