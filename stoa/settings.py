@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "stoa.discussion",
     "stoa.webcasts",
     "stoa.wordpress",
+    "stoa.search",
     "stoa.demo",
     "django.contrib.admin",
     "django.contrib.auth",
@@ -152,6 +153,14 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "NAME": str(Path(tempfile.gettempdir()) / f"stoa-test-{os.getpid()}.sqlite3")
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Full-text search (stoa.search.backends), chosen as CACHES is: SQLite's FTS5 on SQLite,
+# PostgreSQL's full-text search on PostgreSQL.
+STOA_SEARCH = {
+    "BACKEND": "stoa.search.backends.postgres.PostgresBackend"
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
+    else "stoa.search.backends.sqlite.SQLiteBackend",
+}
 
 # Background work (emails, clean-ups) is queued in the database and done by `stoa db_worker`,
 # never inside a request. Tests run tasks at once (the immediate backend).
@@ -386,7 +395,7 @@ STOA = {
         "stoa.wordpress.slots.comment_anchors",
     ],
     "POST_HEADER": ["stoa.webcasts.slots.post_clip"],
-    "POST_FOOTER": ["stoa.discussion.slots.post_discussion"],
+    "POST_FOOTER": ["stoa.search.slots.related_reading", "stoa.discussion.slots.post_discussion"],
     # Sections of a member's account page, and of their public page (never anything private).
     "ACCOUNT_SECTIONS": [
         "stoa.discussion.slots.account_guest_comments",
@@ -398,7 +407,10 @@ STOA = {
     # The site's chrome, the same for every reader: templates core's base.html includes.
     "SITE_NAV": ["publishing/chrome/site_nav.html"],
     "ACCOUNT_NAV": ["members/chrome/account_nav.html"],
-    "HEAD_LINKS": ["publishing/chrome/feeds.html"],
+    # Tools in the site's header, drawn per request: the search box.
+    "HEADER_TOOLS": ["search/chrome/search_box.html"],
+    # The feeds; search's OpenSearch description (browsers offer the site's search).
+    "HEAD_LINKS": ["publishing/chrome/feeds.html", "search/chrome/head.html"],
     "FOOTER_LINKS": ["publishing/chrome/footer_links.html"],
     "SIDEBAR_WIDGETS": [
         "publishing/widgets/featured.html",
