@@ -1,0 +1,66 @@
+from __future__ import annotations
+
+import sys
+import time
+from typing import IO, Any, cast
+
+from django.core.management.base import BaseCommand, CommandParser
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TimeElapsedColumn
+from rich.table import Table
+
+from stoa.search import services
+from stoa.search.sources import SOURCES
+
+
+class Command(BaseCommand):
+    help = (
+        "Rebuild the search index from what readers can see (`stoa reindex`), in one "
+        "transaction: searches meanwhile answer from the old index. `--catch-up` only adds "
+        "what is missing or changed and removes what is gone (after writes that sent no "
+        "signal, such as a bulk import run from code)."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--catch-up",
+            action="store_true",
+            help="index only rows missing or changed since they were indexed",
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        started = time.perf_counter()
+        if options["catch_up"]:
+            counts = services.catch_up()
+            self._table("Caught up", counts, time.perf_counter() - started)
+            return
+        # A progress bar on a terminal; nothing in a pipe or a log.
+        console = Console(file=sys.stderr)
+        if console.is_terminal:
+            with Progress(
+                "[progress.description]{task.description}",
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeElapsedColumn(),
+                console=console,
+            ) as bar:
+                tasks: dict[str, TaskID] = {
+                    source.label: bar.add_task(f"Indexing {source.label}", total=None)
+                    for source in SOURCES
+                }
+
+                def progress(label: str, done: int, total: int) -> None:
+                    bar.update(tasks[label], completed=done, total=total)
+
+                counts = services.reindex(progress=progress)
+        else:
+            counts = services.reindex()
+        self._table("Indexed", counts, time.perf_counter() - started)
+
+    def _table(self, title: str, counts: dict[str, int], seconds: float) -> None:
+        table = Table(title=f"{title} in {seconds:.1f} s")
+        table.add_column("kind")
+        table.add_column("documents", justify="right")
+        for source in SOURCES:
+            table.add_row(source.label, f"{counts.get(source.kind, 0):,}")
+        Console(file=cast(IO[str], self.stdout), width=80).print(table)
