@@ -7,21 +7,23 @@ never depend on where a moderator clicked.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
 from typing import Any, cast
 
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
+from django.contrib.admin.views.main import ORDER_VAR
 from django.contrib.auth import get_permission_codename
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.db import models
 from django.db.models import (
     Case,
     Count,
     Exists,
     IntegerField,
-    Max,
     OuterRef,
     Subquery,
     Value,
@@ -88,6 +90,51 @@ def queue_order() -> Case:
     )
 
 
+QUEUE_STATUSES = (HELD, APPROVED, SPAM, TRASH)  # queue_order's order
+
+
+class QueueOrder:
+    """A list's comments in queue_order (held, approved, spam, trash; each newest first),
+    read a page at a time status by status. Sorting a 400,000-comment inbox by the CASE of
+    queue_order reads and sorts every row for each page; each status's part in newest-first
+    order is a range of the comment_queue index (status, created_at), so a page costs the
+    rows it shows, and the count is one GROUP BY over that index (issue 12: an admin list
+    page within 300 ms with 400,000 comments)."""
+
+    ordered = True  # for Paginator, which warns about an unordered list
+
+    def __init__(
+        self, queryset: models.QuerySet[Comment], counts: dict[str, int] | None = None
+    ) -> None:
+        self.queryset = queryset
+        if counts is not None:  # known already: the queue's summary counted them
+            self.counts = counts
+
+    @functools.cached_property
+    def counts(self) -> dict[str, int]:
+        rows = self.queryset.order_by().values_list("status").annotate(n=Count("pk"))
+        return dict(rows)
+
+    def count(self) -> int:
+        return sum(self.counts.values())
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, index: slice) -> list[Comment]:
+        start, stop = index.start or 0, index.stop if index.stop is not None else self.count()
+        rows: list[Comment] = []
+        offset = 0
+        for status in QUEUE_STATUSES:
+            size = self.counts.get(status, 0)
+            low, high = max(start - offset, 0), min(stop - offset, size)
+            if low < high:
+                part = self.queryset.filter(status=status).order_by("-created_at", "-pk")
+                rows += part[low:high]
+            offset += size
+        return rows
+
+
 def plural(count: int, singular: str = "comment", many: str = "comments") -> str:
     return f"{count} {singular if count == 1 else many}"
 
@@ -126,6 +173,15 @@ class StatusFilter(admin.SimpleListFilter):
             return queryset.filter(status=value)
         return queryset.none()
 
+    @classmethod
+    def statuses(cls, value: str | None) -> set[str]:
+        """The statuses a value of the filter lists (what queryset keeps)."""
+        if value is None:
+            return {HELD, APPROVED}
+        if value == cls.EVERYTHING:
+            return set(CommentStatus.values)
+        return {value} if value in CommentStatus.values else set()
+
     def choices(self, changelist: Any) -> Iterator[Any]:
         choices = super().choices(changelist)
         yield {**next(choices), "display": "Held and approved"}
@@ -140,14 +196,22 @@ class PostFilter(admin.SimpleListFilter):
     parameter_name = "post"
     SHOWN = 15
 
+    # How many of the newest held and of the newest approved comments are read to find them.
+    LOOKED_AT = 300
+
     def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
-        posts = (
-            Post.objects.annotate(last_comment=Max("comments__created_at"))
-            .filter(last_comment__isnull=False)
-            .order_by("-last_comment")
-            .values_list("pk", "title")
-        )
-        found = list(posts[: self.SHOWN])
+        # The newest held and approved comments, each a range of the comment_queue index
+        # (grouping every comment by post costs seconds with 400,000 of them).
+        newest: list[tuple[Any, int]] = []
+        for status in (HELD, APPROVED):
+            newest += (
+                Comment.objects.filter(status=status)
+                .order_by("-created_at", "-pk")
+                .values_list("created_at", "post_id")[: self.LOOKED_AT]
+            )
+        order = list(dict.fromkeys(post for _, post in sorted(newest, reverse=True)))
+        titles = dict(Post.objects.filter(pk__in=order[: self.SHOWN]).values_list("pk", "title"))
+        found = [(pk, titles[pk]) for pk in order[: self.SHOWN] if pk in titles]
         value = self.value()
         if value and value.isdigit() and int(value) not in {pk for pk, _ in found}:
             found += list(Post.objects.filter(pk=int(value)).values_list("pk", "title"))
@@ -323,7 +387,12 @@ class CommentAdmin(admin.ModelAdmin):
         ByPostAuthorFilter,
         "created_at",
     ]
-    show_facets = admin.ShowFacets.ALWAYS
+    # Counts in the sidebar on request only ("Show counts"): with them every filter choice
+    # is a COUNT over the comments, seconds with 400,000 of them. The counts per status are
+    # above the list (changelist_view), and the list says how many it holds, not also how
+    # many there are in all (a second COUNT).
+    show_facets = admin.ShowFacets.ALLOW
+    show_full_result_count = False
     list_select_related = ["post", "parent"]
     list_per_page = 50
     ordering = ["-created_at", "-pk"]
@@ -397,6 +466,39 @@ class CommentAdmin(admin.ModelAdmin):
     def get_ordering(self, request: HttpRequest) -> list[Any]:
         # Held first; the list's headers read `ordering`, which says "newest first".
         return [queue_order().asc(), *self.ordering]
+
+    def get_paginator(
+        self,
+        request: HttpRequest,
+        queryset: models.QuerySet[Comment],
+        per_page: int,
+        orphans: int = 0,
+        allow_empty_first_page: bool = True,
+    ) -> Paginator:
+        # In the queue's own order (no column chosen), pages are read status by status
+        # (QueueOrder); a list of one page is read whole, sorted as get_ordering says.
+        if ORDER_VAR not in request.GET:
+            # Paginator asks only for count() and slices, which QueueOrder answers.
+            return Paginator(
+                cast(Any, QueueOrder(queryset, self._known_counts(request))),
+                per_page,
+                orphans,
+                allow_empty_first_page,
+            )
+        return Paginator(queryset, per_page, orphans, allow_empty_first_page)
+
+    # The list's parameters that do not narrow it (a page number, the counts toggle).
+    NOT_NARROWING = frozenset({"p", "_facets", "_changelist_filters"})
+
+    def _known_counts(self, request: HttpRequest) -> dict[str, int] | None:
+        """The list's counts per status when the status filter alone narrows it: those of
+        the summary above the list (changelist_view), which then need not be counted twice."""
+        counts: dict[str, int] | None = getattr(request, "_stoa_status_counts", None)
+        narrowing = set(request.GET) - self.NOT_NARROWING - {StatusFilter.parameter_name}
+        if counts is None or narrowing:
+            return None
+        shown = StatusFilter.statuses(request.GET.get(StatusFilter.parameter_name))
+        return {status: n for status, n in counts.items() if status in shown}
 
     def get_list_display(self, request: HttpRequest) -> list[Any]:
         columns: list[Any] = list(super().get_list_display(request))
@@ -581,6 +683,7 @@ class CommentAdmin(admin.ModelAdmin):
         self, request: HttpRequest, extra_context: dict[str, Any] | None = None
     ) -> HttpResponse:
         counts = dict(Comment.objects.order_by().values_list("status").annotate(count=Count("pk")))
+        request._stoa_status_counts = counts  # type: ignore[attr-defined]  # for get_paginator
         current = request.GET.get(StatusFilter.parameter_name)
         summary = [
             {

@@ -236,6 +236,9 @@ class Comment(models.Model):
             # every guest comment asks this index, never a scan of every comment.
             models.Index(Lower("author_email"), F("status"), name="comment_email_key"),
             models.Index(fields=["ip_address", "created_at"], name="comment_ip"),
+            # The queue's "Reported" count and filter: the few comments readers reported,
+            # not a scan of every comment (issue 12: the admin with 400,000 comments).
+            models.Index(fields=["status"], condition=Q(flag_count__gt=0), name="comment_reported"),
         ]
         permissions = [("moderate_comment", "Can moderate comments")]
 
