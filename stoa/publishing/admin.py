@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any, cast
 
 from django import forms
 from django.contrib import admin, messages
-from django.db.models import QuerySet
+from django.db.models import Max, Min, QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.html import format_html
@@ -86,6 +87,35 @@ class PostForm(BodyForm):
         return data
 
 
+class YearFilter(admin.SimpleListFilter):
+    """By the year a post was (or will be) published, newest first. In place of a date
+    hierarchy, whose list of years is a DISTINCT over every post's date converted to local
+    time: on SQLite a Python call per post, a tenth of a second on a 20,000-post site for
+    each page of the list (issue 12). The years here come from the first and last date, two
+    reads of the published_at index."""
+
+    title = "year published"
+    parameter_name = "year"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        span = Post.objects.aggregate(first=Min("published_at"), last=Max("published_at"))
+        if span["first"] is None:
+            return []
+        first, last = (timezone.localtime(span[end]).year for end in ("first", "last"))
+        return [(str(year), str(year)) for year in range(last, first - 1, -1)]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        value = self.value()
+        if value is None:
+            return queryset
+        if not (value.isdigit() and 1 <= int(value) <= 9998):
+            return queryset.none()
+        zone = timezone.get_current_timezone()
+        start = dt.datetime(int(value), 1, 1, tzinfo=zone)
+        end = dt.datetime(int(value) + 1, 1, 1, tzinfo=zone)
+        return queryset.filter(published_at__gte=start, published_at__lt=end)
+
+
 @admin.register(Post)
 class PostAdmin(admin.ModelAdmin):
     form = PostForm
@@ -109,10 +139,10 @@ class PostAdmin(admin.ModelAdmin):
         "comments_open",
         "categories",
         "authors",
+        YearFilter,
     ]
     list_select_related = False
     search_fields = ["title", "dek", "body", "slug"]
-    date_hierarchy = "published_at"
     prepopulated_fields = {"slug": ["title"]}
     autocomplete_fields = ["authors", "categories", "tags"]
     readonly_fields = ["created_at", "updated_at", "comment_count"]

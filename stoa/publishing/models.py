@@ -262,7 +262,12 @@ class Post(models.Model):
 
     class Meta:
         ordering = ["-published_at", "-pk"]
-        indexes = [models.Index(fields=["status", "published_at"], name="post_status_published")]
+        indexes = [
+            models.Index(fields=["status", "published_at"], name="post_status_published"),
+            # The admin's post list, newest first whatever the status (issue 12): read in the
+            # index's order, not every post sorted for each page.
+            models.Index(fields=["published_at"], name="post_published"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(status__in=["draft", "pending"]) | Q(published_at__isnull=False),

@@ -95,6 +95,48 @@ def test_the_post_changelist_filters_by_status(superuser_client, filing) -> None
     assert [post.title for post in response.context["cl"].result_list] == ["Coming Soon"]
 
 
+def test_the_post_changelist_filters_by_year_in_local_time(superuser_client, filing) -> None:
+    zone = timezone.get_current_timezone()
+    PostFactory(title="New Year", published_at=dt.datetime(2021, 1, 1, 0, 30, tzinfo=zone))
+    PostFactory(title="Old Year", published_at=dt.datetime(2020, 12, 31, 23, 30, tzinfo=zone))
+    PostFactory(title="Long Ago", published_at=dt.datetime(2017, 6, 1, 12, tzinfo=zone))
+    PostFactory(title="Unwritten", draft=True)
+
+    response = superuser_client.get("/admin/publishing/post/")
+    years = [
+        choice["display"]
+        for choice in response.context["cl"].filter_specs[-1].choices(response.context["cl"])
+    ]
+    assert years == ["All", "2021", "2020", "2019", "2018", "2017"]
+
+    def titles(year: str) -> list[str]:
+        found = superuser_client.get("/admin/publishing/post/", {"year": year})
+        return [post.title for post in found.context["cl"].result_list]
+
+    assert titles("2021") == ["New Year"]
+    assert titles("2020") == ["Old Year"]
+    assert titles("2019") == []
+    assert titles("0") == [] and titles("next") == []
+
+
+def test_the_post_changelist_costs_the_same_queries_however_many_posts_there_are(
+    superuser_client, filing
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def cost() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert superuser_client.get("/admin/publishing/post/").status_code == 200
+        return len(captured.captured_queries)
+
+    PostFactory(published_at=timezone.now() - dt.timedelta(days=3 * 365))
+    small = cost()
+    for n in range(30):
+        PostFactory(published_at=timezone.now() - dt.timedelta(days=40 * n))
+    assert cost() == small
+
+
 @pytest.mark.parametrize("model", ["person", "category", "tag", "page"])
 def test_the_other_changelists_answer(superuser_client, model) -> None:
     PostFactory(tags=[TagFactory()])
