@@ -84,6 +84,9 @@ MIDDLEWARE = [
     "stoa.core.pagecache.PageCacheMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
+    # Guests' comments meet the moderation policy's door rules (flood, honeypot) before the
+    # session and the rest are loaded: what robots send by the hundred costs the least here.
+    "stoa.discussion.middleware.CommentDoorMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",

@@ -150,6 +150,55 @@ def _open_post(post_id: int) -> Post:
     return post
 
 
+def at_the_door(request: HttpRequest, post_id: int) -> HttpResponse | None:
+    """A guest's comment put to the policy's door rules (the flood, the honeypot) before
+    the post is read or the form checked: the short refusal, or None to go on to `create`,
+    where every rule judges it (middleware.CommentDoorMiddleware asks, for requests without
+    a session). A robot's hundred POSTs a second cost one indexed query each, not a post
+    loaded and a form validated (issue 10). A preview passes: it writes nothing, and the
+    flood rule would refuse a person previewing their next comment soon after the last."""
+    if _body_too_big(request):
+        return _too_big(request)
+    data = request.POST
+    if "preview" in data:
+        return None
+    candidate = moderation.Candidate(
+        post=Post(pk=post_id),  # by its id alone: door rules do not read the post
+        text=data.get("body", ""),
+        author_name=data.get("name", "").strip(),
+        author_email=data.get("email", "").strip(),
+        ip_address=client_ip(request),
+        user_agent=request.META.get("HTTP_USER_AGENT", ""),
+        honeypot=data.get("homepage", ""),
+    )
+    verdict = moderation.policy().at_the_door(candidate, DiscussionSettings.current())
+    if verdict.action != moderation.Action.REFUSE:
+        return None
+    return _short_refusal(request, verdict, kept=candidate.text, back=_came_from(request))
+
+
+def _short_refusal(
+    request: HttpRequest, verdict: moderation.Verdict, *, kept: str, back: str
+) -> HttpResponse:
+    status, heading = SHORT_REFUSALS.get(
+        verdict.rule, (REFUSAL_STATUS.get(verdict.rule, 400), "Your comment was not sent")
+    )
+    context = {"heading": heading, "text": verdict.message, "kept": kept, "back": back}
+    return render(request, "discussion/refused.html", context, status=status)
+
+
+def _came_from(request: HttpRequest) -> str:
+    """The page the form was on (the Referer, when it is this site's), else the front page:
+    the way back from a refusal given before the post was read."""
+    referer = request.headers.get("Referer", "")
+    with contextlib.suppress(DisallowedHost):
+        if referer and url_has_allowed_host_and_scheme(
+            referer, {request.get_host()}, request.is_secure()
+        ):
+            return referer
+    return "/"
+
+
 def _own_url(comment: Comment) -> str:
     """The post page at this comment, carrying the token that lets its author see it."""
     page = comment_page(comment)
@@ -234,15 +283,9 @@ def create(request: HttpRequest, post_id: int) -> HttpResponse:
             form.add_error(field if field in shown else None, messages)
         return _reject(request, post, form, 400)
     except services.CommentRefused as refused:
-        if short := SHORT_REFUSALS.get(refused.verdict.rule):
-            status, heading = short
-            context = {
-                "heading": heading,
-                "text": refused.verdict.message,
-                "kept": data["body"],
-                "back": post.get_absolute_url(),
-            }
-            return render(request, "discussion/refused.html", context, status=status)
+        if refused.verdict.rule in SHORT_REFUSALS:
+            back = post.get_absolute_url()
+            return _short_refusal(request, refused.verdict, kept=data["body"], back=back)
         form.add_error(None, refused.verdict.message)
         return _reject(request, post, form, REFUSAL_STATUS.get(refused.verdict.rule, 400))
     response = HttpResponseRedirect(_own_url(comment))
