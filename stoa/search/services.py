@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.db.models import OuterRef, Q, Subquery
 
 from stoa.discussion.models import Comment
@@ -43,7 +43,7 @@ MIN_WORD, MAX_WORD = 3, 40
 Progress = Callable[[str, int, int], None]
 
 
-def words(documents: Iterable[Document]) -> set[str]:
+def words(documents: Iterable[Document | sources.Row]) -> set[str]:
     """The vocabulary of these documents, as Term keeps it."""
     found: set[str] = set()
     for document in documents:
@@ -186,6 +186,33 @@ def _documents(source: sources.Source, rows: models.QuerySet[Any]) -> Iterable[D
         yield from (source.document(row) for row in rows)
 
 
+COLUMNS = ("kind", "object_id", *UPDATED)
+
+
+def _insert(documents: Sequence[Document | sources.Row]) -> None:
+    """Insert new documents as plain rows (a rebuild writes hundreds of thousands: the
+    ORM's bulk_create spends more preparing each value than the database spends writing)."""
+    table = Document._meta.db_table
+    # Document's fields are plain columns named as the fields (no relations).
+    columns = ", ".join(connection.ops.quote_name(name) for name in COLUMNS)
+    marks = ", ".join(["%s"] * len(COLUMNS))
+    adapt = connection.ops.adapt_datetimefield_value
+    dates = {
+        index
+        for index, name in enumerate(COLUMNS)
+        if isinstance(Document._meta.get_field(name), models.DateTimeField)
+    }
+    rows = [
+        tuple(
+            adapt(value) if index in dates and value is not None else value
+            for index, value in enumerate(getattr(document, name) for name in COLUMNS)
+        )
+        for document in documents
+    ]
+    with connection.cursor() as cursor:
+        cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({marks})", rows)  # noqa: S608 - names from the model
+
+
 def reindex(*, progress: Progress | None = None) -> dict[str, int]:
     """Rebuild the whole index from the sources, in one transaction (searches meanwhile
     answer from the old index), the backend's structures built once at the end. Returns
@@ -199,18 +226,23 @@ def reindex(*, progress: Progress | None = None) -> dict[str, int]:
             done = 0
             if progress:
                 progress(source.label, done, total)
-            batch: list[Document] = []
-            for document in _documents(source, source.rows()):
+            documents: Iterable[Document | sources.Row] = (
+                sources.comment_documents_in_bulk()
+                if source.kind == Kind.COMMENT
+                else _documents(source, source.rows())
+            )
+            batch: list[Document | sources.Row] = []
+            for document in documents:
                 batch.append(document)
                 if len(batch) >= BATCH:
-                    Document.objects.bulk_create(batch)
+                    _insert(batch)
                     vocabulary |= words(batch)
                     done += len(batch)
                     batch = []
                     if progress:
                         progress(source.label, done, total)
             if batch:
-                Document.objects.bulk_create(batch)
+                _insert(batch)
                 vocabulary |= words(batch)
                 done += len(batch)
             if progress:
