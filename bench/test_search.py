@@ -1,0 +1,45 @@
+"""Smoke test of bench/search.py: a small corpus (200 posts, 2,000 comments) is written,
+indexed and searched, and the table has a row per reader with numbers. A plain subprocess
+test on a throwaway SQLite site: it uses no test database. About 15 s."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+SCRIPT = Path(__file__).resolve().parent / "search.py"
+NUMBER = re.compile(r"^\d[\d,]*(\.\d)?$")
+
+
+def expect(condition: bool, message: str) -> None:
+    if not condition:
+        pytest.fail(message, pytrace=False)
+
+
+@pytest.mark.bench
+def test_search_bench_prints_a_row_per_reader() -> None:
+    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL"}}
+    done = subprocess.run(  # noqa: S603 - our own script, with this interpreter
+        [sys.executable, str(SCRIPT), "--posts", "200", "--comments", "2000", "--searches", "16"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env=env,
+        check=False,
+    )
+    expect(done.returncode == 0, done.stderr[-3000:])
+    rows = {}
+    for line in done.stdout.splitlines():
+        cells = [cell.strip() for cell in line.strip("|").split("|")]
+        if len(cells) == 8 and cells[0] == "sqlite":
+            rows[cells[1]] = cells
+    expect(sorted(rows) == ["member", "visitor"], done.stdout)
+    for reader, cells in rows.items():
+        expect(cells[2] == "200 / 2,000", f"{reader}: {cells}")
+        expect(cells[3] == "2,200", f"{reader}: every post and comment indexed: {cells}")
+        expect(all(NUMBER.match(cell) for cell in cells[4:]), f"{reader}: {cells}")
