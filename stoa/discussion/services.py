@@ -813,6 +813,10 @@ class ImportedComment:
     user_agent: str = ""
     user: User | None = None
     pk: int | None = None
+    # The text as clean_comment draws it, when the caller drew it already (the WordPress
+    # import's reader does, in a process of its own); what other apps add under the post
+    # (STOA["COMMENT_MARKUP"]) is added here all the same.
+    html: str | None = None
 
 
 @dataclass
@@ -857,7 +861,12 @@ def imported_excerpt(html: str) -> str:
 
 
 def _imported_fields(post: Post, row: ImportedComment, author_users: set[int]) -> dict[str, Any]:
-    html = comment_markup(post, row.text)
+    if row.html is None:
+        html = comment_markup(post, row.text)
+    else:  # comment_markup, its first step done by the caller
+        html = row.html
+        for path in stoa_setting("COMMENT_MARKUP"):
+            html = import_string(path)(post, html)
     return {
         "user_id": row.user.pk if row.user is not None else None,
         "author_name": row.author_name.strip()[:100] or "Anonymous",

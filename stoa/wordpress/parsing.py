@@ -23,6 +23,18 @@ class Refused(Exception):
         self.line = line
         super().__init__(f"{message} (line {line})" if line else message)
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Pickled as it reads (the import's reading process hands it over): the message
+        # already names the line, which is kept beside it.
+        return (_refused_again, (type(self), str(self), self.line))
+
+
+def _refused_again(cls: type[Refused], text: str, line: int | None) -> Refused:
+    error = cls.__new__(cls)
+    Exception.__init__(error, text)
+    error.line = line
+    return error
+
 
 def iterparse(source: str | IO[bytes] | io.RawIOBase, **options: Any) -> Any:
     """lxml's iterparse over `source` with the safe settings (`options` add a tag filter,

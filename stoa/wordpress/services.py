@@ -17,16 +17,14 @@ an attachment after the post it was uploaded to).
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
-import hashlib
 import html
-import io
 import logging
-import os
 import re
 import time
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import IO, Any
@@ -60,7 +58,7 @@ from stoa.publishing.models import (
     PostVisibility,
     Tag,
 )
-from stoa.wordpress import disqus, links, markup, wxr
+from stoa.wordpress import disqus, links, markup, reading, wxr
 from stoa.wordpress.models import (
     COUNT_COLUMNS,
     ImportKind,
@@ -166,9 +164,7 @@ class Report:
         return lines
 
 
-def _digest(*values: Any) -> str:
-    """A fingerprint of what the export said about one object."""
-    return hashlib.blake2b(repr(values).encode(), digest_size=16).hexdigest()
+_digest = reading.digest
 
 
 def _plain(text: str) -> str:
@@ -181,38 +177,6 @@ def _cut(text: str, limit: int) -> str:
 
 
 # --------------------------------------------------------------------------- the source
-
-
-class _CountingReader(io.RawIOBase):
-    """A file read through, counting the bytes: the import's progress."""
-
-    def __init__(self, handle: IO[bytes]) -> None:
-        self.handle = handle
-        self.done = 0
-
-    def readable(self) -> bool:
-        return True
-
-    def read(self, size: int = -1) -> bytes:
-        data = self.handle.read(size)
-        self.done += len(data)
-        return data
-
-    def readinto(self, buffer: Any) -> int:
-        data = self.read(len(buffer))
-        buffer[: len(data)] = data
-        return len(data)
-
-
-def _size(handle: IO[bytes]) -> int:
-    try:
-        return os.fstat(handle.fileno()).st_size
-    except (OSError, AttributeError, io.UnsupportedOperation):
-        position = handle.tell()
-        handle.seek(0, os.SEEK_END)
-        size = handle.tell()
-        handle.seek(position)
-        return size
 
 
 def _media_root(media_from: Path | str | None) -> Path | None:
@@ -262,6 +226,7 @@ class _Importer:
         self.shortcodes: dict[str, list[str]] = {}
         self.pending_media: list[wxr.Item] = []
         self.pending: list[wxr.Item] = []
+        self.pending_drawn: dict[int, tuple[reading.Drawn, ...]] = {}
         self.pending_comments = 0
         self.users: dict[int, User] = {}
         self.upload_urls: dict[str, str | None] = {}
@@ -276,48 +241,33 @@ class _Importer:
 
     # ------------------------------------------------------------------ the passes
 
-    def import_file(self, handle: IO[bytes]) -> None:
-        size = _size(handle)
+    def import_file(self, events: Iterable[reading.Event], size: int) -> None:
+        """The file's records (reading.events: two passes, the first bringing authors,
+        terms and attachments, the second posts and pages), each to its place."""
         total = 2 * size
-        start = handle.tell()
-        counting = _CountingReader(handle)
-        # A local date with no GMT one, before any item showed the site's offset, is taken
-        # in this site's time zone (the likeliest: a site moved keeps its readers' zone).
-        local_zone = timezone.get_default_timezone()
-        first = wxr.Reader(
-            counting, item_types=lambda kind: kind == "attachment", fallback_tz=local_zone
-        )
-        for record in first:
-            self._tell(counting.done, total)
-            if isinstance(record, wxr.Site):
-                self._site(record)
-            elif isinstance(record, wxr.Author):
-                self._author(record)
-            elif isinstance(record, wxr.Category):
-                self._category(record)
-            elif isinstance(record, wxr.Tag):
-                self._tag(record)
-            elif isinstance(record, wxr.Term):
-                self.report.add(f"term ({record.taxonomy})", "skipped")
+        for event in events:
+            self._tell(event.done, total)
+            record = event.record
+            if event.stage == reading.FIRST:
+                if isinstance(record, wxr.Site):
+                    self._site(record)
+                elif isinstance(record, wxr.Author):
+                    self._author(record)
+                elif isinstance(record, wxr.Category):
+                    self._category(record)
+                elif isinstance(record, wxr.Tag):
+                    self._tag(record)
+                elif isinstance(record, wxr.Term):
+                    self.report.add(f"term ({record.taxonomy})", "skipped")
+                elif isinstance(record, wxr.Item):
+                    self._queue_attachment(record)
+            elif event.stage == reading.BETWEEN:
+                self._attachment_batch()
+                self._place_categories()
+                self.offset = record or dt.timedelta(0)
             elif isinstance(record, wxr.Item):
-                self._queue_attachment(record)
-        self._attachment_batch()
-        self._place_categories()
-        handle.seek(start)
-        counting = _CountingReader(handle)
-        second = wxr.Reader(
-            counting,
-            item_types=lambda kind: kind != "attachment",
-            channel_records=False,
-            fallback_tz=first.dates.fallback,
-        )
-        second.dates.offset = first.dates.offset
-        self.offset = first.dates.offset or dt.timedelta(0)
-        for record in second:
-            self._tell(size + counting.done, total)
-            if isinstance(record, wxr.Item):
                 if record.post_type == "post":
-                    self._queue_post(record)
+                    self._queue_post(record, event.drawn)
                 elif record.post_type == "page":
                     self._page(record)
                 else:
@@ -911,15 +861,19 @@ class _Importer:
             item.line,
         )
 
-    def _queue_post(self, item: wxr.Item) -> None:
-        """Posts are written in batches, with their comments (bounded: memory stays flat)."""
+    def _queue_post(self, item: wxr.Item, drawn: tuple[reading.Drawn, ...] | None) -> None:
+        """Posts are written in batches, with their comments (bounded: memory stays flat)
+        and what the reader drew of them."""
         self.pending.append(item)
+        if drawn is not None:
+            self.pending_drawn[id(item)] = drawn
         self.pending_comments += len(item.comments)
         if len(self.pending) >= POST_BATCH or self.pending_comments >= COMMENT_BATCH:
             self._post_batch()
 
     def _post_batch(self) -> None:
         items, self.pending, self.pending_comments = self.pending, [], 0
+        drawn, self.pending_drawn = self.pending_drawn, {}
         if not items:
             return
         assert self.site is not None  # noqa: S101
@@ -1006,7 +960,7 @@ class _Importer:
                 done.append((item, post))
             Mapping.objects.bulk_create(fresh, batch_size=discussion.IMPORT_BATCH)
             self.report.add("post", "created", len(written))
-        self._comment_batch(done)
+        self._comment_batch(done, drawn)
         for item, post in done:
             self._post_links(item, post)
 
@@ -1161,7 +1115,9 @@ class _Importer:
             self.users[user_id] = User.objects.get(pk=user_id)
         return self.users[user_id]
 
-    def _comment_batch(self, done: list[tuple[wxr.Item, Post]]) -> None:
+    def _comment_batch(
+        self, done: list[tuple[wxr.Item, Post]], drawn: dict[int, tuple[reading.Drawn, ...]]
+    ) -> None:
         """The comments of a batch of posts: what changed since an earlier import is looked
         up in the mapping table, the rest written together (discussion.import_threads)."""
         keys = [str(c.id) for item, _ in done for c in item.comments]
@@ -1202,7 +1158,7 @@ class _Importer:
         digests: dict[int, str] = {}
         seen: set[int] = set()
         for item, post in done:
-            rows, known = self._comment_rows(item, existing, digests, seen)
+            rows, known = self._comment_rows(item, drawn.get(id(item)), existing, digests, seen)
             if rows:
                 threads.append((post, rows, known))
                 owners.append(item)
@@ -1263,13 +1219,14 @@ class _Importer:
     def _comment_rows(
         self,
         item: wxr.Item,
+        drawn: tuple[reading.Drawn, ...] | None,
         existing: dict[str, tuple[int, str]],
         digests: dict[int, str],
         seen: set[int],
     ) -> tuple[list[discussion.ImportedComment], dict[int | str, int]]:
         rows: list[discussion.ImportedComment] = []
         known: dict[int | str, int] = {}
-        for comment in item.comments:
+        for index, comment in enumerate(item.comments):
             if comment.id in seen:
                 self.report.add("comment", "skipped")
                 self.report.problem(
@@ -1286,11 +1243,8 @@ class _Importer:
                     f"Comment {comment.id}: the status “{comment.approved}” is unknown; held.",
                     comment.line,
                 )
-            digest = _digest(
-                comment.author, comment.email, comment.url, comment.ip, comment.date,
-                comment.content, comment.approved, comment.type, comment.parent,
-                comment.user_id,
-            )  # fmt: skip
+            ahead = drawn[index] if drawn is not None else None
+            digest = ahead.digest if ahead is not None else reading.comment_digest(comment)
             before = existing.get(str(comment.id))
             if before is not None and before[1] == digest:
                 known[comment.id] = before[0]
@@ -1311,6 +1265,7 @@ class _Importer:
                     ip_address=comment.ip or None,
                     user=self._user(comment.user_id),
                     pk=before[0] if before is not None else None,
+                    html=ahead.html if ahead is not None else None,
                 )
             )
         return rows, known
@@ -1583,6 +1538,30 @@ def _remove(names: Iterable[str]) -> None:
             logger.warning("Could not remove %s after a rolled-back import", name)
 
 
+# SQLite's page cache during an import (KiB): the comments' indexes take rows in no order
+# (by address, by email), and with the default 2 MB their pages are written out of the
+# transaction and read back again and again.
+SQLITE_IMPORT_CACHE_KIB = 32768
+
+
+@contextlib.contextmanager
+def _import_cache() -> Iterator[None]:
+    """A larger page cache for SQLite while an import writes (bounded: the memory stays
+    flat), the connection's own afterwards (it may serve requests next)."""
+    if connection.vendor != "sqlite":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA cache_size")
+        (before,) = cursor.fetchone()
+        cursor.execute(f"PRAGMA cache_size = -{SQLITE_IMPORT_CACHE_KIB}")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f"PRAGMA cache_size = {int(before)}")
+
+
 def import_wordpress(
     *,
     source: str | Path | IO[bytes],
@@ -1624,8 +1603,16 @@ def import_wordpress(
         stored_files=stored,
     )
     try:
-        with transaction.atomic(), freshness.changed():
-            importer.import_file(handle)
+        # A local date with no GMT one, before any item showed the site's offset, is taken
+        # in this site's time zone (the likeliest: a site moved keeps its readers' zone).
+        zone = timezone.get_default_timezone()
+        size = reading.file_size(handle)
+        if owned and size >= reading.PROCESS_FROM_BYTES:
+            events = reading.events_in_process(source, local_zone=zone)  # type: ignore[arg-type]
+        else:
+            events = reading.events(handle, local_zone=zone)
+        with transaction.atomic(), freshness.changed(), _import_cache():
+            importer.import_file(events, size)
             if dry_run:
                 raise _RolledBack
     except _RolledBack:
@@ -1771,7 +1758,7 @@ def _run_disqus_import(*, run: ImportRun) -> ImportRun:
     key = progress_key(run.pk)
     try:
         with run.upload.open("rb") as handle:
-            size = _size(handle)
+            size = reading.file_size(handle)
 
             def progress() -> None:
                 cache.set(key, (handle.tell(), size), 24 * 3600)

@@ -1,0 +1,243 @@
+"""The import's reading of a WXR file: its two passes as one stream of events, with what each
+post's comments will need worked out ahead of the writer (their markup, as clean_comment
+draws it, and their fingerprints). A large file is read in a process of its own, which
+hands the events over in bounded chunks while the importer writes: parsing and sanitising
+(about half of an import's work) then run beside the database's, on another core.
+
+The reading process touches no database and needs no Django: it imports only the reader
+and the comment sanitiser. It never holds more than a few chunks ahead of the writer (the
+queue is bounded), so memory stays flat however large the file is.
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import datetime as dt
+import hashlib
+import io
+import os
+import pickle
+import queue
+import subprocess
+import sys
+import threading
+import traceback
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any
+
+from stoa.discussion.sanitizers import clean_comment
+from stoa.wordpress import wxr
+
+# A file at least this large is read in a process of its own; a smaller one in the importer's
+# (starting a process costs about half a second, which a small file does not repay).
+PROCESS_FROM_BYTES = 8 * 1024 * 1024
+# Events handed over together, and the chunks that may wait for the importer (the reader's
+# lead on the writer: a little more than a batch of posts with their comments).
+CHUNK_EVENTS = 200
+CHUNK_COMMENTS = 2000
+QUEUE_CHUNKS = 4
+
+# The stages of the stream: a record of the first pass (the channel's records and the
+# attachments), the end of that pass (its payload the site's UTC offset, as the dates of the
+# first pass showed it, or None), a record of the second pass (posts, pages, other items).
+FIRST, BETWEEN, SECOND = 1, 0, 2
+
+
+@dataclass(frozen=True, slots=True)
+class Drawn:
+    """What one comment of a post needs from its text, worked out by the reader: its markup
+    (clean_comment's, before what other apps add under the post) and the fingerprint of
+    what the export said of it."""
+
+    html: str
+    digest: str
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    stage: int
+    record: Any  # a wxr record; for BETWEEN, the offset (dt.timedelta | None)
+    drawn: tuple[Drawn, ...] | None  # a post's comments, in its order
+    done: int  # bytes read so far over both passes (of twice the file's size)
+
+
+def digest(*values: Any) -> str:
+    """A fingerprint of what the export said about one object."""
+    return hashlib.blake2b(repr(values).encode(), digest_size=16).hexdigest()
+
+
+def comment_digest(comment: wxr.Comment) -> str:
+    return digest(
+        comment.author, comment.email, comment.url, comment.ip, comment.date,
+        comment.content, comment.approved, comment.type, comment.parent, comment.user_id,
+    )  # fmt: skip
+
+
+def _drawn(item: wxr.Item) -> tuple[Drawn, ...] | None:
+    if item.post_type != "post" or not item.comments:
+        return None
+    return tuple(Drawn(clean_comment(c.content), comment_digest(c)) for c in item.comments)
+
+
+class CountingReader(io.RawIOBase):
+    """A file read through, counting the bytes: the import's progress."""
+
+    def __init__(self, handle: IO[bytes]) -> None:
+        self.handle = handle
+        self.done = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def read(self, size: int = -1) -> bytes:
+        data = self.handle.read(size)
+        self.done += len(data)
+        return data
+
+    def readinto(self, buffer: Any) -> int:
+        data = self.read(len(buffer))
+        buffer[: len(data)] = data
+        return len(data)
+
+
+def file_size(handle: IO[bytes]) -> int:
+    try:
+        return os.fstat(handle.fileno()).st_size
+    except (OSError, AttributeError, io.UnsupportedOperation):
+        position = handle.tell()
+        handle.seek(0, os.SEEK_END)
+        size = handle.tell()
+        handle.seek(position)
+        return size
+
+
+def events(handle: IO[bytes], *, local_zone: dt.tzinfo) -> Iterator[Event]:
+    """The two passes over a seekable binary file, in this process. A local date with no
+    GMT one, before any item showed the site's offset, is taken in `local_zone`."""
+    size = file_size(handle)
+    start = handle.tell()
+    counting = CountingReader(handle)
+    first = wxr.Reader(
+        counting, item_types=lambda kind: kind == "attachment", fallback_tz=local_zone
+    )
+    for record in first:
+        yield Event(FIRST, record, None, counting.done)
+    yield Event(BETWEEN, first.dates.offset, None, size)
+    handle.seek(start)
+    counting = CountingReader(handle)
+    second = wxr.Reader(
+        counting,
+        item_types=lambda kind: kind != "attachment",
+        channel_records=False,
+        fallback_tz=first.dates.fallback,
+    )
+    second.dates.offset = first.dates.offset
+    for record in second:
+        drawn = _drawn(record) if isinstance(record, wxr.Item) else None
+        yield Event(SECOND, record, drawn, size + counting.done)
+
+
+def _send(out: IO[bytes], message: tuple[str, Any]) -> None:
+    """One message of the reading process: its length, then its pickle."""
+    data = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
+    out.write(len(data).to_bytes(8, "big"))
+    out.write(data)
+
+
+def _write_events(path: str, local_zone: dt.tzinfo, out: IO[bytes]) -> None:
+    """The reading process: the file's events in chunks, then "done"; or what went wrong (a
+    refused file's error as it is, anything else as its traceback)."""
+    try:
+        with Path(path).open("rb") as handle:
+            chunk: list[Event] = []
+            comments = 0
+            for event in events(handle, local_zone=local_zone):
+                chunk.append(event)
+                comments += len(event.drawn or ())
+                if len(chunk) >= CHUNK_EVENTS or comments >= CHUNK_COMMENTS:
+                    _send(out, ("events", chunk))
+                    chunk, comments = [], 0
+            _send(out, ("events", chunk))
+        _send(out, ("done", None))
+    except wxr.WXRError as error:
+        _send(out, ("refused", error))
+    except Exception:  # noqa: BLE001 - handed to the importer, which raises it
+        _send(out, ("failed", traceback.format_exc()))
+    out.flush()
+
+
+class ReaderFailed(Exception):
+    """The reading process stopped without finishing (killed, or a bug: its traceback)."""
+
+
+def _drain(stream: IO[bytes], into: queue.Queue[bytes | None]) -> None:
+    """The importer's side of the pipe, in a thread: whole messages, as bytes (reading
+    releases the interpreter's lock; unpickling is left to the importer), up to the queue's
+    bound ahead; None at the end of the output."""
+    try:
+        while len(head := stream.read(8)) == 8:
+            data = stream.read(int.from_bytes(head, "big"))
+            into.put(data)
+    except (OSError, ValueError):  # the pipe closed under it: the importer stopped
+        pass
+    finally:
+        into.put(None)
+
+
+def events_in_process(path: str | Path, *, local_zone: dt.tzinfo) -> Iterator[Event]:
+    """events() of the file at `path`, read by a process of its own (this module run by
+    the same Python: no database, no Django). Its messages are taken from the pipe by a
+    thread as they come, up to QUEUE_CHUNKS ahead of the importer, so that the reader
+    works on while the importer writes a batch; then the reader waits (memory stays
+    flat). Stopping early (the importer failed) stops the reader."""
+    root = str(Path(__file__).resolve().parents[2])  # where the stoa package is
+    paths = [root, os.environ.get("PYTHONPATH", "")]
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in paths if p)}
+    zone = base64.b64encode(pickle.dumps(local_zone)).decode()
+    process = subprocess.Popen(  # noqa: S603 - this interpreter, this module, the file's path
+        [sys.executable, "-m", "stoa.wordpress.reading", str(path), zone],
+        stdout=subprocess.PIPE,
+        env=env,
+    )
+    assert process.stdout is not None  # noqa: S101 - asked for above
+    messages: queue.Queue[bytes | None] = queue.Queue(maxsize=QUEUE_CHUNKS)
+    drain = threading.Thread(
+        target=_drain, args=(process.stdout, messages), name="stoa-wxr-reader", daemon=True
+    )
+    drain.start()
+    try:
+        while (data := messages.get()) is not None:
+            kind, payload = pickle.loads(data)  # noqa: S301 - our own process
+            if kind == "events":
+                yield from payload
+            elif kind == "done":
+                return
+            elif kind == "refused":
+                raise payload
+            else:
+                raise ReaderFailed(f"The process reading the file failed:\n{payload}")
+        raise ReaderFailed(f"The process reading the file stopped (exit code {process.wait()}).")
+    finally:
+        if process.poll() is None:
+            process.kill()
+        process.wait()
+        # The thread ends at the pipe's end; a full queue is emptied for its last put.
+        while drain.is_alive():
+            with contextlib.suppress(queue.Empty):
+                messages.get(timeout=0.1)
+        process.stdout.close()
+
+
+if __name__ == "__main__":
+    # Through the module's own name, so that what is pickled names
+    # stoa.wordpress.reading.Event, not __main__.Event.
+    from stoa.wordpress import reading
+
+    reading._write_events(
+        sys.argv[1],
+        pickle.loads(base64.b64decode(sys.argv[2])),  # noqa: S301 - from the importer
+        sys.stdout.buffer,
+    )

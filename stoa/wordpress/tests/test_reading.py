@@ -1,0 +1,110 @@
+"""The import's reading of a file (reading.py): a large file is read in a process of its own,
+which gives the import exactly what reading it in the importer's process gives, with the same
+guarantees (a refused file writes nothing, a dry run writes nothing, a second run changes
+nothing)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import pickle
+from pathlib import Path
+
+import pytest
+
+from stoa.discussion.models import Comment
+from stoa.discussion.services import comment_markup
+from stoa.wordpress import reading, wxr
+from stoa.wordpress.tests.test_services import DATA, EDGES, SAMPLE, imported, snapshot
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def media(temporary_media: Path) -> Path:
+    return temporary_media
+
+
+@pytest.fixture
+def in_a_process(monkeypatch) -> list[Path]:
+    """Every file read in a process of its own, however small; the paths so read."""
+    monkeypatch.setattr(reading, "PROCESS_FROM_BYTES", 0)
+    read: list[Path] = []
+    original = reading.events_in_process
+
+    def spy(path, **kwargs):
+        read.append(Path(path))
+        return original(path, **kwargs)
+
+    monkeypatch.setattr(reading, "events_in_process", spy)
+    return read
+
+
+def test_a_small_file_is_read_in_the_importers_own_process(monkeypatch):
+    monkeypatch.setattr(reading, "events_in_process", None)  # would fail if called
+    assert imported(SAMPLE).count("comment", "created") > 0
+
+
+def test_a_file_read_in_a_process_of_its_own_reports_what_the_importer_would(
+    in_a_process, monkeypatch
+):
+    monkeypatch.setattr(reading, "PROCESS_FROM_BYTES", 10**12)
+    here = imported(EDGES, dry_run=True)
+    assert in_a_process == []
+    monkeypatch.setattr(reading, "PROCESS_FROM_BYTES", 0)
+    there = imported(EDGES, dry_run=True)
+    assert in_a_process == [EDGES]
+    assert there.counts == here.counts
+    assert there.problem_lines() == here.problem_lines()
+
+
+def test_comments_read_in_a_process_are_drawn_as_the_importer_draws_them(in_a_process):
+    imported(SAMPLE)
+    assert in_a_process == [SAMPLE]
+    comments = list(Comment.objects.select_related("post"))
+    assert comments
+    for comment in comments:
+        assert comment.html == comment_markup(comment.post, comment.text)
+
+
+def test_a_second_run_read_the_other_way_changes_nothing(in_a_process, monkeypatch):
+    """The fingerprints a process of its own computes are the importer's own."""
+    first = imported(SAMPLE)
+    before = snapshot()
+    monkeypatch.setattr(reading, "PROCESS_FROM_BYTES", 10**12)
+    again = imported(SAMPLE)
+    assert in_a_process == [SAMPLE]
+    assert snapshot() == before
+    assert again.count("comment", "skipped") == first.count("comment", "created")
+    assert again.count("comment", "created") == 0
+
+
+def test_a_file_cut_off_in_the_middle_is_refused_from_the_process_naming_the_line(
+    in_a_process,
+):
+    before = snapshot()
+    with pytest.raises(wxr.WXRError) as refused:
+        imported(DATA / "hostile" / "truncated.xml")
+    assert in_a_process
+    assert refused.value.line == 624
+    assert "line 624" in str(refused.value)
+    assert snapshot() == before
+
+
+def test_a_reading_process_that_fails_says_why(tmp_path):
+    events = reading.events_in_process(tmp_path / "gone.xml", local_zone=dt.UTC)
+    with pytest.raises(reading.ReaderFailed, match="FileNotFoundError"):
+        next(events)
+
+
+def test_an_importer_that_stops_early_stops_its_reader():
+    events = reading.events_in_process(SAMPLE, local_zone=dt.UTC)
+    first = next(events)
+    assert isinstance(first.record, wxr.Site)
+    events.close()  # the importer failed: the generator's end kills and waits for the reader
+
+
+def test_a_refusal_crosses_the_process_boundary_with_its_line():
+    error = pickle.loads(pickle.dumps(wxr.WXRError("Not a WordPress export", 12)))  # noqa: S301
+    assert type(error) is wxr.WXRError
+    assert error.line == 12
+    assert str(error) == "Not a WordPress export (line 12)"
