@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import itertools
 import os
 import random
 import statistics
@@ -148,9 +149,10 @@ def corpus(posts: int, comments: int, rng: random.Random) -> None:
     from stoa.publishing.models import Category, Person, Post, PostStatus, PostVisibility, Tag
 
     words, weights = vocabulary(20_000, rng)
+    cumulative = list(itertools.accumulate(weights))  # summed once, not per draw
 
     def text(count: int) -> str:
-        return " ".join(rng.choices(words, weights, k=count))
+        return " ".join(rng.choices(words, cum_weights=cumulative, k=count))
 
     people = Person.objects.bulk_create(
         [Person(name=f"Writer {n}", slug=f"writer-{n}") for n in range(60)]
