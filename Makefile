@@ -55,8 +55,10 @@ test: lint
 	$(BIN)/pytest
 
 # Not part of `make test`: serves the site with gunicorn and measures it with wrk.
+# SCALE=large: the 20,000-post, 400,000-comment site of bench/large.py (built once, kept).
+SCALE ?= small
 bench: install
-	$(BIN)/python bench/run.py
+	$(BIN)/python bench/run.py --scale $(SCALE)
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

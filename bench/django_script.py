@@ -1,9 +1,10 @@
 """The Django side of the benchmark, run by bench/run.py as a subprocess with the bench's
 settings (DJANGO_SETTINGS_MODULE=stoa.settings, STOA_VAR_DIR=<temp dir>).
 
-    python bench/django_script.py prepare [FLAG]  # migrate, demo, build, probe: one process
+    python bench/django_script.py prepare [FLAG [--no-demo]]  # migrate, demo, build, probe
     python bench/django_script.py build    # the data set; prints one JSON line
     python bench/django_script.py probe '<JSON from build>'  # SQL queries; the static copy
+    python bench/django_script.py large MEMBERS  # the large site's extras (bench/large.py)
 
 Everything is written through the services, as the site writes it. Deterministic: the same
 seed gives the same comments (dates count back from now, as the demo's do).
@@ -238,6 +239,7 @@ def build() -> dict[str, Any]:
                 )
                 if comment.status != CommentStatus.APPROVED:
                     services.approve_comment(comment=comment)
+    _people(chosen["write"], now)
     counts = {
         key: Comment.objects.filter(post=chosen[key], status=CommentStatus.APPROVED).count()
         for key in SIZES
@@ -265,13 +267,89 @@ def build() -> dict[str, Any]:
             "category": chosen["category"].get_absolute_url(),
             "feed": "/feed/",
             "static": f"/static/{STATIC_COPY.as_posix()}",
+            **_more_paths(chosen["category"]),
         },
+        "admin_paths": ADMIN_PATHS,
         "write_post_id": chosen["write"].pk,
         "write_post_path": chosen["write"].get_absolute_url(),
         "writer_email": writer_email,
         "writer_parents": parents,
         "rate_limit_seconds": DiscussionSettings.current().rate_limit_seconds,
     }
+
+
+MEMBER = ("benchmember", "bench-member@members.example.com")
+EDITOR = ("bencheditor", "bench-editor@staff.example.com")
+ADMIN_PATHS = {
+    "comment queue (held and approved)": "/admin/discussion/comment/",
+    "comment queue, held": "/admin/discussion/comment/?status=pending",
+    "comment queue, everything": "/admin/discussion/comment/?status=any",
+    "post list": "/admin/publishing/post/",
+}
+DEEP_MONTH = (2022, 3)  # the issue's example of an archive deep in the past
+DEEP_PAGE = 50  # of the category archive
+
+
+def _people(post: Any, now: dt.datetime) -> None:
+    """The bench's member (with a few comments, for the account page) and its editor, each
+    with a verified address; made once. The probe signs them in."""
+    from allauth.account.models import EmailAddress
+
+    from stoa.discussion import services
+    from stoa.discussion.models import CommentStatus
+    from stoa.members.models import User
+    from stoa.members.roles import Role, assign_role
+
+    for (username, email), role in ((MEMBER, Role.MEMBER), (EDITOR, Role.EDITOR)):
+        if User.objects.filter(username=username).exists():
+            continue
+        user = User.objects.create_user(username=username, email=email, first_name="Bench")
+        EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
+        assign_role(user=user, role=role)
+        if role == Role.MEMBER:
+            for n in range(3):
+                comment = services.post_comment(
+                    post=post,
+                    author=user,
+                    body=f"A member's comment {n}, for the account page.",
+                    created_at=now - dt.timedelta(hours=3 + n),
+                )
+                if comment.status != CommentStatus.APPROVED:
+                    services.approve_comment(comment=comment)
+
+
+def _more_paths(category: Any) -> dict[str, str]:
+    """The rows issue 12 adds: a month deep in the past, a late page of the fullest category,
+    the 2,000-comment post (on the large site), the comment feed, the sitemap, the account."""
+    import math
+
+    from django.conf import settings
+    from django.utils import timezone
+
+    from stoa.publishing.models import Post
+
+    published = Post.objects.published()
+    year, month = DEEP_MONTH
+    if not published.filter(published_at__year=year, published_at__month=month).exists():
+        # A small site: the month of its oldest quarter's newest post.
+        dates = list(published.order_by("published_at").values_list("published_at", flat=True))
+        local = timezone.localtime(dates[len(dates) // 4])
+        year, month = local.year, local.month
+    per_page = int(str(settings.STOA["POSTS_PER_PAGE"]))
+    pages = max(1, math.ceil(published.filter(categories=category).count() / per_page))
+    page = min(DEEP_PAGE, pages)
+    paths = {
+        "month": f"/{year:04d}/{month:02d}/",
+        "category_deep": category.get_absolute_url() + (f"?page={page}" if page > 1 else ""),
+        "comments_feed": "/comments/feed/",
+        "sitemap": "/sitemap.xml",
+        "sitemap_posts": "/sitemap-posts.xml",
+        "account": "/account/",
+    }
+    big = Post.objects.filter(slug=LARGE_POSTS["post2000"][0]).first()
+    if big is not None:
+        paths["post2000"] = big.get_absolute_url()
+    return paths
 
 
 def _go_cold() -> None:
@@ -304,18 +382,25 @@ def probe(paths: dict[str, str], write_post_id: int, writer_email: str) -> dict[
     # run.py's "rendered" rows: a session cookie (naming no session) makes every request
     # personal, so the page is made each time, never taken from the page cache.
     rendering = Client(HTTP_HOST="127.0.0.1", HTTP_COOKIE=SESSION_COOKIE)
+    from stoa.members.models import User
+
+    member = Client(HTTP_HOST="127.0.0.1")
+    member.force_login(User.objects.get(username=MEMBER[0]))
     result: dict[str, Any] = {}
     for key, path in paths.items():
         if key == "static":
             continue
-        for suffix, reader in (("", client), (":rendered", rendering)):
+        readers = [("", client), (":rendered", rendering), (":member", member)]
+        if key in MEMBERS_ONLY:
+            readers = readers[2:]
+        for suffix, reader in readers:
             _go_cold()
             cold, first = count(reader, "get", path)
             warm, response = count(reader, "get", path)
             if response.status_code != 200 or first.status_code != 200:
                 raise SystemExit(f"bench: GET {path} answered {response.status_code}")
             result[key + suffix] = {"cold": cold, "warm": warm}
-            if not suffix:
+            if suffix == readers[0][0]:
                 page = response
         if key == "post200":
             copy = Path(settings.STATIC_ROOT) / STATIC_COPY
@@ -345,10 +430,48 @@ def probe(paths: dict[str, str], write_post_id: int, writer_email: str) -> dict[
             raise SystemExit(f"bench: POST {post_path} answered {response.status_code}")
         numbers.append(queries)
     result["post_comment"] = {"cold": numbers[0], "warm": numbers[1]}
+    result["widget"] = _widget()
+
+    # The back office as an editor: each list page's queries, and the session run.py reads
+    # them with (as the member's is for the member rows).
+    editor = Client(HTTP_HOST="127.0.0.1")
+    editor.force_login(User.objects.get(username=EDITOR[0]))
+    for label, path in ADMIN_PATHS.items():
+        _go_cold()
+        cold, first = count(editor, "get", path)
+        warm, response = count(editor, "get", path)
+        if response.status_code != 200 or first.status_code != 200:
+            raise SystemExit(f"bench: GET {path} as an editor answered {response.status_code}")
+        result[f"admin:{label}"] = {"cold": cold, "warm": warm}
+    result["sessions"] = {
+        "member": member.cookies[settings.SESSION_COOKIE_NAME].value,
+        "editor": editor.cookies[settings.SESSION_COOKIE_NAME].value,
+    }
     return result
 
 
-def prepare(collected: Path | None = None) -> dict[str, Any]:
+MEMBERS_ONLY = {"account"}  # paths read only as the member
+
+
+def _widget() -> dict[str, Any]:
+    """The recent-comments widget drawn cold (a new content version): its queries and
+    in-process milliseconds, median of five (each after a new version)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from stoa.discussion.templating import recent_comments
+
+    times = []
+    for _ in range(5):
+        _go_cold()
+        with CaptureQueriesContext(connection) as ctx:
+            began = time.perf_counter()
+            recent_comments(5)
+            times.append((time.perf_counter() - began) * 1000)
+    return {"queries": len(ctx.captured_queries), "ms": round(sorted(times)[2], 2)}
+
+
+def prepare(collected: Path | None = None, *, demo: bool = True) -> dict[str, Any]:
     """Everything before the server starts, in one process (each Django start costs a
     second): migrate, the demo, the bench's data, the query counts and the static copy.
     `collected` appears when collectstatic, run beside this, is done: pages need its
@@ -360,7 +483,8 @@ def prepare(collected: Path | None = None) -> dict[str, Any]:
     started = time.monotonic()
     call_command("migrate", interactive=False, verbosity=0)
     seconds["migrate"] = time.monotonic() - started
-    call_command("demo", stdout=sys.stderr)
+    if demo:  # the large site is an imported magazine, without the demo's posts
+        call_command("demo", stdout=sys.stderr)
     seconds["demo"] = time.monotonic() - started - sum(seconds.values())
     data = build()
     seconds["data"] = time.monotonic() - started - sum(seconds.values())
@@ -376,16 +500,155 @@ def prepare(collected: Path | None = None) -> dict[str, Any]:
     return data
 
 
+# ---------------------------------------------------------------------------- the large site
+
+LARGE_POSTS = {"post2000": ("bench-a-post-with-2000-comments", "A post with 2,000 comments", 3)}
+LARGE_THREAD = 2000
+MEMBER_EMAIL = "member{:04d}@members.example.com"
+MEMBERS_WHO_COMMENT = 300  # of them, each with a few comments here and there
+COMMENTS_PER_MEMBER = 4
+THREADS_PER_PAGE = 50  # WordPress's default comments_per_page, with page_comments on
+
+
+def large(members: int) -> dict[str, Any]:
+    """What the large site (bench/large.py) has beyond the imported export: members, some of
+    them commenting; a post with 2,000 comments, paged; the bench's own posts and writers
+    (build()). Run once, on the database as the import left it."""
+    _setup()
+    from django.contrib.auth.hashers import make_password
+    from django.contrib.auth.models import Group
+    from django.core.management import call_command
+    from django.db import transaction
+    from django.utils import timezone
+
+    from stoa.core import freshness
+    from stoa.discussion.models import Comment, DiscussionSettings
+    from stoa.discussion.services import ImportedComment, import_threads
+    from stoa.members.models import User
+    from stoa.members.roles import Role
+
+    started = time.monotonic()
+    # The import was kept; the code may have moved on since (a new app's tables).
+    call_command("migrate", interactive=False, verbosity=0)
+    rng = random.Random(SEED)  # noqa: S311 - reproducible data, not security
+    now = timezone.now()
+    # Members in bulk, not through sign-up: there is no service that makes an account (allauth's
+    # sign-up form does, one request and one password hash each, and PBKDF2's 0.3 s a hash
+    # is ten minutes for 2,000). They share one hash of one password; each has a verified
+    # primary address and the Member role, as a member who signed up and confirmed has.
+    from allauth.account.models import EmailAddress
+
+    password = make_password("bench-member-password")
+    users = User.objects.bulk_create(
+        User(
+            username=f"member{n:04d}",
+            email=MEMBER_EMAIL.format(n),
+            first_name=rng.choice(FIRST),
+            last_name=rng.choice(LAST),
+            password=password,
+            date_joined=now - dt.timedelta(days=rng.randint(1, 5 * 365)),
+        )
+        for n in range(members)
+    )
+    users = list(User.objects.filter(email__endswith="@members.example.com").order_by("pk"))
+    EmailAddress.objects.bulk_create(
+        EmailAddress(user=user, email=user.email, verified=True, primary=True) for user in users
+    )
+    member_group = Group.objects.get(name=Role.MEMBER.value)
+    User.groups.through.objects.bulk_create(
+        User.groups.through(user_id=user.pk, group_id=member_group.pk) for user in users
+    )
+
+    settings = DiscussionSettings.current()
+    settings.paginate, settings.threads_per_page = True, THREADS_PER_PAGE
+    settings.save()
+
+    from stoa.publishing import services as publishing
+    from stoa.publishing.models import Post, PostStatus
+
+    chosen = _choose_posts(now)
+    model = chosen["write"]
+    slug, title, days = LARGE_POSTS["post2000"]
+    big = publishing.create_post(
+        title=title,
+        slug=slug,
+        dek=model.dek,
+        body=model.body,
+        authors=model.authors.all(),
+        categories=[chosen["category"]],
+        status=PostStatus.PUBLISHED,
+        published_at=now - dt.timedelta(days=days),
+    )
+    start = now - dt.timedelta(days=days, minutes=-1)  # a minute after it was published
+    step = (now - dt.timedelta(minutes=5) - start) / (LARGE_THREAD + 1)
+    rows: list[ImportedComment] = []
+    for i in range(LARGE_THREAD):
+        parent = None
+        if rows and rng.random() < 0.6:  # conversations among recent comments
+            parent = rng.choice(rows[-40:]).key
+        rows.append(
+            ImportedComment(
+                key=f"large-{i}",
+                parent_key=parent,
+                author_name=f"{rng.choice(FIRST)} {rng.choice(LAST)}",
+                author_email=f"large-{i:04d}@thread.example.com",
+                text=_body(rng),
+                created_at=start + step * (i + 1),
+            )
+        )
+    # Members' comments, on the posts of the last two years, as the import writes comments.
+    recent = list(
+        Post.objects.published()
+        .filter(published_at__gte=now - dt.timedelta(days=2 * 365))
+        .exclude(slug__startswith="bench-")
+        .values_list("pk", flat=True)
+    ) or list(
+        Post.objects.published().exclude(slug__startswith="bench-").values_list("pk", flat=True)
+    )
+    by_post: dict[int, list[ImportedComment]] = {}
+    for k, user in enumerate(rng.sample(users, min(MEMBERS_WHO_COMMENT, len(users)))):
+        for j in range(COMMENTS_PER_MEMBER):
+            by_post.setdefault(rng.choice(recent), []).append(
+                ImportedComment(
+                    key=f"member-{k}-{j}",
+                    author_name=f"{user.first_name} {user.last_name}",
+                    author_email=user.email,
+                    user=user,
+                    text=_body(rng),
+                    created_at=now - dt.timedelta(hours=rng.randint(2, 2 * 365 * 24)),
+                )
+            )
+    posts = {post.pk: post for post in Post.objects.filter(pk__in=by_post)}
+    with transaction.atomic(), freshness.changed():
+        import_threads(
+            threads=[(big, rows, {})] + [(posts[pk], mine, {}) for pk, mine in by_post.items()]
+        )
+    data = build()  # the bench's 200- and 1,000-comment posts and its writers, as at small size
+    data["large"] = {
+        "members": User.objects.filter(email__endswith="@members.example.com").count(),
+        "member comments": Comment.objects.filter(user__in=users).count(),
+        "comments": Comment.objects.count(),
+        "posts": Post.objects.count(),
+        "seconds": round(time.monotonic() - started, 1),
+    }
+    return data
+
+
 def main(argv: list[str]) -> None:
     if argv[:1] == ["prepare"]:
-        print(json.dumps(prepare(Path(argv[1]) if len(argv) > 1 else None)))
+        collected = Path(argv[1]) if len(argv) > 1 else None
+        print(json.dumps(prepare(collected, demo="--no-demo" not in argv[2:])))
+    elif argv[:1] == ["large"] and len(argv) == 2:
+        print(json.dumps(large(int(argv[1]))))
     elif argv[:1] == ["build"]:
         print(json.dumps(build()))
     elif argv[:1] == ["probe"] and len(argv) == 2:
         spec = json.loads(argv[1])
         print(json.dumps(probe(spec["paths"], spec["write_post_id"], spec["writer_email"])))
     else:
-        raise SystemExit("usage: django_script.py prepare | build | probe '<json from build>'")
+        raise SystemExit(
+            "usage: django_script.py prepare | build | probe '<json from build>' | large MEMBERS"
+        )
 
 
 if __name__ == "__main__":

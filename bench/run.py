@@ -7,9 +7,12 @@ micro-cache of docs/deploy.md.
     .venv/bin/python bench/run.py --duration 3    # shorter
     .venv/bin/python bench/run.py --quick         # 1 s per target: the smoke test
     .venv/bin/python bench/run.py --keep          # keep the temp dir (database, server log)
+    .venv/bin/python bench/run.py --scale large   # the large site (bench/large.py), kept
 
-Prints a Markdown table and writes it to bench/results.md (or --output). Only ever talks to
-127.0.0.1, and every load runs for a bounded time. See bench/README.md.
+Prints a Markdown table and writes it to bench/results.md (bench/results-large.md for the
+large site, or --output), with the other size's last figures beside this run's, from the JSON
+each run leaves next to its table. Only ever talks to 127.0.0.1, and every load runs for a
+bounded time. See bench/README.md.
 """
 
 from __future__ import annotations
@@ -53,7 +56,11 @@ QUICK_SECONDS = 1
 # makes every request personal, so the page is made by Django each time, as for a member;
 # CACHED: as an anonymous reader, from the page cache; STATIC: a file.
 RENDERED, CACHED, STATIC = "rendered", "cached", "static"
+# MEMBER: with the session of a signed-in member (the probe signs it in): the page as that
+# member sees it, their name in the header, their comments on the account page.
+MEMBER = "member"
 SESSION_COOKIE = "sessionid=bench-no-session"  # as in django_script.py
+SESSIONS: dict[str, str] = {}  # "member", "editor": session keys, from the data step
 GUNICORN, NGINX = "gunicorn", "nginx"
 
 
@@ -68,6 +75,8 @@ class Target:
     @property
     def headers(self) -> dict[str, str]:
         headers = {"Cookie": SESSION_COOKIE} if self.mode == RENDERED else {}
+        if self.mode == MEMBER:
+            headers = {"Cookie": f"sessionid={SESSIONS['member']}"}
         if self.gzip:
             headers["Accept-Encoding"] = "gzip, deflate, br"
         return headers
@@ -75,7 +84,7 @@ class Target:
     @property
     def queries_key(self) -> str:
         """Its entry in the data step's query counts."""
-        return f"{self.key}:{RENDERED}" if self.mode == RENDERED else self.key
+        return f"{self.key}:{self.mode}" if self.mode in (RENDERED, MEMBER) else self.key
 
 
 READ_TARGETS = [
@@ -85,8 +94,18 @@ READ_TARGETS = [
     Target("post200", "post, 200 comments (cached, gunicorn alone)", CACHED),
     Target("post200", "post, 200 comments (cached, gzip as browsers ask)", CACHED, gzip=True),
     Target("post1000", "post, 1,000 comments (rendered)", RENDERED),
+    Target("post2000", "post, 2,000 comments, first page (rendered)", RENDERED),  # large only
     Target("category", "category archive (rendered)", RENDERED),
+    Target("category_deep", "category archive, page 50 or its last (rendered)", RENDERED),
+    Target("month", "month archive deep in the past (rendered)", RENDERED),
     Target("feed", "RSS feed (rendered)", RENDERED),
+    Target("comments_feed", "comments feed (rendered)", RENDERED),
+    Target("sitemap", "sitemap index (cached)", CACHED),
+    Target("sitemap_posts", "sitemap of posts (cached)", CACHED),
+    Target("sitemap_posts", "sitemap of posts (rendered)", RENDERED),
+    Target("home", "home page (member)", MEMBER),
+    Target("category_deep", "category archive, page 50 or its last (member)", MEMBER),
+    Target("account", "account page (member)", MEMBER),
     Target("static", "static copy of post-200 (ceiling)", STATIC),
 ]
 POST_TARGET, STATIC_TARGET = READ_TARGETS[3], READ_TARGETS[-1]  # named in the summary
@@ -96,6 +115,12 @@ NGINX_TARGETS = [
     Target("static", "static copy of post-200 via nginx", STATIC, NGINX),
 ]
 POST_LABEL = f"comment POST, {WRITERS} writers"
+SEQUENTIAL_LABEL = "comment POST, one writer, sequential"
+SEQUENTIAL_BUDGET_MS = 8.0  # issue 12: p50 through gunicorn
+SCALE_BUDGET = 0.20  # the same at the large size as at the small, within 20%
+ADMIN_BUDGET_MS = 300.0  # issue 12: p95 of an admin list page, as an editor
+RSS_BUDGET_MB = 250.0  # issue 12: a gunicorn worker's resident memory after the large run
+SCALES = {"small": "results.md", "large": "results-large.md"}
 # Spam while readers read (issue 10, item 1): guest comments with the honeypot field filled,
 # SPAM_RATE a second on the post wrk reads from the cache. Spam changes nothing a reader
 # sees, so the page must stay kept: the read rate within SPAM_BUDGET of the same read alone.
@@ -527,6 +552,99 @@ def freshness(server: Server, data: dict[str, Any]) -> tuple[int, int]:
 
 
 @dataclass
+class Sequential:
+    """One client's requests one after another on a keep-alive connection."""
+
+    label: str
+    path: str
+    p50_ms: float
+    p95_ms: float
+    ok: int
+    requests: int
+    queries: dict[str, int]
+    budget: str = ""
+
+
+def sequential_posts(server: Server, data: dict[str, Any], requests: int) -> Sequential:
+    """Writer 0, a returning commenter, posts `requests` comments one after another (after
+    ten not counted): each approved at once, the costliest path. p50 and p95 of the 302s."""
+    path = f"/comments/post/{data['write_post_id']}/"
+    conn = http.client.HTTPConnection(HOST, server.port, timeout=30)
+    headers = {"Content-Type": "application/x-www-form-urlencoded"}
+    times: list[float] = []
+    ok = 0
+    try:
+        for n in range(requests + 10):
+            fields = {
+                "name": "Writer 0",
+                "email": data["writer_email"].format(0),
+                "body": f"Sequential comment {n}. {WRITE_SENTENCES[n % len(WRITE_SENTENCES)]}",
+            }
+            began = time.perf_counter()
+            conn.request("POST", path, urlencode(fields), headers)
+            response = conn.getresponse()
+            response.read()
+            if n >= 10:
+                times.append((time.perf_counter() - began) * 1000)
+                ok += response.status == 302
+    finally:
+        conn.close()
+    return Sequential(
+        SEQUENTIAL_LABEL,
+        path,
+        percentile(times, 0.5),
+        percentile(times, 0.95),
+        ok,
+        requests,
+        data["queries"]["post_comment"],
+        f"p50 ≤ {SEQUENTIAL_BUDGET_MS:g} ms",
+    )
+
+
+def sequential_gets(
+    server: Server, label: str, path: str, requests: int, cookie: str
+) -> Sequential:
+    """One reader (an editor in the back office) GETs a page `requests` times, one after
+    another, after two not counted: p50 and p95 of the 200s."""
+    conn = http.client.HTTPConnection(HOST, server.port, timeout=60)
+    times: list[float] = []
+    ok = 0
+    try:
+        for n in range(requests + 2):
+            began = time.perf_counter()
+            conn.request("GET", path, headers={"Cookie": cookie})
+            response = conn.getresponse()
+            response.read()
+            if n >= 2:
+                times.append((time.perf_counter() - began) * 1000)
+                ok += response.status == 200
+    finally:
+        conn.close()
+    return Sequential(
+        label, path, percentile(times, 0.5), percentile(times, 0.95), ok, requests, {}
+    )
+
+
+def worker_memory(server: Server) -> dict[int, float]:
+    """Resident memory (MB) of each of gunicorn's workers, from /proc (Linux; empty
+    elsewhere): the master's children."""
+    if server.process is None:
+        return {}
+    master = server.process.pid
+    try:
+        children = Path(f"/proc/{master}/task/{master}/children").read_text().split()
+    except OSError:
+        return {}
+    found = {}
+    for pid in map(int, children):
+        with contextlib.suppress(OSError):
+            status = Path(f"/proc/{pid}/status").read_text()
+            if rss := re.search(r"^VmRSS:\s+(\d+) kB", status, re.MULTILINE):
+                found[pid] = int(rss.group(1)) / 1024
+    return found
+
+
+@dataclass
 class Spam:
     """What the spam senders did while wrk read."""
 
@@ -767,6 +885,33 @@ def report(rows: list[Row], writes: Row, meta: dict[str, Any]) -> str:
             f"| {fmt_ms(row.load.p99_ms)} | {fmt_queries(row.queries)} | {row.size:,} "
             f"| {row.load.rps / ceiling:.3f} |"
         )
+    lines += [
+        "",
+        "| one client, one request after another | p50 | p95 | answered | SQL queries | budget |",
+        "|---|---:|---:|---:|---:|---|",
+    ]
+    for seq in meta["sequential"]:
+        lines.append(
+            f"| {seq.label} `{seq.path}` | {fmt_ms(seq.p50_ms)} | {fmt_ms(seq.p95_ms)} "
+            f"| {seq.ok}/{seq.requests} | {fmt_queries(seq.queries)} | {seq.budget} |"
+        )
+    widget, memory = meta["widget"], meta["memory"]
+    largest = max(memory.values(), default=0.0)
+    lines += [
+        "",
+        f"Recent-comments widget, drawn cold (a new content version), in-process: "
+        f"{widget['ms']:.2f} ms, {widget['queries']} queries (median of 5).",
+        "",
+        "gunicorn workers' resident memory at the end of the run: "
+        + (
+            ", ".join(f"{mb:.1f} MB" for mb in memory.values())
+            + f" (budget after the large run: under {RSS_BUDGET_MB:g} MB; "
+            + ("met" if largest < RSS_BUDGET_MB else "NOT met")
+            + ")."
+            if memory
+            else "not measured (no /proc)."
+        ),
+    ]
     w = writes.load
     statuses = ", ".join(f"{k}: {v}" for k, v in sorted(w.detail.items()))
     lines += [
@@ -858,9 +1003,19 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--keep", action="store_true", help="keep the temp dir and print it")
     parser.add_argument(
-        "--output", type=Path, default=REPO / "bench" / "results.md", help="where to write"
+        "--output",
+        type=Path,
+        help="where to write (default: bench/results.md, large: bench/results-large.md)",
+    )
+    parser.add_argument(
+        "--scale",
+        choices=sorted(SCALES),
+        default="small",
+        help="the demo site with the bench's posts (small), or bench/large.py's site (large)",
     )
     args = parser.parse_args(argv)
+    if args.output is None:
+        args.output = REPO / "bench" / SCALES[args.scale]
     if args.duration is None:
         args.duration = QUICK_SECONDS if args.quick else 10
     if not 1 <= args.duration <= 600:
@@ -914,7 +1069,47 @@ def nginx_note(nginx: Nginx | None, rows: list[Row], reason: str) -> str:
     )
 
 
-def bench(args: argparse.Namespace, var_dir: Path, running: list[Any]) -> str:
+def copy_large_site(var_dir: Path) -> dict[str, Any]:
+    """Build the large site once (bench/large.py: kept under var/bench-large/) and copy its
+    database into this run's temp dir, which the run then changes; what its extras made."""
+    import sqlite3
+
+    sys.path.insert(0, str(REPO / "bench"))
+    import large
+
+    try:
+        directory = large.build(large.Site())
+    except large.LargeError as error:
+        raise BenchError(f"the large site: {error}") from error
+    started = time.monotonic()
+    # SQLite's online backup: a consistent copy, with whatever a WAL file still holds.
+    source = sqlite3.connect(f"file:{directory / large.DATABASE}?mode=ro", uri=True)
+    target = sqlite3.connect(var_dir / large.DATABASE)
+    try:
+        source.backup(target)
+    finally:
+        source.close()
+        target.close()
+    log(f"large site: copied into the temp dir in {time.monotonic() - started:.0f} s")
+    summary: dict[str, Any] = json.loads((directory / large.SUMMARY).read_text())["large"]
+    summary["kept"] = str(directory.relative_to(REPO))
+    return summary
+
+
+def large_note(summary: dict[str, Any]) -> str:
+    return (
+        f"the large site (bench/large.py, kept in `{summary['kept']}`): the synthetic "
+        "WordPress export (bench/wordpress_generate.py: posts four hours apart from January "
+        "2014) imported with `stoa import-wordpress`, then "
+        f"{summary['members']:,} members ({summary['member comments']:,} comments by 300 of "
+        f"them) and a post with 2,000 comments, the discussion paged at 50 threads a page: "
+        f"{summary['posts']:,} posts and {summary['comments']:,} comments before this run,"
+    )
+
+
+def bench(
+    args: argparse.Namespace, var_dir: Path, running: list[Any]
+) -> tuple[str, dict[str, Any]]:
     env = bench_env(var_dir)
     python = sys.executable
     # collectstatic touches no database, so it runs beside the rest: migrate, the demo, the
@@ -924,15 +1119,19 @@ def bench(args: argparse.Namespace, var_dir: Path, running: list[Any]) -> str:
         "collectstatic", [python, "-m", "stoa", "collectstatic", "--noinput", "-v0"], env, var_dir
     )
     running.append(collect)
-    prepare = Step.start(
-        "prepare", [python, "bench/django_script.py", "prepare", str(collected)], env, var_dir
-    )
+    large_summary: dict[str, Any] = {}
+    prepare_args = [python, "bench/django_script.py", "prepare", str(collected)]
+    if args.scale == "large":
+        large_summary = copy_large_site(var_dir)
+        prepare_args.append("--no-demo")
+    prepare = Step.start("prepare", prepare_args, env, var_dir)
     running.append(prepare)
     collect.finish()
     collected.touch()
-    data = last_json_line(prepare.finish())
+    data = last_json_line(prepare.finish(timeout=1800))
     log("  " + ", ".join(f"{step} {seconds} s" for step, seconds in data["seconds"].items()))
     queries = data["queries"]
+    SESSIONS.update(queries["sessions"])
 
     server = Server(env, var_dir)
     running.append(server)
@@ -940,7 +1139,7 @@ def bench(args: argparse.Namespace, var_dir: Path, running: list[Any]) -> str:
     server.wait_ready()
 
     nginx: Nginx | None = None
-    targets = list(READ_TARGETS)
+    targets = [target for target in READ_TARGETS if target.key in data["paths"]]
     if program := nginx_program():
         nginx = start_nginx(program, var_dir, server.port)
         running.append(nginx)
@@ -981,10 +1180,27 @@ def bench(args: argparse.Namespace, var_dir: Path, running: list[Any]) -> str:
     rows.insert(rows.index(alone) + 1, under)
     log(f"{SPAM_LABEL}: {under.load.rps:.1f} requests/s, {spammed.spam.rate:.1f} POSTs/s")
 
+    few = 10 if args.quick else 100
+    one_writer = sequential_posts(server, data, few)
+    log(f"{SEQUENTIAL_LABEL}: p50 {fmt_ms(one_writer.p50_ms)}, p95 {fmt_ms(one_writer.p95_ms)}")
+    admin_rows = []
+    for label, path in data["admin_paths"].items():
+        listed = sequential_gets(
+            server,
+            f"admin: {label}",
+            path,
+            5 if args.quick else 20,
+            f"sessionid={SESSIONS['editor']}",
+        )
+        listed.queries, listed.budget = queries[f"admin:{label}"], f"p95 ≤ {ADMIN_BUDGET_MS:g} ms"
+        log(f"{listed.label}: p50 {fmt_ms(listed.p50_ms)}, p95 {fmt_ms(listed.p95_ms)}")
+        admin_rows.append(listed)
     writes = post_comments(server, data, args.duration)
     log(f"comment POST: {writes.rps:.1f} writes/s, statuses {writes.detail}")
     stale, reads = freshness(server, data)
     log(f"freshness: {stale} of {reads} reads after a new comment did not show it")
+    memory = worker_memory(server)
+    log(f"workers' resident memory: {memory}")
     server.stop()
 
     server_log = server.log_text()
@@ -1029,6 +1245,9 @@ def bench(args: argparse.Namespace, var_dir: Path, running: list[Any]) -> str:
         problems.append(f"comment POST: {writes.bad_status} refusals")
     if writes.info["distinct comment ids"] != writes.detail.get("302", 0):
         problems.append("comment POST: fewer distinct comment ids than 302 answers")
+    for seq in [one_writer, *admin_rows]:
+        if seq.ok != seq.requests:
+            problems.append(f"{seq.label}: {seq.requests - seq.ok} of {seq.requests} failed")
 
     meta = {
         "date": dt.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z"),
@@ -1044,8 +1263,14 @@ def bench(args: argparse.Namespace, var_dir: Path, running: list[Any]) -> str:
         "post_errors": post_errors,
         "locked": locked,
         "problems": problems,
+        "scale": args.scale,
+        "sequential": [one_writer, *admin_rows],
+        "widget": queries["widget"],
+        "memory": memory,
+        "large": large_summary,
         "data": (
-            f"the demo magazine plus {data['approved']['post200']} and "
+            (large_note(large_summary) if large_summary else "the demo magazine")
+            + f" plus {data['approved']['post200']} and "
             f"{data['approved']['post1000']} approved comments (threaded, up to depth "
             f"{data['max_depth']}) written through services.post_comment in one transaction "
             f"in {data['seconds']['data']:.1f} s"
@@ -1060,17 +1285,105 @@ def bench(args: argparse.Namespace, var_dir: Path, running: list[Any]) -> str:
             f"{sizes[POST_TARGET]:,}."
         ),
     }
-    return report(
-        rows,
-        Row(
-            POST_LABEL,
-            f"/comments/post/{data['write_post_id']}/",
-            writes,
-            queries["post_comment"],
-            0,
-        ),
-        meta,
+    write_row = Row(
+        POST_LABEL, f"/comments/post/{data['write_post_id']}/", writes, queries["post_comment"], 0
     )
+    record = {
+        "scale": args.scale,
+        "date": meta["date"],
+        "commit": meta["commit"],
+        "machine": meta["machine"],
+        "rows": {
+            row.label: {"path": row.path, "rps": row.load.rps, "p50_ms": row.load.p50_ms}
+            for row in [*rows, write_row]
+        },
+        "sequential": {
+            seq.label: {"path": seq.path, "p50_ms": seq.p50_ms, "p95_ms": seq.p95_ms}
+            for seq in meta["sequential"]
+        },
+        "widget": meta["widget"],
+        "memory_mb": max(memory.values(), default=None),
+        "comments": large_summary.get("comments") or sum(data["approved"].values()),
+    }
+    return report(rows, write_row, meta), record
+
+
+# ---------------------------------------------------------------------------- both sizes
+
+
+def record_path(output: Path) -> Path:
+    return output.with_suffix(".json")
+
+
+def other_record(args: argparse.Namespace) -> dict[str, Any] | None:
+    """The other size's last run: its JSON beside its table, in the output's directory."""
+    other = next(scale for scale in SCALES if scale != args.scale)
+    path = record_path(args.output.parent / SCALES[other])
+    try:
+        found: dict[str, Any] = json.loads(path.read_text())
+    except (OSError, ValueError):
+        return None
+    return found
+
+
+def side_by_side(record: dict[str, Any], other: dict[str, Any] | None) -> str:
+    """The small and the large site's figures in one table, this run's and the other
+    size's last (issue 12: each budget holds at both sizes)."""
+    if other is None:
+        missing = "large" if record["scale"] == "small" else "small"
+        return (
+            f"## Small and large\n\nNo {missing} run to compare with yet "
+            f"(`make bench SCALE={missing}` writes one).\n"
+        )
+    small, large = (record, other) if record["scale"] == "small" else (other, record)
+    lines = [
+        "## Small and large",
+        "",
+        f"Small: {small['date']}, commit {small['commit']}, {small['comments']:,} comments; "
+        f"{small['machine']}. Large: {large['date']}, commit {large['commit']}, "
+        f"{large['comments']:,} comments; {large['machine']}. Absolute figures drift with "
+        "the machine's load: compare the ratios.",
+        "",
+        "| row | small: requests/s | large: requests/s | small: p50 | large: p50 "
+        "| large / small p50 |",
+        "|---|---:|---:|---:|---:|---:|",
+    ]
+    for label, mine in large["rows"].items():
+        theirs = small["rows"].get(label)
+        if theirs is None:
+            lines.append(f"| {label} | — | {mine['rps']:,.1f} | — | {fmt_ms(mine['p50_ms'])} | — |")
+            continue
+        ratio = mine["p50_ms"] / theirs["p50_ms"] if theirs["p50_ms"] else 0.0
+        lines.append(
+            f"| {label} | {theirs['rps']:,.1f} | {mine['rps']:,.1f} | {fmt_ms(theirs['p50_ms'])} "
+            f"| {fmt_ms(mine['p50_ms'])} | {ratio:.2f} |"
+        )
+    lines += [
+        "",
+        "| one client, one request after another | small: p50 | large: p50 | small: p95 "
+        "| large: p95 | large / small p50 |",
+        "|---|---:|---:|---:|---:|---:|",
+    ]
+    for label, mine in large["sequential"].items():
+        theirs = small["sequential"].get(label)
+        if theirs is None:
+            continue
+        ratio = mine["p50_ms"] / theirs["p50_ms"] if theirs["p50_ms"] else 0.0
+        lines.append(
+            f"| {label} | {fmt_ms(theirs['p50_ms'])} | {fmt_ms(mine['p50_ms'])} "
+            f"| {fmt_ms(theirs['p95_ms'])} | {fmt_ms(mine['p95_ms'])} | {ratio:.2f} |"
+        )
+    widget = (small["widget"], large["widget"])
+    lines += [
+        "",
+        f"Recent-comments widget, cold, in-process: {widget[0]['ms']:.2f} ms small, "
+        f"{widget[1]['ms']:.2f} ms large. Largest worker's resident memory at the end: "
+        + " small, ".join(
+            f"{r['memory_mb']:.1f} MB" if r["memory_mb"] else "not measured" for r in (small, large)
+        )
+        + f" large (budget: under {RSS_BUDGET_MB:g} MB).",
+    ]
+    return "\n".join(lines) + "\n"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -1086,7 +1399,7 @@ def main(argv: list[str] | None = None) -> int:
     var_dir = Path(tempfile.mkdtemp(prefix="stoa-bench-"))
     running: list[Server | Step | Nginx] = []
     try:
-        table = bench(args, var_dir, running)
+        table, record = bench(args, var_dir, running)
     except BenchError as error:
         log(f"FAILED: {error}")
         return 1
@@ -1100,7 +1413,9 @@ def main(argv: list[str] | None = None) -> int:
             log(f"kept {var_dir}")
         else:
             shutil.rmtree(var_dir, ignore_errors=True)
+    table += "\n" + side_by_side(record, other_record(args))
     args.output.write_text(table)
+    record_path(args.output).write_text(json.dumps(record, indent=1) + "\n")
     print(table)
     log(f"written to {args.output}")
     return 0
