@@ -18,7 +18,8 @@ from allauth.account.models import EmailAddress
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import EmailValidator, URLValidator
 from django.db import connection, transaction
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet, Subquery
+from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
@@ -534,14 +535,16 @@ def claimable_comments(*, user: User) -> CommentQuerySet:
     """The guest comments this member may make theirs: written with one of their verified
     addresses, approved or held. Spam and trash stay out: anyone can type an address, and a
     stranger's spam must not cost its owner their good standing (moderation.in_good_standing)."""
-    addresses = _addresses_of(user, verified_only=True)
-    if not addresses:
-        return Comment.objects.none()
-    written_with = Q(pk__in=[])
-    for address in sorted(addresses):
-        written_with |= Q(author_email__iexact=address)
-    return Comment.objects.filter(
-        written_with,
+    # One statement, the addresses a subquery, matched on LOWER(author_email) as the index
+    # comment_email_key holds it: the page asking this is the member's account page, and an
+    # `__iexact` per address was a LIKE that read every comment on SQLite (issue 12).
+    verified = (
+        EmailAddress.objects.filter(user=user, verified=True)
+        .annotate(email_key=Lower("email"))
+        .values("email_key")
+    )
+    return Comment.objects.alias(email_key=Lower("author_email")).filter(
+        email_key__in=Subquery(verified),
         user__isnull=True,
         status__in=[CommentStatus.APPROVED, CommentStatus.PENDING],
     )
@@ -860,13 +863,17 @@ def imported_excerpt(html: str) -> str:
     return cut_at_word(text, 150)
 
 
-def _imported_fields(post: Post, row: ImportedComment, author_users: set[int]) -> dict[str, Any]:
-    if row.html is None:
-        html = comment_markup(post, row.text)
-    else:  # comment_markup, its first step done by the caller
-        html = row.html
-        for path in stoa_setting("COMMENT_MARKUP"):
-            html = import_string(path)(post, html)
+def _imported_fields(
+    post: Post,
+    row: ImportedComment,
+    author_users: set[int],
+    hooks: Sequence[Callable[[Post, str], str]],
+) -> dict[str, Any]:
+    # comment_markup, with STOA["COMMENT_MARKUP"] looked up once for the whole import; its
+    # first step (clean_comment) perhaps done by the caller already.
+    html = clean_comment(row.text) if row.html is None else row.html
+    for hook in hooks:
+        html = hook(post, html)
     return {
         "user_id": row.user.pk if row.user is not None else None,
         "author_name": row.author_name.strip()[:100] or "Anonymous",
@@ -969,12 +976,13 @@ def import_threads(
         for key, level in depths.items():
             levels.setdefault(level, []).append((index, by_key[key]))
     ids = [dict(known) for _, _, known in threads]
+    hooks = [import_string(path) for path in stoa_setting("COMMENT_MARKUP")]
     for level in sorted(levels):
         new: list[tuple[int, ImportedComment, dict[str, Any]]] = []
         changed: list[tuple[int, ImportedComment, Comment]] = []
         for index, row in levels[level]:
             post = posts[index]
-            fields = _imported_fields(post, row, author_users.get(post.pk, set()))
+            fields = _imported_fields(post, row, author_users.get(post.pk, set()), hooks)
             fields["post_id"] = post.pk
             fields["parent_id"] = (
                 ids[index].get(row.parent_key) if level > 1 and row.parent_key else None
@@ -1037,22 +1045,36 @@ def _insert_comments(rows: list[dict[str, Any]]) -> list[int]:
     # through the field.
     adapt_time = connection.ops.adapt_datetimefield_value
     adapt_ip = connection.ops.adapt_ipaddressfield_value
-    kinds = {f.attname: f.get_internal_type() for f in fields}
-    by_name = {f.attname: f for f in fields}
 
-    def prepare(f: Any, value: Any) -> Any:
-        kind = kinds[f.attname]
-        if kind == "DateTimeField" and isinstance(value, dt.datetime) and value.tzinfo:
-            return adapt_time(value)
-        if kind == "GenericIPAddressField" and _PLAIN_IPV4.fullmatch(value):
-            return adapt_ip(value)
-        return by_name[f.attname].get_db_prep_save(value, connection)
+    def time_value(field: Any) -> Callable[[Any], Any]:
+        def prepare(value: Any) -> Any:
+            if isinstance(value, dt.datetime) and value.tzinfo:
+                return adapt_time(value)
+            return field.get_db_prep_save(value, connection)
 
-    prepared = {
-        f.attname
-        for f in fields
-        if f.get_internal_type() in ("DateTimeField", "GenericIPAddressField")
+        return prepare
+
+    def ip_value(field: Any) -> Callable[[Any], Any]:
+        def prepare(value: Any) -> Any:
+            if _PLAIN_IPV4.fullmatch(value):
+                return adapt_ip(value)
+            return field.get_db_prep_save(value, connection)
+
+        return prepare
+
+    preparers: dict[str, Callable[[Any], Callable[[Any], Any]]] = {
+        "DateTimeField": time_value,
+        "GenericIPAddressField": ip_value,
     }
+    # (name, default, how its value is prepared or None) of each column, in order.
+    plan = [
+        (
+            f.attname,
+            defaults[f.attname],
+            preparers[f.get_internal_type()](f) if f.get_internal_type() in preparers else None,
+        )
+        for f in fields
+    ]
     quote = connection.ops.quote_name
     columns = ", ".join(quote(f.column) for f in fields)
     table, pk = quote(Comment._meta.db_table), quote(Comment._meta.pk.column)
@@ -1061,12 +1083,12 @@ def _insert_comments(rows: list[dict[str, Any]]) -> list[int]:
         for start in range(0, len(rows), INSERT_ROWS):
             chunk = rows[start : start + INSERT_ROWS]
             params: list[Any] = []
+            append = params.append
             for row in chunk:
-                for f in fields:
-                    value = row[f.attname] if f.attname in row else defaults[f.attname]
-                    if f.attname in prepared and value is not None:
-                        value = prepare(f, value)
-                    params.append(value)
+                get = row.get
+                for name, default, prepare in plan:
+                    value = get(name, default)
+                    append(value if prepare is None or value is None else prepare(value))
             one = "(" + ", ".join(["%s"] * len(fields)) + ")"
             values = ", ".join([one] * len(chunk))
             cursor.execute(

@@ -1381,15 +1381,24 @@ class _Importer:
     def _flush_redirects(self) -> None:
         if self.redirects:
             assert self.site is not None  # noqa: S101
-            before = Redirect.objects.count()
+            # Upserts: the new rows are those of the batch's old addresses not there before
+            # (counted by the index: counting the table is a scan, and it grows by the batch).
+            olds = sorted({core.normal_old_path(old) for old, _ in self.redirects})
+            before = self._redirects_there(olds)
             written = core.add_redirects(
                 pairs=self.redirects, note=_cut(f"WordPress: {self.site.base_url}", 255)
             )
-            # Upserts: new rows are the table's growth, the rest were there already.
-            created = max(0, Redirect.objects.count() - before)
+            created = max(0, self._redirects_there(olds) - before)
             self.report.add("old address", "created", created)
             self.report.add("old address", "skipped", max(0, written - created))
             self.redirects = []
+
+    @staticmethod
+    def _redirects_there(olds: list[str]) -> int:
+        return sum(
+            Redirect.objects.filter(old_path__in=olds[start : start + LOOKUP_CHUNK]).count()
+            for start in range(0, len(olds), LOOKUP_CHUNK)
+        )
 
     def _structure(self, item: wxr.Item, local: dt.datetime) -> links.OldSite:
         """The old site with its permalink structure, guessed from the first published
