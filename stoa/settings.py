@@ -216,10 +216,14 @@ PASSWORD_HASHERS = [
 ]
 # Members sign in with their email address (allauth); staff may also sign in to /admin/ with
 # their username (ModelBackend).
+# Django's and allauth's, each loading the member with their profile (stoa.members.backends).
 AUTHENTICATION_BACKENDS = [
-    "django.contrib.auth.backends.ModelBackend",
-    "allauth.account.auth_backends.AuthenticationBackend",
+    "stoa.members.backends.ModelBackend",
+    "stoa.members.backends.AuthenticationBackend",
 ]
+# Sessions read through the cache (Redis, or the file cache on one machine), written to the
+# database too: a member's page costs no query for the session (issue 12).
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "members:account"
 ACCOUNT_ADAPTER = "stoa.members.adapter.AccountAdapter"

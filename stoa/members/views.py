@@ -48,11 +48,12 @@ def _member(request: HttpRequest) -> User:
 def account(request: HttpRequest) -> HttpResponse:
     """The member's own page: their profile, and the sections other apps plug in."""
     member = _member(request)
-    # Read first: making a missing profile takes a write transaction, which every view of
-    # the page would otherwise open (and a page read should not write).
-    found = Profile.objects.filter(user=member).first()
-    if found is not None:
-        member.profile = found
+    # Loaded with the member (stoa.members.backends); read before making a missing one,
+    # which takes a write transaction every view of the page would otherwise open.
+    try:
+        found: Profile | None = member.profile
+    except Profile.DoesNotExist:
+        found = None
     profile = found or services.profile_for(user=member)
     posted = request.method == "POST"
     if posted and not _may_save_profile(request, member):

@@ -107,7 +107,7 @@ def test_an_enrolled_member_seeks_in_a_session_over_http_ranges(live_server, mem
     EnrolmentFactory(user=member, series=session.series)
     store = SessionStore()
     store[SESSION_KEY] = str(member.pk)
-    store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    store[BACKEND_SESSION_KEY] = "stoa.members.backends.ModelBackend"
     store[HASH_SESSION_KEY] = member.get_session_auth_hash()
     store.create()
     cookie = {
