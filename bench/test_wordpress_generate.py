@@ -26,7 +26,8 @@ def expect(condition: bool) -> None:
 
 def load_generator() -> ModuleType:
     spec = importlib.util.spec_from_file_location("bench_wordpress_generate", GENERATE)
-    expect(spec is not None and spec.loader is not None)
+    if spec is None or spec.loader is None:
+        pytest.fail(f"{GENERATE} cannot be loaded", pytrace=False)
     module = importlib.util.module_from_spec(spec)
     sys.modules[spec.name] = module  # dataclasses look their module up
     spec.loader.exec_module(module)

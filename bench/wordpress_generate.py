@@ -31,7 +31,7 @@ import json
 import math
 import random
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
@@ -401,7 +401,7 @@ class Writer:
         sticky: bool = False,
         comment_status: str = "open",
         terms: str = "",
-        meta: Iterator[tuple[str, str]] | list[tuple[str, str]] = (),
+        meta: Iterable[tuple[str, str]] = (),
         extra: str = "",
     ) -> None:
         """The <item> up to its comments (the caller writes those and closes it)."""

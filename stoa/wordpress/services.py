@@ -1550,7 +1550,7 @@ def _remove(names: Iterable[str]) -> None:
 # SQLite's page cache during an import (KiB): the comments' indexes take rows in no order
 # (by address, by email), and with the default 2 MB their pages are written out of the
 # transaction and read back again and again.
-SQLITE_IMPORT_CACHE_KIB = 32768
+SQLITE_IMPORT_CACHE_KIB = 65536
 
 
 @contextlib.contextmanager
