@@ -9,6 +9,7 @@ member finds (members-only bodies) differs from what a visitor finds.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from dataclasses import dataclass
 
@@ -32,6 +33,7 @@ from stoa.search.spelling import suggest
 PER_PAGE = 10
 # On the first page of "everything", each group shows its best few, with a link to more.
 PREVIEW = 3
+POOL = 30
 # Fewer results than this and "did you mean" is worked out.
 SUGGEST_BELOW = 3
 
@@ -106,26 +108,36 @@ def search(request: HttpRequest) -> HttpResponse:
     context["total"] = total
     order = data["sort"] or RELEVANCE
     sections: list[Section] = []
-    groups = [data["type"]] if data["type"] else list(GROUP_KINDS)
     number = data["page"] or 1
-    for group in groups:
-        kinds = GROUP_KINDS[group]
-        count = sum(counts.get(kind, 0) for kind in kinds)
-        if not count:
-            continue
-        limit = PER_PAGE if data["type"] else PREVIEW
-        offset = (number - 1) * PER_PAGE if data["type"] else 0
+    if data["type"]:
+        # One group, paged.
+        kinds = GROUP_KINDS[data["type"]]
         hits = backend().search(
             query,
             members=members,
-            filters=Filters(**{**filters.__dict__, "kinds": kinds}),
+            filters=dataclasses.replace(filters, kinds=kinds),
             order=order,
-            limit=limit,
-            offset=offset,
+            limit=PER_PAGE,
+            offset=(number - 1) * PER_PAGE,
         )
-        sections.append(
-            Section(group, Group(group).label, count, hits, _link(params, type=group, page=None))
-        )
+        found = {data["type"]: hits}
+    else:
+        # Everything: one search over every kind, its best POOL results shared out among
+        # the groups (each shows its best few, and links to all of its own): one scan of
+        # the matches rather than one per group.
+        pool = backend().search(query, members=members, filters=filters, order=order, limit=POOL)
+        found = {
+            group: [hit for hit in pool if hit.kind in kinds][:PREVIEW]
+            for group, kinds in GROUP_KINDS.items()
+        }
+    for group, hits in found.items():
+        count = sum(counts.get(kind, 0) for kind in GROUP_KINDS[group])
+        if count:
+            sections.append(
+                Section(
+                    group, Group(group).label, count, hits, _link(params, type=group, page=None)
+                )
+            )
     if data["type"]:
         pages = max(1, math.ceil(total / PER_PAGE))
         if number > pages:
