@@ -188,8 +188,31 @@ def test_a_section_longer_than_a_page_is_split_into_pages_the_index_names(
     assert client.get("/sitemap-posts.xml?p=4").status_code == 404
 
 
-def test_an_unknown_section_is_not_found(client, magazine) -> None:
+def test_an_unknown_section_or_page_is_not_found(client, magazine) -> None:
     assert client.get("/sitemap-drafts.xml").status_code == 404
+    assert client.get("/sitemap-posts.xml?p=two").status_code == 404
+    assert client.get("/sitemap-posts.xml?p=2").status_code == 404
+
+
+def test_each_section_says_what_djangos_own_sitemap_view_says(client, magazine, rf) -> None:
+    # The sections are written as text, not through Django's template: the same entries.
+    from django.contrib.sitemaps.views import sitemap as django_sitemap
+
+    def entries(content: bytes) -> list[tuple[str | None, ...]]:
+        root = parse_xml(content)
+        return [
+            tuple(url.findtext(f"sm:{name}", namespaces=NS) for name in sitemaps_fields)
+            for url in root.iterfind("sm:url", NS)
+        ]
+
+    sitemaps_fields = ("loc", "lastmod", "changefreq", "priority")
+    for name in sitemaps.SITEMAPS:
+        ours = client.get(f"/sitemap-{name}.xml")
+        theirs = django_sitemap(rf.get(f"/sitemap-{name}.xml"), sitemaps.SITEMAPS, section=name)
+        theirs.render()
+        assert entries(ours.content) == entries(theirs.content), name
+        assert ours["X-Robots-Tag"] == theirs["X-Robots-Tag"]
+        assert ours.get("Last-Modified") == theirs.get("Last-Modified"), name
 
 
 def test_the_sitemap_costs_the_same_queries_however_many_posts_there_are(client, magazine) -> None:
