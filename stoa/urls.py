@@ -7,6 +7,7 @@ from django.views.static import serve
 from stoa.core.views import favicon
 from stoa.members import admin_login
 from stoa.publishing.sitemaps import SITEMAPS
+from stoa.publishing.sitemaps import section as sitemap_section
 from stoa.publishing.views import robots_txt
 
 # The back office's log-in under the site's log-in limits (stoa.members.admin_login): its
@@ -26,12 +27,7 @@ urlpatterns = [
         {"sitemaps": SITEMAPS, "sitemap_url_name": "sitemap-section"},
         name="sitemap",
     ),
-    path(
-        "sitemap-<section>.xml",
-        sitemaps.sitemap,
-        {"sitemaps": SITEMAPS},
-        name="sitemap-section",
-    ),
+    path("sitemap-<section>.xml", sitemap_section, name="sitemap-section"),
     path(
         f"{settings.MEDIA_URL.strip('/')}/<path:path>",
         serve,
