@@ -23,7 +23,7 @@ import subprocess
 import sys
 import threading
 import traceback
-from collections.abc import Iterator
+from collections.abc import Generator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
@@ -114,7 +114,7 @@ def file_size(handle: IO[bytes]) -> int:
         return size
 
 
-def events(handle: IO[bytes], *, local_zone: dt.tzinfo) -> Iterator[Event]:
+def events(handle: IO[bytes], *, local_zone: dt.tzinfo) -> Generator[Event]:
     """The two passes over a seekable binary file, in this process. A local date with no
     GMT one, before any item showed the site's offset, is taken in `local_zone`."""
     size = file_size(handle)
@@ -187,7 +187,7 @@ def _drain(stream: IO[bytes], into: queue.Queue[bytes | None]) -> None:
         into.put(None)
 
 
-def events_in_process(path: str | Path, *, local_zone: dt.tzinfo) -> Iterator[Event]:
+def events_in_process(path: str | Path, *, local_zone: dt.tzinfo) -> Generator[Event]:
     """events() of the file at `path`, read by a process of its own (this module run by
     the same Python: no database, no Django). Its messages are taken from the pipe by a
     thread as they come, up to QUEUE_CHUNKS ahead of the importer, so that the reader

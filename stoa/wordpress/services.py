@@ -1620,7 +1620,13 @@ def import_wordpress(
             events = reading.events_in_process(source, local_zone=zone)  # type: ignore[arg-type]
         else:
             events = reading.events(handle, local_zone=zone)
-        with transaction.atomic(), freshness.changed(), _import_cache():
+        # Closed however the import ends: a reading process is stopped with it.
+        with (
+            contextlib.closing(events),
+            transaction.atomic(),
+            freshness.changed(),
+            _import_cache(),
+        ):
             importer.import_file(events, size)
             if dry_run:
                 raise _RolledBack

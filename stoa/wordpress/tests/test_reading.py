@@ -7,13 +7,14 @@ from __future__ import annotations
 
 import datetime as dt
 import pickle
+import signal
 from pathlib import Path
 
 import pytest
 
 from stoa.discussion.models import Comment
 from stoa.discussion.services import comment_markup
-from stoa.wordpress import reading, wxr
+from stoa.wordpress import reading, services, wxr
 from stoa.wordpress.tests.test_services import DATA, EDGES, SAMPLE, imported, snapshot
 
 pytestmark = pytest.mark.django_db
@@ -96,11 +97,31 @@ def test_a_reading_process_that_fails_says_why(tmp_path):
         next(events)
 
 
-def test_an_importer_that_stops_early_stops_its_reader():
-    events = reading.events_in_process(SAMPLE, local_zone=dt.UTC)
+def large_export(tmp_path: Path, copies: int = 400) -> Path:
+    """The sample with its items written `copies` times: far more than the pipe and the
+    queue hold, so that its reader cannot have finished when the importer stops early."""
+    text = SAMPLE.read_text()
+    start, end = text.index("<item>"), text.rindex("</item>") + len("</item>")
+    path = tmp_path / "large.wordpress.xml"
+    path.write_text(text[:start] + text[start:end] * copies + text[end:])
+    return path
+
+
+def test_an_importer_that_stops_early_stops_its_reader(tmp_path, monkeypatch):
+    started = []
+    popen = reading.subprocess.Popen
+
+    def spy(*args, **kwargs):
+        started.append(popen(*args, **kwargs))
+        return started[-1]
+
+    monkeypatch.setattr(reading.subprocess, "Popen", spy)
+    events = reading.events_in_process(large_export(tmp_path), local_zone=dt.UTC)
     first = next(events)
     assert isinstance(first.record, wxr.Site)
     events.close()  # the importer failed: the generator's end kills and waits for the reader
+    (process,) = started
+    assert process.returncode == -signal.SIGKILL
 
 
 def test_a_refusal_crosses_the_process_boundary_with_its_line():
@@ -108,3 +129,25 @@ def test_a_refusal_crosses_the_process_boundary_with_its_line():
     assert type(error) is wxr.WXRError
     assert error.line == 12
     assert str(error) == "Not a WordPress export (line 12)"
+
+
+def test_a_failure_halfway_leaves_the_database_as_it_was_and_stops_the_reader(
+    in_a_process, monkeypatch, tmp_path
+):
+    started = []
+    popen = reading.subprocess.Popen
+
+    def spy(*args, **kwargs):
+        started.append(popen(*args, **kwargs))
+        return started[-1]
+
+    def broken(self, item):
+        raise RuntimeError("the disk is full")
+
+    monkeypatch.setattr(reading.subprocess, "Popen", spy)
+    monkeypatch.setattr(services._Importer, "_queue_attachment", broken)
+    before = snapshot()
+    with pytest.raises(RuntimeError, match="the disk is full"):
+        imported(large_export(tmp_path))
+    assert snapshot() == before
+    assert [process.returncode for process in started] == [-signal.SIGKILL]
