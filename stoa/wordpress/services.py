@@ -12,7 +12,14 @@ media and comments of earlier batches are looked up in the mapping table.
 
 Two passes over the file: the first brings authors, terms and attachments, the second posts
 and pages with their comments, whose bodies point at the media of the first (WordPress writes
-an attachment after the post it was uploaded to).
+an attachment after the post it was uploaded to). stoa.wordpress.reading makes them one stream
+of events, with each post's comments sanitised and fingerprinted ahead; a large file is read
+by a process of its own, beside the writing.
+
+Where an import's time goes, for 80,000 comments (py-spy): the comments' INSERTs in SQLite,
+with the comment table's nine indexes, about a sixth; the posts' bodies and their summaries,
+the comments' rows and excerpts, the mapping rows and old addresses the rest. Reading the XML
+and sanitising the comments, which were about half, run in the reading process.
 """
 
 from __future__ import annotations
