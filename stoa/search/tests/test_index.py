@@ -150,3 +150,11 @@ def test_catch_up_indexes_rows_written_without_signals() -> None:
     assert changed == {Kind.POST: 1}
     assert found("mango") == [(Kind.POST, post.pk)]
     assert services.catch_up() == {}
+
+
+def test_catch_up_rebuilds_when_a_whole_site_is_behind(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(services, "REBUILD_ABOVE", 1)
+    first, second = PostFactory(title="Kiwi"), PostFactory(title="Kiwi two")
+    Document.objects.all().delete()
+    assert services.catch_up()[Kind.POST] == 2
+    assert sorted(found("kiwi")) == sorted([(Kind.POST, first.pk), (Kind.POST, second.pk)])
