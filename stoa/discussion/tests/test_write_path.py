@@ -249,3 +249,52 @@ def test_the_same_text_written_by_another_request_meanwhile_is_refused_at_the_wr
     assert verdict.action != moderation.Action.REFUSE
     CommentFactory(post=post, author_name="Bea", author_email="BEA@example.org", text="Twice.")
     assert rules.confirm(candidate, settings_row, verdict).rule == "duplicate"
+
+
+def _comment_indexes(sql: str, params: Any) -> set[str]:
+    """The indexes the database reads discussion_comment through for this statement."""
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute(f"EXPLAIN QUERY PLAN {sql}", params)
+            details = [str(row[-1]) for row in cursor.fetchall()]
+        found = (
+            re.match(r"SEARCH discussion_comment USING (?:COVERING )?INDEX (\w+)", d)
+            for d in details
+        )
+        return {m.group(1) for m in found if m}
+    with connection.cursor() as cursor:
+        cursor.execute("SET enable_seqscan = off")
+        try:
+            cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}", params)
+            plan = cursor.fetchone()[0]
+        finally:
+            cursor.execute("RESET enable_seqscan")
+        own = set(connection.introspection.get_constraints(cursor, "discussion_comment"))
+    document = json.loads(plan) if isinstance(plan, str) else plan
+    # A bitmap index scan names its index, not its table: kept when the index is the table's.
+    nodes = _postgres_nodes(document[0]["Plan"])
+    return {node["Index Name"] for node in nodes if node.get("Index Name") in own}
+
+
+@pytest.mark.django_db
+def test_the_account_page_finds_a_members_guest_comments_by_address(
+    site: dict[str, Any],
+) -> None:
+    # Issue 12: the comments a member may claim are looked up by their verified addresses on
+    # the LOWER(email) index, not by reading every guest comment of the site (the user_id
+    # index SQLite chose for "user_id IS NULL" without statistics) nor with a LIKE each.
+    CommentFactory(post=site["post"], author_email="MEMBER@example.com")
+    client = Client()
+    client.force_login(site["member"])
+    with recorded() as queries:
+        response = client.get("/account/")
+    assert response.status_code == 200
+    assert "MEMBER@example.com" not in response.content.decode()  # the address stays private
+    claims = [
+        (sql, p)
+        for sql, p in queries
+        if "account_emailaddress" in sql and "discussion_comment" in sql
+    ]
+    assert len(claims) == 1, [sql for sql, _ in queries]
+    assert _comment_indexes(*claims[0]) == {"comment_email_key"}
+    assert not full_scans(*claims[0])
