@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "stoa.webcasts",
     "stoa.wordpress",
     "stoa.search",
+    "stoa.api",
     "stoa.demo",
     "django.contrib.admin",
     "django.contrib.auth",
@@ -327,6 +328,13 @@ STOA_TRUSTED_PROXY_COUNT = int(
     os.environ.get("TRUSTED_PROXY_COUNT", "1" if env_bool("TRUST_X_FORWARDED_FOR", False) else "0")
 )
 ALLAUTH_TRUSTED_PROXY_COUNT = STOA_TRUSTED_PROXY_COUNT
+# The JSON API (stoa.api): requests per window per token and per client address, and the
+# origins whose pages may call it from a browser (CORS; comma-separated in the environment).
+STOA_API = {
+    "RATE_PER_TOKEN": (600, 60),
+    "RATE_PER_ADDRESS": (300, 60),
+    "CORS_ORIGINS": [o for o in os.environ.get("STOA_API_CORS_ORIGINS", "").split(",") if o],
+}
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Stoa <noreply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
@@ -409,6 +417,7 @@ STOA = {
         "stoa.discussion.slots.account_comments",
         "stoa.discussion.slots.account_subscriptions",
         "stoa.webcasts.slots.account_series",
+        "stoa.api.slots.account_tokens",
     ],
     "PROFILE_SECTIONS": ["stoa.discussion.slots.profile_comments"],
     # The site's chrome, the same for every reader: templates core's base.html includes.
