@@ -4,6 +4,7 @@ from django.contrib.sitemaps import views as sitemaps
 from django.urls import include, path
 from django.views.static import serve
 
+from stoa.api.urls import v1 as api_v1
 from stoa.core.views import favicon
 from stoa.members import admin_login
 from stoa.publishing.sitemaps import SITEMAPS
@@ -34,6 +35,8 @@ urlpatterns = [
         {"document_root": settings.MEDIA_ROOT},
         name="media",
     ),
+    path("api/v1/", api_v1),
+    path("api/", include("stoa.api.urls")),
     path("accounts/", include("allauth.urls")),
     path("account/", include("stoa.members.urls")),
     path("comments/", include("stoa.discussion.urls")),
