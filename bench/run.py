@@ -1115,15 +1115,15 @@ def bench(
     # collectstatic touches no database, so it runs beside the rest: migrate, the demo, the
     # data set, then (once the static files are there) SQL query counts and the static copy.
     collected = var_dir / "collectstatic.done"
+    large_summary: dict[str, Any] = {}
+    prepare_args = [python, "bench/django_script.py", "prepare", str(collected)]
+    if args.scale == "large":  # the kept site (built first if need be), copied here
+        large_summary = copy_large_site(var_dir)
+        prepare_args.append("--no-demo")
     collect = Step.start(
         "collectstatic", [python, "-m", "stoa", "collectstatic", "--noinput", "-v0"], env, var_dir
     )
     running.append(collect)
-    large_summary: dict[str, Any] = {}
-    prepare_args = [python, "bench/django_script.py", "prepare", str(collected)]
-    if args.scale == "large":
-        large_summary = copy_large_site(var_dir)
-        prepare_args.append("--no-demo")
     prepare = Step.start("prepare", prepare_args, env, var_dir)
     running.append(prepare)
     collect.finish()
