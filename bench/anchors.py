@@ -1,0 +1,148 @@
+"""Stoa beside WordPress 6.1 and Isso in one run (issue 12: budgets are ratios measured in
+the same run on the same machine).
+
+    .venv/bin/python bench/anchors.py                 # 3 runs of 10 s per target
+    .venv/bin/python bench/anchors.py --runs 1 --duration 5
+
+The anchors are ../shared/bench-anchors/ (its README): WordPress with a 200-comment post on
+:8081 and its static copy behind nginx on :8083, Isso on :8082 and :8084, brought up by its
+setup scripts (as root, once; this script starts them if they are set up but stopped). Stoa is
+served as `make bench` serves it (bench/run.py: gunicorn.conf.py, production settings on plain
+http, the demo plus the bench's 200-comment post, SQLite in a temp dir), and measure.sh runs
+wrk round-robin across every target, then the sequential comment POSTs of each. Stoa's
+targets: the 200-comment post and the home page, each from the page cache and rendered
+(`?r=1`, a query the page cache does not keep: drawn by Django every time, from the kept
+pieces, as for a member), and a guest's comment POST. Prints measure.sh's summary (a
+Markdown table) with the ratios to WordPress. Only ever talks to 127.0.0.1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+BENCH = Path(__file__).resolve().parent
+ANCHORS = BENCH.parent.parent / "shared" / "bench-anchors"
+sys.path.insert(0, str(BENCH))
+
+import run  # type: ignore[import-not-found]  # noqa: E402 - bench/ is not a package
+
+
+def log(message: str) -> None:
+    print(f"anchors: {message}", file=sys.stderr, flush=True)
+
+
+def anchors_up() -> None:
+    """Start the anchors if they are set up; say how to set them up if not."""
+    for script in ("setup-wordpress.sh", "setup-isso.sh"):
+        done = subprocess.run(
+            ["bash", str(ANCHORS / script), "status"],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+        if "running" not in done.stdout.lower() or done.returncode != 0:
+            log(f"{script}: not running; starting it")
+            subprocess.run(["bash", str(ANCHORS / script), "start"], check=True, timeout=600)
+
+
+def stoa_targets(base: str, paths: dict[str, str], post_id: int) -> list[str]:
+    post, home = paths["post200"], paths["home"]
+    return [
+        "--target",
+        f"stoa-post={base}{post}",
+        "--target",
+        f"stoa-post-rendered={base}{post}?r=1",
+        "--target",
+        f"stoa-home={base}{home}",
+        "--target",
+        f"stoa-home-rendered={base}{home}?r=1",
+        "--post-stoa",
+        f"stoa-comment={base}/comments/post/{post_id}/",
+    ]
+
+
+def ratios(summary: dict[str, Any]) -> str:
+    """Each Stoa row divided by the WordPress row it stands for, in this run."""
+    gets: dict[str, Any] = summary.get("get", {})
+
+    def rps(name: str) -> float | None:
+        value = (gets.get(name) or {}).get("rps_median")
+        return float(value) if value else None
+
+    wordpress = {"post": "wp-post", "home": "wp-home"}  # measure.sh's names
+    lines = [
+        "| Stoa target | requests/s | WordPress target | requests/s | ratio |",
+        "|---|---:|---|---:|---:|",
+    ]
+    for name in ("stoa-post", "stoa-post-rendered", "stoa-home", "stoa-home-rendered"):
+        anchor = wordpress["post" if "post" in name else "home"]
+        mine, theirs = rps(name), rps(anchor) if anchor else None
+        if mine is None or theirs is None:
+            continue
+        lines.append(f"| {name} | {mine:,.1f} | {anchor} | {theirs:,.1f} | {mine / theirs:.1f}× |")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--runs", type=int, default=3, help="measured runs per target")
+    parser.add_argument("--duration", type=int, default=10, help="seconds per run")
+    args = parser.parse_args(argv)
+    if not (ANCHORS / "measure.sh").exists():
+        log(f"no {ANCHORS}/measure.sh: nothing to measure beside")
+        return 2
+    if shutil.which("wrk") is None:
+        log("wrk is not installed (apt-get install wrk)")
+        return 2
+    anchors_up()
+    var_dir = Path(tempfile.mkdtemp(prefix="stoa-anchors-"))
+    running: list[Any] = []
+    try:
+        env = run.bench_env(var_dir)
+        collected = var_dir / "collectstatic.done"
+        python = sys.executable
+        collect = run.Step.start(
+            "collectstatic",
+            [python, "-m", "stoa", "collectstatic", "--noinput", "-v0"],
+            env,
+            var_dir,
+        )
+        running.append(collect)
+        prepare = run.Step.start(
+            "prepare", [python, "bench/django_script.py", "prepare", str(collected)], env, var_dir
+        )
+        running.append(prepare)
+        collect.finish()
+        collected.touch()
+        data = run.last_json_line(prepare.finish())
+        server = run.Server(env, var_dir)
+        running.append(server)
+        server.start()
+        server.wait_ready()
+        log(f"Stoa on {server.base}")
+        out = var_dir / "measure"
+        command = ["bash", str(ANCHORS / "measure.sh"), "-n", str(args.runs)]
+        command += ["-d", str(args.duration), "-o", str(out)]
+        command += stoa_targets(server.base, data["paths"], data["write_post_id"])
+        subprocess.run(command, check=True, cwd=ANCHORS, timeout=3600)
+        summary_md = (out / "summary.md").read_text()
+        summary = json.loads((out / "summary.json").read_text())
+        print(summary_md)
+        print(ratios(summary))
+    finally:
+        for process in reversed(running):
+            process.stop()
+        shutil.rmtree(var_dir, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
