@@ -12,7 +12,7 @@ from django.utils.cache import get_conditional_response, patch_cache_control, pa
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
-from stoa.api import comments, problems, reads
+from stoa.api import comments, problems
 from stoa.api.auth import StoaAuth
 from stoa.api.problems import Problem
 
@@ -62,7 +62,7 @@ api = StoaAPI(
     auth=StoaAuth(),
     docs_url=None,
 )
-api.add_router("", reads.router)
+# comments adds its operations to reads' router (one router: see comments.router).
 api.add_router("", comments.router)
 
 

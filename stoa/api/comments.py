@@ -14,7 +14,7 @@ from typing import Any, NoReturn
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from ninja import Field as NinjaField
-from ninja import Query, Router, Schema
+from ninja import Query, Schema, Status
 
 from stoa.api import cors, schemas
 from stoa.api.access import Caller, may_moderate
@@ -23,13 +23,17 @@ from stoa.api.models import Scope
 from stoa.api.pagination import DEFAULT_LIMIT, MAX_LIMIT, paginate
 from stoa.api.problems import Problem, not_found, validation
 from stoa.api.reads import PROBLEMS
+from stoa.api.reads import router as reads_router
 from stoa.core.clients import client_ip
 from stoa.discussion import access, services, threads, tokens, views
 from stoa.discussion.models import Comment, CommentStatus, DiscussionSettings
 from stoa.members.models import User
 from stoa.publishing.models import Post, can_read_full_post
 
-router = Router(tags=["discussion"])
+# One router for every path: django-ninja answers a path from the first router that has it,
+# so a thread's GET (reads) and POST (here) must be on the same one.
+router = reads_router
+DISCUSSION = ["discussion"]
 WRITE_PROBLEMS: dict[int, Any] = {**PROBLEMS, 409: schemas.ProblemDetails}
 
 # The API's names for the moderators' moves (discussion.access.Move); "hold" is the queue's
@@ -118,10 +122,11 @@ def _readable_comment(caller: Caller, comment_id: int, owned: int | None) -> Com
     "/posts/{post_id}/comments",
     response={201: schemas.Written, **WRITE_PROBLEMS},
     summary="Write a comment",
+    tags=DISCUSSION,
 )
 def create_comment(
     request: HttpRequest, post_id: int, data: schemas.NewComment
-) -> tuple[int, dict[str, Any]]:
+) -> Status[dict[str, Any]]:
     """A member's comment (their token with the `comment` scope, or their session), or a
     guest's (name and email, the email never shown). Judged by the site's moderation rules:
     it may be published at once or held; a refusal keeps the text in the problem's `text`."""
@@ -174,11 +179,14 @@ def create_comment(
     except services.CommentRefused as refused:
         _refused(refused, text)
     token = None if caller.user.is_authenticated else tokens.owner_token(comment.pk)
-    return 201, written(comment, token)
+    return Status(201, written(comment, token))
 
 
 @router.get(
-    "/comments/{comment_id}", response={200: schemas.Written, **PROBLEMS}, summary="A comment"
+    "/comments/{comment_id}",
+    response={200: schemas.Written, **PROBLEMS},
+    summary="A comment",
+    tags=DISCUSSION,
 )
 def get_comment(
     request: HttpRequest, comment_id: int, query: Query[schemas.OwnerToken]
@@ -206,6 +214,7 @@ def _editable(request: HttpRequest, comment_id: int, token: str, text: str = "")
     "/comments/{comment_id}",
     response={200: schemas.Written, **WRITE_PROBLEMS},
     summary="Change one's own comment",
+    tags=DISCUSSION,
 )
 def edit_comment(
     request: HttpRequest, comment_id: int, data: schemas.CommentEdit
@@ -227,10 +236,11 @@ def edit_comment(
     "/comments/{comment_id}",
     response={204: None, **WRITE_PROBLEMS},
     summary="Withdraw one's own comment",
+    tags=DISCUSSION,
 )
 def withdraw_comment(
     request: HttpRequest, comment_id: int, query: Query[schemas.OwnerToken]
-) -> tuple[int, None]:
+) -> Status[None]:
     """Its writer only (never a moderator's act), within the edit window."""
     comment = _editable(request, comment_id, query.owner_token)
     owned = tokens.owned_comment_id(query.owner_token) if query.owner_token else None
@@ -238,13 +248,14 @@ def withdraw_comment(
         raise Problem(403, access.Reason.NOT_WRITER.label, kind="not-editable", reason="not_writer")
     actor = request.user if request.user.is_authenticated else None
     services.delete_own_comment(comment=comment, actor=actor)
-    return 204, None
+    return Status(204, None)
 
 
 @router.post(
     "/comments/{comment_id}/report",
     response={200: schemas.Reported, **WRITE_PROBLEMS},
     summary="Report a comment to the moderators",
+    tags=DISCUSSION,
 )
 def report_comment(request: HttpRequest, comment_id: int) -> dict[str, Any]:
     """An approved comment the caller can read; a moderator decides (enough members'
@@ -312,7 +323,10 @@ def queued(comment: Comment) -> dict[str, Any]:
 
 
 @router.get(
-    "/moderation/queue", response={200: schemas.Queue, **PROBLEMS}, summary="The moderation queue"
+    "/moderation/queue",
+    response={200: schemas.Queue, **PROBLEMS},
+    summary="The moderation queue",
+    tags=["moderation"],
 )
 def moderation_queue(request: HttpRequest, query: Query[QueueQuery]) -> dict[str, Any]:
     """Comments waiting for a moderator, newest first (no email, no address: those stay in
@@ -333,6 +347,7 @@ def moderation_queue(request: HttpRequest, query: Query[QueueQuery]) -> dict[str
     "/moderation/comments/{comment_id}/{move}",
     response={200: schemas.Moved, **WRITE_PROBLEMS},
     summary="Approve, hold, spam, trash (or undo) a comment",
+    tags=["moderation"],
 )
 def moderate(request: HttpRequest, comment_id: int, move: str) -> dict[str, Any]:
     """The back office's moves (discussion.services.move_comment), by the same rules."""

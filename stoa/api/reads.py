@@ -28,7 +28,7 @@ from stoa.publishing.models import (
 from stoa.webcasts.access import access_series, can_view_series
 from stoa.webcasts.models import Series, Session
 
-router = Router(tags=["read"])
+router = Router(tags=["read"])  # the discussion's writes join it (stoa.api.comments)
 PROBLEMS: dict[int, Any] = {
     400: schemas.ProblemDetails,
     401: schemas.ProblemDetails,

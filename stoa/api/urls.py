@@ -3,14 +3,37 @@ answers for any other address under it, and the account page's token forms."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import wraps
+
 from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.urls import URLPattern, URLResolver, path
 
 from stoa.api import cors, problems
-from stoa.api.views import create_token, revoke_token
 from stoa.api.api import api, conditional
+from stoa.api.views import create_token, revoke_token
 
 app_name = "api"
+
+
+def _problem_for_405(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
+    """django-ninja answers a method a path does not take with Django's bare 405: as a
+    problem instead, keeping its Allow header."""
+
+    @wraps(view)
+    def answer(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponseBase:
+        response = view(request, *args, **kwargs)
+        if response.status_code != 405 or response.get("Content-Type") == problems.CONTENT_TYPE:
+            return response
+        problem = problems.Problem(
+            405,
+            f"This address takes {response.get('Allow', 'other methods')}, not {request.method}.",
+            headers={"Allow": response.get("Allow", "")},
+        )
+        return conditional(request, problems.response(problem, request.path))
+
+    return answer
 
 
 def _with_cors(patterns: list[URLPattern | URLResolver]) -> list[URLPattern | URLResolver]:
@@ -18,7 +41,7 @@ def _with_cors(patterns: list[URLPattern | URLResolver]) -> list[URLPattern | UR
         if isinstance(pattern, URLResolver):
             _with_cors(pattern.url_patterns)
         else:
-            pattern.callback = cors.wrap(pattern.callback)
+            pattern.callback = cors.wrap(_problem_for_405(pattern.callback))
     return patterns
 
 
