@@ -521,8 +521,9 @@ def post_comments(server: Server, data: dict[str, Any], seconds: float) -> Load:
     )
 
 
-def post_one(server: Server, data: dict[str, Any], body: str) -> tuple[int, str]:
-    """POST one comment as writer 0; (status, the new comment's id or "")."""
+def post_one(server: Server, data: dict[str, Any], body: str) -> tuple[int, str, str]:
+    """POST one comment as writer 0; (status, the new comment's id or "", the address the
+    answer sends the writer to: the comment's page of the thread, paged or not)."""
     conn = http.client.HTTPConnection(HOST, server.port, timeout=30)
     try:
         fields = {"name": "Writer 0", "email": data["writer_email"].format(0), "body": body}
@@ -530,8 +531,9 @@ def post_one(server: Server, data: dict[str, Any], body: str) -> tuple[int, str]
         conn.request("POST", f"/comments/post/{data['write_post_id']}/", urlencode(fields), headers)
         response = conn.getresponse()
         response.read()
-        found = re.search(r"#comment-(\d+)", response.getheader("Location") or "")
-        return response.status, found.group(1) if found else ""
+        location = response.getheader("Location") or ""
+        found = re.search(r"#comment-(\d+)", location)
+        return response.status, found.group(1) if found else "", location.partition("#")[0]
     finally:
         conn.close()
 
@@ -542,9 +544,17 @@ def freshness(server: Server, data: dict[str, Any]) -> tuple[int, int]:
     page = server.base + data["write_post_path"]
     for _ in range(2 * WORKERS):
         get(page)
-    status, comment_id = post_one(server, data, f"Freshness check at {time.time_ns()}.")
+    status, comment_id, location = post_one(server, data, f"Freshness check at {time.time_ns()}.")
     if status != 302 or not comment_id:
         raise BenchError(f"the freshness check's comment answered {status}")
+    # The page the comment is on: with the discussion paged (the large site), a new thread
+    # goes on the last page, which the first read did not cache; then that page is read.
+    if location and urlsplit(location).path == urlsplit(page).path:
+        page = (
+            server.base
+            + urlsplit(location).path
+            + (f"?{urlsplit(location).query}" if urlsplit(location).query else "")
+        )
     needle = f'id="comment-{comment_id}"'.encode()
     reads = 4 * WORKERS
     stale = sum(needle not in get(page)[1] for _ in range(reads))
