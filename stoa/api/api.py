@@ -4,6 +4,7 @@ problem+json for every one) and its conditional GETs (ETag, If-None-Match → 30
 from __future__ import annotations
 
 import hashlib
+import logging
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
@@ -15,6 +16,8 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from stoa.api import comments, problems
 from stoa.api.auth import StoaAuth
 from stoa.api.problems import Problem
+
+logger = logging.getLogger("django.request")
 
 
 class StoaAPI(NinjaAPI):
@@ -35,6 +38,20 @@ class StoaAPI(NinjaAPI):
             request, data, status=status, temporal_response=temporal_response
         )
         return conditional(request, response)
+
+    def get_openapi_schema(
+        self, *, path_prefix: str | None = None, path_params: dict[str, Any] | None = None
+    ) -> Any:
+        """django-ninja's schema, with every error answer's media type the one it is sent
+        with (application/problem+json, RFC 9457 §3)."""
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        for operations in schema["paths"].values():
+            for operation in operations.values():
+                for status, answer in operation.get("responses", {}).items():
+                    content = answer.get("content", {})
+                    if int(status) >= 400 and "application/json" in content:
+                        answer["content"] = {problems.CONTENT_TYPE: content["application/json"]}
+        return schema
 
 
 def conditional(request: HttpRequest, response: HttpResponse) -> HttpResponse:
@@ -98,6 +115,13 @@ def _on_invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
 @api.exception_handler(AuthenticationError)
 def _on_unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
     return _problem(request, Problem(401, "Credentials are needed.", kind="unauthenticated"))
+
+
+@api.exception_handler(Exception)
+def _on_error(request: HttpRequest, exc: Exception) -> HttpResponse:
+    # Logged with its traceback as Django logs a 500; the client gets a problem, no details.
+    logger.error("Internal Server Error: %s", request.path, exc_info=exc)
+    return _problem(request, Problem(500, "Something went wrong on our side; it was logged."))
 
 
 @api.exception_handler(HttpError)

@@ -9,7 +9,7 @@ member, so nothing they wrote is lost."""
 
 from __future__ import annotations
 
-from typing import Any, NoReturn
+from typing import Any, Literal, NoReturn
 
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
@@ -20,7 +20,7 @@ from stoa.api import cors, schemas
 from stoa.api.access import Caller, may_moderate
 from stoa.api.auth import caller_of
 from stoa.api.models import Scope
-from stoa.api.pagination import DEFAULT_LIMIT, MAX_LIMIT, paginate
+from stoa.api.pagination import CURSOR, DEFAULT_LIMIT, MAX_LIMIT, paginate
 from stoa.api.problems import Problem, not_found, validation
 from stoa.api.reads import PROBLEMS
 from stoa.api.reads import router as reads_router
@@ -46,6 +46,7 @@ MOVES = {
     "trash": access.Move.TRASH,
     "restore": access.Move.RESTORE,
 }
+MoveName = Literal["approve", "hold", "spam", "unspam", "trash", "restore"]
 
 
 def _from_elsewhere(request: HttpRequest) -> bool:
@@ -109,7 +110,7 @@ def written(comment: Comment, owner_token: str | None = None) -> dict[str, Any]:
     }
 
 
-def _readable_comment(caller: Caller, comment_id: int, owned: int | None) -> Comment:
+def _readable_comment(caller: Caller, comment_id: schemas.Id, owned: int | None) -> Comment:
     comment = Comment.objects.select_related("post", "user__profile").filter(pk=comment_id).first()
     if comment is None or not comment.post.is_live:
         raise not_found("comment")
@@ -125,7 +126,7 @@ def _readable_comment(caller: Caller, comment_id: int, owned: int | None) -> Com
     tags=DISCUSSION,
 )
 def create_comment(
-    request: HttpRequest, post_id: int, data: schemas.NewComment
+    request: HttpRequest, post_id: schemas.Id, data: schemas.NewComment
 ) -> Status[dict[str, Any]]:
     """A member's comment (their token with the `comment` scope, or their session), or a
     guest's (name and email, the email never shown). Judged by the site's moderation rules:
@@ -189,7 +190,7 @@ def create_comment(
     tags=DISCUSSION,
 )
 def get_comment(
-    request: HttpRequest, comment_id: int, query: Query[schemas.OwnerToken]
+    request: HttpRequest, comment_id: schemas.Id, query: Query[schemas.OwnerToken]
 ) -> dict[str, Any]:
     """One comment the caller may read: an approved one, or their own held one."""
     caller = caller_of(request)
@@ -197,7 +198,7 @@ def get_comment(
     return written(_readable_comment(caller, comment_id, owned))
 
 
-def _editable(request: HttpRequest, comment_id: int, token: str, text: str = "") -> Comment:
+def _editable(request: HttpRequest, comment_id: schemas.Id, token: str, text: str = "") -> Comment:
     caller = caller_of(request, Scope.COMMENT)
     owned = tokens.owned_comment_id(token) if token else None
     comment = _readable_comment(caller, comment_id, owned)
@@ -217,7 +218,7 @@ def _editable(request: HttpRequest, comment_id: int, token: str, text: str = "")
     tags=DISCUSSION,
 )
 def edit_comment(
-    request: HttpRequest, comment_id: int, data: schemas.CommentEdit
+    request: HttpRequest, comment_id: schemas.Id, data: schemas.CommentEdit
 ) -> dict[str, Any]:
     """Its writer, within the edit window (a guest with the comment's `owner_token`); an
     approved comment's new text meets the moderation rules again."""
@@ -239,7 +240,7 @@ def edit_comment(
     tags=DISCUSSION,
 )
 def withdraw_comment(
-    request: HttpRequest, comment_id: int, query: Query[schemas.OwnerToken]
+    request: HttpRequest, comment_id: schemas.Id, query: Query[schemas.OwnerToken]
 ) -> Status[None]:
     """Its writer only (never a moderator's act), within the edit window."""
     comment = _editable(request, comment_id, query.owner_token)
@@ -257,7 +258,7 @@ def withdraw_comment(
     summary="Report a comment to the moderators",
     tags=DISCUSSION,
 )
-def report_comment(request: HttpRequest, comment_id: int) -> dict[str, Any]:
+def report_comment(request: HttpRequest, comment_id: schemas.Id) -> dict[str, Any]:
     """An approved comment the caller can read; a moderator decides (enough members'
     reports hide it until then)."""
     caller = caller_of(request, Scope.COMMENT)
@@ -291,7 +292,7 @@ def _moderator(request: HttpRequest) -> Caller:
 
 class QueueQuery(Schema):
     status: str = NinjaField("held", pattern="^(held|spam|trash|reported)$")
-    cursor: str | None = NinjaField(None, max_length=500)
+    cursor: str | None = NinjaField(None, max_length=500, pattern=CURSOR)
     limit: int = NinjaField(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT)
 
 
@@ -349,11 +350,9 @@ def moderation_queue(request: HttpRequest, query: Query[QueueQuery]) -> dict[str
     summary="Approve, hold, spam, trash (or undo) a comment",
     tags=["moderation"],
 )
-def moderate(request: HttpRequest, comment_id: int, move: str) -> dict[str, Any]:
+def moderate(request: HttpRequest, comment_id: schemas.Id, move: MoveName) -> dict[str, Any]:
     """The back office's moves (discussion.services.move_comment), by the same rules."""
     caller = _moderator(request)
-    if move not in MOVES:
-        raise Problem(404, f"No such move: choose one of {', '.join(MOVES)}.", kind="not-found")
     comment = Comment.objects.select_related("post").filter(pk=comment_id).first()
     if comment is None:
         raise not_found("comment")

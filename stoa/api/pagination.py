@@ -22,6 +22,7 @@ from stoa.api.problems import Problem
 
 DEFAULT_LIMIT = 20
 MAX_LIMIT = 100
+CURSOR = r"^[A-Za-z0-9_-]*$"  # base64url without padding
 
 
 @dataclass(frozen=True)
@@ -53,6 +54,10 @@ def _decode(cursor: str, model: type[Model], fields: Sequence[str]) -> list[Any]
         plain = name.lstrip("-")
         field = model._meta.pk if plain == "pk" else model._meta.get_field(plain)
         if isinstance(value, bool) or not isinstance(value, str | int):
+            raise _bad_cursor()
+        if isinstance(value, str) and "\x00" in value:  # PostgreSQL cannot compare one
+            raise _bad_cursor()
+        if isinstance(value, int) and not -(2**63) <= value < 2**63:
             raise _bad_cursor()
         try:
             decoded.append(field.to_python(value))  # type: ignore[union-attr]

@@ -12,7 +12,7 @@ from ninja import Query, Router, Schema
 
 from stoa.api import schemas
 from stoa.api.auth import caller_of
-from stoa.api.pagination import DEFAULT_LIMIT, MAX_LIMIT, paginate
+from stoa.api.pagination import CURSOR, DEFAULT_LIMIT, MAX_LIMIT, paginate
 from stoa.api.problems import Problem, not_found
 from stoa.discussion import access as discussion_access
 from stoa.discussion import threads, tokens
@@ -39,14 +39,22 @@ PROBLEMS: dict[int, Any] = {
 
 
 class Paging(Schema):
-    cursor: str | None = NinjaField(None, max_length=500, description="From a page's `next`")
+    cursor: str | None = NinjaField(
+        None, max_length=500, pattern=CURSOR, description="From a page's `next`"
+    )
     limit: int = NinjaField(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT)
 
 
 class PostFilters(Paging):
-    category: str | None = NinjaField(None, max_length=100, description="A category's slug")
-    tag: str | None = NinjaField(None, max_length=100, description="A tag's slug")
-    author: str | None = NinjaField(None, max_length=120, description="A person's slug")
+    category: str | None = NinjaField(
+        None, max_length=100, pattern=r"^[-\w]+$", description="A category's slug"
+    )
+    tag: str | None = NinjaField(
+        None, max_length=100, pattern=r"^[-\w]+$", description="A tag's slug"
+    )
+    author: str | None = NinjaField(
+        None, max_length=120, pattern=r"^[-\w]+$", description="A person's slug"
+    )
 
 
 def _refs(items: list[Any]) -> list[dict[str, str]]:
@@ -102,7 +110,7 @@ def list_posts(request: HttpRequest, filters: Query[PostFilters]) -> dict[str, A
     return _listing(page, [post_summary(post) for post in page.items])
 
 
-def _live_post(post_id: int) -> Post:
+def _live_post(post_id: schemas.Id) -> Post:
     post = Post.objects.published().for_listing().filter(pk=post_id).first()
     if post is None:
         raise not_found("post")
@@ -110,7 +118,7 @@ def _live_post(post_id: int) -> Post:
 
 
 @router.get("/posts/{post_id}", response={200: schemas.Post, **PROBLEMS}, summary="A post")
-def get_post(request: HttpRequest, post_id: int) -> dict[str, Any]:
+def get_post(request: HttpRequest, post_id: schemas.Id) -> dict[str, Any]:
     """A published post; its body only for a caller who may read it whole (publishing's
     rule: a members-only post's body is for members)."""
     caller = caller_of(request)
@@ -159,7 +167,10 @@ def _nest(
 class ThreadQuery(Schema):
     page: int = NinjaField(1, ge=1, le=1_000_000, description="The comment page (as ?cpage=)")
     owner_token: str = NinjaField(
-        "", max_length=200, description="A guest's key: their own held comment is shown too"
+        "",
+        max_length=200,
+        pattern=schemas.NO_NUL,
+        description="A guest's key: their own held comment is shown too",
     )
 
 
@@ -168,7 +179,9 @@ class ThreadQuery(Schema):
     response={200: schemas.Thread, **PROBLEMS},
     summary="A post's discussion",
 )
-def get_thread(request: HttpRequest, post_id: int, query: Query[ThreadQuery]) -> dict[str, Any]:
+def get_thread(
+    request: HttpRequest, post_id: schemas.Id, query: Query[ThreadQuery]
+) -> dict[str, Any]:
     """The post's approved comments, nested, paged and numbered as its page shows them
     (stoa.discussion.threads), with the caller's own held comments marked as such."""
     caller = caller_of(request)
@@ -258,7 +271,7 @@ def list_pages(request: HttpRequest, paging: Query[Paging]) -> dict[str, Any]:
 
 
 @router.get("/pages/{page_id}", response={200: schemas.Page, **PROBLEMS}, summary="A page")
-def get_page(request: HttpRequest, page_id: int) -> dict[str, Any]:
+def get_page(request: HttpRequest, page_id: schemas.Id) -> dict[str, Any]:
     caller = caller_of(request)
     page = Page.objects.visible_to(caller.user).filter(pk=page_id).first()
     if page is None:
@@ -286,7 +299,7 @@ def list_people(request: HttpRequest, paging: Query[Paging]) -> dict[str, Any]:
 
 
 @router.get("/people/{slug}", response={200: schemas.Person, **PROBLEMS}, summary="A person")
-def get_person(request: HttpRequest, slug: str) -> dict[str, Any]:
+def get_person(request: HttpRequest, slug: schemas.Slug) -> dict[str, Any]:
     caller_of(request)
     found = Person.objects.filter(slug=slug).first()
     if found is None:
@@ -316,7 +329,7 @@ def list_categories(request: HttpRequest, paging: Query[Paging]) -> dict[str, An
 @router.get(
     "/categories/{slug}", response={200: schemas.Category, **PROBLEMS}, summary="A category"
 )
-def get_category(request: HttpRequest, slug: str) -> dict[str, Any]:
+def get_category(request: HttpRequest, slug: schemas.Slug) -> dict[str, Any]:
     caller_of(request)
     found = Category.objects.filter(slug=slug).first()
     if found is None:
@@ -338,7 +351,7 @@ def list_tags(request: HttpRequest, paging: Query[Paging]) -> dict[str, Any]:
 
 
 @router.get("/tags/{slug}", response={200: schemas.Tag, **PROBLEMS}, summary="A tag")
-def get_tag(request: HttpRequest, slug: str) -> dict[str, Any]:
+def get_tag(request: HttpRequest, slug: schemas.Slug) -> dict[str, Any]:
     caller_of(request)
     found = Tag.objects.filter(slug=slug).first()
     if found is None:
@@ -384,7 +397,7 @@ def list_series(request: HttpRequest, paging: Query[Paging]) -> dict[str, Any]:
     return _listing(page, [series_summary(s) for s in page.items])
 
 
-def _series(request: HttpRequest, slug: str) -> Series:
+def _series(request: HttpRequest, slug: schemas.Slug) -> Series:
     caller = caller_of(request)
     found = Series.objects.with_presenters().filter(slug=slug).first()
     if found is None or not can_view_series(caller.user, found):
@@ -393,7 +406,7 @@ def _series(request: HttpRequest, slug: str) -> Series:
 
 
 @router.get("/series/{slug}", response={200: schemas.Series, **PROBLEMS}, summary="A series")
-def get_series(request: HttpRequest, slug: str) -> dict[str, Any]:
+def get_series(request: HttpRequest, slug: schemas.Slug) -> dict[str, Any]:
     """A series with its sessions listed (as its page lists them, locked or not) and whether
     the caller may watch them (webcasts.access)."""
     found = _series(request, slug)
@@ -412,7 +425,9 @@ def get_series(request: HttpRequest, slug: str) -> dict[str, Any]:
     response={200: schemas.WatchableSession, **PROBLEMS},
     summary="A session, for those who may watch it",
 )
-def get_session(request: HttpRequest, slug: str, session_slug: str) -> dict[str, Any]:
+def get_session(
+    request: HttpRequest, slug: schemas.Slug, session_slug: schemas.Slug
+) -> dict[str, Any]:
     found = _series(request, slug)
     item = found.sessions.select_related("presenter", "series").filter(slug=session_slug).first()
     if item is None:

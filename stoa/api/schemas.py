@@ -5,8 +5,16 @@ IP address: those never leave the back office."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import Annotated
 
-from ninja import Field, Schema
+from ninja import Field, Path, Schema
+
+# What a client may send, bounded where the database would fail rather than refuse: ids in
+# the integer range every database takes, slugs as the site writes them, and no NUL
+# character in any text (PostgreSQL cannot store one; the site's forms refuse it too).
+Id = Annotated[int, Path(ge=1, le=2_147_483_647)]
+Slug = Annotated[str, Path(pattern=r"^[-\w]+$", max_length=200)]
+NO_NUL = r"^[^\x00]*$"
 
 
 class Ref(Schema):
@@ -116,21 +124,27 @@ class Written(Schema):
 
 
 class NewComment(Schema):
-    body: str = Field(max_length=100_000)
-    parent: int | None = None
-    name: str = Field("", max_length=200, description="A guest's name (not for members)")
-    email: str = Field("", max_length=254, description="A guest's address, never published")
-    url: str = Field("", max_length=300)
+    body: str = Field(max_length=100_000, pattern=NO_NUL)
+    parent: int | None = Field(None, ge=1, le=2_147_483_647)
+    name: str = Field(
+        "", max_length=200, pattern=NO_NUL, description="A guest's name (not for members)"
+    )
+    email: str = Field(
+        "", max_length=254, pattern=NO_NUL, description="A guest's address, never published"
+    )
+    url: str = Field("", max_length=300, pattern=NO_NUL)
     subscribe: bool = False
 
 
 class CommentEdit(Schema):
-    body: str = Field(max_length=100_000)
-    owner_token: str = Field("", max_length=200, description="A guest's key from `Written`")
+    body: str = Field(max_length=100_000, pattern=NO_NUL)
+    owner_token: str = Field(
+        "", max_length=200, pattern=NO_NUL, description="A guest's key from `Written`"
+    )
 
 
 class OwnerToken(Schema):
-    owner_token: str = Field("", max_length=200)
+    owner_token: str = Field("", max_length=200, pattern=NO_NUL)
 
 
 class Reported(Schema):

@@ -42,6 +42,9 @@ def test_a_members_answer_is_private_and_varies_on_credentials(member: Any) -> N
         ("/no/such/address", 404),
         ("/posts?limit=0", 400),
         ("/posts/not-a-number", 400),
+        ("/posts/99999999999999999999", 400),
+        ("/people/a%00b", 400),
+        ("/posts?cursor=W10", 400),
         ("/moderation/queue", 403),
     ],
 )
@@ -139,3 +142,16 @@ def test_a_session_write_needs_the_csrf_token(member: Any, post: Any) -> None:
         "POST", f"/posts/{post.pk}/comments", {"body": "From my session."}, **{"X-CSRFToken": csrf}
     )
     assert sent.status_code == 201, sent.content
+
+
+def test_an_unexpected_error_is_a_500_problem_without_details(api: Api) -> None:
+    from unittest import mock
+
+    from stoa.api import reads
+
+    with mock.patch.object(reads, "tag", side_effect=RuntimeError("secret internals")):
+        from stoa.publishing.tests.factories import TagFactory
+
+        answer = api.get(f"/tags/{TagFactory().slug}")
+    assert answer.status_code == 500 and answer["Content-Type"] == PROBLEM
+    assert b"secret internals" not in answer.content
