@@ -328,11 +328,11 @@ STOA_TRUSTED_PROXY_COUNT = int(
     os.environ.get("TRUSTED_PROXY_COUNT", "1" if env_bool("TRUST_X_FORWARDED_FOR", False) else "0")
 )
 ALLAUTH_TRUSTED_PROXY_COUNT = STOA_TRUSTED_PROXY_COUNT
-# The JSON API (stoa.api): requests per window per token and per client address, and the
+# The JSON API (stoa.api): requests a minute per token and per client address, and the
 # origins whose pages may call it from a browser (CORS; comma-separated in the environment).
 STOA_API = {
-    "RATE_PER_TOKEN": (600, 60),
-    "RATE_PER_ADDRESS": (300, 60),
+    "RATE_PER_TOKEN": (int(os.environ.get("STOA_API_RATE_PER_TOKEN", "600")), 60),
+    "RATE_PER_ADDRESS": (int(os.environ.get("STOA_API_RATE_PER_ADDRESS", "300")), 60),
     "CORS_ORIGINS": [o for o in os.environ.get("STOA_API_CORS_ORIGINS", "").split(",") if o],
 }
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Stoa <noreply@localhost>")
