@@ -43,10 +43,13 @@ class StoaAPI(NinjaAPI):
         self, *, path_prefix: str | None = None, path_params: dict[str, Any] | None = None
     ) -> Any:
         """django-ninja's schema, with every error answer's media type the one it is sent
-        with (application/problem+json, RFC 9457 §3)."""
+        with (application/problem+json, RFC 9457 §3), and a token optional wherever a
+        visitor may ask too (OpenAPI's empty security requirement): all but moderation."""
         schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
-        for operations in schema["paths"].values():
+        for path, operations in schema["paths"].items():
             for operation in operations.values():
+                if operation.get("security") and "/moderation/" not in path:
+                    operation["security"] = [*operation["security"], {}]
                 for status, answer in operation.get("responses", {}).items():
                     content = answer.get("content", {})
                     if int(status) >= 400 and "application/json" in content:
@@ -57,7 +60,10 @@ class StoaAPI(NinjaAPI):
 def conditional(request: HttpRequest, response: HttpResponse) -> HttpResponse:
     patch_vary_headers(response, ("Authorization", "Cookie"))
     private = bool(request.headers.get("Authorization")) or request.user.is_authenticated
-    patch_cache_control(response, no_cache=True, private=private or None)
+    if private:
+        patch_cache_control(response, no_cache=True, private=True)
+    else:
+        patch_cache_control(response, no_cache=True)
     if request.method not in ("GET", "HEAD") or response.status_code != 200:
         return response
     etag = f'"{hashlib.blake2b(response.content, digest_size=16).hexdigest()}"'

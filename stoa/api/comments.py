@@ -279,6 +279,14 @@ def report_comment(request: HttpRequest, comment_id: schemas.Id) -> dict[str, An
 
 def _moderator(request: HttpRequest) -> Caller:
     caller = caller_of(request, Scope.MODERATE)
+    if not caller.user.is_authenticated:
+        raise Problem(
+            401,
+            "Moderating needs a moderator's token (Authorization: Bearer …) or session.",
+            kind="unauthenticated",
+            title="Credentials are needed",
+            headers={"WWW-Authenticate": 'Bearer realm="stoa"'},
+        )
     if not may_moderate(caller):
         decision = access.can_moderate(caller.user)
         raise Problem(

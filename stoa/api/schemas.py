@@ -124,7 +124,7 @@ class Written(Schema):
 
 
 class NewComment(Schema):
-    body: str = Field(max_length=100_000, pattern=NO_NUL)
+    body: str = Field(min_length=1, max_length=100_000, pattern=NO_NUL)
     parent: int | None = Field(None, ge=1, le=2_147_483_647)
     name: str = Field(
         "", max_length=200, pattern=NO_NUL, description="A guest's name (not for members)"
@@ -137,7 +137,7 @@ class NewComment(Schema):
 
 
 class CommentEdit(Schema):
-    body: str = Field(max_length=100_000, pattern=NO_NUL)
+    body: str = Field(min_length=1, max_length=100_000, pattern=NO_NUL)
     owner_token: str = Field(
         "", max_length=200, pattern=NO_NUL, description="A guest's key from `Written`"
     )

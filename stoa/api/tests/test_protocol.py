@@ -19,7 +19,7 @@ def test_a_read_answers_304_to_its_own_etag_and_200_once_it_changed(api: Api) ->
     post = PostFactory()
     first = api.get(f"/posts/{post.pk}")
     etag = first["ETag"]
-    assert etag.startswith('"') and "no-cache" in first["Cache-Control"]
+    assert etag.startswith('"') and first["Cache-Control"] == "no-cache"
     again = api.get(f"/posts/{post.pk}", **{"If-None-Match": etag})
     assert again.status_code == 304 and again.content == b""
     post.title = "A new title"
@@ -45,7 +45,7 @@ def test_a_members_answer_is_private_and_varies_on_credentials(member: Any) -> N
         ("/posts/99999999999999999999", 400),
         ("/people/a%00b", 400),
         ("/posts?cursor=W10", 400),
-        ("/moderation/queue", 403),
+        ("/moderation/queue", 401),
     ],
 )
 def test_every_error_is_a_problem_document(api: Api, path: str, status: int) -> None:
