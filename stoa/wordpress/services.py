@@ -31,7 +31,7 @@ import logging
 import re
 import time
 import uuid
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import IO, Any
@@ -1554,30 +1554,6 @@ def _remove(names: Iterable[str]) -> None:
             logger.warning("Could not remove %s after a rolled-back import", name)
 
 
-# SQLite's page cache during an import (KiB): the comments' indexes take rows in no order
-# (by address, by email), and with the default 2 MB their pages are written out of the
-# transaction and read back again and again.
-SQLITE_IMPORT_CACHE_KIB = 65536
-
-
-@contextlib.contextmanager
-def _import_cache() -> Iterator[None]:
-    """A larger page cache for SQLite while an import writes (bounded: the memory stays
-    flat), the connection's own afterwards (it may serve requests next)."""
-    if connection.vendor != "sqlite":
-        yield
-        return
-    with connection.cursor() as cursor:
-        cursor.execute("PRAGMA cache_size")
-        (before,) = cursor.fetchone()
-        cursor.execute(f"PRAGMA cache_size = -{SQLITE_IMPORT_CACHE_KIB}")
-    try:
-        yield
-    finally:
-        with connection.cursor() as cursor:
-            cursor.execute(f"PRAGMA cache_size = {int(before)}")
-
-
 def import_wordpress(
     *,
     source: str | Path | IO[bytes],
@@ -1628,12 +1604,7 @@ def import_wordpress(
         else:
             events = reading.events(handle, local_zone=zone)
         # Closed however the import ends: a reading process is stopped with it.
-        with (
-            contextlib.closing(events),
-            transaction.atomic(),
-            freshness.changed(),
-            _import_cache(),
-        ):
+        with contextlib.closing(events), transaction.atomic(), freshness.changed():
             importer.import_file(events, size)
             if dry_run:
                 raise _RolledBack
