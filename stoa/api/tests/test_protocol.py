@@ -155,3 +155,19 @@ def test_an_unexpected_error_is_a_500_problem_without_details(api: Api) -> None:
         answer = api.get(f"/tags/{TagFactory().slug}")
     assert answer.status_code == 500 and answer["Content-Type"] == PROBLEM
     assert b"secret internals" not in answer.content
+
+
+def test_the_page_cache_never_keeps_an_api_answer(api: Api, settings: Any) -> None:
+    # Answers vary on the caller and the Origin: the site's page cache (on in production)
+    # must hand each caller its own.
+    settings.MIDDLEWARE = [
+        "stoa.core.pagecache.PageCacheMiddleware",
+        *settings.MIDDLEWARE,
+    ]
+    settings.STOA_API = {**settings.STOA_API, "CORS_ORIGINS": ["https://a.example"]}
+    PostFactory()
+    first = api.get("/posts", Origin="https://a.example")
+    second = api.get("/posts")
+    assert first["Access-Control-Allow-Origin"] == "https://a.example"
+    assert "Access-Control-Allow-Origin" not in second
+    assert second.get("X-Stoa-Cache") != "hit"
