@@ -11,6 +11,7 @@ from ninja import Field as NinjaField
 from ninja import Query, Router, Schema
 
 from stoa.api import schemas
+from stoa.api.access import Caller
 from stoa.api.auth import caller_of
 from stoa.api.pagination import CURSOR, DEFAULT_LIMIT, MAX_LIMIT, paginate
 from stoa.api.problems import Problem, not_found
@@ -398,20 +399,20 @@ def list_series(request: HttpRequest, paging: Query[Paging]) -> dict[str, Any]:
     return _listing(page, [series_summary(s) for s in page.items])
 
 
-def _series(request: HttpRequest, slug: schemas.Slug) -> Series:
+def _series(request: HttpRequest, slug: str) -> tuple[Caller, Series]:
     caller = caller_of(request)
     found = Series.objects.with_presenters().filter(slug=slug).first()
     if found is None or not can_view_series(caller.user, found):
         raise not_found("series")
-    return found
+    return caller, found
 
 
 @router.get("/series/{slug}", response={200: schemas.Series, **PROBLEMS}, summary="A series")
 def get_series(request: HttpRequest, slug: schemas.Slug) -> dict[str, Any]:
     """A series with its sessions listed (as its page lists them, locked or not) and whether
     the caller may watch them (webcasts.access)."""
-    found = _series(request, slug)
-    decided = access_series(request.auth.user, found)  # type: ignore[attr-defined]
+    caller, found = _series(request, slug)
+    decided = access_series(caller.user, found)
     sessions = found.sessions.select_related("presenter", "series").in_order()
     return {
         **series_summary(found),
@@ -429,11 +430,11 @@ def get_series(request: HttpRequest, slug: schemas.Slug) -> dict[str, Any]:
 def get_session(
     request: HttpRequest, slug: schemas.Slug, session_slug: schemas.Slug
 ) -> dict[str, Any]:
-    found = _series(request, slug)
+    caller, found = _series(request, slug)
     item = found.sessions.select_related("presenter", "series").filter(slug=session_slug).first()
     if item is None:
         raise not_found("session")
-    decided = access_series(request.auth.user, found)  # type: ignore[attr-defined]
+    decided = access_series(caller.user, found)
     if not decided.can_watch:
         raise Problem(
             403,
