@@ -6,14 +6,19 @@ import datetime as dt
 from typing import Any
 
 from django.contrib.syndication.views import Feed
-from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
 from django.utils.feedgenerator import Atom1Feed
 
 from stoa.core.conf import stoa_setting
 from stoa.discussion.models import Comment
+from stoa.discussion.threads import comment_urls
 from stoa.publishing.models import Post, can_read_full_post
 from stoa.publishing.views import live_post
+
+
+def _addresses(comments: list[Comment]) -> list[str]:
+    urls = comment_urls(comments)
+    return [urls[comment.pk] for comment in comments]
 
 
 class LatestCommentsFeed(Feed):
@@ -34,10 +39,16 @@ class LatestCommentsFeed(Feed):
     def link(self, obj: Post | None) -> str:
         return "/"
 
-    def items(self, obj: Post | None) -> QuerySet[Comment]:
+    def items(self, obj: Post | None) -> list[Comment]:
         comments = Comment.objects.approved().select_related("post")
         comments = comments.on_public_posts() if obj is None else comments.filter(post=obj)
-        return comments.order_by("-created_at", "-pk")[: int(stoa_setting("FEED_ITEMS"))]
+        found = list(comments.order_by("-created_at", "-pk")[: int(stoa_setting("FEED_ITEMS"))])
+        # Each item's address names its comment page; worked out for all of them at once,
+        # one thread read per post, not one per item (a 2,000-comment thread was read
+        # twenty times for the site's feed, issue 12).
+        for comment, url in zip(found, _addresses(found), strict=True):
+            comment.feed_link = url  # type: ignore[attr-defined]
+        return found
 
     def item_title(self, item: Comment) -> str:
         return f"{item.author_name} on {item.post.title}"
@@ -46,7 +57,7 @@ class LatestCommentsFeed(Feed):
         return item.html
 
     def item_link(self, item: Comment) -> str:
-        return item.get_absolute_url()
+        return str(getattr(item, "feed_link", "")) or item.get_absolute_url()
 
     def item_guid(self, item: Comment) -> str:
         return f"{item.post.get_absolute_url()}#comment-{item.pk}"

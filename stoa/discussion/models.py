@@ -5,7 +5,7 @@ from typing import TYPE_CHECKING
 from django.conf import settings
 from django.core.cache import cache
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.db.models.functions import Lower
 
 from stoa.publishing.models import Post, PostVisibility
@@ -139,14 +139,20 @@ class CommentQuerySet(models.QuerySet["Comment"]):
 
     def on_live_posts(self) -> CommentQuerySet:
         """Comments under posts readers can see."""
-        return self.filter(post__in=Post.objects.published())
+        return self._under(Post.objects.published())
 
     def on_public_posts(self) -> CommentQuerySet:
         """Comments under posts every reader can see whole (not members-only ones): what
         shared places (the sidebar, the site's comment feed) may show."""
-        return self.filter(
-            post__in=Post.objects.published().filter(visibility=PostVisibility.PUBLIC)
-        )
+        return self._under(Post.objects.published().filter(visibility=PostVisibility.PUBLIC))
+
+    def _under(self, posts: models.QuerySet[Post]) -> CommentQuerySet:
+        """Comments whose post is one of `posts`, asked of each comment's own post (EXISTS,
+        by its primary key): the newest comments are read in order and the reading stops
+        when enough are found. As `post_id IN (those posts)`, SQLite first listed every live
+        post of the site (about 85 ms for the sidebar's five on a site of 20,000 posts and
+        400,000 comments, issue 12)."""
+        return self.filter(Exists(posts.filter(pk=OuterRef("post_id"))))
 
     def written_by(
         self, user: User | AnonymousUser, *, owner_token_pk: int | None = None

@@ -7,6 +7,7 @@ from typing import Any
 
 from stoa.core.cache import memoize
 from stoa.discussion.models import Comment
+from stoa.discussion.threads import comment_urls
 
 
 def recent_comments(count: int = 5) -> list[tuple[str, str, str, str]]:
@@ -14,10 +15,9 @@ def recent_comments(count: int = 5) -> list[tuple[str, str, str, str]]:
     the content changes (the sidebar is the same on every page, for every reader)."""
 
     def build() -> list[tuple[str, str, str, str]]:
-        return [
-            (c.author_name, c.post.title, c.excerpt, c.get_absolute_url())
-            for c in Comment.objects.recent(count)
-        ]
+        comments = list(Comment.objects.recent(count))
+        urls = comment_urls(comments)  # one thread read per post, not one per comment
+        return [(c.author_name, c.post.title, c.excerpt, urls[c.pk]) for c in comments]
 
     return memoize(f"recent-comments-{count}", build)
 

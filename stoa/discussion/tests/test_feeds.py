@@ -4,12 +4,16 @@ live posts, newest first, by name only."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import feedparser
 import pytest
+from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from stoa.discussion.models import Comment, CommentStatus
+from stoa.discussion.models import Comment, CommentStatus, DiscussionSettings
 from stoa.discussion.tests.factories import CommentFactory
 from stoa.publishing import services as publishing_services
 from stoa.publishing.tests.factories import PostFactory, UserFactory
@@ -209,3 +213,30 @@ def test_a_members_only_post_advertises_no_comment_feed(client) -> None:
     post = PostFactory(members_only=True)
     client.force_login(UserFactory())
     assert "Comments Feed" not in head_of(client, post)
+
+
+def test_a_paged_discussions_feed_links_each_comment_to_its_page_in_one_read_per_post(
+    client,
+) -> None:
+    # Issue 12: each item's address names its comment page; worked out for the whole feed
+    # from one read of each post's thread, not one per item (twenty reads of a 2,000-comment
+    # thread for the site's feed on a large site).
+    settings = DiscussionSettings.current()
+    settings.paginate, settings.threads_per_page, settings.newest_first = True, 2, False
+    settings.save()
+    post = PostFactory()
+    comments = [CommentFactory(post=post, created_at=ago(30 - i)) for i in range(6)]
+    cache.clear()  # drawn, not the copy kept for the content version
+    with CaptureQueriesContext(connection) as queries:
+        _, parsed = fetch(client, "/comments/feed/")
+    # A thread read: one post's approved comments, oldest first (threads._pages_on).
+    thread_read = re.compile(
+        r"\"post_id\" = \d+ AND .*ORDER BY \"discussion_comment\".\"created_at\" ASC"
+    )
+    threads = [q for q in queries.captured_queries if thread_read.search(q["sql"])]
+    assert len(threads) == 1, [q["sql"] for q in queries.captured_queries]
+    links = {entry.link.rsplit("#comment-", 1)[1]: entry.link for entry in parsed.entries}
+    for index, comment in enumerate(comments):
+        page = index // 2 + 1
+        expected = f"?cpage={page}#comment-{comment.pk}" if page > 1 else f"/#comment-{comment.pk}"
+        assert links[str(comment.pk)].endswith(expected)
