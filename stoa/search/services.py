@@ -39,6 +39,9 @@ UPDATED = [
     "source_updated",
 ]
 MIN_WORD, MAX_WORD = 3, 40
+# Words a rebuild holds before writing them (the vocabulary of 400,000 comments held whole
+# took hundreds of MB).
+VOCABULARY_HELD = 50_000
 # More rows than this behind the index (an import of a whole site): catch_up rebuilds.
 REBUILD_ABOVE = 5000
 # Rows per INSERT in a rebuild (14 columns: within SQLite's 32,766 parameters).
@@ -246,6 +249,9 @@ def reindex(*, progress: Progress | None = None) -> dict[str, int]:
                 if len(batch) >= BATCH:
                     _insert(batch)
                     vocabulary |= words(batch)
+                    if len(vocabulary) > VOCABULARY_HELD:
+                        _add_words(vocabulary)  # written as it goes: memory stays bounded
+                        vocabulary = set()
                     done += len(batch)
                     batch = []
                     if progress:

@@ -51,3 +51,19 @@ def test_a_wordpress_import_indexes_what_it_brings(django_capture_on_commit_call
     assert approved.exists()
     indexed = set(Document.objects.filter(kind=Kind.COMMENT).values_list("object_id", flat=True))
     assert indexed == set(approved.values_list("pk", flat=True))
+
+
+def test_an_import_leaves_the_catching_up_to_the_task_worker(
+    settings, django_capture_on_commit_callbacks
+) -> None:
+    # Issue 11: the import's time and memory are its own; the index follows in the worker.
+    settings.TASKS = {
+        "default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend", "QUEUES": []}
+    }
+    from django_tasks import task_backends
+
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("import_wordpress", str(SAMPLE), stdout=StringIO())
+    queued = [result.task.name for result in task_backends["default"].results]  # type: ignore[attr-defined]
+    assert queued.count("catch_up_index") == 1
+    assert not Document.objects.filter(kind=Kind.COMMENT).exists()  # not done in the import
