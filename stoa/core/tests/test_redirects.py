@@ -231,7 +231,7 @@ def test_wordpress_search_goes_to_the_site_search_when_there_is_one(
     assert location(client.get("/?s=grief+work")) == (301, "/search/?q=grief+work")
     # A site without a search app: the front page answers, as WordPress's would with no
     # results (the middleware alone: the chrome of this site links to its search).
-    settings.ROOT_URLCONF = "stoa.core.tests.urls_without_search"
+    settings.ROOT_URLCONF = "stoa.tests.urls_without_search"
     front = HttpResponse("the front page")
     answer = RedirectMiddleware(lambda request: front)(RequestFactory().get("/?s=grief+work"))
     assert answer is front
