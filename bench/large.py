@@ -24,13 +24,15 @@ from __future__ import annotations
 
 import argparse
 import hashlib
-import os
 import shutil
 import subprocess
 import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import wordpress_import  # type: ignore[import-not-found]  # noqa: E402 - bench/ is not a package
 
 BENCH = Path(__file__).resolve().parent
 REPO = BENCH.parent
@@ -85,23 +87,9 @@ class Site:
 
 
 def environment(var_dir: Path) -> dict[str, str]:
-    """Production settings on plain http with a SQLite database under var_dir; no worker."""
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if key not in {"DATABASE_URL", "REDIS_URL", "STOA_VAR_DIR"}
-    }
-    env.update(
-        STOA_VAR_DIR=str(var_dir),
-        DJANGO_SETTINGS_MODULE=os.environ.get("DJANGO_SETTINGS_MODULE") or "stoa.settings",
-        TASKS_BACKEND="django_tasks.backends.dummy.DummyBackend",
-        DEBUG="0",
-        STOA_HTTPS="0",
-        SECURE_SSL_REDIRECT="0",
-        LOG_LEVEL="WARNING",
-        PYTHONUNBUFFERED="1",
-    )
-    return env
+    """Production settings on plain http with a SQLite database under var_dir; no worker:
+    the import bench's (wordpress_import.child_env), whose import this is."""
+    return wordpress_import.child_env(var_dir)
 
 
 def stage(name: str, args: list[str], site: Site, timeout: float) -> str:
