@@ -133,9 +133,8 @@ def main(argv: list[str] | None = None) -> int:
         command += ["-d", str(args.duration), "-o", str(out)]
         command += stoa_targets(server.base, data["paths"], data["write_post_id"])
         subprocess.run(command, check=True, cwd=ANCHORS, timeout=3600)
-        summary_md = (out / "summary.md").read_text()
+        # measure.sh has printed its summary (summary.md); the ratios follow it.
         summary = json.loads((out / "summary.json").read_text())
-        print(summary_md)
         print(ratios(summary))
     finally:
         for process in reversed(running):
