@@ -75,6 +75,8 @@ INSTALLED_APPS = [
     "csp",
     "django_tasks",
     "django_tasks_db",
+    # Picture renditions (stoa.publishing.renditions): made once at upload, kept in storage.
+    "easy_thumbnails",
     "allauth",
     "allauth.account",
 ]
