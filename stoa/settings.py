@@ -168,13 +168,28 @@ STOA_SEARCH = {
     else "stoa.search.backends.sqlite.SQLiteBackend",
 }
 
-# Background work (emails, clean-ups) is queued in the database and done by `stoa db_worker`,
-# never inside a request. Tests run tasks at once (the immediate backend).
+# Background work (emails, imports, clean-ups) is never done inside a request: queued in the
+# database and done by `stoa db_worker` on one machine; with REDIS_URL, queued in Redis (RQ,
+# django-tasks-rq) and done by `stoa rqworker --job-class django_tasks_rq.Job default email`
+# on any machine. Tests run tasks at once (the immediate backend).
+TASK_QUEUES = ["default", "email"]
 TASKS = {
     "default": {
-        "BACKEND": os.environ.get("TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
-        "QUEUES": ["default", "email"],
+        "BACKEND": os.environ.get(
+            "TASKS_BACKEND",
+            "django_tasks_rq.RQBackend"
+            if os.environ.get("REDIS_URL")
+            else "django_tasks_db.DatabaseBackend",
+        ),
+        "QUEUES": TASK_QUEUES,
     }
+}
+if TASKS["default"]["BACKEND"].startswith("django_tasks_rq."):
+    INSTALLED_APPS += ["django_rq", "django_tasks_rq"]
+# django-rq's queues, one per task queue, on the Redis of REDIS_URL.
+RQ_QUEUES = {
+    name: {"URL": os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"), "DEFAULT_TIMEOUT": 3600}
+    for name in TASK_QUEUES
 }
 
 CACHES: dict[str, dict[str, Any]]
