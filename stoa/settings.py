@@ -463,6 +463,11 @@ STOA = {
     "COMMENT_MARKUP": ["stoa.webcasts.markup.link_cited_moments"],
     # Functions `(post, user) -> bool`: this member's comments get the "Author" badge too.
     "POST_AUTHOR_CHECKS": ["stoa.webcasts.models.presents_post_clip"],
+    # Functions `(change) -> None` told of every change readers see (stoa.core.freshness):
+    # the search index follows the content as the page cache's version does.
+    "FRESHNESS_FOLLOWERS": ["stoa.search.freshness.follow"],
+    # Functions answering the posts' and comments' admin search boxes (core.admin).
+    "ADMIN_SEARCH": ["stoa.search.admin.search_results"],
     # Functions `(user) -> dict` whose data joins the member's data export.
     "ACCOUNT_EXPORTERS": [
         "stoa.discussion.exports.member_data",

@@ -26,6 +26,8 @@ DEFAULTS: dict[str, Any] = {
     "ACCOUNT_EXPORTERS": [],
     "COMMENT_MARKUP": [],
     "POST_AUTHOR_CHECKS": [],
+    "FRESHNESS_FOLLOWERS": [],
+    "ADMIN_SEARCH": [],
 }
 
 

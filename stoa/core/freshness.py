@@ -9,9 +9,17 @@ row was, or now is, one readers can see. So a spam or held comment, a draft save
 enrolment, a redemption start nothing: a visitor filling the comment form with spam cannot
 empty the page cache. A comment approved, then marked spam does: it was shown.
 
-Writes that send no signal (`QuerySet.update()`) say so with `mark_changed()`. A bulk service
-(an import, a purge, a member's comments re-signed) wraps its work in `with changed():` and
-starts one new version at the end instead of one per row.
+Writes that send no signal (`QuerySet.update()`) say so with `mark_changed()`, naming the rows
+when they know them. A bulk service (an import, a purge, a member's comments re-signed) wraps
+its work in `with changed():` and starts one new version at the end instead of one per row.
+
+Followers: what else must follow the rows readers see (the search index) follows this same
+mechanism, never signals of its own: `settings.STOA["FRESHNESS_FOLLOWERS"]` names functions
+`(change: Change) -> None`, each called in the writer's transaction for every change that
+starts a new version here (a row saved or deleted, a many-to-many change, `mark_changed` with
+its rows). A follower does its work there and then, or queues a task for after the commit.
+So a row hidden from readers (a held comment, a draft saved again) reaches no follower either,
+and an `update()` that names its rows reaches them as a save does.
 
 A new version is started at once (the writer's next page must show its own change, even
 inside a transaction the test suite never commits) and again when the transaction commits: a
@@ -33,8 +41,10 @@ from typing import Any
 from django.apps import apps
 from django.db import models, transaction
 from django.db.models.signals import m2m_changed, post_delete, post_init, post_save
+from django.utils.module_loading import import_string
 
 from stoa.core.cache import start_new_version
+from stoa.core.conf import stoa_setting
 
 # Where an instance remembers whether readers could see it when it was loaded or last saved.
 _WAS_SHOWN = "_stoa_was_shown"
@@ -71,6 +81,36 @@ class Shown:
         return bool(self.when(row))
 
 
+@dataclass(frozen=True)
+class Change:
+    """What a follower is told: rows of `model` that readers saw, or now see, changed.
+
+    `pks` names them (empty: which rows is not known, as after a many-to-many change cleared
+    from the other side; a follower catches up however it can). `instance` is the row itself
+    when one row was saved or deleted; `deleted` says it is gone.
+    """
+
+    model: type[models.Model]
+    pks: frozenset[Any]
+    instance: models.Model | None = None
+    deleted: bool = False
+
+
+@functools.lru_cache(maxsize=8)
+def _load_followers(paths: tuple[str, ...]) -> tuple[Callable[[Change], None], ...]:
+    return tuple(import_string(path) for path in paths)
+
+
+def followers() -> tuple[Callable[[Change], None], ...]:
+    """The functions settings.STOA["FRESHNESS_FOLLOWERS"] names, imported once per list."""
+    return _load_followers(tuple(stoa_setting("FRESHNESS_FOLLOWERS")))
+
+
+def _follow(change: Change) -> None:
+    for follower in followers():
+        follower(change)
+
+
 @dataclass
 class _Batch:
     changed: bool = False
@@ -84,9 +124,17 @@ def _start_now_and_on_commit() -> None:
     transaction.on_commit(start_new_version)
 
 
-def mark_changed() -> None:
+def mark_changed(
+    *, model: type[models.Model] | None = None, pks: Iterable[Any] | None = None
+) -> None:
     """Something readers can see changed by a path that sends no signal (QuerySet.update):
-    start a new content version, or note it for the end of the enclosing `changed()`."""
+    start a new content version, or note it for the end of the enclosing `changed()`.
+    Naming the `model` and its changed rows' `pks` tells the followers too (a bulk import
+    that names none leaves them to catch up by themselves)."""
+    if model is not None and pks is not None:
+        named = frozenset(pks)
+        if named:
+            _follow(Change(model, named))
     batch = _batch.get()
     if batch is not None:
         batch.changed = True
@@ -133,6 +181,7 @@ def _saved(shown: Shown) -> Callable[..., None]:
         instance.__dict__[_WAS_SHOWN] = now
         if was or now:
             mark_changed()
+            _follow(Change(shown.model, frozenset((instance.pk,)), instance))
 
     return receiver
 
@@ -141,6 +190,7 @@ def _deleted(shown: Shown) -> Callable[..., None]:
     def receiver(sender: Any, instance: models.Model, **kwargs: Any) -> None:
         if instance.__dict__.get(_WAS_SHOWN, True) or shown.sees(instance):
             mark_changed()
+            _follow(Change(shown.model, frozenset((instance.pk,)), instance, deleted=True))
 
     return receiver
 
@@ -153,8 +203,12 @@ def _related(shown: Shown) -> Callable[..., None]:
             return
         # From the other side (a tag's posts changed) the rows touched are not at hand: as
         # seen, never miss a change.
-        if reverse or shown.sees(instance):
+        if reverse:
             mark_changed()
+            _follow(Change(shown.model, frozenset(kwargs.get("pk_set") or ())))
+        elif shown.sees(instance):
+            mark_changed()
+            _follow(Change(shown.model, frozenset((instance.pk,)), instance))
 
     return receiver
 

@@ -44,6 +44,7 @@ from django.utils.http import urlencode
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import Truncator
 
+from stoa.core.admin import IndexedSearchMixin
 from stoa.discussion import access, services
 from stoa.discussion.access import Move
 from stoa.discussion.models import (
@@ -367,7 +368,7 @@ class CommentFlagInline(ReadOnlyInline):
 
 
 @admin.register(Comment)
-class CommentAdmin(admin.ModelAdmin):
+class CommentAdmin(IndexedSearchMixin):
     """The moderation queue: held comments first, newest first, one click per decision."""
 
     form = CommentAdminForm

@@ -12,6 +12,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.html import format_html
 
+from stoa.core.admin import IndexedSearchMixin
 from stoa.members.models import User
 from stoa.publishing import services
 from stoa.publishing.models import (
@@ -117,7 +118,7 @@ class YearFilter(admin.SimpleListFilter):
 
 
 @admin.register(Post)
-class PostAdmin(admin.ModelAdmin):
+class PostAdmin(IndexedSearchMixin):
     form = PostForm
     list_display = [
         "title",

@@ -1,9 +1,10 @@
 """Every change of the index: one function per change, each keyword-only and atomic.
 
-The index follows the rows readers can see (stoa.search.sources): the signal receivers
-(stoa.search.signals) call these in the writer's transaction, so a post published, a comment
-approved or marked spam is found, or no longer found, the moment the change commits. Writes
-that send no signal (an import's bulk inserts) are caught up by `catch_up()`, which compares
+The index follows the rows readers can see (stoa.search.sources) through core's freshness
+(stoa.search.freshness.follow): a post, page, series or session in the writer's transaction,
+so it is found, or no longer found, the moment the change commits; comments by a task queued
+with the change (tasks.index_comments), so a comment POST does not pay for the index. Writes
+that name no rows (an import's bulk inserts) are caught up by `catch_up()`, which compares
 the index with its sources; `reindex()` rebuilds everything (`stoa reindex`).
 """
 
@@ -15,7 +16,6 @@ from typing import Any
 from django.db import connection, models, transaction
 from django.db.models import OuterRef, Q, Subquery
 
-from stoa.discussion.models import Comment
 from stoa.publishing.models import Page, Post
 from stoa.search import sources
 from stoa.search.backends import backend, chunks
@@ -97,9 +97,10 @@ def _remove(kind: str, ids: Iterable[int]) -> None:
 
 
 @transaction.atomic
-def index_post(*, post: Post) -> None:
+def index_post(*, post: Post, comments_too: bool = True) -> None:
     """The post (and the comments under it, whose titles, links and audience are the
-    post's) as readers may now find them."""
+    post's, unless `comments_too` is off: a name printed in the post changed) as readers
+    may now find them."""
     before = (
         Document.objects.filter(kind=Kind.POST, object_id=post.pk)
         .values_list("url", "members_only", "title", "live_at")
@@ -111,7 +112,12 @@ def index_post(*, post: Post) -> None:
     fresh = sources.post_rows().get(pk=post.pk)
     document = sources.post_document(fresh)
     _write([document])
-    if before != (document.url, document.members_only, document.title, document.live_at):
+    if comments_too and before != (
+        document.url,
+        document.members_only,
+        document.title,
+        document.live_at,
+    ):
         _index_comments_of(fresh, url=document.url)
 
 
@@ -130,13 +136,20 @@ def remove_post(*, post_id: int) -> None:
 
 
 @transaction.atomic
-def index_comment(*, comment: Comment) -> None:
-    """An approved comment under a live post is found; any other is not."""
-    fresh = sources.comment_rows().filter(pk=comment.pk).first()
-    if fresh is None:
-        _remove(Kind.COMMENT, [comment.pk])
-        return
-    _write([sources.comment_document(fresh)])
+def index_comments(*, comment_ids: Iterable[int]) -> None:
+    """Approved comments under live posts are found; any other of these is not."""
+    wanted = set(comment_ids)
+    fresh = list(sources.comment_rows().filter(pk__in=wanted))
+    _remove(Kind.COMMENT, wanted - {comment.pk for comment in fresh})
+    _write([sources.comment_document(comment) for comment in fresh])
+
+
+@transaction.atomic
+def index_posts_of(*, model: type[models.Model], pk: Any) -> None:
+    """Every post that prints this person's, category's or tag's name (renamed, say)."""
+    field = {"Person": "authors", "Category": "categories", "Tag": "tags"}[model.__name__]
+    for post in sources.live_posts().filter(**{field: pk}):
+        index_post(post=post, comments_too=False)
 
 
 @transaction.atomic

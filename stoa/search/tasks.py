@@ -1,8 +1,9 @@
-"""Background tasks of the search: bringing the index level after a bulk change. Run by the
-task worker (`stoa db_worker`), never inside a request or an import's own process."""
+"""Background tasks of the search, run by the task worker (`stoa db_worker`), never inside
+a request or an import's own process."""
 
 from __future__ import annotations
 
+from django.apps import apps
 from django_tasks import task
 
 from stoa.search import services
@@ -14,3 +15,17 @@ def catch_up_index() -> dict[str, int]:
     is done, so that the import's time and memory are the import's own (issue 11 measures
     them), the index following a moment later in the worker."""
     return services.catch_up()
+
+
+@task()
+def index_comments(comment_ids: list[int]) -> int:
+    """These comments found, or no longer found, as they now are (queued with the change by
+    stoa.search.freshness: the comment POST does not wait for the index)."""
+    services.index_comments(comment_ids=comment_ids)
+    return len(comment_ids)
+
+
+@task()
+def index_posts_of(label: str, pk: int) -> None:
+    """The posts printing this person's, category's or tag's name, indexed anew."""
+    services.index_posts_of(model=apps.get_model(label), pk=pk)
