@@ -351,6 +351,9 @@ STOA_API = {
     "RATE_PER_TOKEN": (int(os.environ.get("STOA_API_RATE_PER_TOKEN", "600")), 60),
     "RATE_PER_ADDRESS": (int(os.environ.get("STOA_API_RATE_PER_ADDRESS", "300")), 60),
     "CORS_ORIGINS": [o for o in os.environ.get("STOA_API_CORS_ORIGINS", "").split(",") if o],
+    # Sites whose pages may embed a discussion (embed.js): CORS, threads made for their pages,
+    # members' login window. Comma-separated origins.
+    "EMBED_ORIGINS": [o for o in os.environ.get("STOA_EMBED_ORIGINS", "").split(",") if o],
 }
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Stoa <noreply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
