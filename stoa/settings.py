@@ -9,6 +9,8 @@ from typing import Any
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from stoa.core.logs import logging_config
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("STOA_VAR_DIR", BASE_DIR / "var"))
 VAR_DIR.mkdir(parents=True, exist_ok=True)
@@ -82,7 +84,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    # First, so it keeps anonymous readers' finished pages with every header the others add
+    # Counts and times every request Django answers, by route name (stoa.core.metrics).
+    "stoa.core.middleware.MetricsMiddleware",
+    # Next, so it keeps anonymous readers' finished pages with every header the others add
     # (stoa.wsgi serves them back before Django runs at all).
     "stoa.core.pagecache.PageCacheMiddleware",
     "django.middleware.security.SecurityMiddleware",
@@ -400,11 +404,20 @@ SILENCED_SYSTEM_CHECKS = ["security.W005", "security.W008", "security.W021"]
 if env_bool("TRUST_X_FORWARDED_PROTO", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
+# The console, as plain text or (STOA_LOG_FORMAT=json) one JSON object a line, each with the
+# request's id (stoa.core.logs); gunicorn.conf.py writes its access log the same way.
+LOGGING = logging_config(
+    log_format=os.environ.get("STOA_LOG_FORMAT", "text").strip().lower(),
+    level=os.environ.get("LOG_LEVEL", "WARNING"),
+)
+# Prometheus's scrape at /metrics (stoa.core.metrics): allowed from these addresses or
+# networks (as stoa.core.clients reads the client behind TRUSTED_PROXY_COUNT proxies), or
+# with `Authorization: Bearer STOA_METRICS_TOKEN`; neither set, /metrics is a 404.
+STOA_METRICS = {
+    "ALLOWED_IPS": env_list("STOA_METRICS_ALLOWED_IPS", ""),
+    "TOKEN": os.environ.get("STOA_METRICS_TOKEN", ""),
+    # Functions returning prometheus_client metric families, called at each scrape.
+    "COLLECTORS": ["stoa.discussion.metrics.comments_held"],
 }
 
 # What the site calls itself, and how its lists page. Read through stoa.core.conf.

@@ -21,6 +21,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("robots.txt", robots_txt, name="robots"),
     path("favicon.ico", favicon, name="favicon"),
+    # /healthz, /readyz and /metrics (stoa.core.urls).
+    path("", include("stoa.core.urls")),
     # An index of one sitemap per section (stoa.publishing.sitemaps).
     path(
         "sitemap.xml",

@@ -54,7 +54,7 @@ from django.http.request import split_domain_port
 from django.utils.cache import patch_cache_control
 from django.utils.http import http_date, parse_etags, parse_http_date_safe
 
-from stoa.core import readers
+from stoa.core import metrics, readers
 from stoa.core.cache import content_version, forget_request_version
 
 logger = logging.getLogger(__name__)
@@ -457,6 +457,8 @@ class PageCacheMiddleware:
             except Exception:  # noqa: BLE001 - a cache outage must not fail the page
                 logger.exception("Could not read the page cache")
                 key, page = "", None
+            if key:
+                metrics.count_page_cache(HIT if page is not None else MISS)
             if page is not None:
                 return _as_response(page, request.META, HIT)
         response = self.get_response(request)
@@ -512,6 +514,7 @@ class CachedPages:
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         if classify(environ) != PAGE:
             return self.app(environ, start_response)
+        started = time.perf_counter()
         key = ""  # if the version cannot be read, Django makes the page and nobody keeps it
         try:
             forget_request_version()
@@ -525,10 +528,18 @@ class CachedPages:
         finally:
             forget_request_version()
         if page is None:
+            metrics.count_page_cache(MISS)
             environ[KEY_ENVIRON] = key
             return self.app(environ, start_response)
         status, headers, body = answer(page, environ)
         start_response(status, headers)
+        metrics.count_page_cache(HIT)
+        metrics.observe_request(
+            metrics.PAGE_CACHE_VIEW,
+            environ.get("REQUEST_METHOD"),
+            int(status[:3]),
+            time.perf_counter() - started,
+        )
         return [body]
 
     def _lookup(self, key: str, version: str) -> Page | None:

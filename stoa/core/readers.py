@@ -37,6 +37,9 @@ from django.http.cookie import parse_cookie
 DEFAULT_UNSHARED_PATHS = ("/admin/", "/comments/", "/preview/", "/media/", "/static/")
 # ... except the public comment feeds.
 SHARED_UNDER_UNSHARED = re.compile(r"/comments/(?:post/\d{1,12}/)?feed/(?:atom/)?")
+# Nor the operations probes and metrics (stoa.core.urls), these addresses exactly: asked
+# every few seconds, answered fresh without even a cache lookup.
+OPERATIONS_PATHS = frozenset({"/healthz", "/readyz", "/metrics"})
 # A page number as the site's own links write it: no leading zero, at most six digits (a
 # shared page has at most a million pages of anything). "01" or "0" is no page of its own:
 # answered fresh, never kept, so a bot cannot mint copies of a page by padding its number
@@ -123,6 +126,8 @@ def classify(environ: Mapping[str, Any]) -> Reader:
             return Reader.PERSONAL
         return Reader.UNSHARED
     path = environ.get("PATH_INFO", "")
+    if path in OPERATIONS_PATHS:
+        return Reader.UNSHARED
     if path.startswith(found.unshared_paths) and not SHARED_UNDER_UNSHARED.fullmatch(path):
         return Reader.UNSHARED
     return Reader.SHARED
