@@ -49,7 +49,14 @@ def comment_written(comment: Comment) -> None:
 
 
 def comment_approved(comment: Comment) -> None:
-    """A comment is published: the post's author and the thread's subscribers hear of it."""
+    """A comment is published: the post's author and the thread's subscribers hear of it,
+    and the apps listening to signals.comment_approved (webhooks)."""
+    if getattr(_silence, "on", False):
+        return
+    from stoa.discussion.models import Comment
+    from stoa.discussion.signals import comment_approved as approved
+
+    approved.send(sender=Comment, comment=comment)
     _enqueue("notify_post_author", comment.pk)
     _enqueue("notify_subscribers", comment.pk)
 

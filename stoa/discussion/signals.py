@@ -1,12 +1,23 @@
-"""What happens to comments when a member's profile, addresses or account change."""
+"""What happens to comments when a member's profile, addresses or account change; and what
+the discussion tells apps above it, which it never imports: they connect to these signals.
+
+- ``comment_approved(comment)``: a comment is shown to readers, approved by a moderator or
+  by the rules as it was written (notifications.comment_approved, one call per change of
+  status to approved; nothing for an import or while notifications are silenced). Sent
+  inside the change's transaction: a receiver that acts after the commit says so itself
+  (transaction.on_commit).
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
 from allauth.account.signals import email_confirmed
+from django.dispatch import Signal
 
 from stoa.members import signals as members
+
+comment_approved = Signal()
 
 
 def member_profile_changed(sender: Any, user: Any, fields: frozenset[str], **kwargs: Any) -> None:
