@@ -1,7 +1,10 @@
 """gunicorn's settings for Stoa, read from the working directory by `gunicorn stoa.wsgi`
 (make run, make bench and the browser tests start it from here; docs/deploy.md too)."""
 
+import json
 import os
+from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from gunicorn.glogging import Logger
@@ -42,5 +45,55 @@ class ClientAddressLogger(Logger):
             self.exception("Could not read the client address for the access log")
         return atoms
 
+    def access(self, resp: Any, req: Any, environ: Any, request_time: Any) -> None:
+        """With STOA_LOG_FORMAT=json, one JSON object a line, with the same fields as the
+        text line (settings.LOGGING writes Stoa's own lines so)."""
+        if os.environ.get("STOA_LOG_FORMAT", "").strip().lower() != "json":
+            return super().access(resp, req, environ, request_time)
+        if not self.access_log_enabled:
+            return None
+        atoms = self.atoms(resp, req, environ, request_time)
+        line = {
+            "time": datetime.now(UTC).isoformat(timespec="milliseconds"),
+            "level": "INFO",
+            "logger": "gunicorn.access",
+            "client": atoms["h"],
+            "request": atoms["r"],
+            "status": atoms["s"],
+            "bytes": atoms["B"],
+            "duration_ms": round(request_time.total_seconds() * 1000, 3),
+            "referer": atoms["f"],
+            "user_agent": atoms["a"],
+            "request_id": atoms.get("{x-request-id}o") or "-",
+        }
+        try:
+            self.access_log.info(json.dumps(line))
+        except Exception:  # noqa: BLE001 - a log line must never fail a request
+            self.exception("Could not write the access log line")
+        return None
+
 
 logger_class = ClientAddressLogger
+# gunicorn's default line, then the request's id (X-Request-ID: nginx's, or Stoa's own,
+# stoa.core.logs) to join it with the lines Stoa and nginx wrote for the same request.
+access_log_format = (
+    '%(h)s %(l)s %(u)s %(t)s "%(r)s" %(s)s %(b)s "%(f)s" "%(a)s" %({x-request-id}o)s'
+)
+
+
+def on_starting(server: Any) -> None:
+    """Prometheus's multiprocess mode (stoa.core.metrics): the workers' count files start
+    empty with each start of gunicorn, or a restarted one would add up old workers' counts."""
+    if folder := os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        Path(folder).mkdir(parents=True, exist_ok=True)
+        for counts in Path(folder).glob("*.db"):
+            counts.unlink()
+
+
+def child_exit(server: Any, worker: Any) -> None:
+    """A worker gone (restarted, killed): its live gauges leave the sum; its counters stay,
+    as Prometheus expects of a counter."""
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        from prometheus_client import multiprocess
+
+        multiprocess.mark_process_dead(worker.pid)
