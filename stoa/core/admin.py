@@ -16,7 +16,7 @@ from stoa.core.conf import stoa_setting
 from stoa.core.models import Redirect
 
 
-class IndexedSearchMixin(admin.ModelAdmin):  # type: ignore[type-arg]
+class IndexedSearchMixin(admin.ModelAdmin):
     """A ModelAdmin whose search box the functions settings.STOA["ADMIN_SEARCH"] may answer
     (`(model_admin, request, queryset, term) -> (rows, may_duplicate) | None`, the first
     answer wins): the search app answers posts and comments from its index, so a moderator
@@ -29,7 +29,7 @@ class IndexedSearchMixin(admin.ModelAdmin):  # type: ignore[type-arg]
         for path in stoa_setting("ADMIN_SEARCH"):
             found = import_string(path)(self, request, queryset, search_term)
             if found is not None:
-                return found  # type: ignore[no-any-return]
+                return found
         return super().get_search_results(request, queryset, search_term)
 
 

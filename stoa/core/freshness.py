@@ -87,12 +87,13 @@ class Change:
 
     `pks` names them (empty: which rows is not known, as after a many-to-many change cleared
     from the other side; a follower catches up however it can). `instance` is the row itself
-    when one row was saved or deleted; `deleted` says it is gone.
+    when one row was saved or deleted; `created` says it is new, `deleted` that it is gone.
     """
 
     model: type[models.Model]
     pks: frozenset[Any]
     instance: models.Model | None = None
+    created: bool = False
     deleted: bool = False
 
 
@@ -181,7 +182,7 @@ def _saved(shown: Shown) -> Callable[..., None]:
         instance.__dict__[_WAS_SHOWN] = now
         if was or now:
             mark_changed()
-            _follow(Change(shown.model, frozenset((instance.pk,)), instance))
+            _follow(Change(shown.model, frozenset((instance.pk,)), instance, created=created))
 
     return receiver
 

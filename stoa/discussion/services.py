@@ -508,8 +508,10 @@ def refresh_member_comments(*, user: User) -> int:
     theirs = Comment.objects.filter(user=user)
     count = theirs.update(author_name=display_name(user)[:100], rendered="")
     threads.stored_markup(theirs.select_related("user__profile"))
-    # update() sends no signal: say it here (their comments show under their new name).
-    freshness.mark_changed()
+    # update() sends no signal: say it here (their comments show under their new name),
+    # naming the ones readers see, which the followers (the search's bylines) follow.
+    shown = theirs.filter(status=CommentStatus.APPROVED).values_list("pk", flat=True)
+    freshness.mark_changed(model=Comment, pks=shown)
     return count
 
 

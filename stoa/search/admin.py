@@ -10,6 +10,7 @@ finds among the rows the index does not hold (drafts, held, spam and trashed com
 
 from __future__ import annotations
 
+import ipaddress
 from typing import Any
 
 from django.contrib import admin
@@ -36,9 +37,27 @@ def search_results(
     answer (no term, a model the index does not hold, a user who is not staff)."""
     source = next((one for one in SOURCES if one.model is queryset.model), None)
     query = parse(term)
-    if source is None or query.is_empty or not searches_back_office(request.user):
+    if (
+        source is None
+        or query.is_empty
+        or not searches_back_office(request.user)
+        or _names_a_private_field(term)
+    ):
         return None
     found = backend().ids(query, kind=source.kind, limit=LIMIT)
     outside = queryset.exclude(pk__in=source.rows().values("pk"))
     others, duplicates = admin.ModelAdmin.get_search_results(model_admin, request, outside, term)
     return queryset.filter(Q(pk__in=found) | Q(pk__in=others.values("pk"))), duplicates
+
+
+def _names_a_private_field(term: str) -> bool:
+    """An email address or an IP address: the index holds neither (it serves readers too),
+    so Django's own search of the admin's search_fields finds a commenter by them."""
+    term = term.strip()
+    if "@" in term:
+        return True
+    try:
+        ipaddress.ip_address(term)
+    except ValueError:
+        return False
+    return True

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from importlib import import_module
 from importlib.util import find_spec
+from typing import Any
 
 import pytest
 from django.apps import apps
@@ -132,6 +133,65 @@ def test_a_new_version_is_started_again_when_the_change_commits(
     with django_capture_on_commit_callbacks(execute=True):
         Group.objects.create(name="shown")
     assert len(versions) == 2
+
+
+# What the followers were told (stoa.core.freshness.Change), by the follower below.
+TOLD: list[freshness.Change] = []
+
+
+def tell(change: freshness.Change) -> None:
+    TOLD.append(change)
+
+
+@pytest.fixture
+def told(versions: list[int], settings: Any) -> Iterator[list[freshness.Change]]:
+    settings.STOA = {**settings.STOA, "FRESHNESS_FOLLOWERS": [f"{__name__}.tell"]}
+    TOLD.clear()
+    yield TOLD
+    TOLD.clear()
+
+
+def test_followers_are_told_of_each_change_readers_see_and_of_nothing_else(
+    told: list[freshness.Change],
+) -> None:
+    hidden = Group.objects.create(name="hidden")
+    hidden.delete()
+    assert told == [], "a row nobody sees reaches no follower, as it starts no version"
+    group = Group.objects.create(name="shown")
+    assert [(c.model, c.pks, c.instance, c.created) for c in told] == [
+        (Group, frozenset({group.pk}), group, True)
+    ]
+    pk = group.pk
+    group.delete()
+    assert told[-1].deleted and told[-1].pks == frozenset({pk})
+
+
+def test_followers_are_told_of_many_to_many_changes_from_either_side(
+    told: list[freshness.Change],
+) -> None:
+    group = Group.objects.create(name="shown")
+    permission = Permission.objects.first()
+    assert permission is not None
+    told.clear()
+    group.permissions.add(permission)
+    assert told[-1].instance == group
+    permission.group_set.remove(group)
+    assert (told[-1].model, told[-1].pks, told[-1].instance) == (Group, {group.pk}, None)
+    permission.group_set.clear()
+    assert told[-1].pks == frozenset(), "the rows are not known: the follower catches up"
+
+
+def test_an_update_that_names_its_rows_reaches_the_followers_one_that_does_not_only_versions(
+    told: list[freshness.Change],
+) -> None:
+    group = Group.objects.create(name="shown")
+    told.clear()
+    Group.objects.filter(pk=group.pk).update(name="shown, renamed")
+    freshness.mark_changed(model=Group, pks=[group.pk])
+    assert [(c.model, c.pks) for c in told] == [(Group, frozenset({group.pk}))]
+    freshness.mark_changed()
+    freshness.mark_changed(model=Group, pks=[])
+    assert len(told) == 1
 
 
 def test_each_app_declares_only_its_own_models_with_real_fields() -> None:
