@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "stoa.wordpress",
     "stoa.search",
     "stoa.api",
+    "stoa.webhooks",
     "stoa.demo",
     "django.contrib.admin",
     "django.contrib.auth",
@@ -359,6 +360,9 @@ STOA_API = {
     # members' login window. Comma-separated origins.
     "EMBED_ORIGINS": [o for o in os.environ.get("STOA_EMBED_ORIGINS", "").split(",") if o],
 }
+# Outgoing webhooks (stoa.webhooks; timeouts, attempts and backoff in stoa/webhooks/conf.py).
+# Endpoints on loopback, private or link-local addresses are refused unless this is on.
+STOA_WEBHOOKS = {"ALLOW_PRIVATE_ADDRESSES": env_bool("STOA_WEBHOOKS_ALLOW_PRIVATE", False)}
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Stoa <noreply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
