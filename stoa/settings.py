@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import dj_database_url
+from csp.constants import NONCE
 from django.core.exceptions import ImproperlyConfigured
 
 from stoa.core.logs import logging_config
@@ -62,6 +63,7 @@ INSTALLED_APPS = [
     "stoa.publishing",
     "stoa.discussion",
     "stoa.webcasts",
+    "stoa.desk",
     "stoa.wordpress",
     "stoa.search",
     "stoa.api",
@@ -82,6 +84,8 @@ INSTALLED_APPS = [
     "easy_thumbnails",
     "allauth",
     "allauth.account",
+    "reversion",  # revisions of posts and pages (stoa.desk)
+    "django_prose_editor",  # the body editor's JavaScript, served as static files
 ]
 
 MIDDLEWARE = [
@@ -100,6 +104,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Who makes a POST's changes, for the revisions they write (stoa.desk).
+    "stoa.desk.middleware.ActingUserMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "stoa.members.middleware.InvalidFormStatusMiddleware",
@@ -385,7 +391,9 @@ SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
-        "script-src": ["'self'"],
+        # NONCE: only on a page that asks for one (the admin's body editor, whose modules
+        # find each other through an inline import map); django-csp leaves it out elsewhere.
+        "script-src": ["'self'", NONCE],
         # Inline styles stay allowed for the admin's templates; inline scripts never are.
         "style-src": ["'self'", "'unsafe-inline'"],
         "img-src": ["'self'", "data:", "https://www.gravatar.com"],
@@ -438,6 +446,8 @@ STOA = {
         "https://www.youtube.com/embed/",
         "https://player.vimeo.com/video/",
     ],
+    # The admin's widget for post and page bodies (stoa.desk: a rich-text editor).
+    "BODY_EDITOR_WIDGET": "stoa.desk.widgets.BodyEditor",
     # Slots (stoa.core.slots): functions the view owning a page calls, each returning its
     # app's piece of the page for this request. The post page's comment feed link (in its
     # head), clip and discussion:

@@ -4,6 +4,7 @@ from django.contrib.sitemaps import views as sitemaps
 from django.urls import include, path
 from django.views.static import serve
 
+from stoa.api.embed import script as embed_script
 from stoa.api.urls import v1 as api_v1
 from stoa.core.views import favicon
 from stoa.members import admin_login
@@ -21,6 +22,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("robots.txt", robots_txt, name="robots"),
     path("favicon.ico", favicon, name="favicon"),
+    # The embedded discussion's script, at a stable address (stoa.api.embed).
+    path("embed.js", embed_script, name="embed_script"),
     # /healthz, /readyz and /metrics (stoa.core.urls).
     path("", include("stoa.core.urls")),
     # An index of one sitemap per section (stoa.publishing.sitemaps).
@@ -45,5 +48,6 @@ urlpatterns = [
     path("series/", include("stoa.webcasts.urls")),
     path("search/", include("stoa.search.urls")),
     path("wordpress/", include("stoa.wordpress.urls")),
+    path("review/", include("stoa.desk.urls")),
     path("", include("stoa.publishing.urls")),
 ]

@@ -28,6 +28,7 @@ DEFAULTS: dict[str, Any] = {
     "POST_AUTHOR_CHECKS": [],
     "FRESHNESS_FOLLOWERS": [],
     "ADMIN_SEARCH": [],
+    "BODY_EDITOR_WIDGET": "",
 }
 
 
