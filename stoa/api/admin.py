@@ -11,7 +11,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from stoa.api import services
-from stoa.api.models import ApiToken, Scope
+from stoa.api.models import ApiToken, EmbeddedThread, Scope
 
 
 class NewTokenForm(forms.ModelForm):
@@ -83,3 +83,19 @@ class ApiTokenAdmin(admin.ModelAdmin):
             services.revoke_token(token=token)
             count += 1
         self.message_user(request, f"{count} token{'s' if count != 1 else ''} revoked.")
+
+
+@admin.register(EmbeddedThread)
+class EmbeddedThreadAdmin(admin.ModelAdmin):
+    """Which page of another site shows which post's discussion (made by stoa.api.embed):
+    looked at, never written here; the post itself is edited as any post."""
+
+    list_display = ["url", "origin", "post", "created_at"]
+    search_fields = ["url", "post__title"]
+    readonly_fields = ["url", "origin", "post", "created_at"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

@@ -13,7 +13,7 @@ from django.utils.cache import get_conditional_response, patch_cache_control, pa
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
-from stoa.api import comments, problems
+from stoa.api import comments, embed, problems
 from stoa.api.auth import StoaAuth
 from stoa.api.problems import Problem
 
@@ -87,6 +87,7 @@ api = StoaAPI(
 )
 # comments adds its operations to reads' router (one router: see comments.router).
 api.add_router("", comments.router)
+api.add_router("", embed.router)
 
 
 def _problem(request: HttpRequest, problem: Problem) -> HttpResponse:

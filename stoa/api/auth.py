@@ -46,7 +46,7 @@ class StoaAuth(AuthBase):
     def __call__(self, request: HttpRequest) -> Caller:
         header = request.headers.get("Authorization", "")
         if header:
-            caller = self._token_caller(header)
+            caller = self._token_caller(header, request.headers.get("Origin", ""))
             limits.count(f"token:{caller.token.pk if caller.token else 0}", _rate("TOKEN"))
             request.user = caller.user
             return caller
@@ -64,14 +64,19 @@ class StoaAuth(AuthBase):
             )
         return Caller(user=user, by_session=True)
 
-    def _token_caller(self, header: str) -> Caller:
+    def _token_caller(self, header: str, origin: str) -> Caller:
         scheme, _, secret = header.partition(" ")
         token = services.find_token(secret.strip()) if scheme.lower() == "bearer" else None
+        if token is not None and token.origin and token.origin != origin:
+            # An embedded discussion's token (services.create_embed_token) opens the API for
+            # the page it was handed to only: from anywhere else it is as good as unknown.
+            token = None
         if token is None or not token.user.is_active:
             raise Problem(
                 401,
                 "The Authorization header must be `Bearer <token>` with a live personal API "
-                "token: this one is unknown, revoked, or its account is disabled.",
+                "token: this one is unknown, revoked, expired, for another site's pages, or "
+                "its account is disabled.",
                 kind="invalid-token",
                 title="Not a valid API token",
                 headers={"WWW-Authenticate": 'Bearer realm="stoa", error="invalid_token"'},

@@ -23,7 +23,14 @@ PREFLIGHT_MAX_AGE = "600"
 
 
 def allowed_origins() -> frozenset[str]:
-    return frozenset(origin.rstrip("/") for origin in api_setting("CORS_ORIGINS") or ())
+    """CORS_ORIGINS and EMBED_ORIGINS: a page that embeds a discussion calls the API."""
+    listed = [*(api_setting("CORS_ORIGINS") or ()), *embed_origins()]
+    return frozenset(origin.rstrip("/") for origin in listed)
+
+
+def embed_origins() -> frozenset[str]:
+    """The origins whose pages may embed a discussion (stoa.api.embed)."""
+    return frozenset(origin.rstrip("/") for origin in api_setting("EMBED_ORIGINS") or ())
 
 
 def wrap(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:

@@ -22,6 +22,15 @@ DEFAULTS: dict[str, Any] = {
     "RATE_PER_ADDRESS": (300, 60),
     # Origins whose pages may call the API from a browser (stoa.api.cors).
     "CORS_ORIGINS": (),
+    # Origins whose pages may embed a discussion (stoa.api.embed): CORS too, a post made for
+    # one of their pages, the login window's token. A partner's app needs only CORS_ORIGINS.
+    "EMBED_ORIGINS": (),
+    # How long the login window's token lasts, and how many threads one address may have
+    # made for other sites' pages in an hour.
+    "EMBED_TOKEN_SECONDS": 1800,
+    "EMBED_THREADS_PER_ADDRESS": (20, 3600),
+    # The category of the posts made for other sites' pages (made when first needed).
+    "EMBED_CATEGORY": "elsewhere",
 }
 
 

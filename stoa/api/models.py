@@ -1,4 +1,5 @@
 """Personal API tokens: a member's key for scripts and apps, scoped, revocable, stored hashed.
+Embedded threads: another site's page, and the post whose discussion it shows (stoa.api.embed).
 
 A token is 32 random bytes (secrets.token_urlsafe), so guessing one is hopeless and a
 password hash's slowness would buy nothing: only its SHA-256 digest is kept, looked up by
@@ -12,6 +13,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 
 class Scope(models.TextChoices):
@@ -26,8 +28,8 @@ class ApiTokenQuerySet(models.QuerySet["ApiToken"]):
     """Reads of tokens."""
 
     def live(self) -> ApiTokenQuerySet:
-        """Tokens that still open the API: not revoked."""
-        return self.filter(revoked_at__isnull=True)
+        """Tokens that still open the API: not revoked, not expired."""
+        return self.filter(revoked_at__isnull=True).exclude(expires_at__lte=timezone.now())
 
 
 class ApiToken(models.Model):
@@ -44,6 +46,11 @@ class ApiToken(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     last_used_at = models.DateTimeField(null=True, blank=True, editable=False)
     revoked_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # A token the embedded discussion's login window gives (stoa.api.embed): it ends by
+    # itself, and only answers requests from the page's origin (a browser's Origin header).
+    # A personal token has neither.
+    expires_at = models.DateTimeField(null=True, blank=True, editable=False)
+    origin = models.CharField(max_length=200, blank=True, default="", editable=False)
 
     objects = ApiTokenQuerySet.as_manager()
 
@@ -63,4 +70,28 @@ class ApiToken(models.Model):
 
     @property
     def is_live(self) -> bool:
-        return self.revoked_at is None
+        return self.revoked_at is None and (
+            self.expires_at is None or self.expires_at > timezone.now()
+        )
+
+
+class EmbeddedThread(models.Model):
+    """A page of another site (an origin in STOA_EMBED_ORIGINS) whose embedded discussion is
+    this post's: the post was made for it the first time the page asked (services.
+    embedded_thread). A Stoa post's own address needs no row: it names its post."""
+
+    url = models.CharField(
+        max_length=500, unique=True, help_text="The page, without its #fragment."
+    )
+    origin = models.CharField(max_length=200, editable=False)
+    post = models.OneToOneField(
+        "publishing.Post", on_delete=models.CASCADE, related_name="embedded_thread"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = "embedded thread"
+
+    def __str__(self) -> str:
+        return self.url

@@ -1,5 +1,6 @@
 """/api/: the JSON API's version 1 (django-ninja, behind CORS: `v1`, mounted by stoa.urls),
-answers for any other address under it, and the account page's token forms."""
+answers for any other address under it, the account page's token forms, and the embedded
+discussion's login window (stoa.api.embed)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.urls import URLPattern, URLResolver, path
 
-from stoa.api import cors, problems
+from stoa.api import cors, embed, problems
 from stoa.api.api import api, conditional
 from stoa.api.views import create_token, revoke_token
 
@@ -60,4 +61,5 @@ urlpatterns = [
     path("v1/<path:rest>", cors.wrap(nothing_here)),
     path("tokens/", create_token, name="create_token"),
     path("tokens/<int:pk>/revoke/", revoke_token, name="revoke_token"),
+    path("embed/login/", embed.login, name="embed_login"),
 ]
