@@ -1,0 +1,130 @@
+"""Each event is sent once per comment, post or member, and only once the change that
+caused it has committed."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from django.db import transaction
+from django.test import Client
+from django.urls import reverse
+
+from stoa.discussion import services as discussion
+from stoa.discussion.models import CommentStatus
+from stoa.discussion.tests.factories import CommentFactory
+from stoa.members.models import User
+from stoa.webhooks.models import Delivery, DeliveryStatus, Endpoint, Event, EventType
+from stoa.webhooks.services import announce_comment
+from stoa.webhooks.tests.conftest import Receiver
+
+pytestmark = pytest.mark.django_db
+PASSWORD = "a-long-test-password-for-joining"
+
+
+def sent(receiver: Receiver) -> list[dict[str, Any]]:
+    return [json.loads(r.body) for r in receiver.received]
+
+
+def test_a_comment_approved_by_a_moderator_is_sent_once_after_the_commit(
+    endpoint: Endpoint, receiver: Receiver, django_capture_on_commit_callbacks: Any
+) -> None:
+    comment = CommentFactory(status=CommentStatus.PENDING)
+    with django_capture_on_commit_callbacks(execute=True):
+        discussion.approve_comment(comment=comment)
+        # Approved, not committed: nothing written, nothing sent.
+        assert not Event.objects.exists()
+        assert receiver.received == []
+    assert [m["type"] for m in sent(receiver)] == ["comment.approved"]
+    assert sent(receiver)[0]["data"]["comment"]["id"] == comment.pk
+    assert Delivery.objects.get().status == DeliveryStatus.SUCCEEDED
+
+
+def test_a_comment_is_sent_once_however_often_it_is_approved_again(
+    endpoint: Endpoint, receiver: Receiver, django_capture_on_commit_callbacks: Any
+) -> None:
+    comment = CommentFactory(status=CommentStatus.PENDING)
+    with django_capture_on_commit_callbacks(execute=True):
+        discussion.approve_comment(comment=comment)
+    with django_capture_on_commit_callbacks(execute=True) as again:
+        discussion.approve_comment(comment=comment)  # already approved: no change
+        discussion.unapprove_comment(comment=comment)
+        discussion.approve_comment(comment=comment)
+    heard = [c for c in again if getattr(c, "func", None) is announce_comment]
+    assert len(heard) == 1  # one change to approved, heard once...
+    assert len(receiver.received) == 1  # ...and that comment was sent already
+    assert Event.objects.count() == 1
+
+
+def test_a_comment_approved_as_it_was_written_is_sent(
+    endpoint: Endpoint, receiver: Receiver, django_capture_on_commit_callbacks: Any
+) -> None:
+    with django_capture_on_commit_callbacks(execute=True):
+        comment = CommentFactory()
+    assert comment.status == CommentStatus.APPROVED
+    assert [m["data"]["comment"]["id"] for m in sent(receiver)] == [comment.pk]
+
+
+@pytest.mark.parametrize("status", [CommentStatus.PENDING, CommentStatus.SPAM])
+def test_a_held_or_spam_comment_sends_nothing(
+    endpoint: Endpoint, receiver: Receiver, django_capture_on_commit_callbacks: Any, status: str
+) -> None:
+    with django_capture_on_commit_callbacks(execute=True):
+        CommentFactory(status=status)
+    assert receiver.received == []
+    assert not Event.objects.exists()
+
+
+def test_an_approval_rolled_back_sends_nothing(
+    endpoint: Endpoint, receiver: Receiver, django_capture_on_commit_callbacks: Any
+) -> None:
+    comment = CommentFactory(status=CommentStatus.PENDING)
+    with (
+        django_capture_on_commit_callbacks(execute=True) as callbacks,
+        pytest.raises(RuntimeError),
+        transaction.atomic(),
+    ):
+        discussion.approve_comment(comment=comment)
+        raise RuntimeError("the moderator's request failed after the approval")
+    assert callbacks == []
+    assert receiver.received == []
+    assert not Event.objects.exists()
+
+
+def test_a_member_who_signs_up_is_sent_once(
+    endpoint: Endpoint, receiver: Receiver, django_capture_on_commit_callbacks: Any
+) -> None:
+    data = {"email": "new.member@example.net", "password1": PASSWORD, "password2": PASSWORD}
+    with django_capture_on_commit_callbacks(execute=True):
+        Client().post(reverse("account_signup"), data)
+        Client().post(reverse("account_signup"), data)  # the same address again: no account
+    member = User.objects.get(email="new.member@example.net")
+    assert [(m["type"], m["data"]["member"]["id"]) for m in sent(receiver)] == [
+        ("member.joined", member.pk)
+    ]
+
+
+def test_an_account_made_in_the_admin_is_not_someone_joining(
+    endpoint: Endpoint, receiver: Receiver, django_capture_on_commit_callbacks: Any
+) -> None:
+    from stoa.members.tests.factories import UserFactory
+
+    with django_capture_on_commit_callbacks(execute=True):
+        UserFactory()
+    assert receiver.received == []
+
+
+def test_only_active_endpoints_subscribed_to_the_event_are_sent_it(
+    endpoint: Endpoint, receiver: Receiver, django_capture_on_commit_callbacks: Any
+) -> None:
+    from stoa.webhooks.services import save_endpoint
+
+    save_endpoint(endpoint=Endpoint(url=receiver.url + "&other", events=[EventType.MEMBER_JOINED]))
+    save_endpoint(
+        endpoint=Endpoint(url=receiver.url + "&off", events=list(EventType), is_active=False)
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        CommentFactory()
+    assert [r.path for r in receiver.received] == ["/hooks/stoa?source=test"]
+    assert Delivery.objects.get().endpoint == endpoint
