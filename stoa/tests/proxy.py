@@ -31,6 +31,7 @@ TRUSTED_PROXY_COUNT=1. Made once per test session by the `behind_nginx` fixture
   stoa shell -c`), for data a test needs; its standard output.
 - `access_log()`, `server_log()`, `nginx_log()`: what gunicorn and nginx wrote so far.
 - `clear_cache()`: empty Stoa's file cache (kept pages, rate-limit counts).
+- `metrics_token`: the bearer token of /metrics (which is also allowed from 127.0.0.1 alone).
 
 The site is shared by the session: use new sources and new accounts rather than undoing
 what another test did.
@@ -88,6 +89,10 @@ NOT_INHERITED = {
     "SCRIPT_NAME",
     "WEB_CONCURRENCY",
     "GUNICORN_CMD_ARGS",
+    "PROMETHEUS_MULTIPROC_DIR",
+    "STOA_METRICS_ALLOWED_IPS",
+    "STOA_METRICS_TOKEN",
+    "STOA_LOG_FORMAT",
 }
 PREPARE = """
 import json, os
@@ -182,6 +187,7 @@ class ProxiedSite:
     def __init__(self, var_dir: Path) -> None:
         self.var_dir = var_dir
         self.password = secrets.token_urlsafe(12)
+        self.metrics_token = secrets.token_urlsafe(24)
         self.env = self._environment()
         self.data: dict[str, Any] = {}
         self.gunicorn_port = nginx.free_port()
@@ -209,6 +215,11 @@ class ProxiedSite:
             LOG_LEVEL="WARNING",
             PYTHONUNBUFFERED="1",
             STOA_PROXY_PASSWORD=self.password,
+            # /metrics (stoa.core.metrics): the workers' counts added up, the scrape allowed
+            # from 127.0.0.1 or with the token.
+            PROMETHEUS_MULTIPROC_DIR=str(self.var_dir / "prometheus"),
+            STOA_METRICS_ALLOWED_IPS="127.0.0.1",
+            STOA_METRICS_TOKEN=self.metrics_token,
         )
         return env
 
