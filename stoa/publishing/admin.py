@@ -3,18 +3,23 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import PurePosixPath
 from typing import Any, cast
 
 from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.db.models import Max, Min, QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.urls import URLPattern, path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.http import urlencode
 
 from stoa.core.admin import IndexedSearchMixin
 from stoa.members.models import User
-from stoa.publishing import services
+from stoa.publishing import renditions, services
 from stoa.publishing.models import (
     AUTHOR_EDITABLE_STATUSES,
     Category,
@@ -30,7 +35,7 @@ from stoa.publishing.models import (
     own_posts,
 )
 from stoa.publishing.sanitizers import clean_post_body
-from stoa.publishing.validators import prepare_media_file
+from stoa.publishing.validators import IMAGE_SUFFIXES, is_image, prepare_media_file
 
 PUBLISHED_STATUSES = (*Post.LIVE_STATUSES, PostStatus.PRIVATE)
 # What someone who may not publish can file a post as: WordPress's contributor saves drafts
@@ -148,11 +153,11 @@ class PostAdmin(IndexedSearchMixin):
     list_per_page = 20
     search_fields = ["title", "dek", "body", "slug"]
     prepopulated_fields = {"slug": ["title"]}
-    autocomplete_fields = ["authors", "categories", "tags"]
+    autocomplete_fields = ["authors", "categories", "tags", "featured_image"]
     readonly_fields = ["created_at", "updated_at", "comment_count"]
     actions = ["publish_now", "move_to_draft", "feature", "unfeature"]
     fieldsets = [
-        (None, {"fields": ["title", "slug", "dek", "body", "excerpt"]}),
+        (None, {"fields": ["title", "slug", "dek", "body", "excerpt", "featured_image"]}),
         ("Credits and filing", {"fields": ["authors", "categories", "tags"]}),
         (
             "Publishing",
@@ -315,6 +320,34 @@ class TagAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ["name"]}
 
 
+ALT_REQUIRED = (
+    "Describe the picture for readers who cannot see it (what it shows, as you would tell "
+    "someone on the phone)."
+)
+# Pictures per page of the editor's library (library_view).
+LIBRARY_PAGE_SIZE = 24
+
+
+def library_entry(item: MediaItem) -> dict[str, Any]:
+    """One picture as the editor's library lists it (the shape is /work/coord/media-api.md)."""
+    shown = renditions.picture(item)
+    return {
+        "id": item.pk,
+        "title": item.title,
+        "alt": item.alt_text,
+        "caption": item.caption,
+        "credit": item.credit,
+        "width": item.width,
+        "height": item.height,
+        "url": shown.src if shown else item.url,
+        "thumbnail": item.file.storage.url(item.renditions[0][2]) if item.renditions else item.url,
+        "srcset": shown.srcset if shown else "",
+        "sizes": renditions.BODY_SIZES,
+        "html": renditions.body_figure(item),
+        "edit_url": reverse("admin:publishing_mediaitem_change", args=[item.pk]),
+    }
+
+
 class MediaItemForm(forms.ModelForm):
     # Not the model's field: the file is the services' to check, re-encode and store.
     upload = forms.FileField(
@@ -331,25 +364,31 @@ class MediaItemForm(forms.ModelForm):
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         upload = data.get("upload")
+        is_image = self.instance.is_image
         if upload is not None:
             # Checked here too, so that a refused file is said on the form, not as an error
             # page; the service checks it again when it stores it.
             upload.seek(0)
             try:
-                prepare_media_file(upload.read(), name=upload.name or "")
+                prepared = prepare_media_file(upload.read(), name=upload.name or "")
+                is_image = prepared.content_type.startswith("image/")
             except forms.ValidationError as error:
                 self.add_error("upload", error.message_dict.get("file", error.messages))
         elif not self.instance.file and not data.get("source_url"):
             self.add_error("upload", "Choose a file, or give the address where the file is.")
+        if is_image and not (data.get("alt_text") or "").strip() and "alt_text" in data:
+            self.add_error("alt_text", ALT_REQUIRED)
         return data
 
 
 @admin.register(MediaItem)
 class MediaItemAdmin(admin.ModelAdmin):
     form = MediaItemForm
-    list_display = ["title", "content_type", "dimensions", "has_file", "created_at"]
+    list_display = ["thumbnail", "title", "content_type", "dimensions", "has_file", "created_at"]
+    list_display_links = ["thumbnail", "title"]
     list_filter = ["content_type"]
     search_fields = ["title", "alt_text", "caption", "credit", "source_url", "file"]
+    list_per_page = 40
     date_hierarchy = "created_at"
     readonly_fields = ["preview", "content_type", "dimensions", "file_size", "updated_at"]
     fieldsets = [
@@ -360,6 +399,85 @@ class MediaItemAdmin(admin.ModelAdmin):
             {"fields": ["content_type", "dimensions", "file_size", "created_at", "updated_at"]},
         ),
     ]
+
+    def get_urls(self) -> list[URLPattern]:
+        library = path(
+            "library/",
+            self.admin_site.admin_view(self.library_view),
+            name="publishing_mediaitem_library",
+        )
+        return [library, *super().get_urls()]
+
+    def library_view(self, request: HttpRequest) -> HttpResponse:
+        """The picture library as JSON for the body editor (/work/coord/media-api.md): GET
+        lists and searches (?q=, ?page=), POST uploads one picture (multipart: file,
+        alt_text, caption, credit, title) through the same service as the form."""
+        if request.method == "POST":
+            if not self.has_add_permission(request):
+                return JsonResponse({"errors": {"__all__": ["Not allowed."]}}, status=403)
+            return self._library_upload(request)
+        if request.method != "GET":
+            return JsonResponse({"errors": {"__all__": ["GET or POST."]}}, status=405)
+        if not self.has_view_permission(request):
+            return JsonResponse({"errors": {"__all__": ["Not allowed."]}}, status=403)
+        pictures = MediaItem.objects.images().exclude(file="").newest_first()
+        query = request.GET.get("q", "")[:200]
+        if query.strip():
+            pictures = pictures.matching(query)
+        paginator = Paginator(pictures, LIBRARY_PAGE_SIZE)
+        page = paginator.get_page(request.GET.get("page"))
+        following = None
+        if page.has_next():
+            following = "?" + urlencode([("q", query), ("page", str(page.next_page_number()))])
+        return JsonResponse(
+            {
+                "count": paginator.count,
+                "page": page.number,
+                "next": following,
+                "results": [library_entry(item) for item in page.object_list],
+            }
+        )
+
+    def _library_upload(self, request: HttpRequest) -> JsonResponse:
+        upload = request.FILES.get("file")
+        if upload is None:
+            return JsonResponse({"errors": {"file": ["Choose a picture."]}}, status=400)
+        head = upload.read(16)
+        upload.seek(0)
+        suffix = PurePosixPath(upload.name or "").suffix.lower()
+        if not (is_image(head) or suffix in IMAGE_SUFFIXES):
+            # The library takes documents too; the editor inserts pictures only. Whatever
+            # the contents say, a name promising a picture goes through the image pipeline.
+            return JsonResponse(
+                {"errors": {"file": ["This is not a picture (JPEG, PNG, GIF or WebP)."]}},
+                status=400,
+            )
+        try:
+            item = services.create_media_item(
+                title=request.POST.get("title", ""),
+                file=upload,
+                file_name=upload.name or "",
+                alt_text=request.POST.get("alt_text", ""),
+                caption=request.POST.get("caption", ""),
+                credit=request.POST.get("credit", ""),
+            )
+        except ValidationError as error:
+            return JsonResponse({"errors": error.message_dict}, status=400)
+        return JsonResponse(library_entry(item), status=201)
+
+    @admin.display(description="picture")
+    def thumbnail(self, item: MediaItem) -> str:
+        shown = renditions.picture(item)
+        if shown is None:
+            return "—"
+        # The narrowest rendition (or the file): a list of 40 stays light.
+        src = item.file.storage.url(item.renditions[0][2]) if item.renditions else shown.src
+        return format_html(
+            '<img src="{}" alt="{}" width="96" height="{}" loading="lazy">',
+            src,
+            shown.alt,
+            max(1, round(96 * shown.height / shown.width)),
+        )
 
     @admin.display(description="size in pixels")
     def dimensions(self, item: MediaItem) -> str:

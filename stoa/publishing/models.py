@@ -4,6 +4,7 @@ import datetime as dt
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Count, Prefetch, Q
 from django.urls import reverse
@@ -200,8 +201,9 @@ class PostQuerySet(models.QuerySet["Post"]):
 
     def for_listing(self) -> PostQuerySet:
         """Fetch what a post summary shows, as plain lists: `author_list`, `category_list`
-        and `tag_list`, in three queries whatever the number of posts."""
-        return self.prefetch_related(
+        and `tag_list`, in three queries whatever the number of posts; the featured image
+        (and its renditions' names) in the posts' own query."""
+        return self.select_related("featured_image").prefetch_related(
             Prefetch("authors", Person.objects.only("name", "slug"), to_attr="author_list"),
             Prefetch("categories", Category.objects.only("name", "slug"), to_attr="category_list"),
             Prefetch("tags", Tag.objects.only("name", "slug"), to_attr="tag_list"),
@@ -246,6 +248,19 @@ class Post(models.Model):
         "publish time", null=True, blank=True, help_text="A future time schedules the post."
     )
     comments_open = models.BooleanField(default=True)
+    # The picture of the post's teasers, link previews (og:image) and feed items (issue 15).
+    # PROTECT: a picture in use is not deleted from the library from under its posts (the
+    # admin says which posts use it).
+    featured_image = models.ForeignKey(
+        "MediaItem",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="featured_posts",
+        limit_choices_to={"content_type__startswith": "image/"},
+        help_text="Shown with the post in listings, link previews and feeds. A picture of the "
+        "media library, with its alternative text.",
+    )
     visibility = models.CharField(
         max_length=10,
         choices=PostVisibility.choices,
@@ -290,6 +305,10 @@ class Post(models.Model):
             "publishing:post",
             kwargs={"year": local.year, "month": f"{local.month:02d}", "slug": self.slug},
         )
+
+    def clean(self) -> None:
+        if self.featured_image_id is not None:
+            check_featured_image(self.featured_image)
 
     @property
     def is_members_only(self) -> bool:
@@ -399,6 +418,15 @@ class MediaItemQuerySet(models.QuerySet["MediaItem"]):
     def newest_first(self) -> MediaItemQuerySet:
         return self.order_by("-created_at", "-pk")
 
+    def matching(self, text: str) -> MediaItemQuerySet:
+        """Items whose title, alternative text or caption hold every word of `text`."""
+        found = self
+        for word in text.split()[:10]:
+            found = found.filter(
+                Q(title__icontains=word) | Q(alt_text__icontains=word) | Q(caption__icontains=word)
+            )
+        return found
+
 
 class MediaItem(models.Model):
     """A file of the media library: a picture (re-encoded by stoa.core.images, its size
@@ -429,6 +457,10 @@ class MediaItem(models.Model):
     # SHA-256 of the bytes given, before any re-encoding: the same file given again (an
     # import run twice) is recognised and not stored a second time.
     checksum = models.CharField(max_length=64, blank=True, editable=False, db_index=True)
+    # A picture's smaller copies for srcset, made once when the file is stored
+    # (stoa.publishing.renditions): [[width, height, storage name], ...], narrowest first.
+    # Kept on the row so that a page showing the picture reads no other table or file.
+    renditions = models.JSONField(default=list, blank=True, editable=False)
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -454,3 +486,20 @@ class MediaItem(models.Model):
     @property
     def is_image(self) -> bool:
         return self.content_type.startswith("image/")
+
+
+def check_featured_image(item: MediaItem | None) -> None:
+    """A featured image is a stored picture with its alternative text: it stands for the
+    post or series wherever it is shown (listings, link previews, feeds), so a reader who
+    cannot see it is told what it shows. ValidationError on "featured_image" otherwise."""
+    if item is None:
+        return
+    if not (item.file and item.is_image):
+        raise ValidationError({"featured_image": "Choose a picture stored in the media library."})
+    if not item.alt_text:
+        raise ValidationError(
+            {
+                "featured_image": f"“{item.title}” has no alternative text yet: describe it "
+                "in the media library first."
+            }
+        )

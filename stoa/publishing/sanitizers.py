@@ -24,7 +24,8 @@ POST_ATTRIBUTES: Final = {
     "ins": frozenset({"datetime"}),
     "q": frozenset({"cite"}),
     "ol": frozenset({"start", "reversed"}),
-    "img": frozenset({"src", "alt", "width", "height"}),
+    # srcset and sizes: a library picture's renditions (stoa.publishing.renditions).
+    "img": frozenset({"src", "alt", "width", "height", "srcset", "sizes"}),
     "iframe": frozenset({"src", "title", "width", "height", "allow", "allowfullscreen"}),
     "td": frozenset({"colspan", "rowspan"}),
     "th": frozenset({"colspan", "rowspan", "scope"}),
@@ -38,9 +39,27 @@ def _is_embed_allowed(url: str) -> bool:
     return any(url.startswith(prefix) for prefix in stoa_setting("EMBED_PREFIXES"))
 
 
+# One srcset candidate: an address and a width ("/media/a-800.jpg 800w"). nh3 checks the
+# scheme of src and href but not of the addresses in srcset, so they are checked here: a
+# path on this site or an http(s) address, nothing else (no javascript:, data:, "//host").
+_SRCSET_CANDIDATE = re.compile(r"(?:/(?!/)|https?://)[^\s,]+\s+[1-9][0-9]{0,4}w")
+# sizes: media conditions and lengths, never an address or a quote.
+_SIZES = re.compile(r"[\w\s().,:+\-*/%]+")
+
+
+def _is_srcset_allowed(value: str) -> bool:
+    candidates = [c.strip() for c in value.split(",")]
+    return all(_SRCSET_CANDIDATE.fullmatch(c) for c in candidates) and len(candidates) <= 12
+
+
 def _post_attribute_filter(tag: str, attribute: str, value: str) -> str | None:
-    """Keep an iframe's src only when it points at an allowlisted video host."""
+    """Keep an iframe's src only when it points at an allowlisted video host, and an
+    image's srcset only when each of its addresses is one a src could be."""
     if tag == "iframe" and attribute == "src" and not _is_embed_allowed(value):
+        return None
+    if tag == "img" and attribute == "srcset" and not _is_srcset_allowed(value):
+        return None
+    if tag == "img" and attribute == "sizes" and not _SIZES.fullmatch(value):
         return None
     return value
 

@@ -23,6 +23,7 @@ from stoa.core import freshness
 from stoa.core import services as core_services
 from stoa.core.text import plain_excerpt
 from stoa.members.models import User
+from stoa.publishing import renditions
 from stoa.publishing.models import (
     Category,
     MediaItem,
@@ -144,6 +145,7 @@ def create_post(
     is_sticky: bool = False,
     comments_open: bool = True,
     visibility: str = PostVisibility.PUBLIC,
+    featured_image: MediaItem | None = None,
 ) -> Post:
     """Write a new post with its authors, categories and tags."""
     authors, categories = list(authors), list(categories)
@@ -163,12 +165,20 @@ def create_post(
         is_sticky=is_sticky,
         comments_open=comments_open,
         visibility=visibility,
+        featured_image=featured_image,
     )
     save_post(post=post)
     post.authors.set(authors)
     post.categories.set(categories)
     post.tags.set(list(tags))
     return post
+
+
+@transaction.atomic
+def set_featured_image(*, post: Post, image: MediaItem | None) -> Post:
+    """Give a post its featured image (a described picture of the library), or take it off."""
+    post.featured_image = image
+    return save_post(post=post)
 
 
 @transaction.atomic
@@ -340,15 +350,32 @@ def _store(item: MediaItem, prepared: PreparedMedia) -> None:
     item.checksum = prepared.checksum
     # save=False: the row is saved once, by the caller, after full_clean.
     item.file.save(prepared.name, ContentFile(prepared.data), save=False)
+    # The srcset widths, made now from the stored re-encoding, once (issue 15).
+    item.renditions = renditions.make_renditions(item)
 
 
-def _clean_or_drop_file(item: MediaItem, *, stored: bool) -> None:
-    """full_clean, removing the file just stored if the item is refused (nothing refers to
-    it; a rolled-back transaction would never run an on_commit removal)."""
+def _check_alt_text(item: MediaItem, *, alt_required: bool) -> None:
+    # A picture stored here: one still only at its old address is an import's, not shown
+    # through the library until its file comes.
+    if alt_required and item.file and item.is_image and not item.alt_text:
+        raise ValidationError(
+            {
+                "alt_text": "Describe the picture for readers who cannot see it (what it "
+                "shows, as you would tell someone on the phone)."
+            },
+            code="alt_required",
+        )
+
+
+def _clean_or_drop_file(item: MediaItem, *, stored: bool, alt_required: bool = False) -> None:
+    """full_clean, removing the file (and renditions) just stored if the item is refused
+    (nothing refers to it; a rolled-back transaction would never run an on_commit removal)."""
     try:
+        _check_alt_text(item, alt_required=alt_required)
         item.full_clean()
     except ValidationError:
         if stored and item.file:
+            renditions.delete_renditions(item, [str(r[2]) for r in item.renditions])
             item.file.storage.delete(item.file.name)
         raise
 
@@ -368,11 +395,15 @@ def create_media_item(
     credit: str = "",
     source_url: str = "",
     created_at: dt.datetime | None = None,
+    alt_required: bool = True,
 ) -> MediaItem:
     """Add a file to the media library: a picture goes through the image pipeline (checked,
-    re-encoded, its size recorded), a document is kept as it came; `file_name` names it
-    (else the file's own name). Without a file, `source_url` is where it still lives (an
-    import without the old uploads). ValidationError says what is wrong, nothing written."""
+    re-encoded, its size recorded, its srcset renditions made), a document is kept as it
+    came; `file_name` names it (else the file's own name). Without a file, `source_url` is
+    where it still lives (an import without the old uploads). A picture needs its
+    alternative text, unless `alt_required` is False (an import: WordPress never required
+    it; such a picture cannot be a featured image until it has one). ValidationError says
+    what is wrong, nothing written."""
     prepared = _read_media(file, file_name) if file is not None else None
     if prepared is None and not source_url.strip():
         raise ValidationError({"file": "Give a file, or the address where the file is."})
@@ -387,7 +418,7 @@ def create_media_item(
     )
     if prepared is not None:
         _store(item, prepared)
-    _clean_or_drop_file(item, stored=prepared is not None)
+    _clean_or_drop_file(item, stored=prepared is not None, alt_required=alt_required)
     item.save()
     return item
 
@@ -404,10 +435,12 @@ def update_media_item(
     credit: str | None = None,
     source_url: str | None = None,
     created_at: dt.datetime | None = None,
+    alt_required: bool = True,
 ) -> MediaItem:
     """Change a media item: each field given replaces the item's (None keeps it). A new file
-    replaces the stored one (removed once the change is committed), unless it is the very
-    file stored already (same checksum: an import run again stores nothing)."""
+    replaces the stored one and its renditions (removed once the change is committed),
+    unless it is the very file stored already (same checksum: an import run again stores
+    nothing). A picture keeps needing its alternative text (see create_media_item)."""
     prepared = _read_media(file, file_name) if file is not None else None
     if title is not None:
         item.title = _media_title(title, item.title)
@@ -424,13 +457,31 @@ def update_media_item(
     if created_at is not None:
         item.created_at = created_at
     replaced, stored = "", False
+    old_renditions = [str(r[2]) for r in item.renditions]
     if prepared is not None and not (item.file and prepared.checksum == item.checksum):
         replaced, stored = item.file.name, True
         _store(item, prepared)
-    _clean_or_drop_file(item, stored=stored)
+    _clean_or_drop_file(item, stored=stored, alt_required=alt_required)
     item.save()
-    _delete_file_later(replaced)
+    if stored:
+        for name in [replaced, *old_renditions]:
+            _delete_file_later(name)
     return item
+
+
+@transaction.atomic
+def make_missing_renditions(*, items: Iterable[MediaItem]) -> int:
+    """Make the srcset renditions of stored pictures that have none (a file stored before
+    renditions existed); the number of items given renditions."""
+    done = 0
+    for item in items:
+        if item.renditions or not item.file or not item.is_image:
+            continue
+        item.renditions = renditions.make_renditions(item)
+        if item.renditions:
+            item.save(update_fields=["renditions", "updated_at"])
+            done += 1
+    return done
 
 
 # ------------------------------------------------------------------------------ imports

@@ -75,6 +75,18 @@ class Series(models.Model):
         validators=[validators.ImageValidator()],
         help_text="PNG, JPEG or WebP; re-encoded on upload. Wide (16:9) looks best.",
     )
+    # The series' picture in listings, link previews (og:image) and feeds, from the media
+    # library with its alternative text and renditions (issue 15); the artwork above stays
+    # the page's banner when there is none.
+    featured_image = models.ForeignKey(
+        "publishing.MediaItem",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="featured_series",
+        limit_choices_to={"content_type__startswith": "image/"},
+        help_text="Shown with the series in listings, link previews and on its page.",
+    )
     offer = models.CharField(
         "price or offer line",
         max_length=200,

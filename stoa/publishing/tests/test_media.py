@@ -66,14 +66,20 @@ def test_a_picture_is_re_encoded_and_its_size_recorded(media: Path) -> None:
 
 def test_a_large_picture_is_scaled_down_to_the_library_size() -> None:
     item = services.create_media_item(
-        title="Wide", file=ContentFile(picture((3000, 1000), "PNG")), file_name="wide.png"
+        title="Wide",
+        file=ContentFile(picture((3000, 1000), "PNG")),
+        file_name="wide.png",
+        alt_text="A wide orange field",
     )
     assert (item.width, item.height, item.content_type) == (2560, 853, "image/png")
 
 
 def test_a_gif_is_stored_as_a_png() -> None:
     item = services.create_media_item(
-        title="Spinner", file=ContentFile(picture((10, 10), "GIF")), file_name="spinner.gif"
+        title="Spinner",
+        file=ContentFile(picture((10, 10), "GIF")),
+        file_name="spinner.gif",
+        alt_text="An orange square",
     )
     assert item.content_type == "image/png"
     assert item.file.name.endswith("/spinner.png")
@@ -81,7 +87,7 @@ def test_a_gif_is_stored_as_a_png() -> None:
 
 def test_a_picture_named_as_something_else_is_still_a_picture() -> None:
     item = services.create_media_item(
-        title="Renamed", file=ContentFile(picture()), file_name="report.pdf"
+        title="Renamed", file=ContentFile(picture()), file_name="report.pdf", alt_text="Orange"
     )
     assert item.is_image and item.file.name.endswith("/report.jpg")
 
@@ -158,7 +164,9 @@ def test_updating_changes_only_the_fields_given() -> None:
 
 def test_the_file_arriving_later_replaces_the_old_address_as_the_url() -> None:
     item = services.create_media_item(title="Chairs", source_url="/wp-content/uploads/c.jpg")
-    services.update_media_item(item=item, file=ContentFile(picture()), file_name="c.jpg")
+    services.update_media_item(
+        item=item, file=ContentFile(picture()), file_name="c.jpg", alt_required=False
+    )
     assert item.url.startswith("/media/uploads/") and item.is_image
 
 
@@ -166,7 +174,7 @@ def test_a_new_file_replaces_the_old_one_and_the_same_file_stores_nothing(
     media: Path, django_capture_on_commit_callbacks
 ) -> None:
     item = services.create_media_item(
-        title="Chairs", file=ContentFile(picture((40, 30))), file_name="c.jpg"
+        title="Chairs", file=ContentFile(picture((40, 30))), file_name="c.jpg", alt_text="Chairs"
     )
     first = item.file.name
     services.update_media_item(item=item, file=ContentFile(picture((40, 30))), file_name="c.jpg")
@@ -232,7 +240,9 @@ def test_a_refused_upload_is_said_on_the_form(admin_client) -> None:
 
 
 def test_editing_an_item_in_the_back_office_keeps_its_file(admin_client) -> None:
-    item = services.create_media_item(title="C", file=ContentFile(picture()), file_name="c.jpg")
+    item = services.create_media_item(
+        title="C", file=ContentFile(picture()), file_name="c.jpg", alt_text="Chairs"
+    )
     name = item.file.name
     response = admin_client.post(
         reverse("admin:publishing_mediaitem_change", args=[item.pk]),
@@ -252,3 +262,142 @@ def test_an_author_may_add_files_but_not_change_others(client) -> None:
     author = assign_role(user=UserFactory(), role=Role.AUTHOR)
     assert author.has_perm("publishing.add_mediaitem")
     assert not author.has_perm("publishing.change_mediaitem")
+
+
+# ------------------------------------------------------------- the editor's picture library
+
+LIBRARY = "admin:publishing_mediaitem_library"
+
+
+def test_the_library_lists_described_pictures_newest_first_with_their_markup(
+    admin_client,
+) -> None:
+    older = services.create_media_item(
+        title="Corridor",
+        file=ContentFile(picture((900, 600))),
+        file_name="corridor.jpg",
+        alt_text="A long corridor",
+        caption="The east wing",
+        credit="Photo: A. Ruiz",
+        created_at=dt.datetime(2024, 3, 5, 9, tzinfo=dt.UTC),
+    )
+    services.create_media_item(title="Report", file=ContentFile(PDF), file_name="report.pdf")
+    newer = services.create_media_item(
+        title="Chairs", file=ContentFile(picture()), file_name="chairs.jpg", alt_text="Two chairs"
+    )
+    response = admin_client.get(reverse(LIBRARY))
+    assert response.status_code == 200 and response["Content-Type"] == "application/json"
+    data = response.json()
+    assert (data["count"], data["page"], data["next"]) == (2, 1, None)
+    assert [entry["id"] for entry in data["results"]] == [newer.pk, older.pk]
+    entry = data["results"][1]
+    assert entry["alt"] == "A long corridor" and entry["credit"] == "Photo: A. Ruiz"
+    assert (entry["width"], entry["height"]) == (900, 600)
+    assert entry["srcset"].endswith("900w") and "480w" in entry["srcset"]
+    assert entry["html"].startswith("<figure><img ") and "The east wing" in entry["html"]
+
+
+def test_the_library_searches_title_alt_text_and_caption(admin_client) -> None:
+    for title, alt, caption in [
+        ("Corridor", "A long corridor", ""),
+        ("Chairs", "Two chairs", "In the waiting room"),
+        ("Lamp", "A desk lamp", ""),
+    ]:
+        services.create_media_item(
+            title=title,
+            file=ContentFile(picture()),
+            file_name="x.jpg",
+            alt_text=alt,
+            caption=caption,
+        )
+    found = admin_client.get(reverse(LIBRARY), {"q": "waiting"}).json()["results"]
+    assert [entry["title"] for entry in found] == ["Chairs"]
+    found = admin_client.get(reverse(LIBRARY), {"q": "LONG corridor"}).json()["results"]
+    assert [entry["title"] for entry in found] == ["Corridor"]
+    assert admin_client.get(reverse(LIBRARY), {"q": "piano"}).json()["count"] == 0
+
+
+def test_the_library_pages_and_reads_a_fixed_number_of_queries(
+    admin_client, django_assert_max_num_queries
+) -> None:
+    for n in range(30):
+        services.create_media_item(
+            title=f"P{n}", file=ContentFile(picture()), file_name="p.jpg", alt_text=f"Pic {n}"
+        )
+    with django_assert_max_num_queries(6):  # session, user, count, page
+        first = admin_client.get(reverse(LIBRARY)).json()
+    assert len(first["results"]) == 24 and first["next"] == "?q=&page=2"
+    second = admin_client.get(reverse(LIBRARY) + first["next"]).json()
+    assert len(second["results"]) == 6 and second["next"] is None
+
+
+def test_an_upload_through_the_library_needs_alt_text_and_keeps_nothing_when_refused(
+    admin_client, media: Path
+) -> None:
+    upload = SimpleUploadedFile("desk.png", picture((600, 400), "PNG"), "image/png")
+    response = admin_client.post(reverse(LIBRARY), {"file": upload, "alt_text": "  "})
+    assert response.status_code == 400
+    assert "Describe the picture" in response.json()["errors"]["alt_text"][0]
+    assert not MediaItem.objects.exists()
+    assert not any(p.is_file() for p in media.rglob("*"))  # nor its file, nor renditions
+    upload = SimpleUploadedFile("desk.png", picture((600, 400), "PNG"), "image/png")
+    response = admin_client.post(
+        reverse(LIBRARY), {"file": upload, "alt_text": "A desk", "caption": "Mine"}
+    )
+    assert response.status_code == 201
+    assert response.json()["alt"] == "A desk"
+    assert MediaItem.objects.get().renditions[0][0] == 480
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "says"),
+    [
+        ("notes.pdf", PDF, "not a picture"),
+        ("photo.jpg", b"<html><script>alert(1)</script></html>", "not a picture we can read"),
+        ("photo.png", picture((40, 30), "PNG")[:60], "damaged or incomplete"),
+    ],
+)
+def test_the_library_refuses_what_is_not_the_picture_it_claims(
+    admin_client, name: str, data: bytes, says: str
+) -> None:
+    upload = SimpleUploadedFile(name, data, "image/jpeg")
+    response = admin_client.post(reverse(LIBRARY), {"file": upload, "alt_text": "A"})
+    assert response.status_code == 400
+    assert says in response.json()["errors"]["file"][0]
+    assert not MediaItem.objects.exists()
+
+
+def test_the_library_refuses_a_decompression_bomb_from_its_header(admin_client) -> None:
+    # A 2 kB PNG declaring 20,000 × 20,000 pixels: 400 megapixels, 1.6 GB decoded.
+    bomb = io.BytesIO()
+    Image.new("1", (20_000, 20_000)).save(bomb, format="PNG")
+    upload = SimpleUploadedFile("bomb.png", bomb.getvalue(), "image/png")
+    response = admin_client.post(reverse(LIBRARY), {"file": upload, "alt_text": "A"})
+    assert response.status_code == 400
+    assert "too many pixels" in response.json()["errors"]["file"][0]
+
+
+def test_the_library_is_the_back_offices_only(client) -> None:
+    assert client.get(reverse(LIBRARY)).status_code == 302  # to the admin's log-in
+    client.force_login(UserFactory())
+    assert client.get(reverse(LIBRARY)).status_code == 302
+    author = assign_role(user=UserFactory(), role=Role.AUTHOR)
+    client.force_login(author)
+    assert client.get(reverse(LIBRARY)).status_code == 200  # authors insert pictures too
+
+
+def test_a_picture_cannot_be_saved_in_the_back_office_without_alt_text(admin_client) -> None:
+    upload = SimpleUploadedFile("chairs.png", picture((30, 20), "PNG"), content_type="image/png")
+    response = admin_client.post(
+        reverse("admin:publishing_mediaitem_add"),
+        {
+            "title": "Chairs",
+            "upload": upload,
+            "alt_text": "",
+            "created_at_0": "2024-03-05",
+            "created_at_1": "09:00:00",
+        },
+    )
+    assert response.status_code == 200
+    assert "Describe the picture" in response.content.decode()
+    assert not MediaItem.objects.exists()
