@@ -34,6 +34,7 @@ class ReviewQueueAdmin(admin.ModelAdmin):
 
     list_display = ["title_link", "author_names", "submitted", "revisions_link"]
     list_display_links = None
+    ordering = ["updated_at", "pk"]  # oldest submission first
     search_fields = ["title"]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[PendingPost]:

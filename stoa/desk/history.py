@@ -59,13 +59,29 @@ def diff_lines(old: list[str], new: list[str]) -> list[Line]:
     for op, i1, i2, j1, j2 in matcher.get_opcodes():
         if op == "equal":
             lines += [Line("same", format_html("{}", text)) for text in old[i1:i2]]
-        elif op == "replace" and i2 - i1 == j2 - j1:
-            lines += [
-                Line("changed", _words(a, b)) for a, b in zip(old[i1:i2], new[j1:j2], strict=True)
-            ]
         else:
-            lines += [Line("removed", format_html("<del>{}</del>", t)) for t in old[i1:i2]]
-            lines += [Line("added", format_html("<ins>{}</ins>", t)) for t in new[j1:j2]]
+            lines += _replaced(old[i1:i2], new[j1:j2])
+    return lines
+
+
+def _similar(a: str, b: str) -> bool:
+    return difflib.SequenceMatcher(a=a.split(), b=b.split(), autojunk=False).ratio() >= 0.5
+
+
+def _replaced(old: list[str], new: list[str]) -> list[Line]:
+    """Lines replaced by others: a line and its rewrite shown word by word, in order; the
+    rest removed or added whole."""
+    lines: list[Line] = []
+    j = 0
+    for text in old:
+        match = next((k for k in range(j, len(new)) if _similar(text, new[k])), None)
+        if match is None:
+            lines.append(Line("removed", format_html("<del>{}</del>", text)))
+            continue
+        lines += [Line("added", format_html("<ins>{}</ins>", t)) for t in new[j:match]]
+        lines.append(Line("changed", _words(text, new[match])))
+        j = match + 1
+    lines += [Line("added", format_html("<ins>{}</ins>", t)) for t in new[j:]]
     return lines
 
 
