@@ -16,8 +16,10 @@ from django.urls import URLPattern, path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.http import urlencode
+from django.utils.module_loading import import_string
 
 from stoa.core.admin import IndexedSearchMixin
+from stoa.core.conf import stoa_setting
 from stoa.members.models import User
 from stoa.publishing import renditions, services
 from stoa.publishing.models import (
@@ -52,6 +54,13 @@ def _staff(request: HttpRequest) -> User:
 
 class BodyForm(forms.ModelForm):
     """Sanitise the body while the form can still tell the editor what went wrong."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # The body's widget is an app's above this one (settings.STOA["BODY_EDITOR_WIDGET"]:
+        # the desk's rich-text editor); without one, the plain text box.
+        if (widget := stoa_setting("BODY_EDITOR_WIDGET")) and "body" in self.fields:
+            self.fields["body"].widget = import_string(widget)()
 
     def clean_body(self) -> str:
         body = clean_post_body(self.cleaned_data["body"])
