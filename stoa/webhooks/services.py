@@ -48,7 +48,8 @@ def subscribers(event_type: str) -> list[Endpoint]:
 
 
 def _body(event_type: str, created_at: dt.datetime, message_id: str, data: dict[str, Any]) -> str:
-    # Standard Webhooks' payload structure: type, timestamp, data.
+    # Standard Webhooks' payload structure: type, timestamp, data (and the message's id).
+    # Written as the API writes JSON (django-ninja's encoder is Django's: times in ms).
     envelope = {"type": event_type, "timestamp": created_at, "id": message_id, "data": data}
     return json.dumps(envelope, cls=DjangoJSONEncoder, ensure_ascii=False, separators=(",", ":"))
 

@@ -120,7 +120,12 @@ def test_a_name_that_resolves_to_the_loopback_at_delivery_is_refused_and_never_r
         from stoa.members.tests.factories import UserFactory
 
         user = UserFactory()
-        settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+        settings.TASKS = {
+            "default": {
+                "BACKEND": "django_tasks.backends.dummy.DummyBackend",
+                "QUEUES": ["default", "email"],
+            }
+        }
         services.announce_member(user_id=user.pk)
         delivery = Delivery.objects.get(endpoint=endpoint)
         assert services.deliver(delivery_id=delivery.pk, sequence=delivery.sequence) == "failed"
