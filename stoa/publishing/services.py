@@ -23,7 +23,7 @@ from stoa.core import freshness
 from stoa.core import services as core_services
 from stoa.core.text import plain_excerpt
 from stoa.members.models import User
-from stoa.publishing import renditions
+from stoa.publishing import renditions, signals
 from stoa.publishing.models import (
     Category,
     MediaItem,
@@ -106,6 +106,9 @@ def save_post(*, post: Post) -> Post:
     post.save()
     if before is not None and post.is_live:
         _keep_old_link(before, post.get_absolute_url())
+    if before is None and post.status in Post.LIVE_STATUSES:
+        # Readers could not see it, and will: now, or at its time (signals.post_published).
+        signals.post_published.send(sender=Post, post=post, at=post.published_at)
     return post
 
 
