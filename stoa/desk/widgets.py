@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.templatetags.static import static
+from django.urls import reverse
 from django_prose_editor.widgets import AdminProseEditorWidget
 from js_asset import Media, Script
 
@@ -34,6 +35,8 @@ EXTENSIONS: dict[str, Any] = {
     "Image": True,
     "Embed": True,
     "StoaPaste": True,
+    "Small": True,
+    "PictureLibrary": True,
 }
 
 
@@ -48,6 +51,8 @@ class BodyEditor(AdminProseEditorWidget):
         extensions = dict(config["extensions"])
         # Read at render time: the allowlist of players is the sanitiser's own setting.
         extensions["Embed"] = {"prefixes": list(stoa_setting("EMBED_PREFIXES"))}
+        # The media library's picture list (stoa.publishing.admin), searched from the editor.
+        extensions["PictureLibrary"] = {"url": reverse("admin:publishing_mediaitem_library")}
         return config | {"extensions": extensions, "js_modules": [static("desk/extensions.js")]}
 
     @property

@@ -35,6 +35,12 @@ TOOLBAR = {
         '<iframe src="https://www.youtube-nocookie.com/embed/abc123" title="A talk" '
         'allowfullscreen="true" loading="lazy"></iframe>'
     ),
+    "library picture": (
+        '<figure><img src="/media/uploads/2026/12/room.jpg.1200x0_q82.jpg" alt="A quiet room" '
+        'width="2000" height="1000" srcset="/media/uploads/2026/12/room.jpg.480x0_q82.jpg 480w, '
+        '/media/uploads/2026/12/room.jpg 2000w" sizes="(min-width: 48rem) 42rem, 100vw" '
+        'loading="lazy"><figcaption>The room <small>Photo: A. Ruiz</small></figcaption></figure>'
+    ),
     "horizontal rule": "<hr>",
     "line break": "<p>One line<br>and the next</p>",
 }
@@ -51,7 +57,7 @@ def test_the_toolbar_offers_only_what_the_sanitiser_keeps():
     assert set(EXTENSIONS) == {
         "Heading", "Bold", "Italic", "BulletList", "OrderedList", "ListItem", "Link",
         "Blockquote", "HorizontalRule", "HardBreak", "Figure", "Caption", "Image", "Embed",
-        "StoaPaste",
+        "StoaPaste", "Small", "PictureLibrary",
     }  # fmt: skip
     assert EXTENSIONS["Heading"] == {"levels": [2, 3, 4]}
 

@@ -7,6 +7,7 @@ import {
   Heading as BaseHeading,
   Image as BaseImage,
   Link as BaseLink,
+  Mark,
   Node,
   Plugin,
   gettext,
@@ -28,14 +29,36 @@ export const Link = BaseLink.extend({
   },
 })
 
-// A picture: address and alternative text (and size when known), lazily loaded.
+// A picture: address and alternative text, size, and the library's responsive sources
+// (srcset and sizes, stoa.publishing.renditions), lazily loaded: the sanitiser's order.
 export const Image = BaseImage.extend({
-  renderHTML({ HTMLAttributes }) {
-    const attrs = { src: HTMLAttributes.src, alt: HTMLAttributes.alt || "" }
-    if (HTMLAttributes.width) attrs.width = HTMLAttributes.width
-    if (HTMLAttributes.height) attrs.height = HTMLAttributes.height
+  addAttributes() {
+    return {
+      ...this.parent?.(),
+      srcset: { default: null, parseHTML: (element) => element.getAttribute("srcset") },
+      sizes: { default: null, parseHTML: (element) => element.getAttribute("sizes") },
+    }
+  },
+  renderHTML({ node }) {
+    const { src, alt, width, height, srcset, sizes } = node.attrs
+    const attrs = { src, alt: alt || "" }
+    if (width) attrs.width = width
+    if (height) attrs.height = height
+    if (srcset) attrs.srcset = srcset
+    if (sizes) attrs.sizes = sizes
     attrs.loading = "lazy"
     return ["img", attrs]
+  },
+})
+
+// A picture's credit, in small type inside its caption (as the library writes it).
+export const Small = Mark.create({
+  name: "small",
+  parseHTML() {
+    return [{ tag: "small" }]
+  },
+  renderHTML() {
+    return ["small", 0]
   },
 })
 
@@ -224,5 +247,107 @@ export const StoaPaste = Extension.create({
   name: "stoaPaste",
   addProseMirrorPlugins() {
     return [new Plugin({ props: { transformPastedHTML: wordLists } })]
+  },
+})
+
+// The media library (stoa.publishing's picture library in the admin): search it, choose a
+// picture, and its ready-made figure (with alt text, caption and credit) goes in the body.
+const pictureDialog = (url) =>
+  new Promise((resolve) => {
+    const dialog = document.createElement("dialog")
+    dialog.className = "desk-library"
+    dialog.setAttribute("aria-labelledby", "desk-library-title")
+    dialog.innerHTML = `
+      <h2 id="desk-library-title">${gettext("Insert a picture from the library")}</h2>
+      <form method="dialog" class="desk-library__search" role="search">
+        <label for="desk-library-q">${gettext("Search pictures")}</label>
+        <input type="search" id="desk-library-q" name="q">
+        <button type="submit" class="button">${gettext("Search")}</button>
+      </form>
+      <p class="desk-library__status" role="status"></p>
+      <ul class="desk-library__results"></ul>
+      <p><button type="button" class="button desk-library__close">${gettext("Close")}</button></p>`
+    document.body.append(dialog)
+    const results = dialog.querySelector(".desk-library__results")
+    const status = dialog.querySelector(".desk-library__status")
+    const input = dialog.querySelector("input")
+    const close = (value) => {
+      dialog.close()
+      dialog.remove()
+      resolve(value)
+    }
+    const search = async () => {
+      status.textContent = gettext("Searching…")
+      results.textContent = ""
+      const response = await fetch(`${url}?q=${encodeURIComponent(input.value)}`, {
+        credentials: "same-origin",
+        headers: { Accept: "application/json" },
+      })
+      if (!response.ok) {
+        status.textContent = gettext("The library could not be read.")
+        return
+      }
+      const data = await response.json()
+      status.textContent = `${data.count} ${data.count === 1 ? gettext("picture") : gettext("pictures")}`
+      for (const item of data.results) {
+        const li = document.createElement("li")
+        const button = document.createElement("button")
+        button.type = "button"
+        button.className = "desk-library__pick"
+        const img = document.createElement("img")
+        img.src = item.thumbnail || item.url
+        img.alt = ""
+        img.width = 120
+        const label = document.createElement("span")
+        label.textContent = `${item.title} — ${item.alt}`
+        button.append(img, label)
+        button.addEventListener("click", () => close(item))
+        li.append(button)
+        results.append(li)
+      }
+    }
+    dialog.querySelector("form").addEventListener("submit", (event) => {
+      event.preventDefault()
+      search()
+    })
+    dialog.querySelector(".desk-library__close").addEventListener("click", () => close(null))
+    dialog.addEventListener("cancel", (event) => {
+      event.preventDefault()
+      close(null)
+    })
+    dialog.showModal()
+    input.focus()
+    search()
+  })
+
+export const PictureLibrary = Extension.create({
+  name: "pictureLibrary",
+  addOptions() {
+    return { url: "" }
+  },
+  addCommands() {
+    return {
+      insertLibraryPicture:
+        () =>
+        ({ editor }) => {
+          if (!this.options.url) return false
+          pictureDialog(this.options.url).then((item) => {
+            if (item) editor.chain().focus().insertContent(item.html).run()
+            else editor.commands.focus()
+          })
+          return true
+        },
+    }
+  },
+  addMenuItems({ menu, buttons }) {
+    menu.defineItem({
+      name: "pictureLibrary",
+      groups: "nodes",
+      command(editor) {
+        editor.commands.insertLibraryPicture()
+      },
+      button: buttons.material("photo_library", gettext("insert a picture from the library")),
+      option: null,
+    })
   },
 })
