@@ -3,6 +3,7 @@ caused it has committed."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from typing import Any
 
@@ -10,11 +11,15 @@ import pytest
 from django.db import transaction
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from stoa.discussion import services as discussion
 from stoa.discussion.models import CommentStatus
 from stoa.discussion.tests.factories import CommentFactory
 from stoa.members.models import User
+from stoa.publishing import services as publishing
+from stoa.publishing.models import Post
+from stoa.publishing.tests.factories import PostFactory
 from stoa.webhooks.models import Delivery, DeliveryStatus, Endpoint, Event, EventType
 from stoa.webhooks.services import announce_comment
 from stoa.webhooks.tests.conftest import Receiver
@@ -60,8 +65,9 @@ def test_a_comment_is_sent_once_however_often_it_is_approved_again(
 def test_a_comment_approved_as_it_was_written_is_sent(
     endpoint: Endpoint, receiver: Receiver, django_capture_on_commit_callbacks: Any
 ) -> None:
+    post = PostFactory()  # its own message is not this test's: sent outside the capture
     with django_capture_on_commit_callbacks(execute=True):
-        comment = CommentFactory()
+        comment = CommentFactory(post=post)
     assert comment.status == CommentStatus.APPROVED
     assert [m["data"]["comment"]["id"] for m in sent(receiver)] == [comment.pk]
 
@@ -70,8 +76,9 @@ def test_a_comment_approved_as_it_was_written_is_sent(
 def test_a_held_or_spam_comment_sends_nothing(
     endpoint: Endpoint, receiver: Receiver, django_capture_on_commit_callbacks: Any, status: str
 ) -> None:
+    post = PostFactory()
     with django_capture_on_commit_callbacks(execute=True):
-        CommentFactory(status=status)
+        CommentFactory(post=post, status=status)
     assert receiver.received == []
     assert not Event.objects.exists()
 
@@ -124,7 +131,70 @@ def test_only_active_endpoints_subscribed_to_the_event_are_sent_it(
     save_endpoint(
         endpoint=Endpoint(url=receiver.url + "&off", events=list(EventType), is_active=False)
     )
+    post = PostFactory()
     with django_capture_on_commit_callbacks(execute=True):
-        CommentFactory()
+        CommentFactory(post=post)
     assert [r.path for r in receiver.received] == ["/hooks/stoa?source=test"]
     assert Delivery.objects.get().endpoint == endpoint
+
+
+def test_a_post_created_published_is_sent_once_with_its_authors_and_categories(
+    endpoint: Endpoint, receiver: Receiver, django_capture_on_commit_callbacks: Any
+) -> None:
+    """Its authors and categories are set after the post is saved, in the same transaction:
+    the message, written after the commit, has them."""
+    with django_capture_on_commit_callbacks(execute=True):
+        post = PostFactory(title="A new piece")
+        assert receiver.received == []
+    [message] = sent(receiver)
+    assert message["type"] == "post.published"
+    assert message["data"]["post"]["title"] == "A new piece"
+    assert [a["name"] for a in message["data"]["post"]["authors"]] == [
+        p.name for p in post.authors.all()
+    ]
+    assert message["data"]["post"]["categories"] != []
+
+
+def test_editing_a_published_post_sends_nothing_more(
+    endpoint: Endpoint, receiver: Receiver, django_capture_on_commit_callbacks: Any
+) -> None:
+    with django_capture_on_commit_callbacks(execute=True):
+        post = PostFactory()
+    with django_capture_on_commit_callbacks(execute=True):
+        post.title = "A better title"
+        publishing.save_post(post=post)
+        publishing.unpublish_post(post=post)
+        publishing.publish_post(post=post)  # published again: the post was announced
+    assert len(receiver.received) == 1
+
+
+def test_a_draft_sends_nothing_until_it_is_published(
+    endpoint: Endpoint, receiver: Receiver, django_capture_on_commit_callbacks: Any
+) -> None:
+    with django_capture_on_commit_callbacks(execute=True):
+        post = PostFactory(draft=True)
+    assert receiver.received == []
+    with django_capture_on_commit_callbacks(execute=True):
+        publishing.publish_post(post=post)
+    assert [m["data"]["post"]["id"] for m in sent(receiver)] == [post.pk]
+
+
+def test_a_scheduled_post_is_sent_when_its_time_comes_by_a_task_queued_for_then(
+    endpoint: Endpoint, receiver: Receiver, django_capture_on_commit_callbacks: Any, db_tasks: None
+) -> None:
+    from django_tasks_db.models import DBTaskResult
+
+    from stoa.webhooks.tasks import announce_scheduled_post
+
+    with django_capture_on_commit_callbacks(execute=True):
+        post = PostFactory(scheduled=True)
+    [task] = DBTaskResult.objects.filter(task_path__endswith="announce_scheduled_post")
+    assert task.run_after == post.published_at
+    # Run before its time (a clock ahead, a queue without run_after): nothing yet.
+    assert announce_scheduled_post.call(post.pk) is False
+    assert not Event.objects.exists()
+    # Its time has come (the post's time moved back rather than the clock forward).
+    Post.objects.filter(pk=post.pk).update(published_at=timezone.now() - dt.timedelta(seconds=1))
+    assert announce_scheduled_post.call(post.pk) is True
+    assert announce_scheduled_post.call(post.pk) is False  # once
+    assert Event.objects.get().type == EventType.POST_PUBLISHED
