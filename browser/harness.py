@@ -141,6 +141,9 @@ class Site:
     posts: dict[str, dict[str, Any]] = field(default_factory=dict)
     port: int = 0
     process: subprocess.Popen[bytes] | None = None
+    # Another origin (a port of its own on 127.0.0.1) the site lets embed its discussions
+    # (STOA_EMBED_ORIGINS); browser/test_embed.py serves a plain page there.
+    embed_origin: str = ""
 
     @property
     def base_url(self) -> str:
@@ -241,7 +244,9 @@ class Site:
 def new_site(var_dir: Path) -> Site:
     """A site in this directory, with a moderator's password made for this run."""
     password = secrets.token_urlsafe(18)
-    return Site(var_dir=var_dir, env=site_env(var_dir, password), password=password)
+    env = site_env(var_dir, password)
+    env["STOA_EMBED_ORIGINS"] = embed_origin = f"http://{HOST}:{free_port()}"
+    return Site(var_dir=var_dir, env=env, password=password, embed_origin=embed_origin)
 
 
 # --------------------------------------------------------------------------- per test
