@@ -1,6 +1,7 @@
 """axe-core on the pages people meet most: no violation of impact "serious" or "critical"
 on the home page, a post, an archive, the comment form with errors, the admin login, the
-member's log-in, sign-up (with errors) and account pages, a series and a post with a clip."""
+member's log-in, sign-up (with errors) and account pages, a series, a post with a clip, and
+search results."""
 
 from __future__ import annotations
 
@@ -79,6 +80,18 @@ def open_clip_post(page: Page, site: Site) -> None:
     page.goto(site.posts["clip_post"]["path"])
 
 
+def open_search(page: Page, site: Site) -> None:
+    # Results with snippets, groups, filters and paging, for a word of a demo post's title.
+    page.goto("/search/?q=" + search_word(site))
+    expect(page.locator("main mark").first).to_be_visible()
+
+
+def search_word(site: Site) -> str:
+    """A word of a demo post's title that the index holds (four letters or more)."""
+    words = re.findall(r"[A-Za-z]{4,}", site.posts["reply_post"]["title"])
+    return max(words, key=len)
+
+
 PAGES = {
     "home": open_home,
     "post": open_post,
@@ -90,6 +103,7 @@ PAGES = {
     "account": open_account,
     "series": open_series,
     "clip-post": open_clip_post,
+    "search": open_search,
 }
 
 

@@ -1,13 +1,17 @@
 """Keyboard only: the skip link, then Tab to the comment form, fill it, send it with Enter;
-every element that takes focus on the way shows that it has it."""
+the header's search box, its results and a result opened; every element that takes focus on
+the way shows that it has it."""
 
 from __future__ import annotations
+
+import re
 
 import pytest
 from playwright.sync_api import Page, expect
 
 from browser.harness import Browsing, Site
 from browser.steps import AWAITING, OWN_COMMENT, both_viewports, new_commenter, unique
+from browser.test_accessibility import search_word
 
 pytestmark = pytest.mark.browser
 
@@ -91,4 +95,25 @@ def test_comment_form_by_keyboard_alone(browsing: Browsing, site: Site) -> None:
     comment = page.locator(f"#li-comment-{found.group(1)}")
     expect(comment.locator(".comment__awaiting")).to_have_text(AWAITING)
     expect(comment.locator(".comment__body")).to_have_text(body)
+    assert not walk.invisible, "focus cannot be seen on:\n" + "\n".join(walk.invisible)
+
+
+@both_viewports
+def test_search_by_keyboard_alone(browsing: Browsing, site: Site) -> None:
+    page = browsing.page()
+    page.goto("/")
+    walk = Walk(page)
+    word = search_word(site)
+    walk.tab_to("#site-search")
+    page.keyboard.type(word)
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    expect(page).to_have_url(re.compile(r"/search/\?q="))
+    first = page.locator("main .search-result a").first
+    expect(first).to_be_visible()
+    target = first.get_attribute("href")
+    walk.tab_to("main .search-result a")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert page.url.endswith(target or "-")
     assert not walk.invisible, "focus cannot be seen on:\n" + "\n".join(walk.invisible)
