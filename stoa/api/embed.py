@@ -34,6 +34,7 @@ from stoa.api.auth import caller_of
 from stoa.api.models import EmbeddedThread
 from stoa.api.problems import Problem, not_found
 from stoa.api.reads import PROBLEMS
+from stoa.api.schemas import NO_NUL
 from stoa.core.clients import client_key
 from stoa.members.models import User, display_name
 from stoa.publishing.models import Post, can_read_full_post
@@ -45,12 +46,16 @@ MAX_URL = 500
 
 
 class ThreadQuery(Schema):
-    url: str = Field(max_length=MAX_URL, description="The page's address (data-stoa-thread)")
+    url: str = Field(
+        max_length=MAX_URL, pattern=NO_NUL, description="The page's address (data-stoa-thread)"
+    )
 
 
 class NewThread(Schema):
-    url: str = Field(max_length=MAX_URL, description="The page's address (data-stoa-thread)")
-    title: str = Field("", max_length=300, pattern=r"^[^\x00]*$", description="The page's title")
+    url: str = Field(
+        max_length=MAX_URL, pattern=NO_NUL, description="The page's address (data-stoa-thread)"
+    )
+    title: str = Field("", max_length=300, pattern=NO_NUL, description="The page's title")
 
 
 class EmbeddedThreadOut(Schema):
@@ -66,13 +71,12 @@ def _address(url: str) -> str:
     """The page's address as threads are keyed: http(s) only, scheme and host in lower case,
     no default port, no fragment (a page's #comments is the same page); its query kept (it
     may name the page). 400 for anything else."""
-    parts = urlsplit(url.strip())
-    scheme = parts.scheme.lower()
     try:
-        port = parts.port
-    except ValueError:
-        port = -1
-    if scheme not in ("http", "https") or not parts.hostname or port == -1:
+        parts = urlsplit(url.strip())
+        scheme, port, hostname = parts.scheme.lower(), parts.port, parts.hostname
+    except ValueError:  # a broken [IPv6] host, a port out of range
+        parts, scheme, port, hostname = urlsplit(""), "", None, None
+    if scheme not in ("http", "https") or not hostname:
         raise Problem(
             400,
             "data-stoa-thread must be the page's http or https address.",
@@ -80,7 +84,7 @@ def _address(url: str) -> str:
             title="The request was not valid",
             errors={"url": ["Not an http(s) address."]},
         )
-    host = parts.hostname.lower()
+    host = hostname.lower()
     if ":" in host:
         host = f"[{host}]"
     if port is not None and port != {"http": 80, "https": 443}[scheme]:

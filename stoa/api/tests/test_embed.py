@@ -130,7 +130,16 @@ def test_a_thread_is_made_only_for_an_allowed_sites_own_page(
     assert not Post.objects.exists() and not EmbeddedThread.objects.exists()
 
 
-@pytest.mark.parametrize("url", ["javascript:alert(1)", "ftp://partner.example/a", "/relative"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "javascript:alert(1)",
+        "ftp://partner.example/a",
+        "/relative",
+        "https://[::1/broken",
+        "https://partner.example:99999/",
+    ],
+)
 def test_an_address_that_is_not_http_is_a_400(api: Api, url: str) -> None:
     answer = make_thread(api, url=url)
     assert answer.status_code == 400 and answer.json()["errors"]["url"]

@@ -449,6 +449,11 @@
   function showWho() {
     who.textContent = "";
     guestFields.hidden = !!member;
+    if (thread && !thread.comments_open) {
+      who.textContent = "Comments are closed.";
+      respondTitle.hidden = true;
+      return;
+    }
     if (member) {
       who.appendChild(document.createTextNode("Commenting as " + member.name + ". "));
       who.appendChild(logoutButton);
