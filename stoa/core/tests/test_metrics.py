@@ -157,3 +157,24 @@ def test_every_worker_process_is_counted(tmp_path, monkeypatch) -> None:
     assert 'stoa_http_requests_total{method="GET",status="200",view="publishing:post"} 5.0' in text
     assert 'stoa_page_cache_requests_total{result="hit"} 2.0' in text
     assert 'stoa_task_queue_depth{queue="default"} 0.0' in text  # and the gauges, read now
+
+
+@pytest.mark.skipif(not os.environ.get("REDIS_URL"), reason="RQ needs Redis (REDIS_URL)")
+@pytest.mark.django_db(transaction=True)  # RQ's jobs are queued on commit
+def test_the_queue_depth_on_rq_is_the_redis_queues_length(client: Client, settings) -> None:
+    import django_rq
+
+    settings.TASKS = {
+        "default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default", "email"]}
+    }
+    settings.RQ_QUEUES = {name: {"URL": os.environ["REDIS_URL"]} for name in ("default", "email")}
+    queue = django_rq.get_queue("default")
+    queue.empty()
+    try:
+        nothing.enqueue()
+        nothing.enqueue()
+        found = samples(client)
+        assert found[("stoa_task_queue_depth", (("queue", "default"),))] == 2
+        assert client.get("/readyz").status_code == 200
+    finally:
+        queue.empty()
