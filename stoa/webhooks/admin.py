@@ -16,8 +16,8 @@ from django.utils.html import format_html
 from stoa.webhooks import services
 from stoa.webhooks.models import Attempt, Delivery, Endpoint, EventType
 
-ATTEMPT_FIELDS = ["started_at", "status_code", "duration_ms", "error", "response"]
-DELIVERY_FIELDS = [
+ATTEMPT_FIELDS = ("started_at", "status_code", "duration_ms", "error", "response")
+DELIVERY_FIELDS = (
     "endpoint",
     "event_type",
     "message_id",
@@ -29,7 +29,7 @@ DELIVERY_FIELDS = [
     "next_attempt_at",
     "created_at",
     "body",
-]
+)
 
 
 class EndpointForm(forms.ModelForm):
