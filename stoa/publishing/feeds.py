@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 import datetime as dt
+from contextvars import ContextVar
 from typing import Any, NamedTuple
 
 from django.contrib.syndication.views import Feed
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
+from django.utils import feedgenerator
 from django.utils.feedgenerator import Atom1Feed
 
 from stoa.core.conf import stoa_setting
 from stoa.core.templating import kept
+from stoa.publishing import renditions
 from stoa.publishing.models import Category, Person, Post, PostQuerySet, Tag
+
+_origin: ContextVar[str] = ContextVar("feed_origin", default="")
 
 
 class WrittenFeed(NamedTuple):
@@ -41,7 +46,13 @@ class LatestPostsFeed(Feed):
         return response
 
     def _write(self, request: HttpRequest, *args: Any, **kwargs: Any) -> WrittenFeed:
-        response = super().__call__(request, *args, **kwargs)
+        # Django makes items' links absolute, not enclosures': their origin is this request's
+        # (one Feed instance serves every request and thread, hence a context variable).
+        token = _origin.set(f"{request.scheme}://{request.get_host()}")
+        try:
+            response = super().__call__(request, *args, **kwargs)
+        finally:
+            _origin.reset(token)
         return WrittenFeed(
             content_type=response["Content-Type"],
             last_modified=response.headers.get("Last-Modified"),
@@ -88,6 +99,16 @@ class LatestPostsFeed(Feed):
 
     def item_author_name(self, item: Post) -> str:
         return ", ".join(person.name for person in item.author_list)  # type: ignore[attr-defined]
+
+    def item_enclosures(self, item: Post) -> list[feedgenerator.Enclosure]:
+        # The featured image as the item's picture: RSS's <enclosure> (one per item, as
+        # feed readers take it) and Atom's <link rel="enclosure">. Fetched with the item
+        # (for_listing's select_related), its length known from the row.
+        found = renditions.enclosure(item.featured_image)
+        if found is None:
+            return []
+        address = found.url if "://" in found.url else _origin.get() + found.url
+        return [feedgenerator.Enclosure(address, str(found.length), found.content_type)]
 
     def item_categories(self, item: Post) -> list[str]:
         filing = [*item.category_list, *item.tag_list]  # type: ignore[attr-defined]

@@ -34,6 +34,28 @@ TEASER_SIZES = "(min-width: 54rem) 14rem, calc(100vw - 2.5rem)"
 SRC_WIDTH = 1200
 
 
+class Enclosure(NamedTuple):
+    """A file for a feed item's <enclosure>: its address, length in bytes and type."""
+
+    url: str
+    length: int
+    content_type: str
+
+
+def enclosure(item: MediaItem | None) -> Enclosure | None:
+    """The picture as a feed carries it: the 1200-pixel rendition (or the file when the
+    picture is narrower), whose length is known without asking the storage."""
+    if item is None or not item.file or not item.is_image:
+        return None
+    storage = item.file.storage
+    for rendition in item.renditions:
+        if int(rendition[0]) >= SRC_WIDTH and len(rendition) > 3:
+            name = str(rendition[2])
+            kind = "image/png" if name.endswith(".png") else "image/jpeg"
+            return Enclosure(storage.url(name), int(rendition[3]), kind)
+    return Enclosure(storage.url(item.file.name), item.file_size or 0, item.content_type)
+
+
 class Picture(NamedTuple):
     """What an <img> of a library picture says: plain values, so a kept piece can hold it."""
 
@@ -47,7 +69,8 @@ class Picture(NamedTuple):
 
 
 def make_renditions(item: MediaItem) -> list[list[int | str]]:
-    """Make the narrower copies of the item's stored picture; [[width, height, name], ...]."""
+    """Make the narrower copies of the item's stored picture; [[width, height, name, bytes],
+    ...] (the bytes for a feed's enclosure)."""
     if not (item.file and item.is_image and item.width):
         return []
     thumbnailer = get_thumbnailer(item.file)
@@ -57,7 +80,7 @@ def make_renditions(item: MediaItem) -> list[list[int | str]]:
             break
         # (width, 0): that width, the height following the picture's proportions.
         thumbnail = thumbnailer.get_thumbnail({"size": (width, 0), "quality": QUALITY})
-        made.append([thumbnail.width, thumbnail.height, thumbnail.name])
+        made.append([thumbnail.width, thumbnail.height, thumbnail.name, thumbnail.size])
     return made
 
 
@@ -73,7 +96,7 @@ def picture(item: MediaItem | None) -> Picture | None:
     if item is None or not item.file or not item.is_image or not item.width or not item.height:
         return None
     storage = item.file.storage
-    candidates = [(int(w), str(name)) for w, _h, name in item.renditions]
+    candidates = [(int(r[0]), str(r[2])) for r in item.renditions]
     candidates.append((item.width, item.file.name))
     src = next((name for w, name in candidates if w >= SRC_WIDTH), item.file.name)
     return Picture(

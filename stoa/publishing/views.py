@@ -27,6 +27,7 @@ from stoa.core import slots
 from stoa.core.cache import memoize
 from stoa.core.conf import stoa_setting
 from stoa.core.templating import kept, url
+from stoa.publishing import renditions
 from stoa.publishing.models import (
     Category,
     Page,
@@ -160,6 +161,7 @@ class Summary(NamedTuple):
     authors: list[tuple[str, str]]
     categories: list[tuple[str, str]]
     tags: list[tuple[str, str]]
+    picture: renditions.Picture | None = None
 
 
 def summary(post: Post) -> Summary:
@@ -180,6 +182,8 @@ def summary(post: Post) -> Summary:
             for c in post.category_list  # type: ignore[attr-defined]
         ],
         tags=[(t.name, url("publishing:tag", slug=t.slug)) for t in post.tag_list],  # type: ignore[attr-defined]
+        # Fetched with the post (for_listing's select_related): no query per picture.
+        picture=renditions.picture(post.featured_image),
     )
 
 

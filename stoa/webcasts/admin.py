@@ -100,12 +100,25 @@ class SeriesAdmin(admin.ModelAdmin):
     list_filter = ["is_published"]
     search_fields = ["title", "description"]
     prepopulated_fields = {"slug": ["title"]}
-    autocomplete_fields = ["presenters"]
+    autocomplete_fields = ["presenters", "featured_image"]
     readonly_fields = ["created_at", "updated_at"]
     inlines = [SessionInline]
     actions = ["generate_codes"]
     fieldsets = [
-        (None, {"fields": ["title", "slug", "description", "presenters", "artwork", "offer"]}),
+        (
+            None,
+            {
+                "fields": [
+                    "title",
+                    "slug",
+                    "description",
+                    "presenters",
+                    "featured_image",
+                    "artwork",
+                    "offer",
+                ]
+            },
+        ),
         (
             "Availability",
             {"fields": ["is_published", "starts", "ends", "created_at", "updated_at"]},

@@ -27,6 +27,7 @@ def _load_series(slug: str) -> Series | None:
     clips = Clip.objects.select_related("session", "post").defer(*POST_DEFERRED).order_by("pk")
     return (
         Series.objects.with_presenters()
+        .select_related("featured_image")
         .prefetch_related(
             Prefetch("sessions", sessions, to_attr="session_list"),
             Prefetch("clips", clips, to_attr="clip_list"),
@@ -46,7 +47,12 @@ def series_listing() -> list[Series]:
     """Published series, newest window first, with their presenters."""
     return memoize(
         "webcasts-series-list",
-        lambda: list(Series.objects.listed().with_presenters().newest_first()),
+        lambda: list(
+            Series.objects.listed()
+            .with_presenters()
+            .select_related("featured_image")
+            .newest_first()
+        ),
     )
 
 

@@ -13,7 +13,7 @@ from django.db.models import Exists, F, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 
-from stoa.publishing.models import Person, Post
+from stoa.publishing.models import Person, Post, check_featured_image
 from stoa.webcasts import validators
 from stoa.webcasts.storage import ProtectedStorage, UploadPath
 
@@ -124,6 +124,8 @@ class Series(models.Model):
         return reverse("webcasts:series", kwargs={"slug": self.slug})
 
     def clean(self) -> None:
+        if self.featured_image_id is not None:
+            check_featured_image(self.featured_image)
         if self.slug in RESERVED_SERIES_SLUGS:
             raise ValidationError({"slug": f"“{self.slug}” is taken by the series pages."})
         if self.starts and self.ends and self.ends <= self.starts:

@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from stoa.members.models import User
-from stoa.publishing.models import Person, Post
+from stoa.publishing.models import MediaItem, Person, Post
 from stoa.publishing.services import unique_slug
 from stoa.webcasts.models import (
     AccessCode,
@@ -248,8 +248,10 @@ def create_series(
     ends: dt.datetime | None = None,
     is_published: bool = True,
     artwork: File[Any] | None = None,
+    featured_image: MediaItem | None = None,
 ) -> Series:
-    """Add a series (its sessions come with add_session)."""
+    """Add a series (its sessions come with add_session); its featured image is a
+    described picture of the media library."""
     series = Series(
         title=title.strip(),
         slug=slug or unique_slug(Series, title),
@@ -258,6 +260,7 @@ def create_series(
         starts=starts,
         ends=ends,
         is_published=is_published,
+        featured_image=featured_image,
     )
     if artwork is not None:
         series.artwork = artwork

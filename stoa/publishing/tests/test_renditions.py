@@ -44,13 +44,14 @@ def described(size: tuple[int, int] = (2000, 1000), **fields: str) -> MediaItem:
 
 def test_a_picture_is_stored_in_the_widths_narrower_than_itself(media: Path) -> None:
     item = described((2000, 1000))
-    assert [(w, h) for w, h, _ in item.renditions] == [
+    assert [(w, h) for w, h, _name, _bytes in item.renditions] == [
         (480, 240),
         (800, 400),
         (1200, 600),
         (1600, 800),
     ]
-    for _w, _h, name in item.renditions:
+    for _w, _h, name, size in item.renditions:
+        assert (media / name).stat().st_size == size
         with Image.open(media / name) as stored:
             assert stored.width in renditions.WIDTHS
     item.refresh_from_db()
@@ -84,14 +85,14 @@ def test_a_replaced_picture_takes_its_old_renditions_with_it(
     media: Path, django_capture_on_commit_callbacks
 ) -> None:
     item = described((1000, 500))
-    old = [name for _w, _h, name in item.renditions]
+    old = [r[2] for r in item.renditions]
     assert old and all((media / name).exists() for name in old)
     with django_capture_on_commit_callbacks(execute=True):
         services.update_media_item(
             item=item, file=ContentFile(photo((900, 600))), file_name="other.jpg"
         )
     assert not any((media / name).exists() for name in old)
-    assert [w for w, _h, _ in item.renditions] == [480, 800]
+    assert [r[0] for r in item.renditions] == [480, 800]
 
 
 def test_pictures_stored_before_renditions_get_them_once() -> None:
@@ -100,7 +101,7 @@ def test_pictures_stored_before_renditions_get_them_once() -> None:
     assert services.make_missing_renditions(items=MediaItem.objects.all()) == 1
     assert services.make_missing_renditions(items=MediaItem.objects.all()) == 0
     item.refresh_from_db()
-    assert [w for w, _h, _ in item.renditions] == [480, 800]
+    assert [r[0] for r in item.renditions] == [480, 800]
 
 
 def test_the_inserted_figure_passes_the_body_sanitiser_unchanged() -> None:
