@@ -37,6 +37,8 @@ EXTENSIONS: dict[str, Any] = {
     "StoaPaste": True,
     "Small": True,
     "PictureLibrary": True,
+    # The browser's spelling checker stays on (django-prose-editor turns it off by default).
+    "NoSpellCheck": False,
 }
 
 

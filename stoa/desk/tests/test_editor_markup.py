@@ -57,8 +57,9 @@ def test_the_toolbar_offers_only_what_the_sanitiser_keeps():
     assert set(EXTENSIONS) == {
         "Heading", "Bold", "Italic", "BulletList", "OrderedList", "ListItem", "Link",
         "Blockquote", "HorizontalRule", "HardBreak", "Figure", "Caption", "Image", "Embed",
-        "StoaPaste", "Small", "PictureLibrary",
+        "StoaPaste", "Small", "PictureLibrary", "NoSpellCheck",
     }  # fmt: skip
+    assert EXTENSIONS["NoSpellCheck"] is False
     assert EXTENSIONS["Heading"] == {"levels": [2, 3, 4]}
 
 
