@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
-from django.db.models.signals import post_save, pre_save
+from django.db.models.signals import post_delete, post_save, pre_save
 from django.dispatch import Signal
 
 profile_changed = Signal()
@@ -73,3 +73,9 @@ def connect() -> None:
     post_save.connect(create_profile, sender=user, dispatch_uid="member-profile")
     pre_save.connect(remember_names, sender=user, dispatch_uid="member-names-before")
     post_save.connect(announce_new_name, sender=user, dispatch_uid="member-names-after")
+    # The signed-in member's copy kept between requests (stoa.members.backends).
+    from stoa.members.backends import changed
+
+    for model in (user, "members.Profile"):
+        post_save.connect(changed, sender=model, dispatch_uid=f"member-kept-{model}")
+        post_delete.connect(changed, sender=model, dispatch_uid=f"member-kept-{model}")
