@@ -111,6 +111,10 @@ def create_embed_token(*, user: User, origin: str) -> tuple[ApiToken, str]:
     comment only, ending after STOA_API["EMBED_TOKEN_SECONDS"], answering only requests
     whose Origin is `origin` (stoa.api.auth). Its secret is handed to that page once, by the
     login window's postMessage, and kept there in memory only."""
+    now = timezone.now()
+    # The member's login tokens that have ended are nothing to keep or show: each login
+    # clears them, so they never pile up.
+    ApiToken.objects.filter(user=user, expires_at__lte=now).delete()
     secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
     lifetime = dt.timedelta(seconds=int(api_setting("EMBED_TOKEN_SECONDS")))
     token = ApiToken.objects.create(
@@ -119,7 +123,7 @@ def create_embed_token(*, user: User, origin: str) -> tuple[ApiToken, str]:
         prefix=secret[: len(TOKEN_PREFIX) + 6],
         digest=digest(secret),
         scopes=" ".join(EMBED_SCOPES),
-        expires_at=timezone.now() + lifetime,
+        expires_at=now + lifetime,
         origin=origin,
     )
     return token, secret

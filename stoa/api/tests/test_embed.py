@@ -16,7 +16,7 @@ from django.test import Client
 from django.utils import timezone
 
 from stoa.api.models import ApiToken, EmbeddedThread
-from stoa.api.tests.conftest import Api
+from stoa.api.tests.conftest import Api, token_for
 from stoa.discussion.models import Comment, CommentStatus
 from stoa.discussion.tests.factories import CommentFactory, ModeratorFactory
 from stoa.members.tests.factories import UserFactory
@@ -271,10 +271,18 @@ def test_an_embed_token_answers_only_its_sites_pages() -> None:
         assert refused.json()["type"].endswith("/invalid-token")
 
 
-def test_an_embed_token_ends_by_itself() -> None:
-    secret = _embed_token()
+def test_an_embed_token_ends_by_itself_and_the_next_login_clears_it() -> None:
+    member = UserFactory()
+    secret = _embed_token(member)
+    personal = Api(token_for(member))
     ApiToken.objects.update(expires_at=timezone.now() - dt.timedelta(seconds=1))
+    ApiToken.objects.filter(origin="").update(expires_at=None)
     assert Api(secret).get("/posts", Origin=SITE).status_code == 401
+    fresh = _embed_token(member)
+    assert Api(fresh).get("/posts", Origin=SITE).status_code == 200
+    # The ended one is gone; the member's personal token (no end) is not touched.
+    assert ApiToken.objects.filter(user=member).count() == 2
+    assert personal.get("/posts").status_code == 200
 
 
 def test_an_embed_token_reads_and_comments_but_never_moderates() -> None:
