@@ -1,0 +1,103 @@
+"""The index follows what readers can see through core's freshness (stoa.core.freshness):
+`follow` is one of settings.STOA["FRESHNESS_FOLLOWERS"], told of every change that starts a
+new content version — a row saved, deleted, its many-to-many links changed, or rows an
+`update()` names. It has no SHOWN of its own: search shows nothing on shared pages.
+
+Posts, pages, series and sessions are indexed in the writer's transaction (an editor's save:
+found the moment it commits). Comments are indexed by a task queued with the change
+(tasks.index_comments, stoa.core.tasks.enqueue: in the same transaction on the database
+queue): a reader's comment POST is the site's hottest write, and the index's re-read,
+upsert and vocabulary cost it about 2 ms of its budget (issue 12). A deleted comment leaves
+the index at once (a delete is rare and cheap). A renamed person, category or tag re-indexes
+their posts in a task: there may be thousands.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from stoa.core.freshness import Change
+from stoa.core.tasks import enqueue
+from stoa.discussion.models import Comment
+from stoa.publishing.models import Category, Page, Person, Post, Tag
+from stoa.search import services
+from stoa.search.models import Kind
+from stoa.search.tasks import catch_up_index, index_comments, index_posts_of
+from stoa.webcasts.models import Series, Session
+
+
+def _posts(change: Change) -> None:
+    if change.deleted:
+        services.remove_post(post_id=change.instance.pk)  # type: ignore[union-attr]
+        return
+    if change.instance is not None:
+        services.index_post(post=change.instance)  # type: ignore[arg-type]
+        return
+    for post in Post.objects.filter(pk__in=change.pks):
+        services.index_post(post=post)
+
+
+def _comments(change: Change) -> None:
+    if change.deleted:
+        services.remove(kind=Kind.COMMENT, object_id=change.instance.pk)  # type: ignore[union-attr]
+        return
+    enqueue(index_comments, comment_ids=sorted(change.pks))
+
+
+def _pages(change: Change) -> None:
+    for pk in change.pks:
+        if change.deleted:
+            services.remove(kind=Kind.PAGE, object_id=pk)
+        elif page := Page.objects.filter(pk=pk).first():
+            services.index_page(page=page)
+
+
+def _series(change: Change) -> None:
+    for pk in change.pks:
+        if change.deleted:
+            services.remove(kind=Kind.SERIES, object_id=pk)
+        elif series := Series.objects.filter(pk=pk).first():
+            services.index_series(series=series)
+
+
+def _sessions(change: Change) -> None:
+    for pk in change.pks:
+        if change.deleted:
+            services.remove(kind=Kind.SESSION, object_id=pk)
+        elif session := Session.objects.filter(pk=pk).first():
+            services.index_session(session=session)
+
+
+def _names(change: Change) -> None:
+    # A person, category or tag deleted takes its links with it: the posts' m2m change
+    # (sent for each cleared link) re-indexes them. A new one has no posts yet. Saved: their
+    # posts print the new name.
+    if change.deleted or change.created:
+        return
+    for pk in change.pks:
+        enqueue(index_posts_of, label=change.model._meta.label, pk=pk)
+
+
+HANDLERS: dict[type, Callable[[Change], None]] = {
+    Post: _posts,
+    Comment: _comments,
+    Page: _pages,
+    Series: _series,
+    Session: _sessions,
+    Person: _names,
+    Category: _names,
+    Tag: _names,
+}
+
+
+def follow(change: Change) -> None:
+    """Bring the index level with this change (see the module's docstring)."""
+    handler = HANDLERS.get(change.model)
+    if handler is None:
+        return
+    if not change.pks:
+        # Rows not named (links cleared from the other side): the comparison of index and
+        # sources finds them, in the worker.
+        enqueue(catch_up_index)
+        return
+    handler(change)
