@@ -57,10 +57,14 @@ def local_config(
     *,
     static_root: Path | None = None,
     access_log: Path | None = None,
+    more_upstreams: tuple[int, ...] = (),
+    log_format: str = "",
 ) -> str:
     """The guide's http-level blocks and proxy snippet, in a plain-http server on
     127.0.0.1:`port` in front of gunicorn on 127.0.0.1:`upstream`; every file nginx writes
-    under `home`. With `static_root`, /static/ is served from it (as the guide does)."""
+    under `home`. With `static_root`, /static/ is served from it (as the guide does).
+    `more_upstreams`: other gunicorns beside the first in the upstream (several machines,
+    stoa/tests/topology.py); `log_format`: the access log's line (nginx variables)."""
     if missing := [name for name in BLOCKS if name not in blocks]:
         raise NginxError(f"docs/deploy.md: no <!-- bench:{'|'.join(missing)} --> block")
     for sub in ("cache", "client", "proxy", "fastcgi", "uwsgi", "scgi"):
@@ -69,6 +73,12 @@ def local_config(
         r"(upstream stoa \{\s*server )[^;\s]+", rf"\g<1>{HOST}:{upstream}", blocks["http"]
     )
     http = re.sub(r"(proxy_cache_path )\S+", rf"\g<1>{home / 'cache'}", http)
+    for other in more_upstreams:
+        http = re.sub(
+            rf"(server {re.escape(HOST)}:{upstream})([^;]*);",
+            rf"\g<1>\g<2>;\n    server {HOST}:{other}\g<2>;",
+            http,
+        )
     if f"{HOST}:{upstream}" not in http or str(home / "cache") not in http:
         raise NginxError("docs/deploy.md: no `upstream stoa` or `proxy_cache_path` to rewrite")
     # Run by root, nginx would hand its workers to "nobody", who may not read the temp dir.
@@ -83,7 +93,8 @@ events {{ worker_connections 1024; }}
 http {{
     default_type application/octet-stream;
     types {{ text/html html; text/css css; application/javascript js; }}
-    access_log {access_log or "off"};
+    {f"log_format stoa '{log_format}';" if log_format else ""}
+    access_log {access_log or "off"}{" stoa" if log_format and access_log else ""};
     sendfile on;
     tcp_nopush on;
     client_body_temp_path {home / "client"};
