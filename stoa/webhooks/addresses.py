@@ -30,6 +30,11 @@ class Refused(Exception):
     """This endpoint may not be called; the message says why (shown in the admin)."""
 
 
+class Unresolvable(Refused):
+    """The host has no address now: refused when saved, retried at delivery (DNS fails
+    for a while and comes back)."""
+
+
 @dataclass(frozen=True)
 class Target:
     """Where one request goes: the URL's parts, and the checked address to connect to."""
@@ -84,7 +89,7 @@ def resolve(host: str, port: int) -> list[IPAddress]:
     try:
         found = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except (socket.gaierror, UnicodeError) as error:
-        raise Refused(f"{host} could not be resolved.") from error
+        raise Unresolvable(f"{host} could not be resolved.") from error
     # The scope of a link-local IPv6 address (fe80::1%eth0) is not part of the address.
     return [ipaddress.ip_address(str(info[4][0]).split("%", 1)[0]) for info in found]
 
@@ -96,7 +101,7 @@ def target(url: str) -> Target:
     port = parts.port or DEFAULT_PORTS[parts.scheme]
     addresses = resolve(host, port)
     if not addresses:
-        raise Refused(f"{host} could not be resolved.")
+        raise Unresolvable(f"{host} could not be resolved.")
     if not webhooks_setting("ALLOW_PRIVATE_ADDRESSES"):
         # Every address, not only the first: a name may answer with a public address and a
         # private one, and the connection could be made to either.

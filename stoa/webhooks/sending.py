@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import urllib3
 from urllib3.exceptions import HTTPError
 
-from stoa.webhooks.addresses import Refused, target
+from stoa.webhooks.addresses import Refused, Unresolvable, target
 from stoa.webhooks.conf import webhooks_setting
 
 CHUNK = 1024
@@ -55,6 +55,8 @@ def post(url: str, body: bytes, headers: dict[str, str]) -> Outcome:
 
     try:
         where = target(url)
+    except Unresolvable as missing:
+        return Outcome(None, elapsed_ms(), error=str(missing))
     except Refused as refused:
         return Outcome(None, elapsed_ms(), error=str(refused), refused=True)
     limit = float(webhooks_setting("TIMEOUT"))
