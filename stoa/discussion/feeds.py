@@ -5,11 +5,11 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.contrib.syndication.views import Feed
 from django.http import Http404, HttpRequest
 from django.utils.feedgenerator import Atom1Feed
 
 from stoa.core.conf import stoa_setting
+from stoa.core.feeds import KeptFeed
 from stoa.discussion.models import Comment
 from stoa.discussion.threads import comment_urls
 from stoa.publishing.models import Post, can_read_full_post
@@ -21,8 +21,9 @@ def _addresses(comments: list[Comment]) -> list[str]:
     return [urls[comment.pk] for comment in comments]
 
 
-class LatestCommentsFeed(Feed):
-    """The newest approved comments on the site. Names only: never an email or address."""
+class LatestCommentsFeed(KeptFeed):
+    """The newest approved comments on the site. Names only: never an email or address.
+    Written once per content version (a comment approved starts a new one)."""
 
     def get_object(self, request: HttpRequest, *args: Any, **kwargs: Any) -> Post | None:
         return None
@@ -72,12 +73,14 @@ class LatestCommentsFeed(Feed):
 class PostCommentsFeed(LatestCommentsFeed):
     """The newest approved comments under one post."""
 
-    def get_object(self, request: HttpRequest, *args: Any, **kwargs: Any) -> Post:
-        post = live_post(kwargs["post_id"])
-        # A members-only post's discussion is for its members; feed readers carry no login.
-        if not can_read_full_post(request.user, post):
+    def check(self, request: HttpRequest, *args: Any, **kwargs: Any) -> None:
+        # Asked before the kept copy: a members-only post's discussion is for its members
+        # (feed readers carry no login), and only those who may read it reach the copy.
+        if not can_read_full_post(request.user, live_post(kwargs["post_id"])):
             raise Http404("No such feed.")
-        return post
+
+    def get_object(self, request: HttpRequest, *args: Any, **kwargs: Any) -> Post:
+        return live_post(kwargs["post_id"])
 
     def title(self, obj: Post | None) -> str:
         return f"Comments on: {obj.title}" if obj else super().title(obj)

@@ -3,61 +3,22 @@
 from __future__ import annotations
 
 import datetime as dt
-from contextvars import ContextVar
-from typing import Any, NamedTuple
+from typing import Any
 
-from django.contrib.syndication.views import Feed
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils import feedgenerator
 from django.utils.feedgenerator import Atom1Feed
 
 from stoa.core.conf import stoa_setting
-from stoa.core.templating import kept
+from stoa.core.feeds import KeptFeed, origin
 from stoa.publishing import renditions
 from stoa.publishing.models import Category, Person, Post, PostQuerySet, Tag
 
-_origin: ContextVar[str] = ContextVar("feed_origin", default="")
 
-
-class WrittenFeed(NamedTuple):
-    """A feed as written once per content version: its type, date and bytes."""
-
-    content_type: str
-    last_modified: str | None
-    body: bytes
-
-
-class LatestPostsFeed(Feed):
-    """The newest published posts of the whole site."""
-
-    def __call__(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        # A feed is the same for every reader (feed readers carry no login, and an item is
-        # its teaser whoever asks): written once per content version and kept, per address
-        # and the host and scheme its links are made with (the host is one ALLOWED_HOSTS
-        # accepted). A slug that names nothing is a 404, never kept.
-        name = f"feed:{request.scheme}:{request.get_host()}:{request.path}"
-        written = kept(name, lambda: self._write(request, *args, **kwargs))
-        if written is None:  # _write answers or raises Http404: never so
-            raise Http404("No such feed.")
-        response = HttpResponse(written.body, content_type=written.content_type)
-        if written.last_modified:
-            response.headers["Last-Modified"] = written.last_modified
-        return response
-
-    def _write(self, request: HttpRequest, *args: Any, **kwargs: Any) -> WrittenFeed:
-        # Django makes items' links absolute, not enclosures': their origin is this request's
-        # (one Feed instance serves every request and thread, hence a context variable).
-        token = _origin.set(f"{request.scheme}://{request.get_host()}")
-        try:
-            response = super().__call__(request, *args, **kwargs)
-        finally:
-            _origin.reset(token)
-        return WrittenFeed(
-            content_type=response["Content-Type"],
-            last_modified=response.headers.get("Last-Modified"),
-            body=response.content,
-        )
+class LatestPostsFeed(KeptFeed):
+    """The newest published posts of the whole site, kept per content version (a feed is
+    the same for every reader: an item is its teaser whoever asks)."""
 
     def get_object(self, request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
         return None
@@ -107,7 +68,7 @@ class LatestPostsFeed(Feed):
         found = renditions.enclosure(item.featured_image)
         if found is None:
             return []
-        address = found.url if "://" in found.url else _origin.get() + found.url
+        address = found.url if "://" in found.url else origin.get() + found.url
         return [feedgenerator.Enclosure(address, str(found.length), found.content_type)]
 
     def item_categories(self, item: Post) -> list[str]:
