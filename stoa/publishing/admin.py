@@ -37,7 +37,13 @@ from stoa.publishing.models import (
     own_posts,
 )
 from stoa.publishing.sanitizers import clean_post_body
-from stoa.publishing.validators import IMAGE_SUFFIXES, is_image, prepare_media_file
+from stoa.publishing.validators import (
+    IMAGE_SUFFIXES,
+    is_image,
+    prepare_media_file,
+    reencode_person_photo,
+    upload_limit,
+)
 
 PUBLISHED_STATUSES = (*Post.LIVE_STATUSES, PostStatus.PRIVATE)
 # What someone who may not publish can file a post as: WordPress's contributor saves drafts
@@ -305,8 +311,30 @@ class PageAdmin(admin.ModelAdmin):
         services.save_page(page=obj)
 
 
+class PersonForm(forms.ModelForm):
+    # Not Django's ImageField, which opens the upload with Pillow first and answers a bomb,
+    # a page named .png and a truncated file with one generic message: the pipeline is the
+    # check, and says which.
+    photo = forms.FileField(
+        required=False,
+        widget=forms.ClearableFileInput,
+        help_text="JPEG, PNG or WebP; stored as a square, location data removed.",
+    )
+
+    def clean_photo(self) -> Any:
+        photo = self.cleaned_data.get("photo")
+        if photo and "photo" in self.changed_data and not getattr(photo, "_committed", False):
+            # An upload: through the one image pipeline (pixel limit before decoding,
+            # re-encoded, nothing but the pixels kept), never stored as it came.
+            photo.seek(0)
+            data = photo.read(upload_limit("image") + 1)
+            return reencode_person_photo(data, name=photo.name or "photo")
+        return photo
+
+
 @admin.register(Person)
 class PersonAdmin(admin.ModelAdmin):
+    form = PersonForm
     list_display = ["name", "slug", "user"]
     search_fields = ["name", "bio"]
     prepopulated_fields = {"slug": ["name"]}

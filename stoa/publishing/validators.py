@@ -14,6 +14,7 @@ from pathlib import PurePosixPath
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.utils.text import get_valid_filename
 
 from stoa.core import images
@@ -21,6 +22,9 @@ from stoa.core import images
 # WordPress's big_image_size_threshold: an uploaded photo is scaled down to 2560 pixels on
 # its longest side, enough for any layout, and a smaller one is never enlarged.
 LIBRARY_IMAGE = images.ImagePolicy(side=2560, accepts=images.WEB_FORMATS | {images.GIF})
+# A person's photo on bylines and their author page (shown at 96 px): a square at twice the
+# size for high-density screens, stored as WebP, as members' avatars are.
+PERSON_PHOTO = images.ImagePolicy(side=384, square=True, output=images.WEBP)
 IMAGE_TYPES = {
     images.JPEG: "image/jpeg",
     images.PNG: "image/png",
@@ -152,6 +156,20 @@ def prepare_media_file(data: bytes, *, name: str) -> PreparedMedia:
     return PreparedMedia(
         data=data, name=f"{stem}{suffix}", content_type=kind.content_type, checksum=checksum(data)
     )
+
+
+def reencode_person_photo(data: bytes, *, name: str) -> ContentFile[bytes]:
+    """A person's photo through the image pipeline, to store instead of what was uploaded;
+    or a ValidationError saying why it is not taken."""
+    try:
+        _check_size(data, "image")
+    except ValidationError as error:
+        raise ValidationError(error.message_dict["file"], code="too_large") from error
+    try:
+        picture = images.prepare_image(data, policy=PERSON_PHOTO)
+    except images.ImageRefused as refusal:
+        raise ValidationError(refusal.message, code=refusal.code) from refusal
+    return ContentFile(picture.data, name=f"{_safe_stem(name)}{picture.extension}")
 
 
 def _matches(kind: Kind, data: bytes) -> bool:

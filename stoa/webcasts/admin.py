@@ -43,6 +43,21 @@ class ReencodedImagesForm(forms.ModelForm):
 
     image_fields: tuple[str, ...] = ()
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name in self.image_fields:
+            field = self.fields.get(name)
+            if isinstance(field, forms.ImageField):
+                # Django's ImageField opens the upload with Pillow first and answers a
+                # decompression bomb, a page named .png and a truncated file with one generic
+                # message; the pipeline (reencode_image) is the check, and says which.
+                self.fields[name] = forms.FileField(
+                    required=field.required,
+                    widget=field.widget,
+                    label=field.label,
+                    help_text=field.help_text,
+                )
+
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         for name in self.image_fields:
