@@ -21,8 +21,8 @@ from __future__ import annotations
 
 import contextvars
 import logging
+import os
 import re
-import uuid
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
@@ -55,7 +55,7 @@ def request_id_for(environ: WSGIEnvironment | dict[str, Any]) -> str:
     behind_proxy = int(getattr(settings, "STOA_TRUSTED_PROXY_COUNT", 0)) > 0
     if behind_proxy and REQUEST_ID.fullmatch(given):
         return given
-    return uuid.uuid4().hex
+    return os.urandom(16).hex()  # nginx's form; cheaper than a uuid4 object
 
 
 class RequestIds:

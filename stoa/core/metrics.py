@@ -81,13 +81,27 @@ def method_label(method: str | None) -> str:
     return method if method in METHODS else "other"
 
 
+# Each label set's own counter and histogram, looked up once: `labels()` takes a lock and
+# checks its arguments on every call, several times the cost of the count itself, and the
+# page cache's hits (tens of microseconds each) are counted on the fast path.
+_bound: dict[tuple[str, str, int], tuple[Any, Any]] = {}
+_page_cache: dict[str, Any] = {}
+
+
 def observe_request(view: str, method: str | None, status: int, seconds: float) -> None:
-    REQUESTS.labels(view, method_label(method), str(status)).inc()
-    LATENCY.labels(view).observe(seconds)
+    key = (view, method_label(method), status)
+    bound = _bound.get(key)
+    if bound is None:
+        bound = _bound[key] = (REQUESTS.labels(key[0], key[1], str(status)), LATENCY.labels(view))
+    bound[0].inc()
+    bound[1].observe(seconds)
 
 
 def count_page_cache(result: str) -> None:
-    PAGE_CACHE.labels(result).inc()
+    counter = _page_cache.get(result)
+    if counter is None:
+        counter = _page_cache[result] = PAGE_CACHE.labels(result)
+    counter.inc()
 
 
 # ---------------------------------------------------------------------------- a scrape

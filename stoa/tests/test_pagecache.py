@@ -794,8 +794,11 @@ def test_wsgi_memory_is_bounded(wsgi: Harness, post: Post, settings) -> None:
 
 def test_the_stoa_wsgi_module_serves_from_the_cache() -> None:
     from stoa import wsgi as module
+    from stoa.core.logs import RequestIds
 
-    assert isinstance(module.application, CachedPages)
+    # Inside the request ids (stoa.core.logs), which every response carries, a cached one too.
+    assert isinstance(module.application, RequestIds)
+    assert isinstance(module.application.app, CachedPages)
 
 
 # --- A change being committed ------------------------------------------------------------------
