@@ -168,3 +168,16 @@ def test_announcing_to_endpoints_costs_ten_queries_plus_one_task_each(
         )
     with django_assert_num_queries(10 + 3):
         assert services.announce_comment(comment_id=second.pk) is not None
+
+
+def test_a_second_announcement_of_the_same_comment_writes_nothing(
+    quiet_endpoint: Endpoint,
+) -> None:
+    """Two moderators approving at once each commit a change to approved: the message's key
+    is unique, so the second announcement finds the first and stops."""
+    comment = CommentFactory()
+    first = services.announce_comment(comment_id=comment.pk)
+    assert first is not None
+    assert services.announce_comment(comment_id=comment.pk) is None
+    assert Event.objects.get() == first
+    assert first.deliveries.count() == 1
