@@ -2,6 +2,7 @@
 // what stoa.publishing.sanitizers.clean_post_body keeps, in the order it writes it, so a
 // body saved from the editor passes through the sanitiser unchanged.
 import {
+  Caption as BaseCaption,
   Extension,
   Figure as BaseFigure,
   Heading as BaseHeading,
@@ -69,6 +70,16 @@ export const Figure = BaseFigure.extend({
   },
   renderHTML() {
     return ["figure", 0]
+  },
+})
+
+// A caption without the editor's own class.
+export const Caption = BaseCaption.extend({
+  addAttributes() {
+    return {}
+  },
+  renderHTML() {
+    return ["figcaption", 0]
   },
 })
 
@@ -332,7 +343,9 @@ export const PictureLibrary = Extension.create({
         ({ editor }) => {
           if (!this.options.url) return false
           pictureDialog(this.options.url).then((item) => {
-            if (item) editor.chain().focus().insertContent(item.html).run()
+            // After the selection, never in place of it: a picture replaces no words.
+            const at = editor.state.selection.to
+            if (item) editor.chain().focus().insertContentAt(at, item.html).run()
             else editor.commands.focus()
           })
           return true
