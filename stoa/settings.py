@@ -325,6 +325,9 @@ if os.environ.get("STOA_MEDIA_STORAGE") == "s3":
     AWS_ACCESS_KEY_ID = os.environ.get("AWS_ACCESS_KEY_ID") or None
     AWS_SECRET_ACCESS_KEY = os.environ.get("AWS_SECRET_ACCESS_KEY") or None
     AWS_QUERYSTRING_AUTH = False  # public uploads get plain addresses
+    # Public uploads readable by anyone: a bucket policy, or this ACL (public-read) where the
+    # bucket takes ACLs. Protected files stay private whatever it says (their OPTIONS below).
+    AWS_DEFAULT_ACL = os.environ.get("AWS_DEFAULT_ACL") or None
     AWS_S3_FILE_OVERWRITE = False
     STORAGES["default"] = {"BACKEND": "storages.backends.s3.S3Storage"}
     STORAGES["protected"] = {
