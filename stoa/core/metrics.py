@@ -32,6 +32,7 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.http import HttpRequest, HttpResponse
 from django.utils.module_loading import import_string
 from prometheus_client import (
@@ -163,7 +164,10 @@ def exposition() -> bytes:
 
 
 def _networks() -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
-    return [ipaddress.ip_network(item, strict=False) for item in _setting("ALLOWED_IPS", [])]
+    try:
+        return [ipaddress.ip_network(item, strict=False) for item in _setting("ALLOWED_IPS", [])]
+    except ValueError as error:
+        raise ImproperlyConfigured(f"STOA_METRICS_ALLOWED_IPS: {error}") from error
 
 
 def scrape_enabled() -> bool:
