@@ -46,6 +46,7 @@ QUEUE_CHUNKS = 4
 FIRST, BETWEEN, SECOND = 1, 0, 2
 
 
+@wxr.pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class Drawn:
     """What one comment of a post needs from its text, worked out by the reader: its markup
@@ -56,6 +57,7 @@ class Drawn:
     digest: str
 
 
+@wxr.pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class Event:
     stage: int

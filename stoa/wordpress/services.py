@@ -1436,10 +1436,22 @@ class _Importer:
 
     @staticmethod
     def _redirects_there(olds: list[str]) -> int:
-        return sum(
-            Redirect.objects.filter(old_path__in=olds[start : start + LOOKUP_CHUNK]).count()
-            for start in range(0, len(olds), LOOKUP_CHUNK)
-        )
+        """How many of these old addresses the table holds: counted by its index, in SQL
+        written here (an __in of 500 values costs the ORM several times what the database
+        spends on it, twice a batch of 2,000 addresses)."""
+        table = connection.ops.quote_name(Redirect._meta.db_table)
+        column = connection.ops.quote_name(Redirect._meta.get_field("old_path").column)
+        there = 0
+        with connection.cursor() as cursor:
+            for start in range(0, len(olds), LOOKUP_CHUNK):
+                chunk = olds[start : start + LOOKUP_CHUNK]
+                marks = ", ".join(["%s"] * len(chunk))
+                cursor.execute(
+                    f"SELECT COUNT(*) FROM {table} WHERE {column} IN ({marks})",  # noqa: S608 - names from the model
+                    chunk,
+                )
+                there += cursor.fetchone()[0]
+        return there
 
     def _structure(self, item: wxr.Item, local: dt.datetime) -> links.OldSite:
         """The old site with its permalink structure, guessed from the first published

@@ -151,3 +151,12 @@ def test_a_failure_halfway_leaves_the_database_as_it_was_and_stops_the_reader(
         imported(large_export(tmp_path))
     assert snapshot() == before
     assert [process.returncode for process in started] == [-signal.SIGKILL]
+
+
+def test_records_cross_the_process_boundary_as_they_were_read():
+    with EDGES.open("rb") as handle:
+        read = list(reading.events(handle, local_zone=dt.UTC))
+    assert any(isinstance(event.record, wxr.Item) and event.drawn for event in read)
+    crossed = pickle.loads(pickle.dumps(read, protocol=pickle.HIGHEST_PROTOCOL))  # noqa: S301
+    assert crossed == read
+    assert [type(event.record) for event in crossed] == [type(event.record) for event in read]

@@ -673,3 +673,93 @@ def test_the_sample_s_fingerprints_do_not_change_with_stoa_s_fields():
     report = imported()
     for kind in ("author", "post", "page", "attachment", "comment"):
         assert report.count(kind, "updated") == 0, kind
+
+
+def table_indexes() -> dict[str, list[tuple[str, str]]]:
+    """The comment and mapping tables' indexes, each with what it is on."""
+    found = {}
+    with connection.cursor() as cursor:
+        for model in (Comment, Mapping):
+            constraints = connection.introspection.get_constraints(cursor, model._meta.db_table)
+            found[model.__name__] = sorted(
+                (name, repr((c["columns"], c["unique"], c.get("orders"))))
+                for name, c in constraints.items()
+                if c["index"]
+            )
+    return found
+
+
+@pytest.fixture
+def indexes_later(monkeypatch) -> list[list[str]]:
+    """Any import counts as large (its indexes built after its rows); what each dropped."""
+    monkeypatch.setattr(services, "LATER_INDEXES_FROM", 1)
+    monkeypatch.setattr(services, "EXPORT_BYTES_PER_COMMENT", 1)
+    dropped: list[list[str]] = []
+    original = services._LaterIndexes.drop.__func__
+
+    def spy(cls, tables):
+        later = original(cls, tables)
+        dropped.append(list(later.statements))
+        return later
+
+    monkeypatch.setattr(services._LaterIndexes, "drop", classmethod(spy))
+    return dropped
+
+
+sqlite_only = pytest.mark.skipif(
+    connection.vendor != "sqlite", reason="the indexes are built after on SQLite only"
+)
+
+
+@sqlite_only
+def test_a_large_import_on_sqlite_builds_the_comment_indexes_after_its_rows(indexes_later):
+    before = table_indexes()
+    report = imported()
+    assert report.count("comment", "created") == 15
+    (dropped,) = indexes_later
+    # Every secondary index but those on the comment's post (each batch's recount reads
+    # by them) and the mapping's unique key.
+    assert any("comment_ip" in sql for sql in dropped)
+    assert any("wordpress_mapping_key" in sql for sql in dropped)
+    assert not any("comment_thread" in sql for sql in dropped)
+    assert table_indexes() == before
+    assert list(Comment.objects.order_by("pk")) == list(
+        Comment.objects.filter(post__in=Post.objects.all()).order_by("pk")
+    )
+
+
+@sqlite_only
+def test_a_large_dry_run_or_failure_leaves_the_indexes_as_they_were(indexes_later, monkeypatch):
+    before, rows = table_indexes(), snapshot()
+    imported(dry_run=True)
+    assert indexes_later
+    assert table_indexes() == before
+    assert snapshot() == rows
+
+    def broken(self):
+        raise RuntimeError("the disk is full")
+
+    monkeypatch.setattr(services._Importer, "_term_links", broken)
+    with pytest.raises(RuntimeError):
+        imported()
+    assert len(indexes_later) == 2
+    assert table_indexes() == before
+    assert snapshot() == rows
+
+
+@sqlite_only
+def test_a_site_with_more_comments_than_the_file_brings_writes_them_row_by_row(
+    indexes_later, monkeypatch
+):
+    with monkeypatch.context() as small:
+        small.setattr(services, "LATER_INDEXES_FROM", 10**9)
+        imported()
+    assert indexes_later == []
+    monkeypatch.setattr(services, "EXPORT_BYTES_PER_COMMENT", EDGES.stat().st_size)
+    report = imported(EDGES)  # "one comment" in the file; 15 here
+    assert report.count("comment", "created") > 1
+    assert indexes_later == []
+    before = snapshot()
+    imported(EDGES)  # and a second run, which writes no comment, drops nothing either
+    assert indexes_later == []
+    assert snapshot() == before
