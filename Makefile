@@ -33,8 +33,9 @@ run: install
 	STOA_HTTPS=0 $(BIN)/stoa webcasts_code
 	@echo "Serving http://$(HOST):$(PORT)/  (admin: http://$(HOST):$(PORT)/admin/)"
 	@# The task worker sends the emails; it stops with the server (Ctrl-C). No control
-	@# socket: two local instances (make run, make bench) must not share one.
-	STOA_HTTPS=0 $(BIN)/stoa db_worker --queue-name '*' & worker=$$!; \
+	@# socket: two local instances (make run, make bench) must not share one. With
+	@# REDIS_URL the queue is RQ's (settings.TASKS), and so is the worker.
+	STOA_HTTPS=0 $(if $(REDIS_URL),$(BIN)/stoa rqworker --job-class django_tasks_rq.Job default email,$(BIN)/stoa db_worker --queue-name '*') & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	STOA_HTTPS=0 $(BIN)/gunicorn stoa.wsgi --bind $(HOST):$(PORT) --workers $(WORKERS) \
 		--access-logfile - --forwarded-allow-ips 127.0.0.1 --no-control-socket
