@@ -184,18 +184,14 @@ STOA_SEARCH = {
 # django-tasks-rq) and done by `stoa rqworker --job-class django_tasks_rq.Job default email`
 # on any machine. Tests run tasks at once (the immediate backend).
 TASK_QUEUES = ["default", "email"]
-TASKS = {
-    "default": {
-        "BACKEND": os.environ.get(
-            "TASKS_BACKEND",
-            "django_tasks_rq.RQBackend"
-            if os.environ.get("REDIS_URL")
-            else "django_tasks_db.DatabaseBackend",
-        ),
-        "QUEUES": TASK_QUEUES,
-    }
-}
-if TASKS["default"]["BACKEND"].startswith("django_tasks_rq."):
+TASK_BACKEND = os.environ.get(
+    "TASKS_BACKEND",
+    "django_tasks_rq.RQBackend"
+    if os.environ.get("REDIS_URL")
+    else "django_tasks_db.DatabaseBackend",
+)
+TASKS = {"default": {"BACKEND": TASK_BACKEND, "QUEUES": TASK_QUEUES}}
+if TASK_BACKEND.startswith("django_tasks_rq."):
     INSTALLED_APPS += ["django_rq", "django_tasks_rq"]
 # django-rq's queues, one per task queue, on the Redis of REDIS_URL.
 RQ_QUEUES = {
