@@ -1,10 +1,11 @@
-"""The files the webcast demo uploads, made on the spot so that the demo needs no network and
-the repository carries no binaries: title cards drawn with Pillow (series artwork, clip
-posters) and WebVTT captions. The recordings themselves are title-card videos from
-stoa.webcasts.webm."""
+"""The files the demo uploads, made on the spot so that the demo needs no network and the
+repository carries no binaries: posts' abstract covers and title cards drawn with Pillow
+(featured images, series artwork, clip posters) and WebVTT captions. The recordings
+themselves are title-card videos from stoa.webcasts.webm."""
 
 from __future__ import annotations
 
+import hashlib
 import io
 from collections.abc import Sequence
 
@@ -24,6 +25,58 @@ def png(image: Image.Image, name: str) -> ContentFile[bytes]:
     out = io.BytesIO()
     image.save(out, "PNG", optimize=True)
     return ContentFile(out.getvalue(), name=name)
+
+
+def jpeg(image: Image.Image, name: str) -> ContentFile[bytes]:
+    """An image as a JPEG upload (a photograph's format: the renditions follow it)."""
+    out = io.BytesIO()
+    image.save(out, "JPEG", quality=90)
+    return ContentFile(out.getvalue(), name=name)
+
+
+# Colours a cover is drawn in, named for its alternative text.
+PALETTE = (
+    ("teal", (31, 111, 120)),
+    ("sand", (222, 200, 160)),
+    ("rust", (166, 72, 40)),
+    ("navy", (32, 48, 92)),
+    ("sage", (140, 166, 130)),
+    ("plum", (102, 52, 96)),
+    ("ochre", (204, 150, 40)),
+    ("slate", (92, 104, 118)),
+)
+
+
+# 1200 wide: the article column at twice its size, and renditions of 480 and 800 (a demo
+# of 31 posts draws and encodes them in about a second).
+def cover(seed: str, size: tuple[int, int] = (1200, 675)) -> tuple[Image.Image, str]:
+    """An abstract cover drawn from `seed` (the same seed, the same picture), and its
+    alternative text: what it shows, since it stands for nothing else."""
+    digest = hashlib.sha256(seed.encode()).digest()
+    background_name, background = PALETTE[digest[0] % len(PALETTE)]
+    others = [colour for colour in PALETTE if colour[0] != background_name]
+    accent_name, accent = others[digest[1] % len(others)]
+    count = 3 + digest[2] % 3
+    width, height = size
+    image = Image.new("RGB", size, background)
+    draw = ImageDraw.Draw(image)
+    if digest[3] % 2:
+        for n in range(count):
+            x, y = digest[4 + n] * width // 255, digest[10 + n] * height // 255
+            radius = height // 8 + digest[16 + n] * height // 900
+            draw.ellipse((x - radius, y - radius, x + radius, y + radius), fill=accent)
+        shapes = f"{count} {accent_name} circles"
+    else:
+        band = width // (count * 3)
+        for n in range(count):
+            left = width // 8 + n * band * 2 + digest[4 + n] % band
+            draw.polygon(
+                [(left, height), (left + band, height), (left + band + height // 2, 0),
+                 (left + height // 2, 0)],
+                fill=accent,
+            )  # fmt: skip
+        shapes = f"{count} {accent_name} diagonal bands"
+    return image, f"An abstract cover: {shapes} on a {background_name} ground"
 
 
 def _wrap(text: str, width: int) -> list[str]:

@@ -14,8 +14,11 @@ import random
 import re
 from dataclasses import dataclass
 
+from django.utils.text import slugify
+
 from stoa.demo import loader
 from stoa.demo.loader import DemoDataError
+from stoa.demo.media import cover, jpeg
 from stoa.publishing import services
 from stoa.publishing.models import Category, Page, Person, Post, PostStatus, PostVisibility, Tag
 
@@ -210,7 +213,17 @@ def build(*, rng: random.Random, today: dt.datetime) -> str:
 
     # Oldest first, so that ids rise with publication as they would on a real site.
     for spec, status, when in reversed(dated):
+        # A cover per post, drawn from its title (never from rng: the dates stay the seed's).
+        picture, alt = cover(spec.title)
+        featured = services.create_media_item(
+            title=f"Cover: {spec.title}",
+            file=jpeg(picture, "cover.jpg"),
+            file_name=f"{slugify(spec.title)[:60]}.jpg",
+            alt_text=alt,
+            credit="Drawn for the demo",
+        )
         services.create_post(
+            featured_image=featured,
             title=spec.title,
             dek=spec.dek,
             body=bodies[spec.body],

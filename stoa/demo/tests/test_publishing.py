@@ -192,3 +192,14 @@ def test_is_loaded_once_any_post_exists() -> None:
     run_demo()
 
     assert publishing.is_loaded()
+
+
+def test_every_demo_post_has_a_described_cover_in_several_widths() -> None:
+    run_demo(seed=3)
+    posts = list(Post.objects.select_related("featured_image"))
+    assert posts and all(post.featured_image for post in posts)
+    for post in posts:
+        image = post.featured_image
+        assert image.alt_text.startswith("An abstract cover: ")
+        assert (image.width, image.height) == (1200, 675)
+        assert [r[0] for r in image.renditions] == [480, 800]
