@@ -181,71 +181,92 @@ def test_every_toolbar_action_writes_what_the_sanitiser_keeps(
     site = browsing.site
     page = browsing.page()
     log_in(page, site, desk["editor"], "/admin/publishing/post/add/")
-    box = editor_box(page)
-    box.click()
     toolbar = page.locator(".prose-menubar")
     dialog = page.locator("dialog.prose-editor-dialog")
     steps: dict[str, str] = {}
 
+    def fresh(text: str = "", *, select: bool = False) -> None:
+        """Each action on a new, empty body: nothing carried over from the one before."""
+        page.goto("/admin/publishing/post/add/")
+        editor_box(page).click()
+        if text:
+            page.keyboard.type(text)
+        if select:
+            page.keyboard.press("Shift+Home")
+
     def step(name: str) -> None:
+        expect(dialog).to_have_count(0)
         steps[name] = body_value(page)
 
-    def new_line(text: str) -> None:
-        page.keyboard.press("Control+End")
-        page.keyboard.press("Enter")
-        page.keyboard.type(text)
+    def button(name: str) -> None:
+        toolbar.get_by_role("button", name=name, exact=True).click()
 
-    page.keyboard.type("A heading")
     for level in (2, 3, 4):
+        fresh("A heading")
         toolbar.locator(".prose-menubar__selected").click()
         toolbar.locator(f'[data-name="heading{level}"]').click()
         step(f"heading {level}")
-    new_line("bold")
-    page.keyboard.press("Shift+Home")
-    toolbar.get_by_role("button", name="bold", exact=True).click()
-    step("bold")
-    new_line("italic")
-    page.keyboard.press("Shift+Home")
-    toolbar.get_by_role("button", name="italic", exact=True).click()
-    step("italic")
-    new_line("a link")
-    page.keyboard.press("Shift+Home")
-    toolbar.get_by_role("button", name="insert link", exact=True).click()
+    for name in ("bold", "italic"):
+        fresh(f"{name} words", select=True)
+        button(name)
+        step(name)
+    fresh("a link", select=True)
+    button("insert link")
     dialog.get_by_label("URL").fill("https://example.org/")
     dialog.get_by_label("Title").fill("Example")
     dialog.get_by_role("button", name="Update").click()
     step("link")
     for name in ("unordered list", "ordered list", "blockquote"):
-        new_line(name)
-        toolbar.get_by_role("button", name=name, exact=True).click()
+        fresh(name)
+        button(name)
         step(name)
-    new_line("line")
+    fresh("line")
     page.keyboard.press("Shift+Enter")
     page.keyboard.type("break")
     step("line break")
-    toolbar.get_by_role("button", name="horizontal rule", exact=True).click()
+    fresh("above the rule")
+    button("horizontal rule")
     step("horizontal rule")
-    toolbar.get_by_role("button", name="figure", exact=True).click()
+    fresh()
+    button("figure")
     dialog.get_by_label("Image URL").fill("/media/uploads/room.jpg")
     dialog.get_by_label("Alternative Text").fill("A quiet room")
     dialog.get_by_label("Caption").fill("The room")
     dialog.get_by_role("button", name="Insert").click()
     step("figure")
-    toolbar.get_by_role("button", name="embed a video", exact=True).click()
+    # Some text first: django-prose-editor saves a body of one empty element (a lone
+    # player's iframe) as an empty body.
+    fresh("Watch this")
+    page.keyboard.press("Enter")
+    button("embed a video")
     dialog.get_by_label("Player address").fill("https://www.youtube-nocookie.com/embed/abc123")
     dialog.get_by_label(re.compile("^Title")).fill("A talk")
     dialog.get_by_role("button", name="Insert").click()
     step("embed")
-    toolbar.get_by_role("button", name="insert a picture from the library", exact=True).click()
+    fresh()
+    button("insert a picture from the library")
     library = page.get_by_role("dialog", name="Insert a picture from the library")
     library.get_by_role("button", name=re.compile("Quiet consulting room")).click()
+    expect(library).to_have_count(0)
     step("library picture")
 
-    final = steps["library picture"]
-    needles = ["<h4>", "<strong>", "<em>", 'title="Example"', "<ul>", "<ol>", "<blockquote>"]
-    needles += ["<br>", "<hr>", "<figcaption>The room</figcaption>", "<iframe", "srcset="]
-    for needle in needles:
-        assert needle in final, needle
+    expected = {
+        "heading 4": "<h4>A heading</h4>",
+        "bold": "<strong>bold words</strong>",
+        "italic": "<em>italic words</em>",
+        "link": 'href="https://example.org/" title="Example" rel="noopener">a link</a>',
+        "unordered list": "<ul><li><p>unordered list</p></li></ul>",
+        "ordered list": "<ol><li><p>ordered list</p></li></ol>",
+        "blockquote": "<blockquote><p>blockquote</p></blockquote>",
+        "line break": "<p>line<br>break</p>",
+        "horizontal rule": "<hr>",
+        "figure": '<figure><img src="/media/uploads/room.jpg" alt="A quiet room" loading="lazy">'
+        "<figcaption>The room</figcaption></figure>",
+        "embed": '<iframe src="https://www.youtube-nocookie.com/embed/abc123" title="A talk"',
+        "library picture": "srcset=",
+    }
+    for name, needle in expected.items():
+        assert needle in steps[name], f"{name}: {steps[name]}"
     names, bodies = list(steps), list(steps.values())
     for name, body, clean in zip(names, bodies, cleaned(site, tmp_path, bodies), strict=True):
         assert clean == body, f"{name}: the sanitiser changed\n{body}\ninto\n{clean}"

@@ -59,7 +59,8 @@ const setUp = (editor, textarea) => {
   const kept = document.createElement("span")
   kept.className = "desk-status__kept"
   status.append(count, " ", kept)
-  wrapper?.after(status)
+  // Inside the editor's frame: the admin lays a field's label and widget out in a row.
+  wrapper?.append(status)
   dom.setAttribute("aria-describedby", status.id)
 
   const showCount = () => {
@@ -99,7 +100,7 @@ const setUp = (editor, textarea) => {
       dom.focus()
     })
     notice.append(text, restore, " ", discard)
-    wrapper?.before(notice)
+    wrapper?.prepend(notice)
   }
 
   let timer = null

@@ -10,6 +10,7 @@ import {
   Link as BaseLink,
   Mark,
   Node,
+  OrderedList as BaseOrderedList,
   Plugin,
   gettext,
   updateAttrsDialog,
@@ -70,6 +71,15 @@ export const Figure = BaseFigure.extend({
   },
   renderHTML() {
     return ["figure", 0]
+  },
+})
+
+// A numbered list: where it starts, if not at 1 (the sanitiser keeps no list type).
+export const OrderedList = BaseOrderedList.extend({
+  renderHTML({ node }) {
+    const attrs = {}
+    if (node.attrs.start && node.attrs.start !== 1) attrs.start = node.attrs.start
+    return ["ol", attrs, 0]
   },
 })
 
