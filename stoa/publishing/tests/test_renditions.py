@@ -154,3 +154,18 @@ def test_listing_pictures_costs_the_posts_query_alone() -> None:
         posts = list(Post.objects.select_related("featured_image"))
         shown = [renditions.picture(post.featured_image) for post in posts]
     assert len(queries) == 1 and all(shown)
+
+
+def test_the_renditions_command_gives_older_pictures_theirs_and_skips_small_ones() -> None:
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    wide, small = described((1000, 500)), described((300, 200), title="Small")
+    MediaItem.objects.filter(pk=wide.pk).update(renditions=[])
+    out = StringIO()
+    call_command("renditions", stdout=out)
+    assert "Renditions made for 1 picture(s)." in out.getvalue()
+    wide.refresh_from_db()
+    small.refresh_from_db()
+    assert [r[0] for r in wide.renditions] == [480, 800] and small.renditions == []
