@@ -102,7 +102,7 @@ class ReviewQueueAdmin(admin.ModelAdmin):
         model = KINDS.get(kind)
         if model is None:
             raise Http404("No such kind.")
-        obj = get_object_or_404(model._default_manager.all(), pk=pk)
+        obj = cast("Post | Page", get_object_or_404(model._default_manager.all(), pk=pk))
         if not services.can_restore(request.user, obj):
             raise Http404("No such object.")  # as the admin hides others' posts
         return obj

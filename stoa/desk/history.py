@@ -100,8 +100,8 @@ def _shown(model: type[models.Model], name: str, value: Any) -> str:
         return ", ".join(
             str(related[pk]) if pk in related else f"#{pk} (deleted)" for pk in value or []
         )
-    if getattr(field, "choices", None):
-        return str(dict(field.choices).get(value, value))  # type: ignore[arg-type]
+    if choices := getattr(field, "choices", None):
+        return str(dict(choices).get(value, value))
     if value is None or value == "":
         return "—"
     if field.is_relation:

@@ -59,7 +59,7 @@ class PendingPostQuerySet(models.QuerySet["PendingPost"]):
 class PendingPost(Post):
     """A post an author submitted for review, as the editors' queue lists it."""
 
-    objects = PendingPostQuerySet.as_manager()  # type: ignore[assignment]
+    objects = PendingPostQuerySet.as_manager()  # type: ignore[assignment,misc]
 
     class Meta:
         proxy = True

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.utils.cache import add_never_cache_headers, patch_cache_control
@@ -24,7 +26,7 @@ def review(request: HttpRequest, token: str) -> HttpResponse:
             # Published since: the reader's address is the one to read it at.
             response = HttpResponseRedirect(post.get_absolute_url())
         else:
-            context = {
+            context: dict[str, Any] = {
                 "post": post,
                 "previous_post": None,
                 "next_post": None,
