@@ -89,9 +89,11 @@ def post_summary(post: Post) -> dict[str, Any]:
 
 @router.get("/posts", response={200: schemas.Posts, **PROBLEMS}, summary="Published posts")
 def list_posts(request: HttpRequest, filters: Query[PostFilters]) -> dict[str, Any]:
-    """Published posts, newest first (members-only ones too, with their summary only)."""
+    """Published posts, newest first (members-only ones too, with their summary only), as
+    the site lists them: a post carrying only another site's embedded discussion is read by
+    its id, never listed."""
     caller_of(request)
-    posts = Post.objects.published()
+    posts = Post.objects.published().listed()
     if filters.category:
         category = Category.objects.filter(slug=filters.category).first()
         if category is None:

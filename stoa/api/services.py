@@ -173,6 +173,9 @@ def embedded_thread(*, url: str, title: str, origin: str) -> tuple[Post, bool]:
         categories=[_embed_category()],
         status=PostStatus.PUBLISHED,
         published_at=timezone.now(),
+        # Readable at its address, never on the home page, in feeds, the sitemap or search:
+        # the title comes from the embedding page, and a partner's pages are not articles.
+        listed=False,
     )
     # Two first visits at once: the second's row breaks the url's uniqueness, the whole
     # transaction (its post too) is undone and IntegrityError raised; its caller reads again.

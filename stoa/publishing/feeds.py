@@ -40,7 +40,7 @@ class LatestPostsFeed(KeptFeed):
         return posts
 
     def items(self, obj: Any) -> PostQuerySet:
-        posts = self.filter_posts(Post.objects.published().for_listing(), obj)
+        posts = self.filter_posts(Post.objects.published().listed().for_listing(), obj)
         return posts.newest_first()[: int(stoa_setting("FEED_ITEMS"))]
 
     def item_title(self, item: Post) -> str:

@@ -53,7 +53,11 @@ class CategoryQuerySet(models.QuerySet["Category"]):
         return self.annotate(
             post_count=Count(
                 "posts",
-                filter=Q(posts__status__in=Post.LIVE_STATUSES, posts__published_at__lte=now),
+                filter=Q(
+                    posts__status__in=Post.LIVE_STATUSES,
+                    posts__published_at__lte=now,
+                    posts__listed=True,
+                ),
             )
         )
 
@@ -209,6 +213,11 @@ class PostQuerySet(models.QuerySet["Post"]):
             Prefetch("tags", Tag.objects.only("name", "slug"), to_attr="tag_list"),
         )
 
+    def listed(self) -> PostQuerySet:
+        """Posts the site lists (home, archives, feeds, sitemap, search): not the ones that
+        only carry another site's embedded discussion (Post.listed)."""
+        return self.filter(listed=True)
+
     def newest_first(self) -> PostQuerySet:
         """Newest publication first; ties broken by id so paging is stable."""
         return self.order_by("-published_at", "-pk")
@@ -243,6 +252,14 @@ class Post(models.Model):
     tags = models.ManyToManyField(Tag, related_name="posts", blank=True)
     is_featured = models.BooleanField("featured", default=False)
     is_sticky = models.BooleanField("sticky", default=False, help_text="Kept at the top of home.")
+    # Off for a post that only carries the discussion of a page on another site (an embedded
+    # thread, stoa.api.embed): readable at its address, never in the site's listings, feeds,
+    # sitemap or search, so a partner's pages do not fill the magazine's front page.
+    listed = models.BooleanField(
+        default=True,
+        help_text="Shown on the home page, in archives, feeds, the sitemap and search. Off: "
+        "readable only at its own address.",
+    )
     status = models.CharField(max_length=10, choices=PostStatus.choices, default=PostStatus.DRAFT)
     published_at = models.DateTimeField(
         "publish time", null=True, blank=True, help_text="A future time schedules the post."

@@ -149,6 +149,7 @@ def create_post(
     comments_open: bool = True,
     visibility: str = PostVisibility.PUBLIC,
     featured_image: MediaItem | None = None,
+    listed: bool = True,
 ) -> Post:
     """Write a new post with its authors, categories and tags."""
     authors, categories = list(authors), list(categories)
@@ -169,6 +170,7 @@ def create_post(
         comments_open=comments_open,
         visibility=visibility,
         featured_image=featured_image,
+        listed=listed,
     )
     save_post(post=post)
     post.authors.set(authors)

@@ -59,6 +59,7 @@ class PostSitemap(StoaSitemap):
     def items(self) -> QuerySet[Post]:
         return (
             Post.objects.published()
+            .listed()
             .newest_first()
             .only("slug", "status", "published_at", "updated_at")
         )

@@ -29,7 +29,7 @@ def featured_posts(count: int = 3) -> list[tuple[str, str, str, Picture | None]]
     """(title, address, dek, picture) of the newest featured posts, for the sidebar's teasers."""
 
     def build() -> list[tuple[str, str, str, Picture | None]]:
-        posts = Post.objects.published().filter(is_featured=True).newest_first()
+        posts = Post.objects.published().listed().filter(is_featured=True).newest_first()
         posts = posts.select_related("featured_image")
         posts = posts.only("title", "slug", "dek", "published_at", "status", "featured_image")
         return [

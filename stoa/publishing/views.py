@@ -119,7 +119,7 @@ class PostListView(View):
         header = self.header(**kwargs)
         if header is None:
             return None
-        posts = self.order_posts(self.filter_posts(Post.objects.published()).for_listing())
+        posts = self.order_posts(self.filter_posts(Post.objects.published().listed()).for_listing())
         paginator = Paginator(posts, int(stoa_setting("POSTS_PER_PAGE")))
         try:
             page = paginator.page(number)
@@ -300,12 +300,12 @@ class Neighbour(NamedTuple):
 
 def _neighbours(post: Post) -> tuple[Neighbour | None, Neighbour | None]:
     """The published posts just before and just after this one (cached per content version)."""
-    if not post.is_live or post.published_at is None:
+    if not post.is_live or post.published_at is None or not post.listed:
         return None, None
     at, pk = post.published_at, post.pk
 
     def build() -> tuple[Neighbour | None, Neighbour | None]:
-        light = Post.objects.published().only("title", "slug", "published_at", "status")
+        light = Post.objects.published().listed().only("title", "slug", "published_at", "status")
         older = light.filter(Q(published_at__lt=at) | Q(published_at=at, pk__lt=pk))
         newer = light.filter(Q(published_at__gt=at) | Q(published_at=at, pk__gt=pk))
         found = older.newest_first().first(), newer.order_by("published_at", "pk").first()

@@ -57,8 +57,9 @@ def _names(people: Iterable[Any]) -> str:
 
 def live_posts() -> models.QuerySet[Post]:
     """Posts readers see, now or at their time (publishing's live statuses); the search
-    itself leaves out those whose time has not come (Document.live_at)."""
-    return Post.objects.filter(status__in=Post.LIVE_STATUSES)
+    itself leaves out those whose time has not come (Document.live_at), and the site's
+    search, as its listings, those only carrying another site's discussion (Post.listed)."""
+    return Post.objects.filter(status__in=Post.LIVE_STATUSES, listed=True)
 
 
 def post_rows() -> models.QuerySet[Post]:

@@ -99,6 +99,8 @@ def test_a_page_of_an_allowed_site_has_a_post_made_once(api: Api) -> None:
     post = Post.objects.get(pk=made.json()["post"])
     assert post.title == "An article about craft" and post.is_live
     assert post.status == PostStatus.PUBLISHED and not post.is_members_only
+    # Its title comes from the embedding page: read at its address, listed nowhere.
+    assert not post.listed
     assert [c.slug for c in post.categories.all()] == ["elsewhere"]
     assert [p.name for p in post.authors.all()] == ["partner.example"]
     assert PAGE in post.body

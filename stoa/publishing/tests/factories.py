@@ -127,6 +127,7 @@ class PostFactory(factory.django.DjangoModelFactory):
     is_sticky = False
     comments_open = True
     visibility = PostVisibility.PUBLIC
+    listed = True
     authors = factory.LazyFunction(lambda: [PersonFactory()])
     categories = factory.LazyFunction(lambda: [CategoryFactory()])
     tags: Any = factory.LazyFunction(list)
