@@ -357,6 +357,17 @@ class TagAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ["name"]}
 
 
+def label_split_datetime(field: forms.Field | None) -> None:
+    """Name the date and time boxes of the admin's split date-time widget: Django labels only
+    the first of them, and neither for a screen reader (axe: "Form elements must have
+    labels", critical)."""
+    widget = getattr(field, "widget", None)
+    if field is None or not isinstance(widget, forms.MultiWidget):
+        return
+    for part, name in zip(widget.widgets, ("date", "time"), strict=False):
+        part.attrs.setdefault("aria-label", f"{field.label}: {name}")
+
+
 ALT_REQUIRED = (
     "Describe the picture for readers who cannot see it (what it shows, as you would tell "
     "someone on the phone)."
@@ -398,6 +409,10 @@ class MediaItemForm(forms.ModelForm):
         model = MediaItem
         fields = ["title", "upload", "source_url", "alt_text", "caption", "credit", "created_at"]
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        label_split_datetime(self.fields.get("created_at"))
+
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         upload = data.get("upload")
@@ -422,7 +437,7 @@ class MediaItemForm(forms.ModelForm):
 class MediaItemAdmin(admin.ModelAdmin):
     form = MediaItemForm
     list_display = ["thumbnail", "title", "content_type", "dimensions", "has_file", "created_at"]
-    list_display_links = ["thumbnail", "title"]
+    list_display_links = ["title"]
     list_filter = ["content_type"]
     search_fields = ["title", "alt_text", "caption", "credit", "source_url", "file"]
     list_per_page = 40
@@ -432,7 +447,7 @@ class MediaItemAdmin(admin.ModelAdmin):
         (None, {"fields": ["title", "upload", "preview", "source_url"]}),
         ("Description", {"fields": ["alt_text", "caption", "credit"]}),
         (
-            "File",
+            "Stored file",
             {"fields": ["content_type", "dimensions", "file_size", "created_at", "updated_at"]},
         ),
     ]
