@@ -139,7 +139,9 @@ def search(request: HttpRequest) -> HttpResponse:
                 )
             )
     if data["type"]:
-        pages = max(1, math.ceil(total / PER_PAGE))
+        # The group's own results are paged (the total counts every group's).
+        shown = sum(counts.get(kind, 0) for kind in GROUP_KINDS[data["type"]])
+        pages = max(1, math.ceil(shown / PER_PAGE))
         if number > pages:
             context["message"] = f"There is no page {number} of these results."
             return render(request, "search/results.html", context, status=404)

@@ -65,6 +65,17 @@ def test_paging_within_a_group(client: Client) -> None:
     assert get(client, q="almond", type="articles", page=3).status_code == 404
 
 
+def test_a_group_is_paged_by_its_own_results(client: Client) -> None:
+    post = PostFactory(title="Walnut note")
+    for n in range(12):
+        CommentFactory(post=post, text=f"walnut remark {n}")
+    html = get(client, q="walnut", type="articles").content.decode()
+    assert "Walnut note" in html
+    assert "Page 1 of" not in html and 'rel="next"' not in html
+    assert get(client, q="walnut", type="articles", page=2).status_code == 404
+    assert "Page 1 of 2" in get(client, q="walnut", type="discussion").content.decode()
+
+
 def test_filters_by_category_tag_and_author(client: Client) -> None:
     category = CategoryFactory(name="Ethics", slug="ethics")
     tag = TagFactory(name="fees", slug="fees")
