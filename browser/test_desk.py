@@ -125,6 +125,7 @@ def test_an_editor_writes_a_post_by_keyboard_schedules_it_and_a_reader_later_see
     page.keyboard.press("Enter")  # out of the list
     page.keyboard.type("the guide")
     page.keyboard.press("Shift+Home")
+    page.wait_for_function("window.getSelection().toString() === 'the guide'")
     page.keyboard.press("Control+k")
     dialog = page.locator("dialog.prose-editor-dialog")
     dialog.get_by_label("URL").fill("https://example.org/guide")
