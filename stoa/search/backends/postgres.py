@@ -2,8 +2,12 @@
 
 Two tsvector columns are generated and stored by PostgreSQL from the document's columns
 (so they follow every write, bulk ones included, with no code of ours): `public_vector` from
-what everyone may read, `full_vector` adding the members-only body; each has a GIN index. A
-visitor's search matches `public_vector`, a member's `full_vector`. Searches are read by
+what everyone may read, `members_vector` from the members-only body alone (empty for most
+documents). A visitor's search matches `public_vector` (its GIN index), a member's the two
+joined, `public_vector || members_vector`, through a GIN index on that expression: each text
+is parsed once per write (a second vector of every column parsed the bodies twice, the
+larger part of a rebuild), and joining two stored vectors costs no parsing.
+Searches are read by
 websearch_to_tsquery (which never fails on what a reader types) from the parsed query written
 back in web syntax, ranked by ts_rank_cd (cover density: words found close together rank
 higher), and highlighted by ts_headline on the page's rows only.
@@ -35,7 +39,12 @@ from stoa.search.backends import (
 from stoa.search.query import Query
 
 WEIGHTED = (("title", "A"), ("excerpt", "B"), ("byline", "C"), ("body", "D"))
-INDEXES = {"search_document_public_gin": "public_vector", "search_document_full_gin": "full_vector"}
+# What a member's search matches: the same expression as the index's, so the planner uses it.
+FULL = "(public_vector || members_vector)"
+INDEXES = {"search_document_public_gin": "(public_vector)", "search_document_full_gin": FULL}
+# Memory for building a GIN index at the end of a rebuild (PostgreSQL's default, 64 MB,
+# makes it write and merge many runs); only for that transaction (SET LOCAL).
+BUILD_MEMORY = "256MB"
 HEADLINE = (
     f'StartSel="{MARK_START}", StopSel="{MARK_END}", MaxWords=30, MinWords=12, '
     'MaxFragments=2, FragmentDelimiter=" … "'
@@ -66,8 +75,8 @@ class PostgresBackend(SearchBackend):
                 "FOR hword, hword_part, word WITH unaccent, english_stem; END IF; END $$"
             )
         public = self._vector(WEIGHTED)
-        full = self._vector((*WEIGHTED, ("members_body", "D")))
-        for column, expression in (("public_vector", public), ("full_vector", full)):
+        members = self._vector((("members_body", "D"),))
+        for column, expression in (("public_vector", public), ("members_vector", members)):
             schema_editor.execute(
                 f"ALTER TABLE search_document ADD COLUMN IF NOT EXISTS {column} tsvector "
                 f"GENERATED ALWAYS AS ({expression}) STORED"
@@ -75,18 +84,23 @@ class PostgresBackend(SearchBackend):
         self._create_indexes(schema_editor.execute)
 
     def uninstall(self, schema_editor: BaseDatabaseSchemaEditor) -> None:
-        for name, column in INDEXES.items():
+        for name in INDEXES:
             schema_editor.execute(f"DROP INDEX IF EXISTS {name}")
+        # full_vector: the members' vector of every column, before migration 0003.
+        for column in ("public_vector", "members_vector", "full_vector"):
             schema_editor.execute(f"ALTER TABLE search_document DROP COLUMN IF EXISTS {column}")
 
     @staticmethod
     def _create_indexes(execute: Any) -> None:
-        for name, column in INDEXES.items():
-            execute(f"CREATE INDEX IF NOT EXISTS {name} ON search_document USING gin ({column})")
+        for name, expression in INDEXES.items():
+            execute(
+                f"CREATE INDEX IF NOT EXISTS {name} ON search_document USING gin ({expression})"
+            )
 
     @contextlib.contextmanager
     def bulk_load(self) -> Iterator[None]:
-        """Without the GIN indexes while the documents are written, then each built once."""
+        """Without the GIN indexes while the documents are written, then each built once,
+        with more memory than PostgreSQL's default for the build (OPTIONS BUILD_MEMORY)."""
         with connection.cursor() as cursor:
             for name in INDEXES:
                 cursor.execute(f"DROP INDEX IF EXISTS {name}")
@@ -94,12 +108,16 @@ class PostgresBackend(SearchBackend):
             yield
         finally:
             with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT set_config('maintenance_work_mem', %s, true)",
+                    [str(self.options.get("BUILD_MEMORY", BUILD_MEMORY))],
+                )
                 self._create_indexes(cursor.execute)
 
     def _where(self, *, members: bool, filters: Filters) -> tuple[str, list[Any]]:
-        vector = "d.full_vector" if members else "d.public_vector"
+        vector = "d.public_vector || d.members_vector" if members else "d.public_vector"
         conditions, params = filter_sql(filters, members=members, now=timezone.now())
-        return f"{vector} @@ q.q AND {conditions}", params
+        return f"({vector}) @@ q.q AND {conditions}", params
 
     def _q(self, query: Query) -> tuple[str, list[Any]]:
         return (
@@ -121,7 +139,7 @@ class PostgresBackend(SearchBackend):
             return []
         source, q_params = self._q(query)
         where, params = self._where(members=members, filters=filters)
-        vector = "d.full_vector" if members else "d.public_vector"
+        vector = "d.public_vector || d.members_vector" if members else "d.public_vector"
         ordering = "date DESC NULLS LAST, id DESC" if order == NEWEST else "rank DESC, id"
         # What a snippet may be drawn from: a visitor is shown a members-only body's
         # excerpt, never the body.
@@ -178,8 +196,8 @@ class PostgresBackend(SearchBackend):
         source, q_params = self._q(query)
         sql = (
             f"SELECT d.object_id FROM search_document d, {source} "  # noqa: S608 - names are ours, values parameters
-            f"WHERE d.full_vector @@ q.q AND d.kind = %s "
-            f"ORDER BY ts_rank_cd(d.full_vector, q.q) DESC LIMIT %s"
+            f"WHERE (d.public_vector || d.members_vector) @@ q.q AND d.kind = %s "
+            f"ORDER BY ts_rank_cd(d.public_vector || d.members_vector, q.q) DESC LIMIT %s"
         )
         with connection.cursor() as cursor:
             cursor.execute(sql, [*q_params, kind, limit])
