@@ -24,6 +24,7 @@ import os
 import secrets
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -177,12 +178,23 @@ class Topology(ProxiedSite):
                 time.sleep(0.2)
         raise RuntimeError(f"instance {index} did not answer in 60 s:\n{self.log(index)}")
 
-    def kill(self, index: int) -> None:
-        """kill -9 of the instance: its master and its workers at once."""
+    def kill(self, index: int) -> float:
+        """kill -9 of the instance: its master and its workers at once. Returns the moment
+        (time.monotonic) its port refused connections: until then the dying processes
+        still held their socket, and a request sent to it was in flight on them."""
         process = self.instances[index]
         if process is not None and process.poll() is None:
             os.killpg(process.pid, signal.SIGKILL)
             process.wait(timeout=10)
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            try:
+                with socket.create_connection((HOST, self.ports[index]), timeout=1):
+                    pass
+            except OSError:
+                return time.monotonic()
+            time.sleep(0.01)
+        raise RuntimeError(f"instance {index} still accepts connections 10 s after kill -9")
 
     def stop(self) -> None:
         if self.proxy is not None:
