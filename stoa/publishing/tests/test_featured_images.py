@@ -192,3 +192,22 @@ def test_an_editor_sets_a_featured_image_in_the_post_form(client) -> None:
     response = client.post(f"/admin/publishing/post/{post.pk}/change/", data)
     assert response.status_code == 302, response.content.decode()[:2000]
     assert Post.objects.get(pk=post.pk).featured_image == item
+
+
+def test_a_picture_inserted_in_the_body_reaches_readers_with_its_srcset(client) -> None:
+    from stoa.publishing.renditions import body_figure
+
+    item = described()
+    post = PostFactory(body=f"<p>Before the picture.</p>{body_figure(item)}<p>After.</p>")
+    page = html_of(client.get(post.get_absolute_url()))
+    [img] = page.xpath("//div[contains(@class, 'post__body')]//figure/img")
+    assert img.get("alt") == "A long corridor" and img.get("loading") == "lazy"
+    assert [c.split()[-1] for c in img.get("srcset").split(", ")] == [
+        "480w",
+        "800w",
+        "1200w",
+        "1600w",
+    ]
+    assert img.get("sizes") == "(min-width: 48rem) 42rem, calc(100vw - 2.5rem)"
+    [caption] = page.xpath("//div[contains(@class, 'post__body')]//figure/figcaption")
+    assert caption.text_content() == "The east wing Photo: A. Ruiz"
