@@ -148,14 +148,21 @@ class SQLiteBackend(SearchBackend):
             f"ELSE snippet({TABLE}, -1, {marks}) END"
         )
         ordering = "d.date DESC, d.id DESC" if order == NEWEST else "rank, d.id"
+        # The page's rows are chosen first, then each is looked up again in the index by
+        # its rowid for its snippet: SQLite draws the select list's snippets for every
+        # match it sorts, not only the page's (a frequent word: hundreds of them).
         sql = (
-            f"SELECT d.id, d.kind, d.object_id, d.title, d.url, d.date, d.byline, "  # noqa: S608 - names are ours, values parameters
-            f"d.members_only, {snippet}, bm25({TABLE}, {WEIGHTS}) AS rank "
-            f"FROM {TABLE} JOIN search_document d ON d.id = {TABLE}.rowid "
-            f"WHERE {where} ORDER BY {ordering} LIMIT %s OFFSET %s"
+            f"WITH page AS (SELECT d.id AS id, bm25({TABLE}, {WEIGHTS}) AS rank "  # noqa: S608 - names are ours, values parameters
+            f"FROM {TABLE} CROSS JOIN search_document d ON d.id = {TABLE}.rowid "
+            f"WHERE {where} ORDER BY {ordering} LIMIT %s OFFSET %s) "
+            f"SELECT d.id, d.kind, d.object_id, d.title, d.url, d.date, d.byline, "
+            f"d.members_only, {snippet}, page.rank "
+            f"FROM page CROSS JOIN {TABLE} CROSS JOIN search_document d "
+            f"WHERE {TABLE} MATCH %s AND {TABLE}.rowid = page.id AND d.id = page.id "
+            f"ORDER BY {ordering.replace('rank', 'page.rank')}"
         )
         with connection.cursor() as cursor:
-            cursor.execute(sql, [*params, limit, offset])
+            cursor.execute(sql, [*params, limit, offset, params[0]])
             rows = cursor.fetchall()
         return [_hit(row) for row in rows]
 
@@ -164,7 +171,7 @@ class SQLiteBackend(SearchBackend):
             return {}
         where, params = self._where(query, members=members, filters=filters)
         sql = (
-            f"SELECT d.kind, COUNT(*) FROM {TABLE} JOIN search_document d "  # noqa: S608 - names are ours, values parameters
+            f"SELECT d.kind, COUNT(*) FROM {TABLE} CROSS JOIN search_document d "  # noqa: S608 - names are ours, values parameters
             f"ON d.id = {TABLE}.rowid WHERE {where} GROUP BY d.kind"
         )
         with connection.cursor() as cursor:
@@ -175,7 +182,7 @@ class SQLiteBackend(SearchBackend):
         if query.is_empty:
             return []
         sql = (
-            f"SELECT d.object_id FROM {TABLE} JOIN search_document d ON d.id = {TABLE}.rowid "  # noqa: S608 - names are ours, values parameters
+            f"SELECT d.object_id FROM {TABLE} CROSS JOIN search_document d ON d.id = {TABLE}.rowid "  # noqa: S608 - names are ours, values parameters
             f"WHERE {TABLE} MATCH %s AND d.kind = %s ORDER BY bm25({TABLE}, {WEIGHTS}) LIMIT %s"
         )
         with connection.cursor() as cursor:
