@@ -50,3 +50,25 @@ def test_a_series_featured_image_needs_its_alternative_text() -> None:
     with pytest.raises(ValidationError) as refused:
         series.full_clean()
     assert "featured_image" in refused.value.message_dict
+
+
+def test_the_series_list_reads_pictures_with_the_series(client) -> None:
+    from django.core.cache import cache
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from stoa.core.templating import forget_kept
+
+    def cold() -> int:
+        cache.clear()
+        forget_kept()
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get("/series/").status_code == 200
+        return len(queries)
+
+    SeriesFactory(featured_image=described())
+    one = cold()
+    assert one > 0
+    for _ in range(3):
+        SeriesFactory(featured_image=described())
+    assert cold() == one
