@@ -15,6 +15,9 @@ their posts in a task: there may be thousands.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
+
+from django.db.models import Model
 
 from stoa.core.freshness import Change
 from stoa.core.tasks import enqueue
@@ -44,28 +47,20 @@ def _comments(change: Change) -> None:
     enqueue(index_comments, comment_ids=sorted(change.pks))
 
 
-def _pages(change: Change) -> None:
-    for pk in change.pks:
-        if change.deleted:
-            services.remove(kind=Kind.PAGE, object_id=pk)
-        elif page := Page.objects.filter(pk=pk).first():
-            services.index_page(page=page)
+def _one_by_one(
+    kind: str, model: type[Model], index: Callable[[Any], None]
+) -> Callable[[Change], None]:
+    """A handler for a kind indexed a row at a time in the writer's transaction (pages,
+    series, sessions): removed when deleted, else indexed as it now is."""
 
+    def handle(change: Change) -> None:
+        for pk in change.pks:
+            if change.deleted:
+                services.remove(kind=kind, object_id=pk)
+            elif row := model._default_manager.filter(pk=pk).first():
+                index(row)
 
-def _series(change: Change) -> None:
-    for pk in change.pks:
-        if change.deleted:
-            services.remove(kind=Kind.SERIES, object_id=pk)
-        elif series := Series.objects.filter(pk=pk).first():
-            services.index_series(series=series)
-
-
-def _sessions(change: Change) -> None:
-    for pk in change.pks:
-        if change.deleted:
-            services.remove(kind=Kind.SESSION, object_id=pk)
-        elif session := Session.objects.filter(pk=pk).first():
-            services.index_session(session=session)
+    return handle
 
 
 def _names(change: Change) -> None:
@@ -81,9 +76,9 @@ def _names(change: Change) -> None:
 HANDLERS: dict[type, Callable[[Change], None]] = {
     Post: _posts,
     Comment: _comments,
-    Page: _pages,
-    Series: _series,
-    Session: _sessions,
+    Page: _one_by_one(Kind.PAGE, Page, lambda row: services.index_page(page=row)),
+    Series: _one_by_one(Kind.SERIES, Series, lambda row: services.index_series(series=row)),
+    Session: _one_by_one(Kind.SESSION, Session, lambda row: services.index_session(session=row)),
     Person: _names,
     Category: _names,
     Tag: _names,
