@@ -369,9 +369,8 @@ def test_an_author_submits_a_draft_and_an_editor_restores_an_earlier_revision(
     box.click()
     author.keyboard.press("Control+a")
     author.keyboard.type("The second version says repair comes first.")
-    author.get_by_label("Status").select_option("pending")
     with author.expect_navigation():
-        author.get_by_role("button", name="Save and continue editing").click()
+        author.get_by_role("button", name="Submit for review").click()
     assert desk_script(site, "post", post_id)["status"] == "pending"
 
     editor = browsing.page()

@@ -48,6 +48,34 @@ def test_an_author_submitting_a_draft_emails_the_editors_once(client, author, ed
     assert reverse("admin:publishing_post_change", args=[post.pk]) in message.body
 
 
+def test_an_author_submits_with_the_submit_for_review_button(client, author, editor, committed):
+    post = PostFactory(draft=True, authors=[author.person])
+    client.force_login(author)
+    url = reverse("admin:publishing_post_change", args=[post.pk])
+    assert "Submit for review" in client.get(url).content.decode()
+
+    # The status list says draft; the button, sent after it, says pending.
+    data = author_form(post)
+    del data["_save"]
+    data["status"] = [PostStatus.DRAFT, PostStatus.PENDING]
+    with committed():
+        response = client.post(url, data)
+
+    assert response.status_code == 302
+    post.refresh_from_db()
+    assert post.status == PostStatus.PENDING
+    assert len(mail.outbox) == 1
+    assert "Submit for review" not in client.get(url).content.decode()  # submitted already
+
+
+def test_an_editor_is_not_offered_submit_for_review(editor_client):
+    post = PostFactory(draft=True)
+
+    page = editor_client.get(reverse("admin:publishing_post_change", args=[post.pk]))
+
+    assert "Submit for review" not in page.content.decode()
+
+
 def test_the_review_queue_lists_pending_posts_oldest_first_for_editors(editor_client):
     first = PostFactory(pending=True, title="First in")
     second = PostFactory(pending=True, title="Second in")
