@@ -26,6 +26,7 @@ from stoa.publishing.models import (
     Tag,
     can_read_full_post,
 )
+from stoa.publishing.serializers import post_detail, post_summary, refs
 from stoa.webcasts.access import access_series, can_view_series
 from stoa.webcasts.models import Series, Session
 
@@ -58,33 +59,11 @@ class PostFilters(Paging):
     )
 
 
-def _refs(items: list[Any]) -> list[dict[str, str]]:
-    return [{"name": i.name, "slug": i.slug, "url": i.get_absolute_url()} for i in items]
-
-
 def _listing(page: Any, items: list[Any]) -> dict[str, Any]:
     return {"items": items, "next": page.next, "next_cursor": page.next_cursor}
 
 
 # --------------------------------------------------------------------------- posts
-
-
-def post_summary(post: Post) -> dict[str, Any]:
-    return {
-        "id": post.pk,
-        "title": post.title,
-        "slug": post.slug,
-        "dek": post.dek,
-        "url": post.get_absolute_url(),
-        "published_at": post.published_at,
-        "members_only": post.is_members_only,
-        "summary": post.teaser,
-        "authors": _refs(post.author_list),  # type: ignore[attr-defined]
-        "categories": _refs(post.category_list),  # type: ignore[attr-defined]
-        "tags": _refs(post.tag_list),  # type: ignore[attr-defined]
-        "comment_count": post.comment_count,
-        "comments_open": post.comments_open,
-    }
 
 
 @router.get("/posts", response={200: schemas.Posts, **PROBLEMS}, summary="Published posts")
@@ -126,8 +105,7 @@ def get_post(request: HttpRequest, post_id: schemas.Id) -> dict[str, Any]:
     rule: a members-only post's body is for members)."""
     caller = caller_of(request)
     post = _live_post(post_id)
-    readable = can_read_full_post(caller.user, post)
-    return {**post_summary(post), "readable": readable, "body": post.body if readable else None}
+    return post_detail(post, caller.user)
 
 
 # --------------------------------------------------------------------------- a post's thread
@@ -376,7 +354,7 @@ def series_summary(series: Series, moment: Any = None) -> dict[str, Any]:
         "starts": series.starts,
         "ends": series.ends,
         "available": series.is_available(moment),
-        "presenters": _refs(series.presenter_list),  # type: ignore[attr-defined]
+        "presenters": refs(series.presenter_list),  # type: ignore[attr-defined]
     }
 
 
@@ -388,7 +366,7 @@ def session(s: Session) -> dict[str, Any]:
         "slug": s.slug,
         "description": s.description,
         "duration_seconds": int(s.duration.total_seconds()) if s.duration else None,
-        "presenter": _refs([s.presenter])[0] if s.presenter else None,
+        "presenter": refs([s.presenter])[0] if s.presenter else None,
         "url": s.get_absolute_url(),
     }
 

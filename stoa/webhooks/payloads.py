@@ -19,33 +19,13 @@ from stoa.discussion import threads
 from stoa.discussion.models import Comment, CommentStatus
 from stoa.members.models import Profile, display_name
 from stoa.publishing.models import Post, can_read_full_post
-
-
-def _refs(items: list[Any]) -> list[dict[str, str]]:
-    return [{"name": i.name, "slug": i.slug, "url": i.get_absolute_url()} for i in items]
+from stoa.publishing.serializers import post_detail
 
 
 def post_data(post: Post) -> dict[str, Any]:
     """A live post as the API's GET /posts/{id} answers a visitor (its body only when a
     visitor may read it: never a members-only body)."""
-    readable = can_read_full_post(AnonymousUser(), post)
-    return {
-        "id": post.pk,
-        "title": post.title,
-        "slug": post.slug,
-        "dek": post.dek,
-        "url": post.get_absolute_url(),
-        "published_at": post.published_at,
-        "members_only": post.is_members_only,
-        "summary": post.teaser,
-        "authors": _refs(post.author_list),  # type: ignore[attr-defined]
-        "categories": _refs(post.category_list),  # type: ignore[attr-defined]
-        "tags": _refs(post.tag_list),  # type: ignore[attr-defined]
-        "comment_count": post.comment_count,
-        "comments_open": post.comments_open,
-        "readable": readable,
-        "body": post.body if readable else None,
-    }
+    return post_detail(post, AnonymousUser())
 
 
 def _live_post(post_id: int) -> Post | None:
