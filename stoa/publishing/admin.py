@@ -84,6 +84,10 @@ class PostForm(BodyForm):
     keep_credited = False
     own_person: Person | None = None
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        label_split_datetime(self.fields.get("published_at"))
+
     def clean_authors(self) -> Any:
         authors = self.cleaned_data["authors"]
         if not self.keep_credited:
@@ -169,6 +173,10 @@ class PostAdmin(IndexedSearchMixin):
     search_fields = ["title", "dek", "body", "slug"]
     prepopulated_fields = {"slug": ["title"]}
     autocomplete_fields = ["authors", "categories", "tags", "featured_image"]
+
+    class Media:
+        # Names the autocomplete boxes for screen readers (select2 leaves them unnamed).
+        js = ["publishing/admin-field-names.js"]
     readonly_fields = ["created_at", "updated_at", "comment_count"]
     actions = ["publish_now", "move_to_draft", "feature", "unfeature"]
     fieldsets = [
