@@ -105,18 +105,19 @@ class PostgresBackend(SearchBackend):
         with connection.cursor() as cursor:
             for name in INDEXES:
                 cursor.execute(f"DROP INDEX IF EXISTS {name}")
-        try:
-            yield
-        finally:
-            with connection.cursor() as cursor:
-                cursor.execute(
-                    "SELECT set_config('maintenance_work_mem', %s, true)",
-                    [str(self.options.get("BUILD_MEMORY", BUILD_MEMORY))],
-                )
-                self._create_indexes(cursor.execute)
-                # The new rows' statistics at once (autovacuum's come later): without them
-                # the planner guesses how many documents a word finds.
-                cursor.execute("ANALYZE search_document")
+        # Called inside the rebuild's transaction: a failure while writing rolls the
+        # dropped structures back with everything else (DDL is transactional on both
+        # databases), and its own error is the one raised.
+        yield
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT set_config('maintenance_work_mem', %s, true)",
+                [str(self.options.get("BUILD_MEMORY", BUILD_MEMORY))],
+            )
+            self._create_indexes(cursor.execute)
+            # The new rows' statistics at once (autovacuum's come later): without them
+            # the planner guesses how many documents a word finds.
+            cursor.execute("ANALYZE search_document")
 
     def _where(self, *, members: bool, filters: Filters) -> tuple[str, list[Any]]:
         vector = "d.public_vector || d.members_vector" if members else "d.public_vector"

@@ -113,13 +113,14 @@ class SQLiteBackend(SearchBackend):
         with connection.cursor() as cursor:
             for name in TRIGGERS:
                 cursor.execute(f"DROP TRIGGER IF EXISTS {name}")
-        try:
-            yield
-        finally:
-            with connection.cursor() as cursor:
-                self._create_triggers(cursor.execute)
-                cursor.execute(f"INSERT INTO {TABLE}({TABLE}) VALUES ('rebuild')")  # noqa: S608 - names are ours, values parameters
-                cursor.execute(f"INSERT INTO {TABLE}({TABLE}) VALUES ('optimize')")  # noqa: S608 - names are ours, values parameters
+        # Called inside the rebuild's transaction: a failure while writing rolls the
+        # dropped structures back with everything else (DDL is transactional on both
+        # databases), and its own error is the one raised.
+        yield
+        with connection.cursor() as cursor:
+            self._create_triggers(cursor.execute)
+            cursor.execute(f"INSERT INTO {TABLE}({TABLE}) VALUES ('rebuild')")  # noqa: S608 - names are ours, values parameters
+            cursor.execute(f"INSERT INTO {TABLE}({TABLE}) VALUES ('optimize')")  # noqa: S608 - names are ours, values parameters
 
     def _where(self, query: Query, *, members: bool, filters: Filters) -> tuple[str, list[Any]]:
         conditions, params = filter_sql(filters, members=members, now=timezone.now())

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.db import DatabaseError, connection
 from django.utils import timezone
 
 from stoa.discussion.models import CommentStatus
@@ -141,6 +142,28 @@ def test_reindex_rebuilds_the_same_index() -> None:
     counts = services.reindex()
     assert counts[Kind.POST] == 1 and counts[Kind.COMMENT] == 1
     assert sorted(found("guava")) == before
+
+
+def test_a_rebuild_that_fails_halfway_raises_its_own_error_and_keeps_the_old_index(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    post = PostFactory(title="Quince")
+    CommentFactory(post=post, text="quince as well")
+    before = sorted(found("quince"))
+
+    def broken() -> object:
+        # A database error: on PostgreSQL it aborts the transaction, and building the
+        # indexes again in it would raise an error of its own in place of this one.
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT * FROM stoa_no_such_table")
+        return []
+
+    monkeypatch.setattr(services.sources, "comment_documents_in_bulk", broken)
+    with pytest.raises(DatabaseError, match="stoa_no_such_table"):
+        services.reindex()
+    assert sorted(found("quince")) == before
+    CommentFactory(post=post, text="quince, after the failure")
+    assert len(found("quince")) == 3, "the index still follows writes (its structures are back)"
 
 
 def test_catch_up_indexes_rows_written_without_signals() -> None:
