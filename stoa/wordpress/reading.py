@@ -178,10 +178,15 @@ class ReaderFailed(Exception):
 def _drain(stream: IO[bytes], into: queue.Queue[bytes | None]) -> None:
     """The importer's side of the pipe, in a thread: whole messages, as bytes (reading
     releases the interpreter's lock; unpickling is left to the importer), up to the queue's
-    bound ahead; None at the end of the output."""
+    bound ahead; None at the end of the output, after an empty message if the last one was
+    cut short (the reader stopped in the middle of writing it: never unpickled)."""
     try:
         while len(head := stream.read(8)) == 8:
-            data = stream.read(int.from_bytes(head, "big"))
+            size = int.from_bytes(head, "big")
+            data = stream.read(size)
+            if len(data) != size:
+                into.put(b"")
+                break
             into.put(data)
     except (OSError, ValueError):  # the pipe closed under it: the importer stopped
         pass
@@ -212,6 +217,8 @@ def events_in_process(path: str | Path, *, local_zone: dt.tzinfo) -> Generator[E
     drain.start()
     try:
         while (data := messages.get()) is not None:
+            if not data:
+                raise ReaderFailed("The process reading the file stopped in mid-message.")
             kind, payload = pickle.loads(data)  # noqa: S301 - our own process
             if kind == "events":
                 yield from payload

@@ -160,3 +160,18 @@ def test_records_cross_the_process_boundary_as_they_were_read():
     crossed = pickle.loads(pickle.dumps(read, protocol=pickle.HIGHEST_PROTOCOL))  # noqa: S301
     assert crossed == read
     assert [type(event.record) for event in crossed] == [type(event.record) for event in read]
+
+
+def test_a_message_cut_short_by_the_reader_is_a_failure_not_garbage(monkeypatch):
+    # A reader that stops while writing a message (killed, out of memory) leaves a length
+    # the pipe does not deliver: said plainly, never unpickled from the bytes there are.
+    popen = reading.subprocess.Popen
+    cut = "import sys; sys.stdout.buffer.write((1000).to_bytes(8, 'big') + b'x' * 10)"
+
+    def cut_short(args, **kwargs):
+        return popen([args[0], "-c", cut], **kwargs)
+
+    monkeypatch.setattr(reading.subprocess, "Popen", cut_short)
+    events = reading.events_in_process("unused.xml", local_zone=dt.UTC)
+    with pytest.raises(reading.ReaderFailed, match="mid-message"):
+        next(events)
