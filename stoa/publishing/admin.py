@@ -177,6 +177,7 @@ class PostAdmin(IndexedSearchMixin):
     class Media:
         # Names the autocomplete boxes for screen readers (select2 leaves them unnamed).
         js = ["publishing/admin-field-names.js"]
+
     readonly_fields = ["created_at", "updated_at", "comment_count"]
     actions = ["publish_now", "move_to_draft", "feature", "unfeature"]
     fieldsets = [
