@@ -333,8 +333,12 @@ class ProxiedSite:
         *,
         source: str = HOST,
         direct: bool = False,
+        instance: int | None = None,
     ) -> Answer:
-        port = self.gunicorn_port if direct else self.port
+        """Through nginx, or straight to a gunicorn: `direct` (the first) or `instance`."""
+        if direct and instance is None:
+            instance = 0
+        port = self.port if instance is None else self.upstream_ports()[instance]
         connection = http.client.HTTPConnection(HOST, port, timeout=30, source_address=(source, 0))
         try:
             connection.request(method, path, body=body, headers=dict(headers or {}))
@@ -349,8 +353,11 @@ class ProxiedSite:
         *,
         source: str = HOST,
         direct: bool = False,
+        instance: int | None = None,
     ) -> Answer:
-        return self.request("GET", path, None, headers, source=source, direct=direct)
+        return self.request(
+            "GET", path, None, headers, source=source, direct=direct, instance=instance
+        )
 
     def post(
         self,
@@ -360,6 +367,7 @@ class ProxiedSite:
         *,
         source: str = HOST,
         direct: bool = False,
+        instance: int | None = None,
     ) -> Answer:
         sent = dict(headers or {})
         if isinstance(data, Mapping):
@@ -368,7 +376,13 @@ class ProxiedSite:
                 sent["Content-Type"] = "application/x-www-form-urlencoded"
         else:
             body = data.encode() if isinstance(data, str) else (data or b"")
-        return self.request("POST", path, body, sent, source=source, direct=direct)
+        return self.request(
+            "POST", path, body, sent, source=source, direct=direct, instance=instance
+        )
+
+    def upstream_ports(self) -> list[int]:
+        """The gunicorns behind nginx, by index (one here; Topology has two)."""
+        return [self.gunicorn_port]
 
     def new_source(self) -> str:
         """A loopback address (127.0.0.10 and on) no test of this session has used."""

@@ -19,7 +19,6 @@ load-balancing them, over one PostgreSQL database and one Redis. The `topology` 
 
 from __future__ import annotations
 
-import http.client
 import os
 import secrets
 import shutil
@@ -28,10 +27,10 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlencode, urlsplit, urlunsplit
+from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
 
@@ -40,10 +39,8 @@ from stoa.tests.proxy import (
     DEPLOY_DOC,
     HOST,
     REPO,
-    Answer,
     ProxiedSite,
     _gunicorn_has,
-    _read,
     nginx_missing,
 )
 
@@ -220,61 +217,10 @@ class Topology(ProxiedSite):
         with psycopg.connect(self.server_url, autocommit=True) as connection:
             connection.execute(f'DROP DATABASE IF EXISTS "{self.database_name}" WITH (FORCE)')
 
-    # -- asking
+    # -- asking (ProxiedSite's request/get/post, with `instance=` choosing a gunicorn)
 
-    def request(  # type: ignore[override]
-        self,
-        method: str,
-        path: str,
-        body: bytes | None = None,
-        headers: Mapping[str, str] | None = None,
-        *,
-        source: str = HOST,
-        direct: bool = False,
-        instance: int | None = None,
-    ) -> Answer:
-        if direct and instance is None:
-            instance = 0
-        port = self.port if instance is None else self.ports[instance]
-        connection = http.client.HTTPConnection(HOST, port, timeout=30, source_address=(source, 0))
-        try:
-            connection.request(method, path, body=body, headers=dict(headers or {}))
-            return _read(connection.getresponse())
-        finally:
-            connection.close()
-
-    def get(  # type: ignore[override]
-        self,
-        path: str,
-        headers: Mapping[str, str] | None = None,
-        *,
-        source: str = HOST,
-        direct: bool = False,
-        instance: int | None = None,
-    ) -> Answer:
-        return self.request(
-            "GET", path, None, headers, source=source, direct=direct, instance=instance
-        )
-
-    def post(  # type: ignore[override]
-        self,
-        path: str,
-        data: Mapping[str, str] | bytes | str | None = None,
-        headers: Mapping[str, str] | None = None,
-        *,
-        source: str = HOST,
-        direct: bool = False,
-        instance: int | None = None,
-    ) -> Answer:
-        sent = dict(headers or {})
-        if isinstance(data, Mapping):
-            body = urlencode(data).encode()
-            sent.setdefault("Content-Type", "application/x-www-form-urlencoded")
-        else:
-            body = data.encode() if isinstance(data, str) else (data or b"")
-        return self.request(
-            "POST", path, body, sent, source=source, direct=direct, instance=instance
-        )
+    def upstream_ports(self) -> list[int]:
+        return self.ports
 
     # -- looking inside
 
