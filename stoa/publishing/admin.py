@@ -561,6 +561,15 @@ class MediaItemAdmin(admin.ModelAdmin):
             )
         return format_html('<a href="{}">{}</a>', item.url, item.url)
 
+    # Deleting from the back office (one, or the "delete selected" action) goes through the
+    # service, which removes the files too; Django's own would leave them on the disk.
+    def delete_model(self, request: HttpRequest, obj: MediaItem) -> None:
+        services.delete_media_item(item=obj)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[MediaItem]) -> None:
+        for item in queryset:
+            services.delete_media_item(item=item)
+
     def save_model(self, request: HttpRequest, obj: MediaItem, form: Any, change: bool) -> None:
         data = form.cleaned_data
         fields = {

@@ -475,6 +475,18 @@ def update_media_item(
 
 
 @transaction.atomic
+def delete_media_item(*, item: MediaItem) -> None:
+    """Delete a library item, and its stored file and renditions once that is committed (a
+    rollback keeps them): WordPress's "Delete permanently" of an attachment removes its files
+    too. A picture that is a post's or a series' featured image is protected
+    (models.ProtectedError; the admin's confirmation page names what uses it)."""
+    names = [item.file.name if item.file else "", *(str(r[2]) for r in item.renditions)]
+    item.delete()
+    for name in names:
+        _delete_file_later(name)
+
+
+@transaction.atomic
 def make_missing_renditions(*, items: Iterable[MediaItem]) -> int:
     """Make the srcset renditions of stored pictures that have none (a file stored before
     renditions existed); the number of items given renditions."""

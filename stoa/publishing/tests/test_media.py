@@ -11,6 +11,8 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import transaction
+from django.db.models import ProtectedError
 from django.urls import reverse
 from PIL import Image
 
@@ -18,7 +20,7 @@ from stoa.core import cache
 from stoa.members.roles import Role, assign_role
 from stoa.publishing import services
 from stoa.publishing.models import MediaItem
-from stoa.publishing.tests.factories import SuperuserFactory, UserFactory
+from stoa.publishing.tests.factories import PostFactory, SuperuserFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -401,3 +403,70 @@ def test_a_picture_cannot_be_saved_in_the_back_office_without_alt_text(admin_cli
     assert response.status_code == 200
     assert "Describe the picture" in response.content.decode()
     assert not MediaItem.objects.exists()
+
+
+# ---------------------------------------------------------------------------- deleting
+
+
+def stored_picture(width: int = 1000) -> MediaItem:
+    return services.create_media_item(
+        title="Chairs",
+        file=ContentFile(picture((width, width * 3 // 4))),
+        file_name="chairs.jpg",
+        alt_text="Chairs",
+    )
+
+
+def files_of(item: MediaItem) -> list[str]:
+    return [item.file.name, *(str(r[2]) for r in item.renditions)]
+
+
+def test_deleting_an_item_removes_its_file_and_renditions_once_committed(
+    media: Path, django_capture_on_commit_callbacks
+) -> None:
+    item = stored_picture()
+    names = files_of(item)
+    assert len(names) == 3 and all((media / name).exists() for name in names)  # 480, 800
+    with django_capture_on_commit_callbacks(execute=True):
+        services.delete_media_item(item=item)
+    assert not MediaItem.objects.exists()
+    assert not [name for name in names if (media / name).exists()]
+
+
+def test_a_deletion_rolled_back_keeps_the_files(media: Path) -> None:
+    item = stored_picture()
+    pk, names = item.pk, files_of(item)
+    with pytest.raises(RuntimeError), transaction.atomic():
+        services.delete_media_item(item=item)
+        raise RuntimeError("the request failed after the delete")
+    assert MediaItem.objects.filter(pk=pk).exists()
+    assert all((media / name).exists() for name in names)
+
+
+def test_a_featured_picture_is_not_deleted_from_under_its_post(media: Path) -> None:
+    item = stored_picture()
+    PostFactory(featured_image=item)
+    with pytest.raises(ProtectedError):
+        services.delete_media_item(item=item)
+    assert (media / item.file.name).exists()
+
+
+def test_deleting_in_the_back_office_removes_the_files(
+    admin_client, media: Path, django_capture_on_commit_callbacks
+) -> None:
+    one, two, kept = stored_picture(), stored_picture(900), stored_picture(700)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin_client.post(
+            reverse("admin:publishing_mediaitem_delete", args=[one.pk]), {"post": "yes"}
+        )
+    assert response.status_code == 302
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin_client.post(
+            reverse("admin:publishing_mediaitem_changelist"),
+            {"action": "delete_selected", "_selected_action": [two.pk], "post": "yes"},
+        )
+    assert response.status_code == 302
+    assert list(MediaItem.objects.all()) == [kept]
+    gone = files_of(one) + files_of(two)
+    assert not [name for name in gone if (media / name).exists()]
+    assert all((media / name).exists() for name in files_of(kept))
