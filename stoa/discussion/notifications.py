@@ -57,8 +57,7 @@ def comment_approved(comment: Comment) -> None:
     from stoa.discussion.signals import comment_approved as approved
 
     approved.send(sender=Comment, comment=comment)
-    _enqueue("notify_post_author", comment.pk)
-    _enqueue("notify_subscribers", comment.pk)
+    _enqueue("notify_comment_published", comment.pk)
 
 
 def schedule_cleanup() -> None:

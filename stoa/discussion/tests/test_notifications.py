@@ -14,6 +14,7 @@ from django_tasks_db.models import DBTaskResult
 
 from stoa.discussion import notifications
 from stoa.discussion.models import Comment, DiscussionSettings
+from stoa.discussion.tests.factories import CommentFactory
 from stoa.publishing.tests.factories import PostFactory
 
 # Real commits and rollbacks: the request's transaction is the outermost one, as on the site.
@@ -105,3 +106,19 @@ def test_a_comment_rolled_back_leaves_no_notification_task(
     assert Comment.objects.count() == 0
     assert notification_tasks() == [], "rolled back with the comment"
     assert DBTaskResult.objects.count() == 0
+
+
+def test_an_approved_comment_queues_one_task_for_all_its_emails() -> None:
+    # Issue 12: every queued task is a row written under SQLite's one writer's lock, and a
+    # claim and a result the worker writes under it again; the post's authors and the
+    # thread's subscribers hear from one task (tasks.notify_comment_published).
+    post = PostFactory()
+    with notifications.silenced():
+        CommentFactory(post=post, author_name=GUEST["name"], author_email=GUEST["email"])
+
+    response = Client().post(f"/comments/post/{post.pk}/", GUEST)
+
+    assert response.status_code == 302
+    comment = Comment.objects.latest("pk")
+    assert comment.status == "approved"
+    assert notification_tasks(comment.pk) == ["notify_comment_published"]

@@ -792,6 +792,25 @@ def test_the_posts_author_is_told_of_a_new_comment(
     assert path_of(comment.get_absolute_url()) in message.body
 
 
+def test_a_posts_author_who_follows_the_thread_is_told_once(
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    # One task tells everyone about a comment (tasks.notify_comment_published): the author
+    # hears as the author, and the thread's other followers as subscribers.
+    writer = UserFactory(email="writer@example.org")
+    post = PostFactory(authors=[PersonFactory(user=writer)])
+    SubscriptionFactory(post=post, email="Writer@Example.org")
+    SubscriptionFactory(post=post, email="confirmed@example.net")
+    known("ada@example.net")
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        write(post, "Lovely piece.")
+    assert [m.subject.split("] ", 1)[1].split(" “")[0] for m in sent_to("writer@example.org")] == [
+        "New comment on"
+    ]
+    assert len(sent_to("confirmed@example.net")) == 1
+
+
 def test_the_posts_author_is_not_told_of_their_own_comment(
     django_capture_on_commit_callbacks: Any,
 ) -> None:
