@@ -21,6 +21,10 @@ DEFAULTS: dict[str, Any] = {
     "BACKOFF": 60,
     "BACKOFF_FACTOR": 4,
     "BACKOFF_MAX": 12 * 60 * 60,
+    # Days a message stays in the delivery log once every delivery of it has ended (sent,
+    # given up or cancelled); the worker prunes older ones once a day. Stripe shows 30 days of
+    # event deliveries, GitHub's recent deliveries fewer; a message still being retried stays.
+    "KEEP_DAYS": 30,
 }
 
 

@@ -191,6 +191,7 @@ def deliver(*, delivery_id: int, sequence: int) -> str:
         body=body,
     )
     outcome = sending.post(endpoint.url, body, headers)
+    schedule_pruning()
     return _record(delivery, outcome, started)
 
 
@@ -273,3 +274,26 @@ def save_endpoint(*, endpoint: Endpoint) -> Endpoint:
     endpoint.full_clean()
     endpoint.save()
     return endpoint
+
+
+def schedule_pruning() -> None:
+    """Queue the delivery log's pruning at most once a day, from the worker's own attempts
+    (the log grows only when one is made), so that no cron job is needed and a comment's
+    request never pays for it."""
+    from django.core.cache import cache
+
+    if cache.add("stoa:webhooks-pruning-queued", True, 60 * 60 * 24):
+        tasks.enqueue(_task("prune_log"))
+
+
+@transaction.atomic
+def prune_log(*, now: dt.datetime | None = None) -> int:
+    """Delete the messages older than KEEP_DAYS whose deliveries have all ended, with their
+    deliveries and attempts; a message still pending anywhere stays. Returns how many."""
+    cutoff = (now or timezone.now()) - dt.timedelta(days=webhooks_setting("KEEP_DAYS"))
+    old = Event.objects.filter(created_at__lt=cutoff).exclude(
+        deliveries__status=DeliveryStatus.PENDING
+    )
+    ids = list(old.values_list("pk", flat=True))
+    Event.objects.filter(pk__in=ids).delete()
+    return len(ids)

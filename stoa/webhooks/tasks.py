@@ -19,3 +19,9 @@ def deliver(delivery_id: int, sequence: int) -> str:
 def announce_scheduled_post(post_id: int) -> bool:
     """A scheduled post's time has come: announce it if it is live now."""
     return services.announce_post(post_id=post_id) is not None
+
+
+@task()
+def prune_log() -> int:
+    """The delivery log's daily pruning (services.prune_log)."""
+    return services.prune_log()

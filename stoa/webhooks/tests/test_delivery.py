@@ -5,16 +5,18 @@ to a bounded number of attempts."""
 from __future__ import annotations
 
 import datetime as dt
+import io
 from typing import Any
 
 import pytest
+from django.core.management import call_command
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 from standardwebhooks import Webhook
 
 from stoa.members.tests.factories import UserFactory
 from stoa.webhooks import services, tasks
-from stoa.webhooks.models import Attempt, Delivery, DeliveryStatus, Endpoint
+from stoa.webhooks.models import Attempt, Delivery, DeliveryStatus, Endpoint, Event, EventType
 from stoa.webhooks.tests.conftest import Answer, Receiver
 
 pytestmark = pytest.mark.django_db
@@ -169,3 +171,55 @@ def test_a_resend_sends_the_same_message_again_and_supersedes_a_queued_retry(
     assert (delivery.status, delivery.attempts) == ("succeeded", 1)
     assert Attempt.objects.filter(delivery=delivery).count() == 2
     assert len({r.headers["webhook-id"] for r in receiver.received}) == 1
+
+
+# ---------------------------------------------------------------------------- the log's pruning
+
+
+def old_message(endpoint: Endpoint, *, days: int, status: str) -> Event:
+    sent_at = timezone.now() - dt.timedelta(days=days)
+    event = Event.objects.create(
+        type=EventType.COMMENT_APPROVED, key=f"test:{days}:{status}", body="{}", created_at=sent_at
+    )
+    delivery = Delivery.objects.create(
+        event=event, endpoint=endpoint, status=status, next_attempt_at=sent_at
+    )
+    Attempt.objects.create(delivery=delivery, started_at=sent_at, duration_ms=12)
+    return event
+
+
+def test_messages_past_the_keeping_days_are_pruned_with_their_attempts(
+    endpoint: Endpoint, settings: Any
+) -> None:
+    settings.STOA_WEBHOOKS = {**getattr(settings, "STOA_WEBHOOKS", {}), "KEEP_DAYS": 30}
+    gone = [
+        old_message(endpoint, days=31, status=DeliveryStatus.SUCCEEDED),
+        old_message(endpoint, days=45, status=DeliveryStatus.FAILED),
+        old_message(endpoint, days=90, status=DeliveryStatus.CANCELLED),
+    ]
+    recent = old_message(endpoint, days=29, status=DeliveryStatus.FAILED)
+    retrying = old_message(endpoint, days=40, status=DeliveryStatus.PENDING)
+    assert services.prune_log() == len(gone)
+    assert set(Event.objects.all()) == {recent, retrying}
+    assert Attempt.objects.count() == Delivery.objects.count() == 2
+
+
+def test_the_pruning_is_queued_once_a_day_by_the_worker_s_attempts(
+    delivery: Delivery, receiver: Receiver
+) -> None:
+    receiver.answer(Answer(503, b"down"))
+    [first] = queued(delivery)
+    run(first)
+    [retry] = queued(delivery)[1:]
+    run(retry)
+    pruning = DBTaskResult.objects.filter(task_path="stoa.webhooks.tasks.prune_log")
+    assert pruning.count() == 1
+    assert tasks.prune_log.call() == 0  # nothing old yet
+
+
+def test_the_command_prunes_and_says_how_many(endpoint: Endpoint) -> None:
+    old_message(endpoint, days=400, status=DeliveryStatus.SUCCEEDED)
+    out = io.StringIO()
+    call_command("prune_webhooks", stdout=out)
+    assert out.getvalue() == "Deleted 1 webhook messages older than 30 days.\n"
+    assert not Event.objects.exists()
