@@ -18,6 +18,7 @@ from django.utils.text import slugify
 from stoa.api import access
 from stoa.api.limits import api_setting
 from stoa.api.models import ApiToken, EmbeddedThread, Scope
+from stoa.members import cache as members_cache
 from stoa.members.models import User
 from stoa.publishing import services as publishing
 from stoa.publishing.models import Category, Person, Post, PostStatus
@@ -96,6 +97,8 @@ def note_use(*, token: ApiToken) -> None:
     if last is None or (now - last).total_seconds() >= LAST_USED_PRECISION_SECONDS:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
         token.last_used_at = now
+        # Shown on the member's account page: update() sends no signal.
+        members_cache.mark_member_changed(member_id=token.user_id)
 
 
 # --------------------------------------------------------------------------- embedded threads

@@ -6,7 +6,14 @@ no shared page."""
 
 from stoa.core.freshness import Shown
 from stoa.discussion.forms import REMEMBER_COOKIE
-from stoa.discussion.models import Comment, CommentStatus, DiscussionSettings
+from stoa.discussion.models import (
+    Comment,
+    CommentStatus,
+    DeclinedClaim,
+    DiscussionSettings,
+    Subscription,
+)
+from stoa.members.cache import Owned
 
 SHOWN = [
     Shown(
@@ -15,6 +22,16 @@ SHOWN = [
         fields=("status",),
     ),
     Shown(DiscussionSettings),
+]
+
+# What shows on a member's own account page (stoa.members.cache): their comments, held ones
+# too; their subscriptions; the guest comments written with an address they verified, less
+# those they said are not theirs. A guest's comment belongs to nobody yet and may be offered
+# to whoever verified its address, so it redraws every member's page.
+OWNED = [
+    Owned(Comment, unowned_shows=True),
+    Owned(Subscription),
+    Owned(DeclinedClaim),
 ]
 
 # What makes a page a reader's own (stoa.core.readers): their remembered details fill the

@@ -40,6 +40,7 @@ from stoa.discussion.models import (
     Subscription,
 )
 from stoa.discussion.sanitizers import clean_comment
+from stoa.members import cache as members_cache
 from stoa.members.models import User, display_name
 from stoa.publishing.models import Person, Post
 
@@ -638,7 +639,10 @@ def address_verified(*, user: User, email: str) -> int:
     email = email.strip()
     if not email:
         return 0
-    return Subscription.objects.filter(user__isnull=True, email__iexact=email).update(user=user)
+    count = Subscription.objects.filter(user__isnull=True, email__iexact=email).update(user=user)
+    # Listed on their account page: update() sends no signal.
+    members_cache.mark_member_changed(member_id=user.pk)
+    return count
 
 
 @transaction.atomic

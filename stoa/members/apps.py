@@ -8,6 +8,9 @@ class MembersConfig(AppConfig):
     verbose_name = "Members"
 
     def ready(self) -> None:
-        from stoa.members import signals
+        from stoa.members import cache, signals
 
         signals.connect()
+        # Every app's declaration of the rows that show on a member's own pages (its
+        # `freshness.OWNED`): read here, by name, so that members imports none of them.
+        cache.connect()

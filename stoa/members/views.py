@@ -23,7 +23,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from stoa.core import slots
-from stoa.members import services
+from stoa.members import cache, services
 from stoa.members.forms import DeleteAccountForm, ProfileForm
 from stoa.members.models import Profile, User
 
@@ -96,7 +96,8 @@ def _account_page(
         "member": member,
         "profile": profile,
         "form": form,
-        "sections": slots.fill("ACCOUNT_SECTIONS", request, member),
+        # Kept for this member until their rows, the content or a clock change them.
+        "sections": cache.kept_sections("ACCOUNT_SECTIONS", request, member),
     }
     return render(request, "members/account.html", context, status=status)
 
