@@ -3,9 +3,10 @@ it does (a letter dropped, added, changed or two swapped), as Norvig's corrector
 
 The candidates are looked up in the index's vocabulary (models.Term: words as readers type
 them, not stems) in one query through its unique index, on either database, with no
-extension; among several, the one that finds most is offered. A suggestion is offered only
-when the corrected search finds something for this reader, so a word of a members-only body
-is never suggested to a visitor.
+extension; among several, the one that finds most is offered (counted up to COUNTED: a
+typo of a word in most documents would otherwise count hundreds of thousands of matches). A
+suggestion is offered only when the corrected search finds something for this reader (its
+first match is enough), so a word of a members-only body is never suggested to a visitor.
 """
 
 from __future__ import annotations
@@ -20,6 +21,9 @@ from stoa.search.query import Query, fold
 
 LETTERS = string.ascii_lowercase
 MAX_CANDIDATES = 3
+# Options are compared by how many documents they find, counted no further than this: past
+# it, either finds plenty, and the one last in alphabetical order is offered.
+COUNTED = 1000
 
 
 def edits(word: str) -> set[str]:
@@ -44,8 +48,9 @@ def _held(words: set[str]) -> set[str]:
         return {row[0] for row in cursor.fetchall()}
 
 
-def _finds(query: Query, *, members: bool, filters: Filters) -> int:
-    return sum(backend().count(query, members=members, filters=filters).values())
+def _finds(query: Query, *, members: bool, filters: Filters, limit: int) -> int:
+    """How many documents the search finds for this reader, counting no further than limit."""
+    return backend().matches(query, members=members, filters=filters, limit=limit)
 
 
 def suggest(query: Query, *, members: bool, filters: Filters) -> Query | None:
@@ -64,10 +69,16 @@ def suggest(query: Query, *, members: bool, filters: Filters) -> Query | None:
         if len(options) == 1:
             corrections[word] = options[0]
         elif options:
-            # The option that finds most for this reader, alone.
+            # The option that finds most for this reader, alone (as before, the last in
+            # alphabetical order among equals).
             scored = [
                 (
-                    _finds(Query(text=one, clauses=(((one,),),)), members=members, filters=filters),
+                    _finds(
+                        Query(text=one, clauses=(((one,),),)),
+                        members=members,
+                        filters=filters,
+                        limit=COUNTED,
+                    ),
                     one,
                 )
                 for one in options
@@ -82,4 +93,4 @@ def suggest(query: Query, *, members: bool, filters: Filters) -> Query | None:
             if fold(original) in corrections
         }
     )
-    return corrected if _finds(corrected, members=members, filters=filters) else None
+    return corrected if _finds(corrected, members=members, filters=filters, limit=1) else None

@@ -115,6 +115,11 @@ class SearchBackend:
         """How many documents of each kind match."""
         raise NotImplementedError
 
+    def matches(self, query: Query, *, members: bool, filters: Filters, limit: int) -> int:
+        """How many documents match, counting no further than `limit`: whether a search
+        finds anything (limit 1) without counting every match of a frequent word."""
+        raise NotImplementedError
+
     def ids(self, query: Query, *, kind: str, limit: int) -> list[int]:
         """The object ids of matching documents of one kind, best first, for the back
         office (every document, members' bodies included: staff search)."""

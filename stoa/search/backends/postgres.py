@@ -195,6 +195,19 @@ class PostgresBackend(SearchBackend):
             cursor.execute(sql, [*q_params, *params])
             return dict(cursor.fetchall())
 
+    def matches(self, query: Query, *, members: bool, filters: Filters, limit: int) -> int:
+        if query.is_empty:
+            return 0
+        source, q_params = self._q(query)
+        where, params = self._where(members=members, filters=filters)
+        sql = (
+            f"SELECT COUNT(*) FROM (SELECT 1 FROM search_document d, {source} "  # noqa: S608 - names are ours, values parameters
+            f"WHERE {where} LIMIT %s) found"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [*q_params, *params, limit])
+            return int(cursor.fetchone()[0])
+
     def ids(self, query: Query, *, kind: str, limit: int) -> list[int]:
         if query.is_empty:
             return []

@@ -179,6 +179,18 @@ class SQLiteBackend(SearchBackend):
             cursor.execute(sql, params)
             return dict(cursor.fetchall())
 
+    def matches(self, query: Query, *, members: bool, filters: Filters, limit: int) -> int:
+        if query.is_empty:
+            return 0
+        where, params = self._where(query, members=members, filters=filters)
+        sql = (
+            f"SELECT COUNT(*) FROM (SELECT 1 FROM {TABLE} CROSS JOIN search_document d "  # noqa: S608 - names are ours, values parameters
+            f"ON d.id = {TABLE}.rowid WHERE {where} LIMIT %s)"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [*params, limit])
+            return int(cursor.fetchone()[0])
+
     def ids(self, query: Query, *, kind: str, limit: int) -> list[int]:
         if query.is_empty:
             return []

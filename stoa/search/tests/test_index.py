@@ -133,6 +133,28 @@ def test_filters_by_tag_and_year() -> None:
     assert found("papaya", year=year - 5) == []
 
 
+def test_matches_counts_no_further_than_asked_and_only_what_the_reader_finds() -> None:
+    tag = TagFactory(name="ethics")
+    for n in range(4):
+        PostFactory(title=f"Medlar {n}", tags=[tag] if n == 0 else [])
+    PostFactory(title="Hidden", body="<p>Medlar inside.</p>", members_only=True)
+
+    def matches(text: str, *, members: bool = False, limit: int = 100, **filters: object) -> int:
+        return backend().matches(
+            parse(text),
+            members=members,
+            filters=Filters(**filters),  # type: ignore[arg-type]
+            limit=limit,
+        )
+
+    assert matches("medlar") == 4
+    assert matches("medlar", members=True) == 5
+    assert matches("medlar", limit=1) == 1
+    assert matches("medlar", members=True, limit=3) == 3
+    assert matches("medlar", tag_id=tag.pk) == 1
+    assert matches("quince") == 0
+
+
 def test_reindex_rebuilds_the_same_index() -> None:
     post = PostFactory(title="Guava")
     CommentFactory(post=post, text="guava too")
