@@ -51,16 +51,19 @@ def post_discussion(request: HttpRequest, post: Post, state: Mapping[str, Any]) 
     edit links, and the form in its place. A reader with nothing of their own on the page
     (stoa.core.readers) gets the section every such reader gets, kept until the content
     changes; a form handed back with errors (`state`) is this reader's own too."""
-    page = _int(request.GET.get("cpage")) or 1
+    page = _int(request.GET.get("cpage")) or 0
     if not state and not readers.is_personal(request.META):
         return memoize(
-            f"discussion-section-{post.pk}-{page}",
-            lambda: _render_section(request, post, state, page),
+            f"discussion-section-{post.pk}-{page or 1}",
+            lambda: _render_section(request, post, state, page or 1),
         )
     return _render_section(request, post, state, page)
 
 
 def _render_section(request: HttpRequest, post: Post, state: Mapping[str, Any], page: int) -> str:
+    """The section at comment page `page`; with 0 (none asked for), the page that holds the
+    comment the address's owner token names (where a commenter is sent after writing or
+    editing: views._own_url), else the first."""
     settings = DiscussionSettings.current()
     rows = threads.thread_rows(post.pk)
     before: dict[int, str] = {}
@@ -106,10 +109,20 @@ def _render_section(request: HttpRequest, post: Post, state: Mapping[str, Any], 
         # Replying without JavaScript (?replytocom=): the form sits under that comment.
         after[reply_to] = after.get(reply_to, "") + form_html
         form_html = ""
+    per_page = settings.threads_per_page if settings.paginate else 0
+    if not page:
+        # Found here, in the rows the page reads anyway, rather than by the comment POST:
+        # there it read the whole thread, a write costing more the longer the thread
+        # (issue 12).
+        pairs = ((row.pk, row.parent_id) for row in rows)
+        found = threads.pages_of(
+            pairs, [owned] if owned else [], per_page=per_page, newest_first=settings.newest_first
+        )
+        page = found.get(owned, 1) if owned else 1
     thread = threads.build_thread(
         rows,
         page=page,
-        per_page=settings.threads_per_page if settings.paginate else 0,
+        per_page=per_page,
         newest_first=settings.newest_first,
         before=before,
         after=after,

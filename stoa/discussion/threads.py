@@ -241,13 +241,32 @@ def _pages_on(post_id: int, pks: Iterable[int]) -> dict[int, int]:
     settings = DiscussionSettings.current()
     if not settings.paginate or not settings.threads_per_page:
         return dict.fromkeys(pks, 1)
-    parents = dict(
+    pairs = (
         Comment.objects.filter(post_id=post_id, status=CommentStatus.APPROVED)
         .order_by("created_at", "pk")
         .values_list("pk", "parent_id")
     )
+    return pages_of(
+        pairs, pks, per_page=settings.threads_per_page, newest_first=settings.newest_first
+    )
+
+
+def pages_of(
+    pairs: Iterable[tuple[int, int | None]],
+    pks: Iterable[int],
+    *,
+    per_page: int,
+    newest_first: bool,
+) -> dict[int, int]:
+    """The page each of `pks` is on, in a thread of these (comment, parent) pairs in the
+    thread's order, paged as build_thread pages it (`per_page` threads a page, 0: one page);
+    page 1 for a comment not among them."""
+    parents = dict(pairs)
+    pks = list(pks)
+    if not per_page:
+        return dict.fromkeys(pks, 1)
     top = [pk for pk, parent in parents.items() if parent not in parents]
-    if settings.newest_first:
+    if newest_first:
         top.reverse()
     position = {pk: index for index, pk in enumerate(top)}
     pages = {}
@@ -257,7 +276,7 @@ def _pages_on(post_id: int, pks: Iterable[int]) -> dict[int, int]:
             seen.add(root)
             root = parents[root]
         index = position.get(root)
-        pages[pk] = 1 if index is None else index // settings.threads_per_page + 1
+        pages[pk] = 1 if index is None else index // per_page + 1
     return pages
 
 

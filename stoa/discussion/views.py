@@ -35,7 +35,6 @@ from stoa.discussion.forms import (
     remember_commenter,
 )
 from stoa.discussion.models import Comment, DiscussionSettings, Subscription
-from stoa.discussion.threads import comment_page
 from stoa.members.models import User
 from stoa.publishing.models import Post, can_read_full_post
 from stoa.publishing.views import live_post, render_post
@@ -200,9 +199,11 @@ def _came_from(request: HttpRequest) -> str:
 
 
 def _own_url(comment: Comment) -> str:
-    """The post page at this comment, carrying the token that lets its author see it."""
-    page = comment_page(comment)
-    query = f"?c={tokens.owner_token(comment.pk)}" + (f"&cpage={page}" if page > 1 else "")
+    """The post page at this comment, carrying the token that lets its author see it. The
+    page the token's comment is on, when comments are paged, is found by the post page
+    (slots.post_discussion): finding it here read the whole thread on every comment POST,
+    which then cost more the longer the thread (issue 12)."""
+    query = f"?c={tokens.owner_token(comment.pk)}"
     return f"{comment.post.get_absolute_url()}{query}#comment-{comment.pk}"
 
 

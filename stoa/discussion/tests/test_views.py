@@ -813,13 +813,41 @@ def test_newest_first_reverses_the_threads(client, post, five_threads) -> None:
 
 
 def test_a_new_guest_comment_redirects_to_its_page(client, post, five_threads) -> None:
+    # The address names the comment by its owner token; the post page finds the comment
+    # page it is on (the POST does not read the thread to find it: issue 12).
     tops, _ = five_threads
     discussion_settings(hold_first_comment=False)
     response = send(client, post, body="Late to the party.")
     comment = Comment.objects.get(text="Late to the party.")
     assert comment.status == CommentStatus.APPROVED
-    assert "cpage=3" in response["Location"]
-    assert comment.pk in comment_ids(client.get(response["Location"]))
+    assert "cpage" not in response["Location"]
+    page = client.get(response["Location"])
+    assert top_level_ids(page) == [tops[4].pk, comment.pk]
+    assert "Comment page 3 of 3" in squash(
+        html(page).xpath("//nav[@class='comment-pages']")[0].text_content()
+    )
+
+
+def test_a_held_reply_redirects_to_the_page_of_the_comment_it_answers(
+    client, post, five_threads
+) -> None:
+    # Held (a first comment), shown to its writer alone, under its parent on page 2.
+    tops, _ = five_threads
+    response = send(client, post, body="A first reply.", parent=str(tops[3].pk))
+    reply = Comment.objects.get(text="A first reply.")
+    assert reply.status == CommentStatus.PENDING
+    page = client.get(response["Location"])
+    assert top_level_ids(page) == [tops[2].pk, tops[3].pk]
+    assert reply.pk in comment_ids(page)
+    assert "awaiting moderation" in text_of(page)
+
+
+def test_an_asked_comment_page_wins_over_the_owner_tokens_page(client, post, five_threads) -> None:
+    tops, _ = five_threads
+    discussion_settings(hold_first_comment=False)
+    location = send(client, post, body="On the last page.")["Location"]
+    path, fragment = location.split("#")
+    assert top_level_ids(client.get(f"{path}&cpage=1")) == [tops[0].pk, tops[1].pk]
 
 
 # --- What a post page costs -------------------------------------------------------------------

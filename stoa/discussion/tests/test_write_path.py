@@ -218,9 +218,16 @@ def comment_queries(post_pk: int, n: int) -> list[str]:
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize("paged", [False, True])
 def test_a_comment_on_a_long_thread_sends_what_it_sends_on_a_short_one(
-    site: dict[str, Any],
+    site: dict[str, Any], paged: bool
 ) -> None:
+    # Paged too: the page a new comment is on is found by the page it is sent to, not by
+    # reading the thread in the POST.
+    row = DiscussionSettings.current()
+    row.paginate, row.threads_per_page = paged, 5
+    row.save()
+    DiscussionSettings.current()  # kept again, as every request after the first finds it
     short = comment_queries(site["post"].pk, 1)
     long_post = PostFactory()
     for n in range(40):
@@ -228,6 +235,15 @@ def test_a_comment_on_a_long_thread_sends_what_it_sends_on_a_short_one(
     long = comment_queries(long_post.pk, 2)
     assert len(long) == len(short)
     assert not [sql for sql in long if "COUNT(" in sql.upper()]
+    # Whatever it reads of the comments is a bounded number of rows, never the thread.
+    unbounded = [
+        sql
+        for sql in long
+        if sql.lstrip().upper().startswith("SELECT")
+        and '"discussion_comment"' in sql
+        and "LIMIT" not in sql.upper()
+    ]
+    assert not unbounded
 
 
 @pytest.mark.django_db
