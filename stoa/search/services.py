@@ -44,8 +44,6 @@ MIN_WORD, MAX_WORD = 3, 40
 VOCABULARY_HELD = 50_000
 # More rows than this behind the index (an import of a whole site): catch_up rebuilds.
 REBUILD_ABOVE = 5000
-# Rows per INSERT in a rebuild (14 columns: within SQLite's 32,766 parameters).
-INSERT_ROWS = 500
 
 Progress = Callable[[str, int, int], None]
 
@@ -210,12 +208,9 @@ COLUMNS = ("kind", "object_id", *UPDATED)
 
 
 def _insert(documents: Sequence[Document | sources.Row]) -> None:
-    """Insert new documents as plain rows (a rebuild writes hundreds of thousands: the
-    ORM's bulk_create spends more preparing each value than the database spends writing)."""
-    table = Document._meta.db_table
-    # Document's fields are plain columns named as the fields (no relations).
-    columns = ", ".join(connection.ops.quote_name(name) for name in COLUMNS)
-    marks = ", ".join(["%s"] * len(COLUMNS))
+    """Insert new documents as plain rows, as the backend writes them fastest (a rebuild
+    writes hundreds of thousands: the ORM's bulk_create spends more preparing each value
+    than the database spends writing)."""
     adapt = connection.ops.adapt_datetimefield_value
     dates = {
         index
@@ -229,13 +224,8 @@ def _insert(documents: Sequence[Document | sources.Row]) -> None:
         )
         for document in documents
     ]
-    # Many rows to a statement: PostgreSQL pays a round trip per statement, which
-    # executemany would spend per row.
-    with connection.cursor() as cursor:
-        for batch in chunks(rows, INSERT_ROWS):
-            values = ", ".join([f"({marks})"] * len(batch))
-            params = [value for row in batch for value in row]
-            cursor.execute(f"INSERT INTO {table} ({columns}) VALUES {values}", params)  # noqa: S608 - names from the model
+    # Document's fields are plain columns named as the fields (no relations).
+    backend().write_rows(Document._meta.db_table, COLUMNS, rows)
 
 
 def reindex(*, progress: Progress | None = None) -> dict[str, int]:

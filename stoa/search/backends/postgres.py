@@ -119,6 +119,22 @@ class PostgresBackend(SearchBackend):
             # the planner guesses how many documents a word finds.
             cursor.execute("ANALYZE search_document")
 
+    def write_rows(
+        self, table: str, columns: Sequence[str], rows: Sequence[tuple[Any, ...]]
+    ) -> None:
+        """COPY: the rows streamed in PostgreSQL's own format, with no statement to parse
+        and no parameters to bind (a multi-row INSERT of 14 columns spent more on those,
+        client and server, than on the rows)."""
+        quote = connection.ops.quote_name
+        names = ", ".join(quote(name) for name in columns)
+        # The driver's own cursor (psycopg 3): Django's wrapper has no copy().
+        with (
+            connection.cursor() as cursor,
+            cursor.cursor.copy(f"COPY {quote(table)} ({names}) FROM STDIN") as copy,
+        ):
+            for row in rows:
+                copy.write_row(row)
+
     def _where(self, *, members: bool, filters: Filters) -> tuple[str, list[Any]]:
         vector = "d.public_vector || d.members_vector" if members else "d.public_vector"
         conditions, params = filter_sql(filters, members=members, now=timezone.now())
