@@ -3,10 +3,14 @@ sanitiser, as every imported body is saved)."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from stoa.publishing.sanitizers import clean_post_body
-from stoa.wordpress.markup import Image, autop, convert, player_url
+from stoa.wordpress.markup import Image, autop, convert, player_url, rewrite_uploads
 
 YOUTUBE = "https://www.youtube-nocookie.com/embed/M7lc1UVf-VE"
 PLAYER = (
@@ -184,3 +188,57 @@ def test_another_sites_upload_addresses_are_left_alone():
     )
     assert 'src="https://elsewhere.example/wp-content/uploads/2024/03/a.jpg"' in result.html
     assert result.missing_media == []
+
+
+def _rewritten_by_scanning(text, base_urls, upload_url):
+    """rewrite_uploads as a plain re.sub over the whole body (the pattern tried at every
+    character): what its shortcut must equal."""
+    hosts = "|".join(re.escape(base.rstrip("/")) for base in base_urls if base)
+    alone = r"(?<![\w.:/%-])"
+    prefix = f"(?:{hosts}|{alone})" if hosts else alone
+    pattern = re.compile(
+        prefix + r"/wp-content/uploads/([^\s\"'<>?#]+?\.[A-Za-z0-9]{2,5})(?=[\s\"'<>?#]|$)"
+    )
+    missing = []
+
+    def replace(match):
+        path = match.group(1)
+        found = upload_url(path)
+        if found is None:
+            original = re.sub(r"-\d+x\d+(\.[A-Za-z0-9]+)$", r"\1", path)
+            found = upload_url(original) if original != path else None
+        if found is None:
+            missing.append(path)
+            return match.group(0)
+        return found
+
+    return pattern.sub(replace, text), missing
+
+
+# Pieces of addresses (a host, the uploads folder, a file's name, what ends it) and of what
+# surrounds them: joined at random, they make addresses of every shape, nested ones too.
+_BODY_PARTS = st.sampled_from(
+    [
+        "/wp-content/uploads/", "/wp-content/uploads/", "https://old.example", "x", "a",
+        "-300x200", ".jpg", ".pdf", " ", '"', "/", ".", "-", "é", "?",
+    ]
+)  # fmt: skip
+
+
+@settings(max_examples=1500, deadline=None)
+@given(
+    parts=st.lists(_BODY_PARTS, max_size=24),
+    bases=st.lists(
+        st.sampled_from(["https://old.example", "https://old.example/", "x", "/", ""]),
+        max_size=3,
+    ),
+)
+def test_upload_addresses_are_rewritten_exactly_as_a_scan_of_the_whole_body_would(parts, bases):
+    text = "".join(parts)
+
+    def upload_url(path):  # every file imported but the PDFs, and no resized copy
+        return None if path.endswith(".pdf") or "300x" in path else f"/media/new/{path}"
+
+    assert rewrite_uploads(text, bases, upload_url) == _rewritten_by_scanning(
+        text, bases, upload_url
+    )
