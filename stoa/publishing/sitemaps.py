@@ -13,6 +13,9 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import html
+import re
+from collections.abc import Iterator
 from typing import Any
 from urllib.parse import quote
 
@@ -20,6 +23,7 @@ from django.contrib.sitemaps import Sitemap
 from django.contrib.sites.shortcuts import get_current_site
 from django.core.paginator import EmptyPage, PageNotAnInteger
 from django.db.models import Max, QuerySet
+from django.db.models.sql.constants import MULTI
 from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils import timezone
@@ -30,15 +34,33 @@ from django.views.decorators.http import require_safe
 from stoa.publishing.models import Category, Page, Person, Post, Tag
 
 URLS_PER_PAGE = 50_000  # the sitemap protocol's limit per file
+_PLAIN_SLUG = re.compile(r"[A-Za-z0-9_.-]*")
+
+
+def _raw_rows(rows: QuerySet[Any]) -> Iterator[tuple[Any, ...]]:
+    """The rows of a values_list() query as the database driver gives them, without
+    Django's per-value converters (a sitemap page reads 50,000 rows at most)."""
+    compiler = rows.query.get_compiler(using=rows.db)
+    for chunk in compiler.execute_sql(MULTI, chunked_fetch=True):
+        yield from chunk
+
+
+def _moment(value: dt.datetime) -> dt.datetime:
+    """An aware datetime from a driver's value: PostgreSQL's is one; SQLite's (parsed by
+    the converter Django registers with the driver) is naive, in UTC as Django wrote it."""
+    return value if value.tzinfo is not None else value.replace(tzinfo=dt.UTC)
 
 
 class StoaSitemap(Sitemap):
     limit = URLS_PER_PAGE
 
-    def entries(self, page: int | str, protocol: str, domain: str) -> list[dict[str, Any]]:
-        """One page's <url> entries: Sitemap.get_urls's, which a section may compute faster."""
+    def url_elements(self, page: int | str, protocol: str, domain: str) -> Iterator[str]:
+        """One page's <url> elements, from Sitemap.get_urls's entries (a section may write
+        them faster)."""
         site = type("Site", (), {"domain": domain})()
-        return self.get_urls(page=page, site=site, protocol=protocol)
+        zone = timezone.get_current_timezone()
+        for entry in self.get_urls(page=page, site=site, protocol=protocol):
+            yield _url(entry, zone)
 
 
 class HomeSitemap(StoaSitemap):
@@ -87,37 +109,53 @@ class PostSitemap(StoaSitemap):
         slug = quote(item.slug, safe=RFC3986_SUBDELIMS + "/~:@")  # as reverse() quotes it
         return f"{before}{local.year}/{local.month:02d}/{slug}{after}"
 
-    def entries(self, page: int | str, protocol: str, domain: str) -> list[dict[str, Any]]:
-        # What get_urls gives, from plain rows: no model instance, no per-field lookups and
-        # one time zone for the page (a large magazine's 20,000 posts in a fraction of the
-        # time; the sitemap tests compare it with Django's own view).
-        window = self.paginator.page(page)
+    def url_elements(self, page: int | str, protocol: str, domain: str) -> Iterator[str]:
+        # What get_urls gives, written straight from the rows as the driver gives them: no
+        # model instance, no dict per entry, no Django converter per value (on SQLite they
+        # made 40,000 datetimes aware one call at a time), the constant parts written once,
+        # one time zone for the page: 20,000 posts in half the time. And no COUNT of every
+        # live post first (the paginator's, which read each post's row on SQLite for
+        # `listed`): a page past the end is found empty. The sitemap tests hold it to
+        # Django's own view, time zones and quoted slugs included (issue 12).
+        try:
+            number = int(page)
+        except (TypeError, ValueError) as error:
+            raise PageNotAnInteger(f"No page {page!r}") from error
+        if number < 1:
+            raise EmptyPage(f"Page {number} is less than 1")
+        start = (number - 1) * self.limit
         rows = (
             self.items()
             .order_by("-published_at", "-pk")
-            .values_list("slug", "published_at", "updated_at")[
-                window.start_index() - 1 : window.end_index()
-            ]
+            .values_list("slug", "published_at", "updated_at")[start : start + self.limit]
         )
         zone = timezone.get_current_timezone()
         before, after = self._route
+        head = f"<url><loc>{html.escape(f'{protocol}://{domain}{before}')}"
+        middle = f"{html.escape(after)}</loc><lastmod>"
+        tail = (
+            f"</lastmod><changefreq>{html.escape(self.changefreq)}</changefreq>"
+            f"<priority>{html.escape(str(self.priority))}</priority></url>"
+        )
         safe = RFC3986_SUBDELIMS + "/~:@"
-        entries = []
         latest = None
-        for slug, published_at, updated_at in rows:
-            local = published_at.astimezone(zone)  # type: ignore[union-attr]  # live: dated
-            entries.append(
-                {
-                    "location": f"{protocol}://{domain}{before}{local.year}/{local.month:02d}/"
-                    f"{quote(slug, safe=safe)}{after}",
-                    "lastmod": updated_at,
-                    "changefreq": self.changefreq,
-                    "priority": str(self.priority),
-                }
+        for slug, published, updated in _raw_rows(rows):
+            published_at, updated_at = _moment(published), _moment(updated)
+            local = published_at.astimezone(zone)
+            day = updated_at.astimezone(zone)
+            # A slug is letters, digits, underscores and dashes (SlugField's validation):
+            # quoted as reverse() would, and escaped, only a row written without it.
+            if not slug.isascii() or not _PLAIN_SLUG.fullmatch(slug):
+                slug = html.escape(quote(slug, safe=safe))
+            yield (
+                f"{head}{local.year}/{local.month:02d}/{slug}{middle}"
+                f"{day.year:04d}-{day.month:02d}-{day.day:02d}{tail}"
             )
-            latest = updated_at if latest is None else max(latest, updated_at)
+            if latest is None or updated_at > latest:
+                latest = updated_at
+        if latest is None and number > 1:
+            raise EmptyPage(f"Page {number} is empty")
         self.latest_lastmod = latest
-        return entries
 
     def get_latest_lastmod(self) -> dt.datetime | None:
         # The index's <lastmod> for the section: one aggregate, where Django's default would
@@ -220,17 +258,19 @@ def section(request: HttpRequest, section: str) -> HttpResponse:
     sitemap = SITEMAPS[section]()
     page = request.GET.get("p", 1)
     try:
-        urls = sitemap.entries(page, request.scheme or "http", get_current_site(request).domain)
+        # Written out here, so that an empty or wrong page is a 404 before any byte.
+        urls = list(
+            sitemap.url_elements(page, request.scheme or "http", get_current_site(request).domain)
+        )
     except EmptyPage as error:
         raise Http404(f"Page {page} empty") from error
     except PageNotAnInteger as error:
         raise Http404(f"No page {page!r}") from error
-    zone = timezone.get_current_timezone()
     body = "".join(
         [
             '<?xml version="1.0" encoding="UTF-8"?>\n'
             '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n',
-            "\n".join(_url(entry, zone) for entry in urls),
+            "\n".join(urls),
             "\n</urlset>\n",
         ]
     )

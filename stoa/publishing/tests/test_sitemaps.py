@@ -14,6 +14,7 @@ from django.utils import timezone
 from lxml import etree
 
 from stoa.publishing import sitemaps
+from stoa.publishing.models import Post
 from stoa.publishing.tests.factories import (
     CategoryFactory,
     PageFactory,
@@ -213,6 +214,32 @@ def test_each_section_says_what_djangos_own_sitemap_view_says(client, magazine, 
         assert entries(ours.content) == entries(theirs.content), name
         assert ours["X-Robots-Tag"] == theirs["X-Robots-Tag"]
         assert ours.get("Last-Modified") == theirs.get("Last-Modified"), name
+
+
+def test_the_posts_sitemap_dates_and_quotes_as_djangos_own_view_does(client, rf) -> None:
+    # The posts' page is written from raw rows (issue 12): each address's year and month and
+    # each lastmod in the site's time zone; a slug quoted as reverse() quotes it (one written
+    # without validation, as a bulk path may); a page before the first or past the last is
+    # not found.
+    from django.contrib.sitemaps.views import sitemap as django_sitemap
+
+    edge = dt.datetime(2024, 4, 1, 2, tzinfo=dt.UTC)  # still March 31 in New York
+    odd = PostFactory(slug="cafe-au-lait", published_at=edge)
+    Post.objects.filter(pk=odd.pk).update(slug="café&lait", updated_at=edge)
+    PostFactory(slug="plain-words", published_at=at(2023, 12, 31))
+    ours = client.get("/sitemap-posts.xml")
+    theirs = django_sitemap(rf.get("/sitemap-posts.xml"), sitemaps.SITEMAPS, section="posts")
+    theirs.render()
+    fields = ("loc", "lastmod", "changefreq", "priority")
+    listed = [
+        [tuple(url.findtext(f"sm:{name}", namespaces=NS) for name in fields) for url in urls]
+        for urls in (parse_xml(page.content).iterfind("sm:url", NS) for page in (ours, theirs))
+    ]
+    assert listed[0] == listed[1]
+    assert listed[0][0][:2] == (f"{BASE}/2024/03/caf%C3%A9&lait/", "2024-03-31")
+    assert f"{BASE}/2024/03/caf%C3%A9&lait/" in page_urls(client, f"{BASE}/sitemap-posts.xml")
+    assert client.get("/sitemap-posts.xml?p=0").status_code == 404
+    assert client.get("/sitemap-posts.xml?p=2").status_code == 404
 
 
 def test_the_sitemap_costs_the_same_queries_however_many_posts_there_are(client, magazine) -> None:
