@@ -1,6 +1,7 @@
 """Smoke test of bench/search.py: a small corpus (200 posts, 2,000 comments) is written,
-indexed and searched, and the table has a row per reader with numbers. A plain subprocess
-test on a throwaway SQLite site: it uses no test database. About 15 s."""
+indexed and searched, and the table has a row per reader (and one for the most frequent
+word) with numbers. A plain subprocess test on a throwaway SQLite site: it uses no test
+database. About 15 s."""
 
 from __future__ import annotations
 
@@ -38,7 +39,7 @@ def test_search_bench_prints_a_row_per_reader() -> None:
         cells = [cell.strip() for cell in line.strip("|").split("|")]
         if len(cells) == 8 and cells[0] == "sqlite":
             rows[cells[1]] = cells
-    expect(sorted(rows) == ["member", "visitor"], done.stdout)
+    expect(sorted(rows) == ["member", "visitor", "visitor (most frequent word)"], done.stdout)
     for reader, cells in rows.items():
         expect(cells[2] == "200 / 2,000", f"{reader}: {cells}")
         expect(cells[3] == "2,200", f"{reader}: every post and comment indexed: {cells}")
