@@ -23,7 +23,10 @@ and `OWN_CLOCKS`, functions `(member) -> datetime | None`. members reads them by
 ready(), so it imports none of the apps that plug into its page. Writes that send no signal
 (`QuerySet.update()`) call `mark_member_changed`.
 
-The kept sections are the member's only and the page stays private (never_cache): the page
+The profile form as it stands is kept the same way (`kept_piece`), under the member's version
+alone: it shows their profile and names, nothing of the content.
+
+The kept pieces are the member's only and the page stays private (never_cache): the page
 cache never stores it. A form's CSRF token is never kept: it is cut out before storing and a
 fresh one put in for each request.
 """
@@ -180,12 +183,21 @@ def _seconds_kept(member: Any) -> int:
     return max(1, min(KEPT_SECONDS, math.ceil((min(moments) - now).total_seconds())))
 
 
+def _request_versions(request: HttpRequest, member: Any) -> tuple[str, str]:
+    """The member's versions, read once per request however many pieces are kept."""
+    known = request.__dict__.get("_stoa_member_versions")
+    if known is None or known[0] != member.pk:
+        known = (member.pk, _versions(member.pk))
+        request.__dict__["_stoa_member_versions"] = known
+    return known[1]
+
+
 def kept_sections(name: str, request: HttpRequest, member: Any) -> list[Markup]:
     """The pieces slot `name` makes for the member's own page (stoa.core.slots.fill), drawn
     once and kept until the member's rows, the site's content or a clock says otherwise."""
     paths = "\n".join(stoa_setting(name))
     drawn = hashlib.blake2b(paths.encode(), digest_size=8).hexdigest()
-    everyone, own = _versions(member.pk)
+    everyone, own = _request_versions(request, member)
     key = f"stoa:own:{name}:{member.pk}:{drawn}:{everyone}:{own}:{content_version()}"
     pieces: list[str] | None = cache.get(key)
     if pieces is None:
@@ -195,3 +207,16 @@ def kept_sections(name: str, request: HttpRequest, member: Any) -> list[Markup]:
         token = str(csrf_input(request))
         pieces = [piece.replace(CSRF_MARK, token) for piece in pieces]
     return [Markup(piece) for piece in pieces]  # noqa: S704 - the apps' own rendered templates
+
+
+def kept_piece(name: str, request: HttpRequest, member: Any, draw: Callable[[], str]) -> Markup:
+    """A piece of the member's own page drawn from their own rows alone (their profile
+    form as it stands), kept until one of those rows changes. It must hold no form token
+    and nothing of the site's content."""
+    own = _request_versions(request, member)[1]
+    key = f"stoa:own:{name}:{member.pk}:{own}"
+    piece: str | None = cache.get(key)
+    if piece is None:
+        piece = str(draw())
+        cache.set(key, piece, KEPT_SECONDS)
+    return Markup(piece)  # noqa: S704 - members' own rendered template

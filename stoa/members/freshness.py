@@ -11,6 +11,7 @@ from stoa.members.models import Profile, User
 
 SHOWN = [Shown(Profile)]
 
-# What shows on a member's own pages, kept for them (stoa.members.cache): what their account
-# may read (is_active), and the addresses they verified (the guest comments offered to them).
-OWNED = [Owned(User, member="id"), Owned(EmailAddress)]
+# What shows on a member's own pages, kept for them (stoa.members.cache): their profile and
+# names (the profile form), what their account may read (is_active), and the addresses they
+# verified (the guest comments offered to them).
+OWNED = [Owned(Profile), Owned(User, member="id"), Owned(EmailAddress)]

@@ -17,10 +17,12 @@ from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
+from markupsafe import Markup
 
 from stoa.core import slots
 from stoa.members import cache, services
@@ -92,10 +94,19 @@ def account(request: HttpRequest) -> HttpResponse:
 def _account_page(
     request: HttpRequest, member: User, profile: Profile, form: ProfileForm, *, status: int
 ) -> HttpResponse:
+    def profile_fields() -> Markup:
+        html = render_to_string("members/_profile_fields.html", {"form": form}, request)
+        return Markup(html)  # noqa: S704 - members' own template, rendered with autoescape
+
     context = {
         "member": member,
         "profile": profile,
         "form": form,
+        # The form as it stands is drawn from the member's profile alone: kept until it
+        # changes (a third of the page's time). One sent back with errors is drawn anew.
+        "profile_fields": profile_fields()
+        if form.is_bound
+        else cache.kept_piece("profile-form", request, member, profile_fields),
         # Kept for this member until their rows, the content or a clock change them.
         "sections": cache.kept_sections("ACCOUNT_SECTIONS", request, member),
     }

@@ -184,3 +184,27 @@ def test_each_request_gets_a_csrf_token_of_its_own_in_the_kept_forms(
         for page in (first, second)
     ]
     assert all(tokens) and tokens[0] != tokens[1]
+
+
+def test_a_profile_saved_fills_the_form_at_the_next_request(django_assert_num_queries) -> None:
+    writer = UserFactory()
+    client = signed_in(writer)
+    kept_and_warm(client, django_assert_num_queries)
+    saved = client.post(
+        "/account/",
+        {"display_name": "Dr. Wren", "bio": "Couples work, mostly.", "credential": "LMFT"},
+    )
+    assert saved.status_code == 302
+    form = next(f for f in lxml.html.fromstring(account(client)).forms if f.action == "/account/")
+    assert form.fields["display_name"] == "Dr. Wren"
+    assert form.fields["bio"].strip() == "Couples work, mostly."
+
+
+def test_one_members_profile_form_is_never_given_to_another(django_assert_num_queries) -> None:
+    first, second = UserFactory(), UserFactory()
+    first.profile.bio = "Firstina writes here."
+    first.profile.save()
+    first_client, second_client = signed_in(first), signed_in(second)
+    for _ in range(2):  # drawn, then kept
+        assert "Firstina writes here." in account(first_client)
+        assert "Firstina writes here." not in account(second_client)
