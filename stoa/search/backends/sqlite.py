@@ -42,6 +42,9 @@ PUBLIC = "{title excerpt byline body}"
 WEIGHTS = "10.0, 5.0, 3.0, 1.0, 1.0"
 TOKENIZER = "porter unicode61 remove_diacritics 2"
 SNIPPET_WORDS = 24
+# A search with no filter of the reader's is first ranked among this many of the index's
+# best matches (search()).
+TOP = 200
 
 TRIGGERS = {
     "search_document_ai": (
@@ -149,23 +152,68 @@ class SQLiteBackend(SearchBackend):
             f"ELSE snippet({TABLE}, -1, {marks}) END"
         )
         ordering = "d.date DESC, d.id DESC" if order == NEWEST else "rank, d.id"
-        # The page's rows are chosen first, then each is looked up again in the index by
-        # its rowid for its snippet: SQLite draws the select list's snippets for every
-        # match it sorts, not only the page's (a frequent word: hundreds of them).
-        sql = (
-            f"WITH page AS (SELECT d.id AS id, bm25({TABLE}, {WEIGHTS}) AS rank "  # noqa: S608 - names are ours, values parameters
+        every = (
+            f"SELECT d.id AS id, bm25({TABLE}, {WEIGHTS}) AS rank "  # noqa: S608 - names are ours, values parameters
             f"FROM {TABLE} CROSS JOIN search_document d ON d.id = {TABLE}.rowid "
-            f"WHERE {where} ORDER BY {ordering} LIMIT %s OFFSET %s) "
+            f"WHERE {where} ORDER BY {ordering} LIMIT %s OFFSET %s"
+        )
+        if order != NEWEST and not _narrowed(filters):
+            # Ranked in the index alone first: the best `top` matches by BM25, without
+            # reading search_document for each (a frequent word: for each of hundreds of
+            # thousands); the reader's conditions are then checked on those only. They are
+            # a prefix of every match in the same order, so the page drawn from them is the
+            # page itself, as long as it is full or they were every match (otherwise the
+            # whole way below).
+            top = max(TOP, 4 * (offset + limit))
+            conditions, condition_params = filter_sql(filters, members=members, now=timezone.now())
+            chosen = (
+                f"SELECT top.id AS id, top.rank AS rank FROM top "  # noqa: S608 - names are ours, values parameters
+                f"CROSS JOIN search_document d ON d.id = top.id "
+                f"WHERE {conditions} ORDER BY top.rank, top.id LIMIT %s OFFSET %s"
+            )
+            rows = self._page(
+                chosen, [*condition_params, limit, offset], params[0], snippet, ordering, top=top
+            )
+            if len(rows) == limit or (rows and rows[0][-1] < top):
+                return [_hit(row) for row in rows]
+        rows = self._page(every, [*params, limit, offset], params[0], snippet, ordering)
+        return [_hit(row) for row in rows]
+
+    @staticmethod
+    def _page(
+        chosen: str,
+        chosen_params: list[Any],
+        match: str,
+        snippet: str,
+        ordering: str,
+        *,
+        top: int = 0,
+    ) -> list[Any]:
+        """The page's rows (`chosen`: their ids and ranks, best first), with snippets.
+        They are chosen first, then each is looked up again in the index by its rowid for
+        its snippet: SQLite draws the select list's snippets for every match it sorts, not
+        only the page's (a frequent word: hundreds of them). With `top`, `chosen` reads the
+        CTE `top`, and each row ends with how many rows it holds."""
+        ranked = ""
+        head_params: list[Any] = []
+        if top:
+            ranked = (
+                f"top AS (SELECT rowid AS id, bm25({TABLE}, {WEIGHTS}) AS rank FROM {TABLE} "  # noqa: S608 - names are ours, values parameters
+                f"WHERE {TABLE} MATCH %s ORDER BY rank, rowid LIMIT %s), "
+            )
+            head_params = [match, top]
+        sql = (
+            f"WITH {ranked}page AS ({chosen}) "  # noqa: S608 - names are ours, values parameters
             f"SELECT d.id, d.kind, d.object_id, d.title, d.url, d.date, d.byline, "
-            f"d.members_only, {snippet}, page.rank "
+            f"d.members_only, {snippet}, page.rank"
+            f"{', (SELECT COUNT(*) FROM top)' if top else ''} "
             f"FROM page CROSS JOIN {TABLE} CROSS JOIN search_document d "
             f"WHERE {TABLE} MATCH %s AND {TABLE}.rowid = page.id AND d.id = page.id "
             f"ORDER BY {ordering.replace('rank', 'page.rank')}"
         )
         with connection.cursor() as cursor:
-            cursor.execute(sql, [*params, limit, offset, params[0]])
-            rows = cursor.fetchall()
-        return [_hit(row) for row in rows]
+            cursor.execute(sql, [*head_params, *chosen_params, match])
+            return list(cursor.fetchall())
 
     def count(self, query: Query, *, members: bool, filters: Filters) -> dict[str, int]:
         if query.is_empty:
@@ -212,6 +260,19 @@ class SQLiteBackend(SearchBackend):
             filters=Filters(kinds=("post",), exclude_object_ids=(exclude_id,)),
             limit=limit,
         )
+
+
+def _narrowed(filters: Filters) -> bool:
+    """Whether the reader narrowed the search (to kinds, categories, a tag, an author, a
+    year): the best matches of the index alone may then hold too few of theirs."""
+    return bool(
+        filters.kinds
+        or filters.category_ids
+        or filters.tag_id is not None
+        or filters.author_id is not None
+        or filters.year is not None
+        or filters.exclude_object_ids
+    )
 
 
 def _hit(row: Sequence[Any]) -> Hit:

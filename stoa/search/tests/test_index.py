@@ -16,7 +16,7 @@ from stoa.publishing import services as publishing
 from stoa.publishing.models import PageStatus
 from stoa.publishing.tests.factories import PageFactory, PostFactory, TagFactory
 from stoa.search import services
-from stoa.search.backends import Filters, backend
+from stoa.search.backends import Filters, backend, sqlite
 from stoa.search.models import Document, Kind
 from stoa.search.query import parse
 from stoa.webcasts.tests.factories import SeriesFactory, SessionFactory
@@ -121,6 +121,30 @@ def test_phrase_exclusion_and_or() -> None:
     assert found('"anniversary of a loss"') == [(Kind.POST, a.pk)]
     assert found("loss -income") == [(Kind.POST, a.pk)]
     assert sorted(found("anniversaries OR fees")) == sorted([(Kind.POST, a.pk), (Kind.POST, b.pk)])
+
+
+def test_a_page_holds_the_readers_best_matches_when_better_ones_are_not_theirs(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # SQLite ranks the index's best matches first (backends.sqlite.TOP, at least four
+    # times the rows asked for) and checks the reader's conditions on those alone; when
+    # they hold too few of the reader's, it ranks every match.
+    monkeypatch.setattr(sqlite, "TOP", 1)
+    for _ in range(10):
+        PostFactory(title="Rowan rowan rowan", scheduled=True)  # indexed, not yet found
+    assert Document.objects.filter(title="Rowan rowan rowan").count() == 10
+    shown = {PostFactory(title=f"Note {n}", body="<p>A rowan tree.</p>").pk for n in range(3)}
+
+    def page(offset: int) -> list[int]:
+        hits = backend().search(
+            parse("rowan"), members=False, filters=Filters(), limit=2, offset=offset
+        )
+        return [hit.object_id for hit in hits]
+
+    first, second = page(0), page(2)
+    assert len(first) == 2 and len(second) == 1
+    assert set(first + second) == shown
+    assert first + second == [object_id for _, object_id in found("rowan")]
 
 
 def test_filters_by_tag_and_year() -> None:
