@@ -31,7 +31,10 @@ class Migration(migrations.Migration):
     dependencies = [
         ("search", "0001_initial"),
         ("publishing", "__latest__"),
-        ("discussion", "__latest__"),
+        # Not "__latest__": that names whatever migration is discussion's last when migrate
+        # runs, so a database migrated before discussion's next one had this applied before
+        # its "dependency" and Django refused to migrate it (InconsistentMigrationHistory).
+        ("discussion", "0009_comment_reported_index"),
         ("webcasts", "__latest__"),
     ]
 
