@@ -627,6 +627,8 @@ def claim_guest_comments(
     DeclinedClaim.objects.bulk_create(
         [DeclinedClaim(comment_id=pk, user=user) for pk in declined], ignore_conflicts=True
     )
+    # Offered on their account page no more: bulk_create sends no signal.
+    members_cache.mark_member_changed(member_id=user.pk)
     return len(comments)
 
 

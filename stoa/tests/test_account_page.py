@@ -208,3 +208,16 @@ def test_one_members_profile_form_is_never_given_to_another(django_assert_num_qu
     for _ in range(2):  # drawn, then kept
         assert "Firstina writes here." in account(first_client)
         assert "Firstina writes here." not in account(second_client)
+
+
+def test_guest_comments_the_member_says_are_not_theirs_are_offered_no_more(
+    django_assert_num_queries,
+) -> None:
+    owner = verified_member(email="owner@example.org")
+    CommentFactory(author_email="owner@example.org", post=PostFactory(title="On Silence"))
+    client = signed_in(owner, enforce_csrf_checks=True)
+    page = kept_and_warm(client, django_assert_num_queries)
+    form = next(f for f in lxml.html.fromstring(page).forms if f.action == "/comments/claim/")
+    # Nothing ticked: the offered comment is declined (a row written in bulk, no signal).
+    assert client.post(form.action, dict(form.form_values())).status_code == 302
+    assert "Comments written with your address" not in account(client)
