@@ -131,7 +131,7 @@ def embed_videos(text: str) -> str:
 
 _ATTRIBUTE = re.compile(r"""([\w-]+)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s'"\]]+))""")
 _CAPTION = re.compile(r"\[(caption|wp_caption)(\s[^\]]*)?\](.*?)\[/\1\]", re.S | re.I)
-_GALLERY = re.compile(r"\[gallery(\s[^\]]*)?\]", re.I)
+GALLERY = re.compile(r"\[gallery(\s[^\]]*)?\]", re.I)
 # A shortcode's opening: "[name", then a space, "/", or "]". A "[" inside a link text or a
 # footnote "[1]" is not one (a name starts with a letter).
 _SHORTCODE = re.compile(r"\[([A-Za-z][\w-]*)(?=[\s/\]])[^\]]*\]")
@@ -330,7 +330,7 @@ def convert(
             images = attached_images() if attached_images else []
         return _gallery_markup(images)
 
-    text = _GALLERY.sub(gallery, text)
+    text = GALLERY.sub(gallery, text)
     result.unknown_shortcodes = sorted({m.group(1) for m in _SHORTCODE.finditer(text)})
     if upload_url is not None:
         text, missing = rewrite_uploads(text, base_urls, upload_url)

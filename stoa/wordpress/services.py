@@ -249,11 +249,13 @@ class _Importer:
         self.pending_comments = 0
         self.users: dict[int, User] = {}
         self.upload_urls: dict[str, str | None] = {}
+        self.gallery_images: dict[int, markup.Image | None] = {}
         self.redirects: list[tuple[str, str]] = []
         self.old_site: links.OldSite | None = None
         self.structure: str | None = None
         self.offset = dt.timedelta(0)
         self.category_info: dict[str, tuple[int | None, str, int]] = {}
+        self.category_paths: dict[str, str] | None = None
         self.tag_info: list[tuple[str, int]] = []
         self.author_info: list[tuple[str, int | None, int]] = []
         self._told = 0.0
@@ -536,6 +538,7 @@ class _Importer:
         self.categories[key] = category.pk
         self.category_parents.append((category.pk, record.parent, name, record.line))
         self.category_info[record.slug] = (record.term_id, record.parent, category.pk)
+        self.category_paths = None
 
     def _place_categories(self) -> None:
         """Parents once every category is known (an export may name a child first)."""
@@ -802,6 +805,9 @@ class _Importer:
         return urljoin(f"{base}/", url) if base else url
 
     def _images_by_id(self, ids: Iterable[int]) -> dict[int, markup.Image]:
+        ids = list(ids)
+        if all(i in self.gallery_images for i in ids):  # looked up with the batch's
+            return {i: image for i in ids if (image := self.gallery_images[i]) is not None}
         wanted = [str(i) for i in ids]
         mapped = dict(
             Mapping.objects.filter(
@@ -815,6 +821,35 @@ class _Importer:
             if item is not None:
                 found[int(key)] = markup.Image(item.url, item.alt_text, item.caption)
         return found
+
+    def _known_galleries(self, bodies: Iterable[str]) -> None:
+        """The images every [gallery ids="..."] of these bodies names, found in two queries a
+        chunk for the whole batch (one gallery in ten posts of a magazine; two queries each
+        otherwise) and kept for it alone."""
+        self.gallery_images = {}
+        ids: set[int] = set()
+        for body in bodies:
+            for match in markup.GALLERY.finditer(body):
+                attributes = markup.shortcode_attributes(match.group(1))
+                ids.update(int(part) for part in re.findall(r"\d+", attributes.get("ids", "")))
+        wanted = sorted(ids)
+        for start in range(0, len(wanted), LOOKUP_CHUNK):
+            chunk = wanted[start : start + LOOKUP_CHUNK]
+            mapped = dict(
+                Mapping.objects.filter(
+                    site=self.site,
+                    kind=ObjectKind.ATTACHMENT,
+                    source_key__in=[str(i) for i in chunk],
+                ).values_list("source_key", "object_id")
+            )
+            media = MediaItem.objects.in_bulk(mapped.values())
+            for i in chunk:
+                item = media.get(mapped[str(i)]) if str(i) in mapped else None
+                self.gallery_images[i] = (
+                    markup.Image(item.url, item.alt_text, item.caption)
+                    if item is not None
+                    else None
+                )
 
     def _known_uploads(self, bodies: Iterable[str]) -> None:
         """The new addresses of every old upload these bodies may name (with and without
@@ -918,6 +953,7 @@ class _Importer:
         unchanged: list[int] = []
         new: list[tuple[wxr.Item, publishing.ImportedPost, str, Mapping | None]] = []
         self._known_uploads(item.content for item in items)
+        self._known_galleries(item.content for item in items)
         # The batch's wanted slugs that other posts have already: one query, not one a post.
         wanted_slugs = {unquote(item.slug).strip() for item in items} - {""}
         used_slugs = set(
@@ -1152,16 +1188,7 @@ class _Importer:
         keys = [str(c.id) for item, _ in done for c in item.comments]
         if not keys:
             return
-        existing: dict[str, tuple[int, str]] = {}
-        for start in range(0, len(keys), LOOKUP_CHUNK):
-            existing.update(
-                (key, (pk, digest))
-                for key, pk, digest in Mapping.objects.filter(
-                    site=self.site,
-                    kind=ObjectKind.COMMENT,
-                    source_key__in=keys[start : start + LOOKUP_CHUNK],
-                ).values_list("source_key", "object_id", "digest")
-            )
+        existing = self._mapped_comments(keys)
         if existing:
             # A comment deleted here since the last import (or with its post) is written
             # again: its mapping row goes.
@@ -1230,6 +1257,28 @@ class _Importer:
             Mapping.objects.filter(
                 site=self.site, kind=ObjectKind.COMMENT, source_key=str(key)
             ).update(digest=digests[int(key)])
+
+    def _mapped_comments(self, keys: list[str]) -> dict[str, tuple[int, str]]:
+        """The mapping rows of these comment keys: key → (comment id, digest). In SQL written
+        here, as _redirects_there: a first import asks for every comment of the file and
+        finds none, and the ORM's __in of 500 keys cost several times the database's work."""
+        assert self.site is not None  # noqa: S101
+        quote = connection.ops.quote_name
+        column = {f.name: quote(f.column) for f in Mapping._meta.concrete_fields}
+        table = quote(Mapping._meta.db_table)
+        found: dict[str, tuple[int, str]] = {}
+        with connection.cursor() as cursor:
+            for start in range(0, len(keys), LOOKUP_CHUNK):
+                chunk = keys[start : start + LOOKUP_CHUNK]
+                marks = ", ".join(["%s"] * len(chunk))
+                cursor.execute(
+                    f"SELECT {column['source_key']}, {column['object_id']}, {column['digest']} "  # noqa: S608 - names from the model
+                    f"FROM {table} WHERE {column['site']} = %s AND {column['kind']} = %s "
+                    f"AND {column['source_key']} IN ({marks})",
+                    [self.site.pk, ObjectKind.COMMENT.value, *chunk],
+                )
+                found.update((key, (pk, digest)) for key, pk, digest in cursor.fetchall())
+        return found
 
     def _indexes_later(self) -> None:
         """On SQLite, when this import brings more comments than the site has: the comment
@@ -1486,10 +1535,14 @@ class _Importer:
         if not slugs:
             return ""
         first = min(slugs, key=lambda slug: self.category_info.get(slug, (None,))[0] or 10**12)
-        nodes = {
-            slug: (slug, parent or None) for slug, (_, parent, _) in self.category_info.items()
-        }
-        return links.nested_paths(nodes).get(first, first)
+        if self.category_paths is None:  # once: the categories are all read by now
+            self.category_paths = links.nested_paths(
+                {
+                    slug: (slug, parent or None)
+                    for slug, (_, parent, _) in self.category_info.items()
+                }
+            )
+        return self.category_paths.get(first, first)
 
     def _post_links(self, item: wxr.Item, post: Post) -> None:
         if self.old_site is None or post.status not in (*Post.LIVE_STATUSES, PostStatus.PRIVATE):

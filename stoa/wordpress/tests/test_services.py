@@ -4,6 +4,7 @@ all or nothing, and a second run changes nothing."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 
 import pytest
@@ -763,3 +764,18 @@ def test_a_site_with_more_comments_than_the_file_brings_writes_them_row_by_row(
     imported(EDGES)  # and a second run, which writes no comment, drops nothing either
     assert indexes_later == []
     assert snapshot() == before
+
+
+def test_a_gallery_shows_the_imported_images_its_old_ids_name_in_their_order():
+    imported()
+    media = {
+        key: MediaItem.objects.get(
+            pk=Mapping.objects.get(kind=ObjectKind.ATTACHMENT, source_key=key).object_id
+        )
+        for key in ("5", "6")
+    }
+    body = post_of(4).body
+    # [gallery ids="5,6"]: the images' figures inside one.
+    gallery = body[re.search(r"<figure>\s*<figure>", body).start() :]
+    assert gallery.index(f'src="{media["5"].url}"') < gallery.index(f'src="{media["6"].url}"')
+    assert f'alt="{media["5"].alt_text}"' in gallery
