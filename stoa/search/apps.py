@@ -10,4 +10,4 @@ class SearchConfig(AppConfig):
     def ready(self) -> None:
         from stoa.search import signals
 
-        signals.connect()
+        signals.connect(self)

@@ -1,6 +1,5 @@
 """The configured backend's full-text structures beside search_document (an FTS5 table and
-its triggers on SQLite; generated tsvector columns and GIN indexes on PostgreSQL), and the
-index filled from what the site already holds (a site that had no search yet)."""
+its triggers on SQLite; generated tsvector columns and GIN indexes on PostgreSQL)."""
 
 from typing import Any
 
@@ -19,26 +18,14 @@ def uninstall(apps: Any, schema_editor: Any) -> None:
     backend().uninstall(schema_editor)
 
 
-def fill(apps: Any, schema_editor: Any) -> None:
-    # The index is derived data, rebuilt from the live models by the same code as
-    # `stoa reindex` (historical models cannot say what readers may see).
-    from stoa.search import services
-
-    services.reindex()
-
-
 class Migration(migrations.Migration):
-    dependencies = [
-        ("search", "0001_initial"),
-        ("publishing", "__latest__"),
-        # Not "__latest__": that names whatever migration is discussion's last when migrate
-        # runs, so a database migrated before discussion's next one had this applied before
-        # its "dependency" and Django refused to migrate it (InconsistentMigrationHistory).
-        ("discussion", "0009_comment_reported_index"),
-        ("webcasts", "__latest__"),
-    ]
+    # Its own table only. The index is filled from what the site already holds (a site that
+    # had no search yet) once every app is migrated: signals.fill_after_migrate. Here, it
+    # would have to run after each source app's last migration, which no dependency can say
+    # ("__latest__" names whichever is last when migrate runs, and so refused every database
+    # migrated before an app's next migration: InconsistentMigrationHistory).
+    dependencies = [("search", "0001_initial")]
 
     operations = [
         migrations.RunPython(install, uninstall),
-        migrations.RunPython(fill, migrations.RunPython.noop),
     ]

@@ -67,3 +67,18 @@ def test_an_import_leaves_the_catching_up_to_the_task_worker(
     queued = [result.task.name for result in task_backends["default"].results]  # type: ignore[attr-defined]
     assert queued.count("catch_up_index") == 1
     assert not Document.objects.filter(kind=Kind.COMMENT).exists()  # not done in the import
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_migrate_that_installs_the_index_fills_it_after_every_app_is_migrated() -> None:
+    """A site that had no search yet: its posts are found once `migrate` installs the index
+    (filled after the last migration of every app, so by the models as they are now)."""
+    call_command("migrate", "search", "0001", verbosity=0)  # as before search existed
+    post = PostFactory(title="Quinces kept from before the index")
+    Document.objects.all().delete()  # a site without search has no documents
+    call_command("migrate", verbosity=0)
+    hits = backend().search(parse("quinces"), members=False, filters=Filters())
+    assert [(hit.kind, hit.object_id) for hit in hits] == [(Kind.POST, post.pk)]
+    Document.objects.all().delete()
+    call_command("migrate", verbosity=0)  # nothing installed: nothing rebuilt
+    assert not Document.objects.exists()
