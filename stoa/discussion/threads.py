@@ -272,9 +272,11 @@ def pages_of(
     pages = {}
     for pk in pks:
         root, seen = pk, set()
-        while parents.get(root) in parents and root not in seen:
+        while (parent := parents.get(root)) is not None and parent in parents:
+            if root in seen:
+                break
             seen.add(root)
-            root = parents[root]
+            root = parent
         index = position.get(root)
         pages[pk] = 1 if index is None else index // per_page + 1
     return pages
