@@ -4,9 +4,11 @@ POST" and "Concurrent writers" budgets).
     .venv/bin/python bench/comment_post.py            # 1,000 then 400,000 comments
     .venv/bin/python bench/comment_post.py --quick    # small sizes: the smoke test's run
     .venv/bin/python bench/comment_post.py --keep     # keep the temp dir (database, logs)
+    .venv/bin/python bench/comment_post.py --each 100 # the issue's load test: 50 x 100
+    .venv/bin/python bench/comment_post.py --paged 50 # comment pages of 50 threads
 
 A throwaway SQLite site in a temp dir (STOA_VAR_DIR), production settings on plain http
-(DEBUG off, tasks queued in the database as production queues them, no worker running), the
+(DEBUG off, tasks queued in the database as production queues them), the
 demo's posts, and comments brought in by the discussion's import service in batches
 (services.import_threads: the quick way to a big database). Then, with gunicorn (the
 repository's gunicorn.conf.py) on 127.0.0.1:
@@ -20,7 +22,12 @@ repository's gunicorn.conf.py) on 127.0.0.1:
 3. **Concurrent writers**: `--writers` returning guests, each with an address of its own
    (127.0.0.x), post as fast as they are answered for `--seconds`: acknowledged writes a
    second, p50, errors, "database is locked" in the server's log, and whether every
-   acknowledged comment is in the database.
+   acknowledged comment is in the database. With `--each`, each writer posts that many
+   comments instead; either way the rate of the first fifth of the acknowledged comments is
+   put beside the last fifth's, on a thread that grew meanwhile. `--task-workers` task
+   workers (`stoa db_worker`, emails written to files) run meanwhile: the tasks queued, the
+   ones still waiting when the writers are done, and how long the workers take to empty
+   the queue after that.
 
 The flood interval is set to 0 (as bench/run.py does): it would refuse a writer's second
 comment within 15 s. Prints a Markdown table. Only ever talks to 127.0.0.1.
@@ -67,9 +74,10 @@ TEXTS = [
 # ---------------------------------------------------------------------------- the data step
 
 
-def build(to: int, writers: int) -> dict[str, Any]:
+def build(to: int, writers: int, paged: int = 0) -> dict[str, Any]:
     """Grow this site to `to` comments (migrating and loading the demo on first use) and give
-    `writers` returning guests an approved comment each; one JSON line of what was made."""
+    `writers` returning guests an approved comment each; `paged`: threads a comment page
+    (0: one page, the default settings); one JSON line of what was made."""
     import datetime as dt
 
     import django
@@ -107,6 +115,7 @@ def build(to: int, writers: int) -> dict[str, Any]:
             import_threads(threads=[(target, rows, {})])
     row = DiscussionSettings.current()
     row.rate_limit_seconds = 0
+    row.paginate, row.threads_per_page = bool(paged), paged or row.threads_per_page
     row.save()
     have = Comment.objects.count()
     made = have
@@ -128,7 +137,21 @@ def build(to: int, writers: int) -> dict[str, Any]:
             import_threads(threads=[(others[i], rows, {}) for i, rows in by_post.items()])
         made += count
         print(f"comment_post: {made:,} comments", file=sys.stderr, flush=True)
-    return {"post_id": target.pk, "comments": Comment.objects.count(), "imported": made - have}
+    from django_tasks_db.models import DBTaskResult
+
+    last = DBTaskResult.objects.order_by("-enqueued_at").values_list("enqueued_at", flat=True)
+    queued = last.first()
+    return {
+        "post_id": target.pk,
+        "comments": Comment.objects.count(),
+        "imported": made - have,
+        # The last task the data step queued (the import's search indexing).
+        "queued_before": (
+            queued.astimezone(dt.UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
+            if queued
+            else ""
+        ),
+    }
 
 
 # ---------------------------------------------------------------------------- measuring
@@ -141,6 +164,8 @@ def environment(var_dir: Path) -> dict[str, str]:
         DJANGO_SETTINGS_MODULE=os.environ.get("DJANGO_SETTINGS_MODULE") or "stoa.settings",
         # Production's: a comment's emails are queued in its transaction (no worker runs).
         TASKS_BACKEND="django_tasks_db.DatabaseBackend",
+        # What the task workers send goes to files under var/mail (never to a mail server).
+        EMAIL_BACKEND="django.core.mail.backends.filebased.EmailBackend",
         DEBUG="0",
         STOA_HTTPS="0",
         SECURE_SSL_REDIRECT="0",
@@ -151,8 +176,11 @@ def environment(var_dir: Path) -> dict[str, str]:
     return env
 
 
-def data_step(env: dict[str, str], var_dir: Path, to: int, writers: int) -> dict[str, Any]:
+def data_step(
+    env: dict[str, str], var_dir: Path, to: int, writers: int, paged: int = 0
+) -> dict[str, Any]:
     args = [sys.executable, str(Path(__file__).resolve()), "build", str(to), str(writers)]
+    args.append(str(paged))
     log(f"data: growing the site to {to:,} comments")
     started = time.monotonic()
     with (var_dir / "build.log").open("ab") as err:
@@ -214,6 +242,26 @@ class Concurrent:
     locked: int
     stored: int
     detail: dict[str, int]
+    # The acknowledged writes a second in the first and in the last fifth of the run (by
+    # acknowledged comments), and the thread's size when each began: whether a write costs
+    # more as the thread grows.
+    early: tuple[float, int] = (0.0, 0)
+    late: tuple[float, int] = (0.0, 0)
+    queue: Queue | None = None
+
+
+@dataclass
+class Queue:
+    """The task workers' side: tasks queued while the writers wrote, how many were still
+    waiting when the last writer was answered, how long the workers took to empty the queue
+    after that, and how many tasks failed."""
+
+    workers: int
+    queued: int
+    waiting_at_end: int
+    drained_s: float | None
+    failed: int
+    locked: int
 
 
 def addresses(count: int) -> list[str | None]:
@@ -228,17 +276,113 @@ def addresses(count: int) -> list[str | None]:
     return [f"127.0.{(n + 2) // 256}.{(n + 2) % 256}" for n in range(count)]
 
 
+TASKS = "django_tasks_database_dbtaskresult"
+
+
+def task_counts(database: Path) -> Counter[str]:
+    """The task rows by status (READY, RUNNING, SUCCESSFUL, FAILED)."""
+    with sqlite3.connect(database, timeout=60) as db:
+        rows = db.execute(f"SELECT status, COUNT(*) FROM {TASKS} GROUP BY status").fetchall()  # noqa: S608 - a constant
+    return Counter({str(status): int(count) for status, count in rows})
+
+
+def thread_size(database: Path, post_id: int) -> int:
+    with sqlite3.connect(database, timeout=60) as db:
+        query = "SELECT COUNT(*) FROM discussion_comment WHERE post_id = ?"
+        return int(db.execute(query, [post_id]).fetchone()[0])
+
+
+class TaskWorkers:
+    """`stoa db_worker --queue-name '*'` processes, as the deploy guide runs them, each
+    polling every 0.1 s when it finds nothing (the guide's default is 1 s)."""
+
+    def __init__(self, env: dict[str, str], var_dir: Path, count: int) -> None:
+        self.env, self.var_dir, self.count = env, var_dir, count
+        self.processes: list[subprocess.Popen[bytes]] = []
+
+    def start(self) -> None:
+        stoa = [sys.executable, "-m", "stoa", "db_worker", "--queue-name", "*"]
+        for k in range(self.count):
+            args = [*stoa, "--interval", "0.1", "--no-startup-delay", "--worker-id", f"bench-{k}"]
+            with (self.var_dir / f"worker-{k}.log").open("ab") as out:
+                self.processes.append(
+                    subprocess.Popen(  # noqa: S603 - our own command, with this interpreter
+                        args, cwd=REPO, env=self.env, stdout=out, stderr=subprocess.STDOUT
+                    )
+                )
+        log(f"task workers: {self.count} started")
+
+    def log_text(self) -> str:
+        return "".join(
+            path.read_text(errors="replace") for path in sorted(self.var_dir.glob("worker-*.log"))
+        )
+
+    def stop(self) -> None:
+        for process in self.processes:
+            if process.poll() is None:
+                process.send_signal(signal.SIGTERM)
+        for process in self.processes:
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait(timeout=5)
+        self.processes = []
+
+
+def clear_queue(database: Path, before: str) -> int:
+    """Delete the waiting tasks queued before `before` (an enqueued_at value): the data
+    step's, not the writers'."""
+    with sqlite3.connect(database, timeout=60) as db:
+        done = db.execute(
+            f"DELETE FROM {TASKS} WHERE status = 'READY' AND enqueued_at <= ?",  # noqa: S608 - a constant
+            [before],
+        )
+        return int(done.rowcount)
+
+
+def drain(database: Path, workers: TaskWorkers | None, timeout: float) -> float | None:
+    """Seconds until no task waits or runs (None: not within `timeout`, or no worker)."""
+    if workers is None or not workers.count:
+        return None
+    began = time.monotonic()
+    while time.monotonic() - began < timeout:
+        counts = task_counts(database)
+        if not counts.get("READY", 0) and not counts.get("RUNNING", 0):
+            return time.monotonic() - began
+        time.sleep(0.5)
+    return None
+
+
+def rate_between(times: list[float], first: int, last: int) -> float:
+    """Acknowledged writes a second from the `first` to the `last` acknowledgement."""
+    span = times[last] - times[first]
+    return (last - first) / span if span > 0 else 0.0
+
+
 def concurrent(
-    server: Server, post_id: int, writers: int, seconds: float, database: Path
+    server: Server,
+    post_id: int,
+    writers: int,
+    seconds: float,
+    database: Path,
+    each: int = 0,
+    workers: TaskWorkers | None = None,
 ) -> Concurrent:
+    """`writers` guests post into one thread for `seconds`, or `each` comments each (the
+    issue's load test: 50 guests x 100 comments), with `workers` running meanwhile."""
     lock = threading.Lock()
     latencies: list[float] = []
+    acknowledged: list[float] = []
     statuses: Counter[str] = Counter()
     ids: set[int] = set()
     sources = addresses(writers)
     log_before = len(server.log_text())
+    worker_log_before = len(workers.log_text()) if workers else 0
     start = threading.Barrier(writers + 1)
     deadline = 0.0
+    before = task_counts(database)
+    size_before = thread_size(database, post_id)
 
     def writer(k: int) -> None:
         source = sources[k]
@@ -247,7 +391,7 @@ def concurrent(
         )
         start.wait()
         n = 0
-        while time.monotonic() < deadline:
+        while (n < each) if each else (time.monotonic() < deadline):
             n += 1
             fields = {
                 "name": f"Writer {k}",
@@ -267,6 +411,7 @@ def concurrent(
                 statuses[str(status)] += 1
                 if status == 302 and found:
                     ids.add(int(found))
+                    acknowledged.append(time.monotonic())
         conn.close()
 
     threads = [threading.Thread(target=writer, args=(k,), daemon=True) for k in range(writers)]
@@ -276,8 +421,21 @@ def concurrent(
     began = time.monotonic()
     start.wait()
     for thread in threads:
-        thread.join(timeout=seconds + 120)
+        thread.join(timeout=(3600 if each else seconds + 120))
     elapsed = time.monotonic() - began
+    after = task_counts(database)
+    queue = None
+    if workers is not None:
+        drained = drain(database, workers, timeout=max(120.0, 3 * elapsed))
+        ended = task_counts(database)
+        queue = Queue(
+            workers=workers.count,
+            queued=sum(after.values()) - sum(before.values()),
+            waiting_at_end=after.get("READY", 0) + after.get("RUNNING", 0),
+            drained_s=drained,
+            failed=ended.get("FAILED", 0) - before.get("FAILED", 0),
+            locked=workers.log_text()[worker_log_before:].count("database is locked"),
+        )
     ok = statuses.get("302", 0)
     with sqlite3.connect(database) as db:
         stored = 0
@@ -288,6 +446,16 @@ def concurrent(
             query = f"SELECT COUNT(*) FROM discussion_comment WHERE id IN ({marks})"  # noqa: S608 - placeholders only
             stored += db.execute(query, chunk).fetchone()[0]
     locked = server.log_text()[log_before:].count("database is locked")
+    acknowledged.sort()
+    fifth = len(acknowledged) // 5
+    early = late = (0.0, size_before)
+    if fifth >= 2:
+        early = (rate_between(acknowledged, 0, fifth - 1), size_before)
+        late_first = len(acknowledged) - fifth
+        late = (
+            rate_between(acknowledged, late_first, len(acknowledged) - 1),
+            size_before + late_first,
+        )
     return Concurrent(
         rate=ok / elapsed,
         p50_ms=percentile(latencies, 0.5),
@@ -296,6 +464,9 @@ def concurrent(
         locked=locked,
         stored=stored,
         detail=dict(statuses),
+        early=early,
+        late=late,
+        queue=queue,
     )
 
 
@@ -304,7 +475,7 @@ def table(
     large: tuple[int, Sequential],
     load: Concurrent,
     writers: int,
-    seconds: float,
+    run: str,
 ) -> str:
     lines = [
         "| comment POST (gunicorn, SQLite) | comments in the database | p50 ms | p95 ms "
@@ -324,11 +495,25 @@ def table(
         "| concurrent writers | writes/s acknowledged | p50 ms | errors | database is locked "
         "| acknowledged and stored |",
         "|---|---:|---:|---:|---:|---:|",
-        f"| {writers} writers, {seconds:g} s, {large[0]:,}+ comments | {load.rate:.1f} | "
+        f"| {writers} writers, {run}, {large[0]:,}+ comments | {load.rate:.1f} | "
         f"{load.p50_ms:.1f} | {load.errors} | {load.locked} | {load.stored}/{load.ok} |",
         "",
-        f"Answers: {load.detail}. Load average: {os.getloadavg()[0]:.2f} (1 min).",
+        f"As the thread grew: {load.early[0]:.1f} writes/s in the first fifth of the run (the "
+        f"thread at {load.early[1]:,} comments), {load.late[0]:.1f} in the last fifth (at "
+        f"{load.late[1]:,}).",
     ]
+    if load.queue is not None:
+        q = load.queue
+        drained = f"{q.drained_s:.1f} s" if q.drained_s is not None else "not within the wait"
+        lines += [
+            "",
+            "| task workers | tasks queued | waiting when the writers were done "
+            "| emptied the queue after | failed | database is locked |",
+            "|---|---:|---:|---:|---:|---:|",
+            f"| {q.workers} × `stoa db_worker` | {q.queued:,} | {q.waiting_at_end:,} | {drained} "
+            f"| {q.failed} | {q.locked} |",
+        ]
+    lines += ["", f"Answers: {load.detail}. Load average: {os.getloadavg()[0]:.2f} (1 min)."]
     return "\n".join(lines)
 
 
@@ -339,18 +524,34 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--requests", type=int, default=300, help="sequential POSTs per size")
     parser.add_argument("--writers", type=int, default=50, help="concurrent writers")
     parser.add_argument("--seconds", type=float, default=10, help="concurrent writers' run")
+    parser.add_argument(
+        "--each",
+        type=int,
+        default=0,
+        help="each writer posts this many comments instead (the issue's load test: 100)",
+    )
+    parser.add_argument(
+        "--task-workers",
+        type=int,
+        default=1,
+        help="`stoa db_worker` processes sending the emails while the writers write (0: none)",
+    )
+    parser.add_argument(
+        "--paged", type=int, default=0, help="threads a comment page (0: no paging)"
+    )
     parser.add_argument("--quick", action="store_true", help="small sizes (the smoke test)")
     parser.add_argument("--keep", action="store_true", help="keep the temp dir")
     args = parser.parse_args(argv)
     if args.quick:
         args.small, args.large, args.requests = 200, 2_000, 20
         args.writers, args.seconds = min(args.writers, 10), 2
+        args.each = min(args.each, 10)
     return args
 
 
 def main(argv: list[str] | None = None) -> int:
     if argv is None and sys.argv[1:2] == ["build"]:
-        print(json.dumps(build(int(sys.argv[2]), int(sys.argv[3]))))
+        print(json.dumps(build(int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]))))
         return 0
     args = parse_args(argv)
 
@@ -361,14 +562,15 @@ def main(argv: list[str] | None = None) -> int:
     var_dir = Path(tempfile.mkdtemp(prefix="stoa-comment-bench-"))
     env = environment(var_dir)
     server: Server | None = None
+    workers: TaskWorkers | None = None
     try:
-        data = data_step(env, var_dir, args.small, args.writers)
+        data = data_step(env, var_dir, args.small, args.writers, args.paged)
         server = Server(env, var_dir)
         server.start()
         server.wait_ready()
         small = (data["comments"], sequential(server, data["post_id"], args.requests, "small"))
         server.stop()
-        data = data_step(env, var_dir, args.large, args.writers)
+        data = data_step(env, var_dir, args.large, args.writers, args.paged)
         server = Server(env, var_dir)
         server.start()
         server.wait_ready()
@@ -376,18 +578,32 @@ def main(argv: list[str] | None = None) -> int:
         databases = sorted(var_dir.rglob("*.sqlite3"))
         if not databases:
             raise BenchError(f"no SQLite database under {var_dir}")
-        load = concurrent(server, data["post_id"], args.writers, args.seconds, databases[0])
+        if args.task_workers:
+            # The writers' run starts with an empty queue: the data step's tasks (the search
+            # indexing of 400,000 imported comments) are no part of what is measured here,
+            # and the sequential runs' tasks are run first.
+            dropped = clear_queue(databases[0], data["queued_before"])
+            log(f"task queue: dropped the data step's {dropped:,} waiting tasks")
+            workers = TaskWorkers(env, var_dir, args.task_workers)
+            workers.start()
+            drain(databases[0], workers, timeout=600)
+        load = concurrent(
+            server, data["post_id"], args.writers, args.seconds, databases[0], args.each, workers
+        )
     except BenchError as error:
         log(f"FAILED: {error}")
         return 1
     finally:
+        if workers is not None:
+            workers.stop()
         if server is not None:
             server.stop()
         if args.keep:
             log(f"kept {var_dir}")
         else:
             shutil.rmtree(var_dir, ignore_errors=True)
-    print(table(small, large, load, args.writers, args.seconds))
+    run = f"{args.each} comments each" if args.each else f"{args.seconds:g} s"
+    print(table(small, large, load, args.writers, run))
     return 0
 
 

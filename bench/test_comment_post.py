@@ -1,7 +1,8 @@
 """Smoke test of bench/comment_post.py: a quick run against its own throwaway site (a few
 hundred and a few thousand comments, ten writers for two seconds) prints both sequential
 rows and the writers' row with numbers, every POST answered 302 and every acknowledged
-comment stored. A plain subprocess test: it uses no test database. About 30 s."""
+comment stored; the rate as the thread grew; and the task worker's row, which emptied the
+queue with no task failed. A plain subprocess test: it uses no test database. About 30 s."""
 
 from __future__ import annotations
 
@@ -53,3 +54,18 @@ def test_comment_post_prints_sequential_and_concurrent_rows() -> None:
     expect(float(rate) > 0, "")
     expect((errors, locked) == ("0", "0"), done.stdout)
     expect(stored == acknowledged, done.stdout)
+    grew = re.search(
+        r"^As the thread grew: (\d+\.\d) writes/s in the first fifth .* (\d+\.\d) in the last",
+        done.stdout,
+        re.MULTILINE,
+    )
+    expect(grew, done.stdout)
+    worker = re.search(
+        r"^\| 1 × `stoa db_worker` \| ([\d,]+) \| ([\d,]+) \| (\d+\.\d) s \| (\d+) \| (\d+) \|$",
+        done.stdout,
+        re.MULTILINE,
+    )
+    expect(worker, done.stdout)
+    queued, _, _, failed, worker_locked = worker.groups()
+    expect(int(queued.replace(",", "")) > 0, done.stdout)
+    expect((failed, worker_locked) == ("0", "0"), done.stdout)
