@@ -49,7 +49,10 @@ HOST = "127.0.0.1"  # the only address this script ever connects to or serves on
 WORKERS = 2
 WRK_THREADS, WRK_CONNECTIONS = 2, 16
 WRITERS = 20  # must match bench/django_script.py
-DUMMY_TASKS = "django_tasks.backends.dummy.DummyBackend"
+# The site's own queue (the database's), with no worker: each write pays for the tasks it
+# queues, as in production; nothing drains them, so no email is sent. bench/comment_post.py
+# --task-workers measures the worker keeping up.
+DATABASE_TASKS = "django_tasks_db.DatabaseBackend"
 QUICK_SECONDS = 1
 
 # How a target is read. RENDERED: with a session cookie (one that names no session), which
@@ -162,7 +165,7 @@ def bench_env(var_dir: Path) -> dict[str, str]:
         STOA_VAR_DIR=str(var_dir),
         # Another settings module may be named (one that adds to stoa.settings, say).
         DJANGO_SETTINGS_MODULE=os.environ.get("DJANGO_SETTINGS_MODULE") or "stoa.settings",
-        TASKS_BACKEND=DUMMY_TASKS,  # no worker, no emails: tasks are dropped
+        TASKS_BACKEND=DATABASE_TASKS,  # queued as in production; no worker, no emails
         DEBUG="0",
         STOA_HTTPS="0",
         SECURE_SSL_REDIRECT="0",
