@@ -18,6 +18,7 @@ import logging
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, transaction
@@ -42,9 +43,26 @@ logger = logging.getLogger(__name__)
 KEPT_RESPONSE = 1000
 
 
-def subscribers(event_type: str) -> list[Endpoint]:
-    """The active endpoints that subscribe to this event (one query)."""
-    return [e for e in Endpoint.objects.active() if e.subscribes_to(event_type)]
+# The active endpoints' ids and events, kept until an endpoint is saved or deleted
+# (signals.py): most sites have none, and each approved comment asks.
+ENDPOINTS_KEY = "stoa:webhooks-endpoints"
+
+
+def subscribers(event_type: str) -> list[int]:
+    """The ids of the active endpoints that subscribe to this event (read once, then kept:
+    a comment approved reads no endpoint)."""
+    active = cache.get(ENDPOINTS_KEY)
+    if active is None:
+        active = [(e.pk, list(e.events or [])) for e in Endpoint.objects.active()]
+        cache.set(ENDPOINTS_KEY, active, None)
+    return [pk for pk, events in active if event_type in events]
+
+
+def forget_endpoints() -> None:
+    """An endpoint changed: read them anew, at once and again at the commit (a reader between
+    the two may have kept the old list), as stoa.core.freshness does."""
+    cache.delete(ENDPOINTS_KEY)
+    transaction.on_commit(lambda: cache.delete(ENDPOINTS_KEY))
 
 
 def _body(event_type: str, created_at: dt.datetime, message_id: str, data: dict[str, Any]) -> str:
@@ -80,8 +98,8 @@ def announce(
         with transaction.atomic():
             event.save(force_insert=True)
             deliveries = Delivery.objects.bulk_create(
-                Delivery(event=event, endpoint=endpoint, next_attempt_at=now)
-                for endpoint in endpoints
+                Delivery(event=event, endpoint_id=endpoint_id, next_attempt_at=now)
+                for endpoint_id in endpoints
             )
             for delivery in deliveries:
                 tasks.enqueue(_task("deliver"), delivery.pk, delivery.sequence)

@@ -18,6 +18,7 @@ from typing import Any
 
 from allauth.account.signals import user_signed_up
 from django.db import transaction
+from django.db.models.signals import post_delete, post_save
 
 from stoa.discussion.signals import comment_approved
 from stoa.publishing.signals import post_published
@@ -41,8 +42,16 @@ def on_user_signed_up(sender: Any, user: Any, **kwargs: Any) -> None:
     transaction.on_commit(partial(services.announce_member, user_id=user.pk), robust=True)
 
 
+def on_endpoint_changed(sender: Any, **kwargs: Any) -> None:
+    from stoa.webhooks import services
+
+    services.forget_endpoints()
+
+
 def connect() -> None:
     """Connect the receivers; called once from the app's ready()."""
+    post_save.connect(on_endpoint_changed, sender="webhooks.Endpoint", dispatch_uid="webhooks-ep")
+    post_delete.connect(on_endpoint_changed, sender="webhooks.Endpoint", dispatch_uid="webhooks-ed")
     comment_approved.connect(on_comment_approved, dispatch_uid="webhooks-comment-approved")
     post_published.connect(on_post_published, dispatch_uid="webhooks-post-published")
     user_signed_up.connect(on_user_signed_up, dispatch_uid="webhooks-member-joined")

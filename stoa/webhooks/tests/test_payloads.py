@@ -181,3 +181,29 @@ def test_a_second_announcement_of_the_same_comment_writes_nothing(
     assert services.announce_comment(comment_id=comment.pk) is None
     assert Event.objects.get() == first
     assert first.deliveries.count() == 1
+
+
+def test_the_endpoints_are_read_once_and_anew_when_one_changes(
+    django_assert_num_queries: Any, settings: Any
+) -> None:
+    """Most sites have no endpoint, and every approved comment asks: the list is kept, and
+    an endpoint added, switched off or deleted counts from the next announcement."""
+    settings.STOA_WEBHOOKS = {"ALLOW_PRIVATE_ADDRESSES": True}
+    comment = CommentFactory()
+    assert services.announce_comment(comment_id=comment.pk) is None
+    with django_assert_num_queries(0):
+        assert services.announce_comment(comment_id=comment.pk) is None
+    endpoint = services.save_endpoint(
+        endpoint=Endpoint(url="http://127.0.0.1:9/0", events=[EventType.COMMENT_APPROVED])
+    )
+    assert services.subscribers(EventType.COMMENT_APPROVED) == [endpoint.pk]
+    assert services.subscribers(EventType.MEMBER_JOINED) == []
+    endpoint.is_active = False
+    services.save_endpoint(endpoint=endpoint)
+    assert services.subscribers(EventType.COMMENT_APPROVED) == []
+    endpoint.is_active = True
+    services.save_endpoint(endpoint=endpoint)
+    assert services.subscribers(EventType.COMMENT_APPROVED) == [endpoint.pk]
+    endpoint.delete()
+    with django_assert_num_queries(1):
+        assert services.subscribers(EventType.COMMENT_APPROVED) == []
