@@ -33,6 +33,7 @@ fresh one put in for each request.
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import hashlib
 import math
@@ -174,13 +175,15 @@ def connect(owned: Iterable[Owned] | None = None) -> None:
 # --------------------------------------------------------------------------- kept pieces
 
 
-def _seconds_kept(member: Any) -> int:
-    """Until the first moment the member's data changes by itself, at most KEPT_SECONDS."""
+def _kept_until(member: Any) -> tuple[float, int]:
+    """Until the first moment the member's data changes by itself, at most KEPT_SECONDS:
+    (that moment as a timestamp, seconds from now). The moment is kept with the pieces and
+    checked against this process's clock when read: the cache's own expiry runs on its
+    server's clock (Redis), which need not agree with ours to the second."""
     now = timezone.now()
     moments = [m for clock in clocks() if (m := clock(member)) is not None and m > now]
-    if not moments:
-        return KEPT_SECONDS
-    return max(1, min(KEPT_SECONDS, math.ceil((min(moments) - now).total_seconds())))
+    until = min([now + dt.timedelta(seconds=KEPT_SECONDS), *moments])
+    return until.timestamp(), max(1, math.ceil((until - now).total_seconds()))
 
 
 def _request_versions(request: HttpRequest, member: Any) -> tuple[str, str]:
@@ -199,10 +202,13 @@ def kept_sections(name: str, request: HttpRequest, member: Any) -> list[Markup]:
     drawn = hashlib.blake2b(paths.encode(), digest_size=8).hexdigest()
     everyone, own = _request_versions(request, member)
     key = f"stoa:own:{name}:{member.pk}:{drawn}:{everyone}:{own}:{content_version()}"
-    pieces: list[str] | None = cache.get(key)
-    if pieces is None:
+    kept: tuple[float, list[str]] | None = cache.get(key)
+    if kept is not None and kept[0] > timezone.now().timestamp():
+        pieces = kept[1]
+    else:
         pieces = [CSRF_INPUT.sub(CSRF_MARK, piece) for piece in slots.fill(name, request, member)]
-        cache.set(key, pieces, _seconds_kept(member))
+        until, seconds = _kept_until(member)
+        cache.set(key, (until, pieces), seconds)
     if any(CSRF_MARK in piece for piece in pieces):
         token = str(csrf_input(request))
         pieces = [piece.replace(CSRF_MARK, token) for piece in pieces]
