@@ -14,6 +14,7 @@ from typing import TypeVar
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db import transaction
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
@@ -138,6 +139,16 @@ def start_new_version() -> None:
     stoa.core.freshness, the one place that decides when what readers see has changed."""
     version_store().delete()
     forget_request_version()
+
+
+def forget(key: str) -> None:
+    """Drop a kept value at once and again when the current transaction commits (at once
+    outside one). At once: the writer's next read, even inside the transaction, builds it
+    anew from its own rows. At the commit: a reader between the two saw the old committed
+    rows and may have kept them again. The content version is started anew the same way
+    (stoa.core.freshness); this is the same rule for a single key."""
+    cache.delete(key)
+    transaction.on_commit(lambda: cache.delete(key))
 
 
 def memoize(name: str, build: Callable[[], T], timeout: int = 3600) -> T:

@@ -25,8 +25,8 @@ from typing import Any
 from allauth.account.auth_backends import AuthenticationBackend as AllauthBackend
 from django.contrib.auth.backends import ModelBackend as DjangoModelBackend
 from django.core.cache import cache
-from django.db import transaction
 
+from stoa.core.cache import forget as cache_forget
 from stoa.members.models import User
 
 # How long a member's copy is kept without a change that drops it (seconds).
@@ -39,9 +39,7 @@ def _key(user_id: Any) -> str:
 
 def forget(user_id: Any) -> None:
     """The member's kept copy is dropped now and when the current transaction commits."""
-    key = _key(user_id)
-    cache.delete(key)
-    transaction.on_commit(lambda: cache.delete(key))
+    cache_forget(_key(user_id))
 
 
 def changed(sender: Any, instance: Any, **kwargs: Any) -> None:

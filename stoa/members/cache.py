@@ -47,7 +47,7 @@ from typing import Any
 
 from django.apps import apps
 from django.core.cache import cache
-from django.db import models, transaction
+from django.db import models
 from django.db.models.signals import post_delete, post_save
 from django.http import HttpRequest
 from django.template.backends.utils import csrf_input
@@ -55,7 +55,7 @@ from django.utils import timezone
 from markupsafe import Markup
 
 from stoa.core import slots
-from stoa.core.cache import content_version
+from stoa.core.cache import content_version, forget
 from stoa.core.conf import stoa_setting
 
 VERSION_PREFIX = "stoa:member-version:"
@@ -107,25 +107,17 @@ def _versions(member_id: Any) -> tuple[str, str]:
     return found[keys[0]], found[keys[1]]
 
 
-def _drop(key: str) -> None:
-    cache.delete(key)
-
-
 def mark_member_changed(*, member_id: Any) -> None:
     """The member's own rows changed (by a write that sends no signal, or one that does):
     their kept pages are redrawn. At once (their next page shows their own change, even
     inside a transaction) and again at the commit (a page drawn between the write and the
     commit saw the old rows and may have kept them), as stoa.core.freshness does."""
-    key = f"{VERSION_PREFIX}{member_id}"
-    _drop(key)
-    transaction.on_commit(lambda: _drop(key))
+    forget(f"{VERSION_PREFIX}{member_id}")
 
 
 def mark_everyone_changed() -> None:
     """A row that may show on any member's own pages changed: every member's are redrawn."""
-    key = VERSION_PREFIX + EVERYONE
-    _drop(key)
-    transaction.on_commit(lambda: _drop(key))
+    forget(VERSION_PREFIX + EVERYONE)
 
 
 # ---------------------------------------------------------------------------- declarations

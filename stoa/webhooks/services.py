@@ -26,6 +26,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from stoa.core import tasks
+from stoa.core.cache import forget as cache_forget
 from stoa.webhooks import payloads, sending, signing
 from stoa.webhooks.conf import webhooks_setting
 from stoa.webhooks.models import (
@@ -61,8 +62,7 @@ def subscribers(event_type: str) -> list[int]:
 def forget_endpoints() -> None:
     """An endpoint changed: read them anew, at once and again at the commit (a reader between
     the two may have kept the old list), as stoa.core.freshness does."""
-    cache.delete(ENDPOINTS_KEY)
-    transaction.on_commit(lambda: cache.delete(ENDPOINTS_KEY))
+    cache_forget(ENDPOINTS_KEY)
 
 
 def _body(event_type: str, created_at: dt.datetime, message_id: str, data: dict[str, Any]) -> str:

@@ -113,3 +113,17 @@ def test_concurrent_writers_agree_on_one_version(tmp_path: Path) -> None:
         thread.join()
     kept = store.get()
     assert kept is not None and kept[0] in {f"v{k}" for k in range(8)}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_forgotten_key_is_dropped_at_once_and_again_at_the_commit() -> None:
+    from django.core.cache import cache
+    from django.db import transaction
+
+    cache.set("stoa:test:kept", "old")
+    with transaction.atomic():
+        content.forget("stoa:test:kept")
+        assert cache.get("stoa:test:kept") is None
+        # A reader between the write and the commit keeps what it saw (the old rows).
+        cache.set("stoa:test:kept", "read before the commit")
+    assert cache.get("stoa:test:kept") is None
