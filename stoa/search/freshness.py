@@ -25,7 +25,8 @@ from stoa.discussion.models import Comment
 from stoa.publishing.models import Category, Page, Person, Post, Tag
 from stoa.search import services
 from stoa.search.models import Kind
-from stoa.search.tasks import catch_up_index, index_comments, index_posts_of
+from stoa.search.related import related_backend
+from stoa.search.tasks import catch_up_index, index_comments, index_posts_of, refresh_related
 from stoa.webcasts.models import Series, Session
 
 
@@ -96,3 +97,6 @@ def follow(change: Change) -> None:
         enqueue(catch_up_index)
         return
     handler(change)
+    if change.model is Post and related_backend().follows:
+        # The semantic mode's vectors (stoa.search.related): embedded in a task after the commit.
+        enqueue(refresh_related, post_ids=sorted(change.pks))

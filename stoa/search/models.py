@@ -87,3 +87,21 @@ class Term(models.Model):
 
     def __str__(self) -> str:
         return self.word
+
+
+class Embedding(models.Model):
+    """An article's vector for the semantic mode of related reading
+    (stoa.search.related.SemanticRelated): made from what every reader may see of it (its
+    Document's title, excerpt and public body), by `model`, from text whose SHA-256 is
+    `digest` (the same text is never embedded twice). L2-normalised float32 bytes, so cosine
+    similarity is a dot product. Rows of articles no longer indexed are removed by the next
+    refresh; until then the lookup leaves them out through the index (no Document)."""
+
+    post_id = models.BigIntegerField(primary_key=True)
+    model = models.CharField(max_length=100)
+    digest = models.CharField(max_length=64)
+    vector = models.BinaryField()
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"post {self.post_id} ({self.model})"

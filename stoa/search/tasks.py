@@ -7,6 +7,7 @@ from django.apps import apps
 from django_tasks import task
 
 from stoa.search import services
+from stoa.search.related import related_backend
 
 
 @task()
@@ -14,7 +15,10 @@ def catch_up_index() -> dict[str, int]:
     """The index brought level with its sources (services.catch_up): queued when an import
     is done, so that the import's time and memory are the import's own (issue 11 measures
     them), the index following a moment later in the worker."""
-    return services.catch_up()
+    counts = services.catch_up()
+    if (chosen := related_backend()).follows:
+        chosen.refresh()
+    return counts
 
 
 @task()
@@ -29,3 +33,11 @@ def index_comments(comment_ids: list[int]) -> int:
 def index_posts_of(label: str, pk: int) -> None:
     """The posts printing this person's, category's or tag's name, indexed anew."""
     services.index_posts_of(model=apps.get_model(label), pk=pk)
+
+
+@task()
+def refresh_related(post_ids: list[int]) -> int:
+    """These articles' data of the related-reading backend (the semantic mode's vectors)
+    brought level with the index, after the commit that changed them (queued by
+    stoa.search.freshness): an embedding costs tens of milliseconds, not the editor's save's."""
+    return related_backend().refresh(post_ids=post_ids)

@@ -10,6 +10,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TimeE
 from rich.table import Table
 
 from stoa.search import services
+from stoa.search.related import related_backend
 from stoa.search.sources import SOURCES
 
 
@@ -33,6 +34,7 @@ class Command(BaseCommand):
         if options["catch_up"]:
             counts = services.catch_up()
             self._table("Caught up", counts, time.perf_counter() - started)
+            self._related()
             return
         # A progress bar on a terminal; nothing in a pipe or a log.
         console = Console(file=sys.stderr)
@@ -56,6 +58,36 @@ class Command(BaseCommand):
         else:
             counts = services.reindex()
         self._table("Indexed", counts, time.perf_counter() - started)
+        self._related()
+
+    def _related(self) -> None:
+        """The related-reading backend's own data (the semantic mode's vectors), level with
+        the index: only articles whose text changed are embedded again."""
+        chosen = related_backend()
+        if not chosen.follows:
+            return
+        started = time.perf_counter()
+        console = Console(file=sys.stderr)
+        if console.is_terminal:
+            with Progress(
+                "[progress.description]{task.description}",
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeElapsedColumn(),
+                console=console,
+            ) as bar:
+                task = bar.add_task("Embedding articles", total=None)
+
+                def progress(label: str, done: int, total: int) -> None:
+                    bar.update(task, completed=done, total=total)
+
+                done = chosen.refresh(progress=progress)
+        else:
+            done = chosen.refresh()
+        seconds = time.perf_counter() - started
+        self.stdout.write(
+            f"Related reading ({chosen.name}): {done:,} articles embedded in {seconds:.1f} s"
+        )
 
     def _table(self, title: str, counts: dict[str, int], seconds: float) -> None:
         table = Table(title=f"{title} in {seconds:.1f} s")
