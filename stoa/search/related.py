@@ -326,7 +326,11 @@ class SemanticRelated(RelatedBackend):
         if post_ids is not None:
             documents = documents.filter(object_id__in=post_ids)
             stored = stored.filter(post_id__in=post_ids)
-        texts = {document.object_id: self.text(document) for document in documents}
+        # Read a thousand at a time: only the embedded text (truncated) is kept of each.
+        texts = {
+            document.object_id: self.text(document)
+            for document in documents.iterator(chunk_size=1000)
+        }
         known = dict(stored.filter(model=model).values_list("post_id", "digest"))
         digests = {pk: _digest(model, text) for pk, text in texts.items()}
         wanted = sorted(pk for pk, digest in digests.items() if known.get(pk) != digest)
