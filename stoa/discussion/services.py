@@ -1035,6 +1035,9 @@ def import_threads(
 INSERT_ROWS = 400
 
 
+_ABSENT = object()  # a column a row of _insert_comments does not name
+
+
 def _insert_comments(rows: list[dict[str, Any]]) -> list[int]:
     """INSERT new comments (Comment's columns, by attribute name) in statements of
     INSERT_ROWS rows that return their ids, in order. bulk_create would do the same, but
@@ -1082,15 +1085,16 @@ def _insert_comments(rows: list[dict[str, Any]]) -> list[int]:
         "DateTimeField": time_value,
         "GenericIPAddressField": ip_value,
     }
-    # (name, default, how its value is prepared or None) of each column, in order.
-    plan = [
-        (
-            f.attname,
-            defaults[f.attname],
-            preparers[f.get_internal_type()](f) if f.get_internal_type() in preparers else None,
-        )
-        for f in fields
-    ]
+    # (name, default, how its value is prepared or None) of each column, in order; the
+    # default prepared here, once (updated_at's is the same time for every row).
+    plan = []
+    for f in fields:
+        kind = f.get_internal_type()
+        prepare = preparers[kind](f) if kind in preparers else None
+        default = defaults[f.attname]
+        if prepare is not None and default is not None:
+            default = prepare(default)
+        plan.append((f.attname, default, prepare))
     quote = connection.ops.quote_name
     columns = ", ".join(quote(f.column) for f in fields)
     table, pk = quote(Comment._meta.db_table), quote(Comment._meta.pk.column)
@@ -1103,8 +1107,11 @@ def _insert_comments(rows: list[dict[str, Any]]) -> list[int]:
             for row in chunk:
                 get = row.get
                 for name, default, prepare in plan:
-                    value = get(name, default)
-                    append(value if prepare is None or value is None else prepare(value))
+                    value = get(name, _ABSENT)
+                    if value is _ABSENT:
+                        append(default)
+                    else:
+                        append(value if prepare is None or value is None else prepare(value))
             one = "(" + ", ".join(["%s"] * len(fields)) + ")"
             values = ", ".join([one] * len(chunk))
             cursor.execute(
