@@ -779,3 +779,13 @@ def test_a_gallery_shows_the_imported_images_its_old_ids_name_in_their_order():
     gallery = body[re.search(r"<figure>\s*<figure>", body).start() :]
     assert gallery.index(f'src="{media["5"].url}"') < gallery.index(f'src="{media["6"].url}"')
     assert f'alt="{media["5"].alt_text}"' in gallery
+
+
+def test_a_gallerys_images_at_their_old_addresses_are_not_looked_up_one_by_one():
+    # Without a media folder an image keeps its old upload address, which the gallery's
+    # markup then names: it is known with the batch's uploads, not asked for again alone.
+    with CaptureQueriesContext(connection) as queries:
+        imported()
+    assert "wp-content/uploads" in post_of(4).body
+    alone = [q["sql"] for q in queries if q["sql"].startswith("SELECT") and "= 'path:" in q["sql"]]
+    assert alone == []
