@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 from django.core.management import call_command
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from stoa.publishing import services as publishing
@@ -94,6 +95,15 @@ def test_the_semantic_mode_finds_like_meaning_where_no_word_is_shared(
     # the modes apart.
     settings.STOA_SEARCH = {**settings.STOA_SEARCH, "RELATED": None}
     assert _titles(post)[0] == "Anniversaries of the journal"
+
+
+def test_the_article_page_lists_the_semantic_mode_s_choice(client: Client, semantic: None) -> None:
+    post = PostFactory(title=LOSS[0], body=LOSS[1])
+    close = PostFactory(title=MOURNING[0], body=MOURNING[1])
+    PostFactory(title=JOURNAL[0], body=JOURNAL[1])
+    html = client.get(post.get_absolute_url()).content.decode()
+    related = html[html.index("Related reading") :]
+    assert related.index(close.get_absolute_url()) < related.index("Anniversaries of the journal")
 
 
 def test_an_unpublished_article_is_related_no_more(semantic: None) -> None:
