@@ -1,7 +1,7 @@
 """Who hears about a comment, decided here and sent by the task worker after the commit,
 never inside the request. The tasks are queued in the transaction that writes the change
-(stoa.core.tasks.enqueue): a committed comment always has its emails queued, a rolled-back
-one never has."""
+(stoa.core.tasks.enqueue, enqueue_joined): a committed comment always has its emails queued,
+a rolled-back one never has."""
 
 from __future__ import annotations
 
@@ -57,7 +57,10 @@ def comment_approved(comment: Comment) -> None:
     from stoa.discussion.signals import comment_approved as approved
 
     approved.send(sender=Comment, comment=comment)
-    _enqueue("notify_comment_published", comment.pk)
+    # Joined to the task still waiting for earlier comments, if one is (issue 12: a task
+    # a comment was more rows than the worker could claim and finish).
+    task = import_module("stoa.discussion.tasks").notify_comments_published
+    tasks.enqueue_joined(task, key="comment_ids", values=[comment.pk])
 
 
 def schedule_cleanup() -> None:

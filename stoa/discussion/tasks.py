@@ -19,6 +19,7 @@ from stoa.core.tasks import send_once
 from stoa.discussion import access, services, tokens
 from stoa.discussion.models import Comment, CommentStatus, DiscussionSettings, Subscription
 from stoa.members.models import User
+from stoa.publishing.models import Person
 
 
 def site_url(path: str) -> str:
@@ -35,9 +36,10 @@ def _send(
     template: str,
     context: dict,
     headers: dict | None = None,
+    part: str = "",
 ) -> int:
     """Send one email with a plain-text and an HTML body, both from templates, once for the
-    task `run` (the task's context)."""
+    task `run` (the task's context; `part`: which of the task's comments it is about)."""
     if not to:
         return 0
     context = {"site_name": stoa_setting("SITE_NAME"), **context}
@@ -45,7 +47,7 @@ def _send(
     html = render_to_string(f"discussion/email/{template}.html", context)
     message = EmailMultiAlternatives(subject=subject, body=text, to=to, headers=headers or {})
     message.attach_alternative(html, "text/html")
-    return send_once(message, run)
+    return send_once(message, run, part=part)
 
 
 def moderators() -> list[User]:
@@ -110,37 +112,65 @@ def notify_moderators(context: TaskContext, comment_id: int) -> int:
     return sent
 
 
-def _tell_post_authors(context: TaskContext, comment: Comment) -> tuple[int, set[str]]:
+def _post_authors(post_id: int) -> list[tuple[int | None, str]]:
+    """The post's authors with an account and an address: (account id, address)."""
+    return [
+        (person.user_id, person.user.email)
+        for person in Person.objects.filter(posts=post_id).select_related("user").order_by("pk")
+        if person.user and person.user.email
+    ]
+
+
+def _tell_post_authors(
+    context: TaskContext,
+    comment: Comment,
+    *,
+    authors: list[tuple[int | None, str]] | None = None,
+    part: str = "",
+) -> tuple[int, set[str]]:
     """Email the post's authors about a new approved comment (a setting): what was sent,
-    and to whom."""
+    and to whom. `authors`: the post's (_post_authors), when already at hand."""
     if not DiscussionSettings.current().notify_post_author:
         return 0, set()
-    addresses = [
-        person.user.email
-        for person in comment.post.authors.select_related("user")
-        if person.user and person.user.email and person.user_id != comment.user_id
-    ]
+    if authors is None:
+        authors = _post_authors(comment.post_id)
+    addresses = [email for user_id, email in authors if user_id != comment.user_id]
     sent = _send(
         context,
         to=addresses,
         subject=f"[{stoa_setting('SITE_NAME')}] New comment on “{comment.post.title}”",
         template="new_comment",
         context={"comment": comment, "comment_url": site_url(comment.get_absolute_url())},
+        part=part,
     )
     return sent, {address.lower() for address in addresses}
 
 
-def _tell_subscribers(context: TaskContext, comment: Comment, *, told: set[str]) -> int:
-    """Email the thread's confirmed subscribers about a new approved comment, but for its
-    writer and the addresses in `told` (already emailed about this comment)."""
+def _subscribers(post_id: int) -> list[Subscription]:
     # In a fixed order, so that a run after a crash goes through the addresses as the first
     # run did (and the crash test knows which address comes first).
-    subscriptions = Subscription.objects.filter(
-        post=comment.post, confirmed_at__isnull=False
-    ).order_by("pk")
+    return list(
+        Subscription.objects.filter(post=post_id, confirmed_at__isnull=False).order_by("pk")
+    )
+
+
+def _tell_subscribers(
+    context: TaskContext,
+    comment: Comment,
+    *,
+    told: set[str],
+    subscribers: list[Subscription] | None = None,
+    part: str = "",
+) -> int:
+    """Email the thread's confirmed subscribers about a new approved comment, but for its
+    writer and the addresses in `told` (already emailed about this comment). `subscribers`:
+    the thread's (_subscribers), when already at hand."""
+    if subscribers is None:
+        subscribers = _subscribers(comment.post_id)
+    writer = comment.author_email.lower()
     sent = 0
-    for subscription in subscriptions.exclude(email__iexact=comment.author_email):
-        if subscription.email.lower() in told:
+    for subscription in subscribers:
+        if subscription.email.lower() in told or subscription.email.lower() == writer:
             continue
         unsubscribe = site_url(
             reverse(
@@ -163,6 +193,7 @@ def _tell_subscribers(context: TaskContext, comment: Comment, *, told: set[str])
                 "List-Unsubscribe": f"<{unsubscribe}>",
                 "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
             },
+            part=part,
         )
     return sent
 
@@ -175,14 +206,43 @@ def _approved(comment_id: int) -> Comment | None:
 
 
 @task(queue_name="email", takes_context=True)
+def notify_comments_published(context: TaskContext, comment_ids: list[int]) -> int:
+    """Everyone who hears of these newly approved comments: for each, in the order given,
+    the post's authors, then the thread's confirmed subscribers. One task for every
+    comment approved while it waited (notifications.comment_approved joins a waiting one,
+    stoa.core.tasks.enqueue_joined), not one per comment and kind of reader: each task is
+    a row written while the comment's transaction holds SQLite's one writer's lock, and a
+    claim and a result the worker writes under it again; a task a comment, 50 writers
+    queued them faster than a worker could run them (issue 12). An author who also follows
+    the thread is emailed once (as the author): send_once knows an email by its task, its
+    comment and its recipients, and one comment is one piece of news."""
+    found = Comment.objects.select_related("post").filter(
+        pk__in=comment_ids, status=CommentStatus.APPROVED
+    )
+    by_id = {comment.pk: comment for comment in found}
+    authors: dict[int, list[tuple[int | None, str]]] = {}
+    subscribers: dict[int, list[Subscription]] = {}
+    sent = 0
+    for comment_id in comment_ids:
+        if (comment := by_id.get(comment_id)) is None:
+            continue  # no longer approved (or deleted) before the task ran: no news
+        post_id = comment.post_id
+        if post_id not in authors:
+            authors[post_id], subscribers[post_id] = _post_authors(post_id), _subscribers(post_id)
+        part = str(comment_id)
+        told_count, told = _tell_post_authors(context, comment, authors=authors[post_id], part=part)
+        sent += told_count + _tell_subscribers(
+            context, comment, told=told, subscribers=subscribers[post_id], part=part
+        )
+    return sent
+
+
+# The tasks a comment queued before notify_comments_published: kept so that the ones still
+# queued when the site is upgraded are run, not failed as unknown.
+@task(queue_name="email", takes_context=True)
 def notify_comment_published(context: TaskContext, comment_id: int) -> int:
-    """Everyone who hears of a newly approved comment, in one task: the post's authors,
-    then the thread's confirmed subscribers. One task per comment, not one per kind of
-    reader: each task is a row written while the comment's transaction holds SQLite's one
-    writer's lock, and a claim and a result the worker writes under it again; with two a
-    comment, 50 writers queued tasks twice as fast as a worker could run them (issue 12).
-    An author who also follows the thread is emailed once (as the author): send_once knows
-    an email by its task and its recipients, and one comment is one piece of news."""
+    """Everyone who hears of a newly approved comment (the post's authors, then the
+    thread's confirmed subscribers), as one task about one comment."""
     comment = _approved(comment_id)
     if comment is None:
         return 0
@@ -190,8 +250,6 @@ def notify_comment_published(context: TaskContext, comment_id: int) -> int:
     return sent + _tell_subscribers(context, comment, told=told)
 
 
-# The two tasks a comment queued before notify_comment_published: kept so that the ones
-# still queued when the site is upgraded are run, not failed as unknown.
 @task(queue_name="email", takes_context=True)
 def notify_post_author(context: TaskContext, comment_id: int) -> int:
     """Tell the post's authors about a new approved comment (a setting)."""

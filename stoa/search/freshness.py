@@ -5,9 +5,10 @@ new content version — a row saved, deleted, its many-to-many links changed, or
 
 Posts, pages, series and sessions are indexed in the writer's transaction (an editor's save:
 found the moment it commits). Comments are indexed by a task queued with the change
-(tasks.index_comments, stoa.core.tasks.enqueue: in the same transaction on the database
-queue): a reader's comment POST is the site's hottest write, and the index's re-read,
-upsert and vocabulary cost it about 2 ms of its budget (issue 12). A deleted comment leaves
+(tasks.index_comments, stoa.core.tasks.enqueue_joined: in the same transaction on the
+database queue, joined to the index task still waiting if there is one): a reader's comment
+POST is the site's hottest write, and the index's re-read, upsert and vocabulary cost it
+about 2 ms of its budget (issue 12). A deleted comment leaves
 the index at once (a delete is rare and cheap). A renamed person, category or tag re-indexes
 their posts in a task: there may be thousands.
 """
@@ -20,7 +21,7 @@ from typing import Any
 from django.db.models import Model
 
 from stoa.core.freshness import Change
-from stoa.core.tasks import enqueue
+from stoa.core.tasks import enqueue, enqueue_joined
 from stoa.discussion.models import Comment
 from stoa.publishing.models import Category, Page, Person, Post, Tag
 from stoa.search import services
@@ -45,7 +46,9 @@ def _comments(change: Change) -> None:
     if change.deleted:
         services.remove(kind=Kind.COMMENT, object_id=change.instance.pk)  # type: ignore[union-attr]
         return
-    enqueue(index_comments, comment_ids=sorted(change.pks))
+    # Joined to a waiting index task, if there is one: a task a comment was more rows than
+    # the worker could claim and finish under 50 writers (issue 12).
+    enqueue_joined(index_comments, key="comment_ids", values=sorted(change.pks))
 
 
 def _one_by_one(

@@ -183,14 +183,14 @@ def test_a_worker_killed_mid_task_leaves_the_task_to_another_which_sends_each_em
 
     first.send_signal(signal.SIGKILL)
     first.wait(timeout=DEADLINE)
-    assert site.task("notify_comment_published")["status"] == "RUNNING", "left behind by the kill"
+    assert site.task("notify_comments_published")["status"] == "RUNNING", "left behind by the kill"
 
     site.pause.unlink()
     second = site.start_worker("second")
     wait_for(
         lambda: (
-            site.task("notify_comment_published")["status"] != "RUNNING"
-            and site.task("notify_comment_published")["status"] != "READY"
+            site.task("notify_comments_published")["status"] != "RUNNING"
+            and site.task("notify_comments_published")["status"] != "READY"
         ),
         "the second worker to finish the task",
         site=site,
@@ -199,7 +199,7 @@ def test_a_worker_killed_mid_task_leaves_the_task_to_another_which_sends_each_em
     second.send_signal(signal.SIGTERM)
     second.wait(timeout=DEADLINE)
 
-    task = site.task("notify_comment_published")
+    task = site.task("notify_comments_published")
     assert task["status"] == "SUCCESSFUL", site.log("second")
     assert task["worker_ids"] == ["first", "second"], "run by the first, finished by the second"
     assert task["return_value"] == 2, "both emails counted: one sent before, one now"

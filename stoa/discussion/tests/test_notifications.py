@@ -8,14 +8,17 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from django.core import mail
 from django.db import connection
 from django.test import Client
+from django_tasks import TaskContext
 from django_tasks_db.models import DBTaskResult
 
-from stoa.discussion import notifications
+from stoa.discussion import notifications, tasks
 from stoa.discussion.models import Comment, DiscussionSettings
 from stoa.discussion.tests.factories import CommentFactory
-from stoa.publishing.tests.factories import PostFactory
+from stoa.members.tests.factories import UserFactory
+from stoa.publishing.tests.factories import PersonFactory, PostFactory
 
 # Real commits and rollbacks: the request's transaction is the outermost one, as on the site.
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -45,8 +48,16 @@ def notification_tasks(comment_id: int | None = None) -> list[str]:
     return sorted(
         row.task_path.rsplit(".", 1)[1]
         for row in rows
-        if comment_id is None or row.args_kwargs["args"] == [comment_id]
+        if comment_id is None
+        or row.args_kwargs["args"] == [comment_id]
+        or comment_id in row.args_kwargs["kwargs"].get("comment_ids", [])
     )
+
+
+def task_rows(name: str) -> list[tuple[str, list[int]]]:
+    """The queued tasks of that name: (status, the comments they are about), oldest first."""
+    rows = DBTaskResult.objects.filter(task_path=name).order_by("enqueued_at")
+    return [(row.status, row.args_kwargs["kwargs"]["comment_ids"]) for row in rows]
 
 
 def last_step_of_the_comment(
@@ -111,7 +122,7 @@ def test_a_comment_rolled_back_leaves_no_notification_task(
 def test_an_approved_comment_queues_one_task_for_all_its_emails() -> None:
     # Issue 12: every queued task is a row written under SQLite's one writer's lock, and a
     # claim and a result the worker writes under it again; the post's authors and the
-    # thread's subscribers hear from one task (tasks.notify_comment_published).
+    # thread's subscribers hear from one task (tasks.notify_comments_published).
     post = PostFactory()
     with notifications.silenced():
         CommentFactory(post=post, author_name=GUEST["name"], author_email=GUEST["email"])
@@ -121,4 +132,84 @@ def test_an_approved_comment_queues_one_task_for_all_its_emails() -> None:
     assert response.status_code == 302
     comment = Comment.objects.latest("pk")
     assert comment.status == "approved"
-    assert notification_tasks(comment.pk) == ["notify_comment_published"]
+    assert notification_tasks(comment.pk) == ["notify_comments_published"]
+
+
+NOTIFY = "stoa.discussion.tasks.notify_comments_published"
+INDEX = "stoa.search.tasks.index_comments"
+
+
+def guest(n: int) -> dict[str, str]:
+    return {"name": f"Guest {n}", "email": f"guest{n}@example.net", "body": f"Thought {n}."}
+
+
+def returning_guests(post: Any, count: int) -> None:
+    """Guests 0 to count - 1 with an approved comment each: their next is approved at once."""
+    with notifications.silenced():
+        for n in range(count):
+            CommentFactory(
+                post=post, author_name=f"Guest {n}", author_email=f"guest{n}@example.net"
+            )
+
+
+def test_comments_approved_while_a_task_waits_join_that_task() -> None:
+    # Issue 12: a task a comment was a row written under SQLite's one writer's lock, and a
+    # claim and a result the worker writes under it again: 50 writers queued them faster than
+    # a worker ran them. The emails and the search index of comments approved meanwhile are
+    # one task each (stoa.core.tasks.enqueue_joined).
+    post = PostFactory()
+    returning_guests(post, 3)
+
+    for n in range(3):
+        assert Client().post(f"/comments/post/{post.pk}/", guest(n)).status_code == 302
+
+    ids = sorted(Comment.objects.filter(post=post).values_list("pk", flat=True))
+    assert task_rows(NOTIFY) == [("READY", ids[3:])]
+    assert task_rows(INDEX) == [("READY", ids)], "the earlier comments' index task too"
+
+
+def test_a_comment_after_the_worker_claimed_the_task_queues_a_new_one() -> None:
+    post = PostFactory()
+    returning_guests(post, 2)
+    assert Client().post(f"/comments/post/{post.pk}/", guest(0)).status_code == 302
+    first = Comment.objects.latest("pk").pk
+    claimed = DBTaskResult.objects.get(task_path=NOTIFY)
+    claimed.claim("a-worker")  # what the worker writes when it takes the task
+
+    assert Client().post(f"/comments/post/{post.pk}/", guest(1)).status_code == 302
+
+    second = Comment.objects.latest("pk").pk
+    assert task_rows(NOTIFY) == [("RUNNING", [first]), ("READY", [second])]
+
+
+def test_a_full_task_is_not_joined(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("stoa.core.tasks.JOIN_LIMIT", 2)
+    post = PostFactory()
+    returning_guests(post, 3)
+
+    for n in range(3):
+        assert Client().post(f"/comments/post/{post.pk}/", guest(n)).status_code == 302
+
+    ids = sorted(Comment.objects.filter(post=post).order_by("-pk").values_list("pk", flat=True)[:3])
+    assert task_rows(NOTIFY) == [("READY", ids[:2]), ("READY", ids[2:])]
+
+
+def test_a_joined_task_emails_the_posts_author_once_about_each_comment(settings: Any) -> None:
+    # Each email of a task is sent once (send_once): an email is known by its task, its
+    # comment and its recipients, so the author hears of both comments of one task, and
+    # the task run again after a crash sends neither again.
+    writer = UserFactory(email="writer@example.org")
+    post = PostFactory(authors=[PersonFactory(user=writer)])
+    returning_guests(post, 2)
+    for n in range(2):
+        assert Client().post(f"/comments/post/{post.pk}/", guest(n)).status_code == 302
+    row = DBTaskResult.objects.get(task_path=NOTIFY)
+    mail.outbox.clear()
+
+    for _ in range(2):  # the second run: the same task run again after its worker died
+        context = TaskContext(task_result=row.task_result)
+        assert tasks.notify_comments_published.call(context, **row.args_kwargs["kwargs"]) == 2
+
+    bodies = sorted(message.body for message in mail.outbox)
+    assert [message.to for message in mail.outbox] == [["writer@example.org"]] * 2
+    assert "Thought 0." in bodies[0] and "Thought 1." in bodies[1]

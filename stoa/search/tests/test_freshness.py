@@ -40,7 +40,13 @@ def queued(monkeypatch: pytest.MonkeyPatch) -> list[str]:
         names.append(task.name)
         real(task, *args, **kwargs)
 
+    def joined_spy(task: Any, **kwargs: Any) -> None:
+        names.append(task.name)
+        real_joined(task, **kwargs)
+
+    real_joined = freshness.enqueue_joined
     monkeypatch.setattr(freshness, "enqueue", spy)
+    monkeypatch.setattr(freshness, "enqueue_joined", joined_spy)
     return names
 
 
