@@ -251,10 +251,15 @@ class Comment(models.Model):
             # not a scan of every comment (issue 12: the admin with 400,000 comments).
             models.Index(fields=["status"], condition=Q(flag_count__gt=0), name="comment_reported"),
             # The duplicate rule (moderation.duplicate): the post's comments that begin with
-            # the same words, not every comment of the writer's address, which a prolific
-            # commenter made longer with each comment (issue 12: 50 writers x 100 comments).
+            # the same words from the same guest address, not every comment of the address,
+            # which a prolific commenter made longer with each comment, nor every comment of
+            # the thread that begins alike, which grew with the thread (issue 12: 50 writers
+            # x 100 comments). A member's are the post's that begin alike (its first two).
             models.Index(
-                F("post"), Substr("text", 1, DUPLICATE_KEY_LENGTH), name="comment_duplicate_key"
+                F("post"),
+                Substr("text", 1, DUPLICATE_KEY_LENGTH),
+                Lower("author_email"),
+                name="comment_duplicate_key",
             ),
             # The flood rule (moderation.too_fast): an address's comments of the last seconds,
             # not all of them (comment_email_key would read every one, then their dates).
