@@ -128,11 +128,21 @@ class SearchBackend:
         order: str = RELEVANCE,
         limit: int = 10,
         offset: int = 0,
+        window: int | None = None,
     ) -> list[Hit]:
+        """A page of matches, best first (or newest). With `window`, only the `window`
+        matches added to the index last (the highest ids: the newest documents, as
+        documents are indexed when they are published or written) are ranked and paged:
+        a search matching hundreds of thousands of documents is not ranked over all of
+        them (views.COUNTED)."""
         raise NotImplementedError
 
-    def count(self, query: Query, *, members: bool, filters: Filters) -> dict[str, int]:
-        """How many documents of each kind match."""
+    def count(
+        self, query: Query, *, members: bool, filters: Filters, limit: int | None = None
+    ) -> dict[str, int]:
+        """How many documents of each kind match (kinds that match none left out); with
+        `limit`, each kind counted no further than that (a count of `limit`: that many or
+        more), which reads no more than `limit` matches a kind."""
         raise NotImplementedError
 
     def matches(self, query: Query, *, members: bool, filters: Filters, limit: int) -> int:

@@ -36,6 +36,7 @@ from stoa.search.backends import (
     SearchBackend,
     filter_sql,
 )
+from stoa.search.models import Kind
 from stoa.search.query import Query
 
 WEIGHTED = (("title", "A"), ("excerpt", "B"), ("byline", "C"), ("body", "D"))
@@ -155,11 +156,18 @@ class PostgresBackend(SearchBackend):
         order: str = "relevance",
         limit: int = 10,
         offset: int = 0,
+        window: int | None = None,
     ) -> list[Hit]:
         if query.is_empty:
             return []
         source, q_params = self._q(query)
         where, params = self._where(members=members, filters=filters)
+        if window is not None:
+            edge = self._edge(query, members=members, filters=filters, window=window)
+            if edge is None:
+                return []
+            where = f"{where} AND d.id >= %s"
+            params = [*params, edge]
         vector = "d.public_vector || d.members_vector" if members else "d.public_vector"
         ordering = "date DESC NULLS LAST, id DESC" if order == NEWEST else "rank DESC, id"
         # What a snippet may be drawn from: a visitor is shown a members-only body's
@@ -198,18 +206,47 @@ class PostgresBackend(SearchBackend):
             for row in rows
         ]
 
-    def count(self, query: Query, *, members: bool, filters: Filters) -> dict[str, int]:
+    def _edge(self, query: Query, *, members: bool, filters: Filters, window: int) -> int | None:
+        """The lowest id among the `window` matches added last, None when nothing matches
+        (the primary key read backwards, each row's vector tested, until `window` match)."""
+        source, q_params = self._q(query)
+        where, params = self._where(members=members, filters=filters)
+        sql = (
+            f"SELECT MIN(id) FROM (SELECT d.id FROM search_document d, {source} "  # noqa: S608 - names are ours, values parameters
+            f"WHERE {where} ORDER BY d.id DESC LIMIT %s) last"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [*q_params, *params, window])
+            edge = cursor.fetchone()[0]
+        return None if edge is None else int(edge)
+
+    def count(
+        self, query: Query, *, members: bool, filters: Filters, limit: int | None = None
+    ) -> dict[str, int]:
         if query.is_empty:
             return {}
         source, q_params = self._q(query)
         where, params = self._where(members=members, filters=filters)
-        sql = (
-            f"SELECT d.kind, COUNT(*) FROM search_document d, {source} "  # noqa: S608 - names are ours
-            f"WHERE {where} GROUP BY d.kind"
+        if limit is None:
+            sql = (
+                f"SELECT d.kind, COUNT(*) FROM search_document d, {source} "  # noqa: S608 - names are ours
+                f"WHERE {where} GROUP BY d.kind"
+            )
+            with connection.cursor() as cursor:
+                cursor.execute(sql, [*q_params, *params])
+                return dict(cursor.fetchall())
+        # Each kind counted apart, each count stopping at `limit`: one statement.
+        kinds = list(filters.kinds or Kind.values)
+        part = (
+            f"SELECT %s, (SELECT COUNT(*) FROM (SELECT 1 FROM search_document d, {source} "  # noqa: S608 - names are ours, values parameters
+            f"WHERE {where} AND d.kind = %s LIMIT %s) found)"
         )
         with connection.cursor() as cursor:
-            cursor.execute(sql, [*q_params, *params])
-            return dict(cursor.fetchall())
+            cursor.execute(
+                " UNION ALL ".join([part] * len(kinds)),
+                [v for kind in kinds for v in (kind, *q_params, *params, kind, limit)],
+            )
+            return {kind: int(n) for kind, n in cursor.fetchall() if n}
 
     def matches(self, query: Query, *, members: bool, filters: Filters, limit: int) -> int:
         if query.is_empty:

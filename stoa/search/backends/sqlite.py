@@ -10,12 +10,16 @@ since FTS5's own vocabulary (fts5vocab) would offer stems ("anniversari") to rea
 
 Ranking is BM25 with the title weighted most, then the excerpt, the names, the body. A
 visitor's search reads every column but `members_body`, through an FTS5 column filter; a
-member's reads them all.
+member's reads those and `members_body`. The last column, `kind`, holds the document's kind
+(one word, weight 0): a search of one kind (a group's page, the per-kind counts) is narrowed
+by the index itself (`kind : "comment"`), not by reading search_document for every match
+of the text and dropping the other kinds (a frequent word: hundreds of thousands).
 """
 
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as dt
 from collections.abc import Iterator, Sequence
 from typing import Any
@@ -34,12 +38,15 @@ from stoa.search.backends import (
     SearchBackend,
     filter_sql,
 )
+from stoa.search.models import Kind
 from stoa.search.query import Phrase, Query
 
 TABLE = "search_fts"
-COLUMNS = ("title", "excerpt", "byline", "body", "members_body")
+COLUMNS = ("title", "excerpt", "byline", "body", "members_body", "kind")
 PUBLIC = "{title excerpt byline body}"
-WEIGHTS = "10.0, 5.0, 3.0, 1.0, 1.0"
+# Every column of text (not `kind`: a member's search for "comment" reads no document's kind).
+MEMBERS = "{title excerpt byline body members_body}"
+WEIGHTS = "10.0, 5.0, 3.0, 1.0, 1.0, 0.0"
 TOKENIZER = "porter unicode61 remove_diacritics 2"
 SNIPPET_WORDS = 24
 # A search with no filter of the reader's is first ranked among this many of the index's
@@ -73,14 +80,18 @@ def _phrase(words: Phrase) -> str:
     return '"' + " ".join(words).replace('"', '""') + '"'
 
 
-def match_expression(query: Query, *, members: bool) -> str:
+def match_expression(query: Query, *, members: bool, kinds: Sequence[str] = ()) -> str:
     """The FTS5 query for a parsed search: every clause (any of its phrases), none of the
-    excluded phrases; a visitor's limited to the columns everyone may read."""
+    excluded phrases; a visitor's limited to the columns everyone may read; with `kinds`,
+    documents of those kinds only."""
     positive = " AND ".join(
         "(" + " OR ".join(_phrase(one) for one in clause) + ")" for clause in query.clauses
     )
-    where = "" if members else f"{PUBLIC} : "
+    where = f"{MEMBERS if members else PUBLIC} : "
     expression = f"{where}({positive})"
+    if kinds:
+        # Kinds are ours (models.Kind), quoted as phrases all the same.
+        expression = f"({expression}) AND (kind : ({' OR '.join(_phrase((k,)) for k in kinds)}))"
     if query.excluded:
         excluded = " OR ".join(_phrase(one) for one in query.excluded)
         expression = f"({expression}) NOT ({where}({excluded}))"
@@ -128,7 +139,22 @@ class SQLiteBackend(SearchBackend):
     def _where(self, query: Query, *, members: bool, filters: Filters) -> tuple[str, list[Any]]:
         conditions, params = filter_sql(filters, members=members, now=timezone.now())
         sql = f"{TABLE} MATCH %s AND {conditions}"
-        return sql, [match_expression(query, members=members), *params]
+        return sql, [match_expression(query, members=members, kinds=filters.kinds), *params]
+
+    def _edge(self, where: str, params: list[Any], window: int) -> int | None:
+        """The lowest id among the `window` matches added last (ids are given in order: a
+        document indexed later has a higher one), None when nothing matches. FTS5 walks a
+        term's documents by rowid in either direction, so this reads `window` matches, not
+        every one."""
+        sql = (
+            f"SELECT MIN(id) FROM (SELECT {TABLE}.rowid AS id FROM {TABLE} "  # noqa: S608 - names are ours, values parameters
+            f"CROSS JOIN search_document d ON d.id = {TABLE}.rowid WHERE {where} "
+            f"ORDER BY {TABLE}.rowid DESC LIMIT %s)"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [*params, window])
+            edge = cursor.fetchone()[0]
+        return None if edge is None else int(edge)
 
     def search(
         self,
@@ -139,10 +165,17 @@ class SQLiteBackend(SearchBackend):
         order: str = "relevance",
         limit: int = 10,
         offset: int = 0,
+        window: int | None = None,
     ) -> list[Hit]:
         if query.is_empty:
             return []
         where, params = self._where(query, members=members, filters=filters)
+        if window is not None:
+            edge = self._edge(where, params, window)
+            if edge is None:
+                return []
+            where = f"{where} AND {TABLE}.rowid >= %s"
+            params = [*params, edge]
         marks = f"'{MARK_START}', '{MARK_END}', '…', {SNIPPET_WORDS}"
         # A visitor is shown a members-only body's excerpt, never the body (column 1).
         snippet = (
@@ -152,12 +185,15 @@ class SQLiteBackend(SearchBackend):
             f"ELSE snippet({TABLE}, -1, {marks}) END"
         )
         ordering = "d.date DESC, d.id DESC" if order == NEWEST else "rank, d.id"
+        # The snippets are drawn with the text's match alone: the kind's word (`kind :
+        # "comment"`) is a match too, and snippet() might otherwise show that column.
+        shown = match_expression(query, members=members)
         every = (
             f"SELECT d.id AS id, bm25({TABLE}, {WEIGHTS}) AS rank "  # noqa: S608 - names are ours, values parameters
             f"FROM {TABLE} CROSS JOIN search_document d ON d.id = {TABLE}.rowid "
             f"WHERE {where} ORDER BY {ordering} LIMIT %s OFFSET %s"
         )
-        if order != NEWEST and not _narrowed(filters):
+        if order != NEWEST and window is None and not _narrowed(filters):
             # Ranked in the index alone first: the best `top` matches by BM25, without
             # reading search_document for each (a frequent word: for each of hundreds of
             # thousands); the reader's conditions are then checked on those only. They are
@@ -172,11 +208,17 @@ class SQLiteBackend(SearchBackend):
                 f"WHERE {conditions} ORDER BY top.rank, top.id LIMIT %s OFFSET %s"
             )
             rows = self._page(
-                chosen, [*condition_params, limit, offset], params[0], snippet, ordering, top=top
+                chosen,
+                [*condition_params, limit, offset],
+                params[0],
+                shown,
+                snippet,
+                ordering,
+                top=top,
             )
             if len(rows) == limit or (rows and rows[0][-1] < top):
                 return [_hit(row) for row in rows]
-        rows = self._page(every, [*params, limit, offset], params[0], snippet, ordering)
+        rows = self._page(every, [*params, limit, offset], params[0], shown, snippet, ordering)
         return [_hit(row) for row in rows]
 
     @staticmethod
@@ -184,6 +226,7 @@ class SQLiteBackend(SearchBackend):
         chosen: str,
         chosen_params: list[Any],
         match: str,
+        shown: str,
         snippet: str,
         ordering: str,
         *,
@@ -212,20 +255,40 @@ class SQLiteBackend(SearchBackend):
             f"ORDER BY {ordering.replace('rank', 'page.rank')}"
         )
         with connection.cursor() as cursor:
-            cursor.execute(sql, [*head_params, *chosen_params, match])
+            cursor.execute(sql, [*head_params, *chosen_params, shown])
             return list(cursor.fetchall())
 
-    def count(self, query: Query, *, members: bool, filters: Filters) -> dict[str, int]:
+    def count(
+        self, query: Query, *, members: bool, filters: Filters, limit: int | None = None
+    ) -> dict[str, int]:
         if query.is_empty:
             return {}
-        where, params = self._where(query, members=members, filters=filters)
-        sql = (
-            f"SELECT d.kind, COUNT(*) FROM {TABLE} CROSS JOIN search_document d "  # noqa: S608 - names are ours, values parameters
-            f"ON d.id = {TABLE}.rowid WHERE {where} GROUP BY d.kind"
-        )
+        if limit is None:
+            where, params = self._where(query, members=members, filters=filters)
+            sql = (
+                f"SELECT d.kind, COUNT(*) FROM {TABLE} CROSS JOIN search_document d "  # noqa: S608 - names are ours, values parameters
+                f"ON d.id = {TABLE}.rowid WHERE {where} GROUP BY d.kind"
+            )
+            with connection.cursor() as cursor:
+                cursor.execute(sql, params)
+                return dict(cursor.fetchall())
+        # Each kind counted apart, narrowed by the index (its `kind` column), each count
+        # stopping at `limit`: one statement.
+        kinds = list(filters.kinds or Kind.values)
+        parts, params = [], []
+        for kind in kinds:
+            where, where_params = self._where(
+                query, members=members, filters=dataclasses.replace(filters, kinds=(kind,))
+            )
+            parts.append(
+                f"(SELECT COUNT(*) FROM (SELECT 1 FROM {TABLE} CROSS JOIN search_document d "  # noqa: S608 - names are ours, values parameters
+                f"ON d.id = {TABLE}.rowid WHERE {where} LIMIT %s))"
+            )
+            params += [*where_params, limit]
         with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            return dict(cursor.fetchall())
+            cursor.execute(f"SELECT {', '.join(parts)}", params)
+            found = cursor.fetchone()
+        return {kind: int(n) for kind, n in zip(kinds, found, strict=True) if n}
 
     def matches(self, query: Query, *, members: bool, filters: Filters, limit: int) -> int:
         if query.is_empty:
@@ -246,8 +309,9 @@ class SQLiteBackend(SearchBackend):
             f"SELECT d.object_id FROM {TABLE} CROSS JOIN search_document d ON d.id = {TABLE}.rowid "  # noqa: S608 - names are ours, values parameters
             f"WHERE {TABLE} MATCH %s AND d.kind = %s ORDER BY bm25({TABLE}, {WEIGHTS}) LIMIT %s"
         )
+        match = match_expression(query, members=True, kinds=(kind,))
         with connection.cursor() as cursor:
-            cursor.execute(sql, [match_expression(query, members=True), kind, limit])
+            cursor.execute(sql, [match, kind, limit])
             return [row[0] for row in cursor.fetchall()]
 
     def similar(self, words: Sequence[str], *, exclude_id: int, limit: int) -> list[Hit]:
@@ -263,11 +327,11 @@ class SQLiteBackend(SearchBackend):
 
 
 def _narrowed(filters: Filters) -> bool:
-    """Whether the reader narrowed the search (to kinds, categories, a tag, an author, a
-    year): the best matches of the index alone may then hold too few of theirs."""
+    """Whether the reader narrowed the search (to categories, a tag, an author, a year):
+    the best matches of the index alone may then hold too few of theirs. (Kinds narrow the
+    index's own match: its `kind` column.)"""
     return bool(
-        filters.kinds
-        or filters.category_ids
+        filters.category_ids
         or filters.tag_id is not None
         or filters.author_id is not None
         or filters.year is not None

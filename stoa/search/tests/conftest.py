@@ -24,5 +24,10 @@ def search_tasks_at_once(
     def run(task: Any, *args: Any, **kwargs: Any) -> None:
         task.call(*args, **kwargs)
 
+    def run_joined(task: Any, *, key: str, values: list[Any], **kwargs: Any) -> None:
+        task.call(**{key: values})
+
     monkeypatch.setattr(freshness, "enqueue", run)
+    if hasattr(freshness, "enqueue_joined"):  # the comments' task, joined to a waiting one
+        monkeypatch.setattr(freshness, "enqueue_joined", run_joined)
     yield

@@ -246,3 +246,61 @@ def test_catch_up_rebuilds_when_a_whole_site_is_behind(monkeypatch: pytest.Monke
     Document.objects.all().delete()
     assert services.catch_up()[Kind.POST] == 2
     assert sorted(found("kiwi")) == sorted([(Kind.POST, first.pk), (Kind.POST, second.pk)])
+
+
+def test_counts_stop_at_the_limit_in_each_kind_and_hold_only_what_the_reader_finds() -> None:
+    post = PostFactory(title="Sorrel one", body="<p>Sorrel.</p>")
+    PostFactory(title="Sorrel two")
+    hidden = PostFactory(title="Closed", body="<p>Inside.</p>", members_only=True)
+    for n in range(5):
+        CommentFactory(post=post, text=f"sorrel remark {n}")
+    CommentFactory(post=hidden, text="sorrel for members")
+
+    def count(*, members: bool = False, limit: int | None = None, **filters: object) -> dict:
+        return backend().count(
+            parse("sorrel"),
+            members=members,
+            filters=Filters(**filters),  # type: ignore[arg-type]
+            limit=limit,
+        )
+
+    assert count() == {Kind.POST: 2, Kind.COMMENT: 5}
+    assert count(limit=3) == {Kind.POST: 2, Kind.COMMENT: 3}
+    assert count(members=True, limit=10) == {Kind.POST: 2, Kind.COMMENT: 6}
+    assert count(limit=10, kinds=(Kind.COMMENT,)) == {Kind.COMMENT: 5}
+    assert backend().count(parse("quince"), members=True, filters=Filters(), limit=3) == {}
+
+
+def test_a_window_ranks_only_the_matches_added_last_of_the_kinds_asked() -> None:
+    older = [CommentFactory(text=f"yarrow remark {n}") for n in range(3)]
+    post = PostFactory(title="Yarrow")
+    newer = [CommentFactory(text=f"yarrow again {n}") for n in range(2)]
+    CommentFactory(text="yarrow held", status=CommentStatus.PENDING)  # never found
+
+    def window(size: int, *kinds: str, offset: int = 0) -> set[tuple[str, int]]:
+        hits = backend().search(
+            parse("yarrow"),
+            members=False,
+            filters=Filters(kinds=kinds),
+            limit=10,
+            offset=offset,
+            window=size,
+        )
+        return {(hit.kind, hit.object_id) for hit in hits}
+
+    assert window(2, Kind.COMMENT) == {(Kind.COMMENT, c.pk) for c in newer}
+    assert window(3, Kind.COMMENT) == {(Kind.COMMENT, c.pk) for c in [*newer, older[-1]]}
+    assert window(1, Kind.POST) == {(Kind.POST, post.pk)}
+    assert window(10, Kind.COMMENT) == {(Kind.COMMENT, c.pk) for c in [*older, *newer]}
+    assert window(2, Kind.COMMENT, offset=10) == set()
+    assert window(2, Kind.SERIES) == set()
+
+
+def test_a_members_search_for_a_kinds_name_finds_only_documents_with_that_word() -> None:
+    # The index holds each document's kind in a column of its own: no search reads it.
+    CommentFactory(text="Nothing said about it here.")
+    said = CommentFactory(text="A comment about comments.")
+    PostFactory(title="A post", body="<p>Plain.</p>")
+    assert found("comment", members=True) == [(Kind.COMMENT, said.pk)]
+    assert found("comment", members=True, kinds=(Kind.COMMENT,)) == [(Kind.COMMENT, said.pk)]
+    assert found("series") == []

@@ -3,6 +3,8 @@ mean", the header's box, OpenSearch, WordPress's /?s=, the page cache, query cou
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.db import connection
 from django.test import Client
@@ -11,6 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from stoa.discussion.tests.factories import CommentFactory
 from stoa.members.tests.factories import UserFactory
 from stoa.publishing.tests.factories import CategoryFactory, PostFactory, TagFactory
+from stoa.search import views
 from stoa.webcasts.tests.factories import SeriesFactory
 
 pytestmark = pytest.mark.django_db
@@ -147,3 +150,40 @@ def test_queries_do_not_grow_with_the_results(client: Client) -> None:
     assert count() == few
     # The counts, and one search whose best results are shared out among the groups.
     assert few == 2
+
+
+def test_past_the_counted_matches_the_page_says_more_than_and_pages_the_newest(
+    client: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(views, "COUNTED", 3)
+    monkeypatch.setattr(views, "PER_PAGE", 2)
+    post = PostFactory(title="Rowan grove", body="<p>Rowan berries.</p>")
+    comments = [CommentFactory(post=post, text=f"rowan remark {n}") for n in range(5)]
+    html = get(client, q="rowan").content.decode()
+    assert "More than 3 results" in html
+    assert "(more than 3)" in html and "(1)" in html
+    # The article is shown although more comments match, all of them added after it.
+    assert "Rowan grove</a>" in html
+    first = get(client, q="rowan", type="discussion").content.decode()
+    assert "Page 1 of 2" in first
+    second = get(client, q="rowan", type="discussion", page=2).content.decode()
+    assert "Page 2 of 2" in second
+    assert get(client, q="rowan", type="discussion", page=3).status_code == 404
+    shown = {
+        int(n)
+        for n in re.findall(r'search-result__title"><a href="[^"]*#comment-(\d+)"', first + second)
+    }
+    assert shown == {c.pk for c in comments[-3:]}
+    # The kind narrows the index's match, never the snippet: the word found is marked.
+    assert "<mark>rowan</mark>" in first.lower() and "<mark>comment</mark>" not in first.lower()
+
+
+def test_under_the_counted_matches_the_counts_are_exact(
+    client: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(views, "COUNTED", 3)
+    post = PostFactory(title="Rowan grove")
+    for n in range(2):
+        CommentFactory(post=post, text=f"rowan remark {n}")
+    html = get(client, q="rowan").content.decode()
+    assert "3 results." in html and "more than" not in html.lower()
