@@ -39,5 +39,6 @@ def index_posts_of(label: str, pk: int) -> None:
 def refresh_related(post_ids: list[int]) -> int:
     """These articles' data of the related-reading backend (the semantic mode's vectors)
     brought level with the index, after the commit that changed them (queued by
-    stoa.search.freshness): an embedding costs tens of milliseconds, not the editor's save's."""
+    stoa.search.freshness): an article costs about half a second of CPU to embed (bench/related.py),
+    which must never be the editor's save's."""
     return related_backend().refresh(post_ids=post_ids)
