@@ -183,7 +183,10 @@ def send_once(message: EmailMessage, context: TaskContext, *, part: str = "") ->
     message.extra_headers.setdefault("Message-ID", f"<{key}@{DNS_NAME}>")
     sent = message.send()
     if sent:
-        SentEmail.objects.get_or_create(key=key, defaults={"task_id": task_id})
+        # One INSERT that leaves a marker already there alone (a run that raced this one),
+        # not get_or_create's read, savepoint and insert: a worker writes one for every
+        # email of every comment (issue 12).
+        SentEmail.objects.bulk_create([SentEmail(key=key, task_id=task_id)], ignore_conflicts=True)
     return sent
 
 
