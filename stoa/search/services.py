@@ -241,10 +241,15 @@ def reindex(*, progress: Progress | None = None) -> dict[str, int]:
             done = 0
             if progress:
                 progress(source.label, done, total)
+            rows = source.rows()
+            if source.kind == Kind.POST:
+                # Oldest first: documents are numbered in the order written, and a search
+                # matching too many ranks those numbered last (views.COUNTED), the newest.
+                rows = rows.order_by("published_at", "pk")
             documents: Iterable[Document | sources.Row] = (
                 sources.comment_documents_in_bulk()
                 if source.kind == Kind.COMMENT
-                else _documents(source, source.rows())
+                else _documents(source, rows)
             )
             batch: list[Document | sources.Row] = []
             for document in documents:

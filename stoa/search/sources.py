@@ -256,8 +256,15 @@ def comment_documents_in_bulk() -> Iterator[Row]:
     posts = {}
     for post in live_posts().only("pk", "title", "slug", "status", "published_at", "visibility"):
         posts[post.pk] = (post, post.get_absolute_url())
-    comments = comment_rows().values_list(
-        "pk", "author_name", "text", "created_at", "updated_at", "post_id"
+    # In the order they were written (the primary key's): read through its index. The
+    # model's order (created_at, pk) made PostgreSQL sort every comment's text, or read
+    # them through a plan fit for few rows without statistics (81 s of the server's CPU for
+    # 400,000 comments against 1 s); the index's documents are numbered in this order,
+    # which search's window ("the matches added last") reads as newest.
+    comments = (
+        comment_rows()
+        .order_by("pk")
+        .values_list("pk", "author_name", "text", "created_at", "updated_at", "post_id")
     )
     for pk, author_name, text, created_at, updated_at, post_id in comments.iterator(
         chunk_size=5000

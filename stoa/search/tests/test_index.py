@@ -209,6 +209,22 @@ def test_a_rebuild_writes_every_column_as_the_services_do() -> None:
     assert rows() == before
 
 
+def test_a_rebuild_numbers_documents_oldest_first() -> None:
+    # A search matching too many ranks those numbered last (views.COUNTED): the newest.
+    now = timezone.now()
+    newer = PostFactory(title="Lime new", published_at=now - dt.timedelta(days=1))
+    older = PostFactory(title="Lime old", published_at=now - dt.timedelta(days=30))
+    first, second = CommentFactory(post=older, text="lime"), CommentFactory(post=newer, text="l")
+    services.reindex()
+    numbered = list(Document.objects.order_by("id").values_list("kind", "object_id"))
+    assert numbered == [
+        (Kind.POST, older.pk),
+        (Kind.POST, newer.pk),
+        (Kind.COMMENT, first.pk),
+        (Kind.COMMENT, second.pk),
+    ]
+
+
 def test_a_rebuild_that_fails_halfway_raises_its_own_error_and_keeps_the_old_index(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
