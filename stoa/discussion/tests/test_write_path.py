@@ -409,3 +409,27 @@ def test_a_guests_duplicate_check_seeks_the_address_not_the_threads_comments_tha
         assert "comment_duplicate_key (post_id=? AND <expr>=? AND <expr>=?)" in sought
     else:
         assert "lower((author_email)::text)" in sought, sought
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_comment_post_writes_in_one_transaction(site: dict[str, Any]) -> None:
+    # Issue 12: every write transaction waits for SQLite's one writer's lock (and for the
+    # writers' queue before it); the comment's stored markup had one of its own after the
+    # commit. Its row, markup, event, count and tasks are now written together.
+    writes: list[tuple[str, int | None]] = []
+
+    def record(execute: Callable[..., Any], sql: str, params: Any, many: bool, context: Any) -> Any:
+        if sql.lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE")):
+            outermost = connection.atomic_blocks[0] if connection.atomic_blocks else None
+            writes.append((sql.split()[0].upper(), id(outermost) if outermost else None))
+        return execute(sql, params, many, context)
+
+    client = Client(REMOTE_ADDR="203.0.113.40")
+    with connection.execute_wrapper(record):
+        response = client.post(f"/comments/post/{site['post'].pk}/", guest_post(site["post"].pk))
+    assert response.status_code == 302
+    comment = Comment.objects.latest("pk")
+    assert comment.status == CommentStatus.APPROVED
+    assert comment.rendered and comment.rendered_with, "its markup is stored"
+    assert writes, "the comment was written"
+    assert {transaction for _, transaction in writes} == {writes[0][1]} != {None}, writes
