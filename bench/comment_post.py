@@ -248,6 +248,9 @@ class Concurrent:
     early: tuple[float, int] = (0.0, 0)
     late: tuple[float, int] = (0.0, 0)
     queue: Queue | None = None
+    # CPU seconds used meanwhile (until the workers emptied the queue) by gunicorn, the task
+    # workers, and this script's writer threads: the two cores are shared by all three.
+    cpu: tuple[float, float, float] = (0.0, 0.0, 0.0)
 
 
 @dataclass
@@ -259,6 +262,8 @@ class Queue:
     workers: int
     queued: int
     waiting_at_end: int
+    # What the tasks waiting at the end were about (a joined task is about many comments).
+    work_at_end: int
     drained_s: float | None
     failed: int
     locked: int
@@ -284,6 +289,17 @@ def task_counts(database: Path) -> Counter[str]:
     with sqlite3.connect(database, timeout=60) as db:
         rows = db.execute(f"SELECT status, COUNT(*) FROM {TASKS} GROUP BY status").fetchall()  # noqa: S608 - a constant
     return Counter({str(status): int(count) for status, count in rows})
+
+
+def waiting_work(database: Path) -> int:
+    """What the waiting and running tasks are about: a joined task's comments
+    (stoa.core.tasks.enqueue_joined: a task about many comments), one for any other task."""
+    with sqlite3.connect(database, timeout=60) as db:
+        query = (
+            "SELECT COALESCE(SUM(COALESCE(json_array_length(args_kwargs, '$.kwargs.comment_ids'),"  # noqa: S608 - a constant
+            f" 1)), 0) FROM {TASKS} WHERE status IN ('READY', 'RUNNING')"
+        )
+        return int(db.execute(query).fetchone()[0])
 
 
 def thread_size(database: Path, post_id: int) -> int:
@@ -354,6 +370,23 @@ def drain(database: Path, workers: TaskWorkers | None, timeout: float) -> float 
     return None
 
 
+def cpu_seconds(pids: list[int]) -> float:
+    """User and system CPU seconds these processes and their children still running have
+    used (/proc; 0 where there is none): gunicorn's master and workers, the task workers."""
+    if not Path("/proc/self/stat").exists():
+        return 0.0
+    wanted, total = set(pids), 0.0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # ended meanwhile
+        pid, parent = int(stat.parent.name), int(fields[1])
+        if pid in wanted or parent in wanted:
+            total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return total
+
+
 def rate_between(times: list[float], first: int, last: int) -> float:
     """Acknowledged writes a second from the `first` to the `last` acknowledgement."""
     span = times[last] - times[first]
@@ -414,6 +447,9 @@ def concurrent(
                     acknowledged.append(time.monotonic())
         conn.close()
 
+    server_pids = [server.process.pid] if server.process else []
+    worker_pids = [process.pid for process in workers.processes] if workers else []
+    cpu_before = (cpu_seconds(server_pids), cpu_seconds(worker_pids), time.process_time())
     threads = [threading.Thread(target=writer, args=(k,), daemon=True) for k in range(writers)]
     for thread in threads:
         thread.start()
@@ -424,6 +460,7 @@ def concurrent(
         thread.join(timeout=(3600 if each else seconds + 120))
     elapsed = time.monotonic() - began
     after = task_counts(database)
+    work_at_end = waiting_work(database)
     queue = None
     if workers is not None:
         drained = drain(database, workers, timeout=max(120.0, 3 * elapsed))
@@ -432,10 +469,17 @@ def concurrent(
             workers=workers.count,
             queued=sum(after.values()) - sum(before.values()),
             waiting_at_end=after.get("READY", 0) + after.get("RUNNING", 0),
+            work_at_end=work_at_end,
             drained_s=drained,
             failed=ended.get("FAILED", 0) - before.get("FAILED", 0),
             locked=workers.log_text()[worker_log_before:].count("database is locked"),
         )
+    cpu_after = (cpu_seconds(server_pids), cpu_seconds(worker_pids), time.process_time())
+    cpu = (
+        cpu_after[0] - cpu_before[0],
+        cpu_after[1] - cpu_before[1],
+        cpu_after[2] - cpu_before[2],
+    )
     ok = statuses.get("302", 0)
     with sqlite3.connect(database) as db:
         stored = 0
@@ -467,6 +511,7 @@ def concurrent(
         early=early,
         late=late,
         queue=queue,
+        cpu=cpu,
     )
 
 
@@ -507,13 +552,20 @@ def table(
         drained = f"{q.drained_s:.1f} s" if q.drained_s is not None else "not within the wait"
         lines += [
             "",
-            "| task workers | tasks queued | waiting when the writers were done "
-            "| emptied the queue after | failed | database is locked |",
+            "| task workers | tasks queued | waiting when the writers were done (comments "
+            "they are about) | emptied the queue after | failed | database is locked |",
             "|---|---:|---:|---:|---:|---:|",
-            f"| {q.workers} × `stoa db_worker` | {q.queued:,} | {q.waiting_at_end:,} | {drained} "
-            f"| {q.failed} | {q.locked} |",
+            f"| {q.workers} × `stoa db_worker` | {q.queued:,} | {q.waiting_at_end:,} "
+            f"({q.work_at_end:,}) | {drained} | {q.failed} | {q.locked} |",
         ]
-    lines += ["", f"Answers: {load.detail}. Load average: {os.getloadavg()[0]:.2f} (1 min)."]
+    per = [1000 * seconds / load.ok if load.ok else 0.0 for seconds in load.cpu]
+    lines += [
+        "",
+        f"CPU per acknowledged write: {per[0]:.2f} ms gunicorn, {per[1]:.2f} ms task workers, "
+        f"{per[2]:.2f} ms this load client.",
+        "",
+        f"Answers: {load.detail}. Load average: {os.getloadavg()[0]:.2f} (1 min).",
+    ]
     return "\n".join(lines)
 
 

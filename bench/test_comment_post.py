@@ -61,11 +61,20 @@ def test_comment_post_prints_sequential_and_concurrent_rows() -> None:
     )
     expect(grew, done.stdout)
     worker = re.search(
-        r"^\| 1 × `stoa db_worker` \| ([\d,]+) \| ([\d,]+) \| (\d+\.\d) s \| (\d+) \| (\d+) \|$",
+        r"^\| 1 × `stoa db_worker` \| ([\d,]+) \| ([\d,]+) \(([\d,]+)\) \| (\d+\.\d) s \| (\d+) "
+        r"\| (\d+) \|$",
         done.stdout,
         re.MULTILINE,
     )
     expect(worker, done.stdout)
-    queued, _, _, failed, worker_locked = worker.groups()
+    queued, _, _, _, failed, worker_locked = worker.groups()
     expect(int(queued.replace(",", "")) > 0, done.stdout)
     expect((failed, worker_locked) == ("0", "0"), done.stdout)
+    cpu = re.search(
+        r"^CPU per acknowledged write: (\d+\.\d\d) ms gunicorn, (\d+\.\d\d) ms task workers, "
+        r"(\d+\.\d\d) ms this load client\.$",
+        done.stdout,
+        re.MULTILINE,
+    )
+    expect(cpu, done.stdout)
+    expect(float(cpu.group(1)) > 0, done.stdout)
