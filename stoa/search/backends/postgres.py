@@ -4,9 +4,13 @@ Two tsvector columns are generated and stored by PostgreSQL from the document's 
 (so they follow every write, bulk ones included, with no code of ours): `public_vector` from
 what everyone may read, `members_vector` from the members-only body alone (empty for most
 documents). A visitor's search matches `public_vector` (its GIN index), a member's the two
-joined, `public_vector || members_vector`, through a GIN index on that expression: each text
-is parsed once per write (a second vector of every column parsed the bodies twice, the
-larger part of a rebuild), and joining two stored vectors costs no parsing.
+joined, `public_vector || members_vector`: each text is parsed once per write (a second
+vector of every column parsed the bodies twice, the larger part of a rebuild), and joining
+two stored vectors costs no parsing. Where `members_vector` is empty (most documents) the
+two joined are `public_vector` itself, so a member's search reads the public index, and an
+index of the joined vectors of only the documents with a members' body (a partial GIN
+index), the two scans OR-ed: a GIN index of every document's joined vectors repeated the
+public one whole, half a rebuild's index building and every write's index upkeep.
 Searches are read by
 websearch_to_tsquery (which never fails on what a reader types) from the parsed query written
 back in web syntax, ranked by ts_rank_cd (cover density: words found close together rank
@@ -40,9 +44,17 @@ from stoa.search.models import Kind
 from stoa.search.query import Query
 
 WEIGHTED = (("title", "A"), ("excerpt", "B"), ("byline", "C"), ("body", "D"))
-# What a member's search matches: the same expression as the index's, so the planner uses it.
+# What a member's search ranks; it matches the documents whose public vector matches, or
+# (those with a members' body) whose joined vectors do: the expressions and the condition
+# are the indexes' own, so the planner uses them (a bitmap OR of the two).
 FULL = "(public_vector || members_vector)"
-INDEXES = {"search_document_public_gin": "(public_vector)", "search_document_full_gin": FULL}
+HAS_MEMBERS = "length(members_vector) > 0"
+INDEXES = {
+    "search_document_public_gin": ("(public_vector)", ""),
+    "search_document_members_gin": (FULL, f" WHERE {HAS_MEMBERS}"),
+}
+# Before search 0006: every document's joined vectors.
+FORMER_INDEXES = ("search_document_full_gin",)
 # Memory for building a GIN index at the end of a rebuild (PostgreSQL's default, 64 MB,
 # makes it write and merge many runs); only for that transaction (SET LOCAL).
 BUILD_MEMORY = "256MB"
@@ -85,7 +97,7 @@ class PostgresBackend(SearchBackend):
         self._create_indexes(schema_editor.execute)
 
     def uninstall(self, schema_editor: BaseDatabaseSchemaEditor) -> None:
-        for name in INDEXES:
+        for name in (*INDEXES, *FORMER_INDEXES):
             schema_editor.execute(f"DROP INDEX IF EXISTS {name}")
         # full_vector: the members' vector of every column, before migration 0003.
         for column in ("public_vector", "members_vector", "full_vector"):
@@ -93,9 +105,10 @@ class PostgresBackend(SearchBackend):
 
     @staticmethod
     def _create_indexes(execute: Any) -> None:
-        for name, expression in INDEXES.items():
+        for name, (expression, where) in INDEXES.items():
             execute(
-                f"CREATE INDEX IF NOT EXISTS {name} ON search_document USING gin ({expression})"
+                f"CREATE INDEX IF NOT EXISTS {name} ON search_document "
+                f"USING gin ({expression}){where}"
             )
 
     @contextlib.contextmanager
@@ -104,7 +117,7 @@ class PostgresBackend(SearchBackend):
         with more memory than PostgreSQL's default for the build (OPTIONS BUILD_MEMORY),
         and the table analysed."""
         with connection.cursor() as cursor:
-            for name in INDEXES:
+            for name in (*INDEXES, *FORMER_INDEXES):
                 cursor.execute(f"DROP INDEX IF EXISTS {name}")
         # Called inside the rebuild's transaction: a failure while writing rolls the
         # dropped structures back with everything else (DDL is transactional on both
@@ -137,9 +150,8 @@ class PostgresBackend(SearchBackend):
                 copy.write_row(row)
 
     def _where(self, *, members: bool, filters: Filters) -> tuple[str, list[Any]]:
-        vector = "d.public_vector || d.members_vector" if members else "d.public_vector"
         conditions, params = filter_sql(filters, members=members, now=timezone.now())
-        return f"({vector}) @@ q.q AND {conditions}", params
+        return f"{_match(members=members)} AND {conditions}", params
 
     def _q(self, query: Query) -> tuple[str, list[Any]]:
         return (
@@ -267,7 +279,7 @@ class PostgresBackend(SearchBackend):
         source, q_params = self._q(query)
         sql = (
             f"SELECT d.object_id FROM search_document d, {source} "  # noqa: S608 - names are ours, values parameters
-            f"WHERE (d.public_vector || d.members_vector) @@ q.q AND d.kind = %s "
+            f"WHERE {_match(members=True)} AND d.kind = %s "
             f"ORDER BY ts_rank_cd(d.public_vector || d.members_vector, q.q) DESC LIMIT %s"
         )
         with connection.cursor() as cursor:
@@ -284,3 +296,17 @@ class PostgresBackend(SearchBackend):
             filters=Filters(kinds=("post",), exclude_object_ids=(exclude_id,)),
             limit=limit,
         )
+
+
+def _match(*, members: bool) -> str:
+    """Whether a document (`d`) matches the query (`q.q`) for this reader: a member's
+    search, its joined vectors (the public one itself where the members' is empty)."""
+    if not members:
+        return "d.public_vector @@ q.q"
+    # Each arm says whether the members' vector is empty: a query with an exclusion
+    # (`-word`) found in the public text alone would otherwise match a document whose
+    # members' body holds the excluded word.
+    return (
+        "((length(d.members_vector) = 0 AND d.public_vector @@ q.q) OR "
+        "(length(d.members_vector) > 0 AND (d.public_vector || d.members_vector) @@ q.q))"
+    )

@@ -77,6 +77,15 @@ def test_a_members_only_body_is_found_by_members_only() -> None:
     assert found("supervision") == [(Kind.POST, post.pk)]
     hit = backend().search(parse("supervision"), members=False, filters=Filters())[0]
     assert "quince" not in hit.snippet.lower()
+    # A member's search reads the public text and the members' body as one (on PostgreSQL,
+    # two indexes OR-ed): words found in both are found together.
+    assert found("supervision quince", members=True) == [(Kind.POST, post.pk)]
+    assert found('"supervision notes" quince', members=True) == [(Kind.POST, post.pk)]
+    assert found("supervision quince") == []
+    assert found("supervision -quince", members=True) == []
+    assert backend().count(parse("supervision quince"), members=True, filters=Filters()) == {
+        Kind.POST: 1
+    }
 
 
 def test_comments_are_found_while_approved() -> None:
