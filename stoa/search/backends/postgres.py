@@ -151,7 +151,11 @@ class PostgresBackend(SearchBackend):
 
     def _where(self, *, members: bool, filters: Filters) -> tuple[str, list[Any]]:
         conditions, params = filter_sql(filters, members=members, now=timezone.now())
-        return f"{_match(members=members)} AND {conditions}", params
+        # The row's plain columns tested before its vector: PostgreSQL tests conditions of
+        # equal cost in the order written, and a vector is read (a post's, from TOAST)
+        # only for the rows those keep (a count of one kind scanned the other kinds'
+        # vectors: 136 ms for the comments of the most frequent word, 3 with the kind first).
+        return f"{conditions} AND {_match(members=members)}", params
 
     def _q(self, query: Query) -> tuple[str, list[Any]]:
         return (
@@ -251,12 +255,12 @@ class PostgresBackend(SearchBackend):
         kinds = list(filters.kinds or Kind.values)
         part = (
             f"SELECT %s, (SELECT COUNT(*) FROM (SELECT 1 FROM search_document d, {source} "  # noqa: S608 - names are ours, values parameters
-            f"WHERE {where} AND d.kind = %s LIMIT %s) found)"
+            f"WHERE d.kind = %s AND {where} LIMIT %s) found)"
         )
         with connection.cursor() as cursor:
             cursor.execute(
                 " UNION ALL ".join([part] * len(kinds)),
-                [v for kind in kinds for v in (kind, *q_params, *params, kind, limit)],
+                [v for kind in kinds for v in (kind, *q_params, kind, *params, limit)],
             )
             return {kind: int(n) for kind, n in cursor.fetchall() if n}
 
