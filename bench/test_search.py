@@ -37,7 +37,7 @@ def test_search_bench_prints_a_row_per_reader() -> None:
     rows = {}
     for line in done.stdout.splitlines():
         cells = [cell.strip() for cell in line.strip("|").split("|")]
-        if len(cells) == 8 and cells[0] == "sqlite":
+        if len(cells) == 11 and cells[0] == "sqlite":
             rows[cells[1]] = cells
     expect(sorted(rows) == ["member", "visitor", "visitor (most frequent word)"], done.stdout)
     for reader, cells in rows.items():
