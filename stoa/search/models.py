@@ -72,6 +72,9 @@ class Document(models.Model):
         indexes = [
             models.Index(fields=["post_id"], name="search_document_post"),
             models.Index(fields=["kind", "date"], name="search_document_date"),
+            # A kind's documents added last (a search's window, backends' search): read
+            # backwards by kind, not through every other kind's newer documents.
+            models.Index(fields=["kind", "id"], name="search_document_kind_id"),
         ]
 
     def __str__(self) -> str:

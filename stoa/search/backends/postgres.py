@@ -24,6 +24,7 @@ site's language) with accents removed first (the unaccent extension, created her
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 from collections.abc import Iterator, Sequence
 from typing import Any
 
@@ -226,13 +227,26 @@ class PostgresBackend(SearchBackend):
         """The lowest id among the `window` matches added last, None when nothing matches
         (the primary key read backwards, each row's vector tested, until `window` match)."""
         source, q_params = self._q(query)
-        where, params = self._where(members=members, filters=filters)
+        # Each kind's last `window` read backwards through the index on (kind, id), then
+        # the last `window` of those together: ids of several kinds read in one backward
+        # scan of the primary key went through every newer document of the other kinds (an
+        # article's window: through 400,000 comments, a second).
+        parts, params = [], []
+        for kind in filters.kinds or Kind.values:
+            where, where_params = self._where(
+                members=members, filters=dataclasses.replace(filters, kinds=(kind,))
+            )
+            parts.append(
+                f"(SELECT d.id FROM search_document d, {source} "  # noqa: S608 - names are ours, values parameters
+                f"WHERE {where} ORDER BY d.id DESC LIMIT %s)"
+            )
+            params += [*q_params, *where_params, window]
         sql = (
-            f"SELECT MIN(id) FROM (SELECT d.id FROM search_document d, {source} "  # noqa: S608 - names are ours, values parameters
-            f"WHERE {where} ORDER BY d.id DESC LIMIT %s) last"
+            f"SELECT MIN(id) FROM (SELECT id FROM ({' UNION ALL '.join(parts)}) kinds "  # noqa: S608 - names are ours, values parameters
+            f"ORDER BY id DESC LIMIT %s) last"
         )
         with connection.cursor() as cursor:
-            cursor.execute(sql, [*q_params, *params, window])
+            cursor.execute(sql, [*params, window])
             edge = cursor.fetchone()[0]
         return None if edge is None else int(edge)
 
