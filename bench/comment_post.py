@@ -292,8 +292,9 @@ def task_counts(database: Path) -> Counter[str]:
 
 
 def waiting_work(database: Path) -> int:
-    """What the waiting and running tasks are about: a joined task's comments
-    (stoa.core.tasks.enqueue_joined: a task about many comments), one for any other task."""
+    """What the waiting and running tasks carry: a joined task's comments
+    (stoa.core.tasks.enqueue_joined: a task about many comments; a comment's email task and
+    its index task each count it), one for any other task."""
     with sqlite3.connect(database, timeout=60) as db:
         query = (
             "SELECT COALESCE(SUM(COALESCE(json_array_length(args_kwargs, '$.kwargs.comment_ids'),"  # noqa: S608 - a constant
@@ -552,8 +553,9 @@ def table(
         drained = f"{q.drained_s:.1f} s" if q.drained_s is not None else "not within the wait"
         lines += [
             "",
-            "| task workers | tasks queued | waiting when the writers were done (comments "
-            "they are about) | emptied the queue after | failed | database is locked |",
+            "| task workers | tasks queued | waiting when the writers were done (what they "
+            "carry: a joined task's comments, its email and its index task each) "
+            "| emptied the queue after | failed | database is locked |",
             "|---|---:|---:|---:|---:|---:|",
             f"| {q.workers} × `stoa db_worker` | {q.queued:,} | {q.waiting_at_end:,} "
             f"({q.work_at_end:,}) | {drained} | {q.failed} | {q.locked} |",
