@@ -159,12 +159,19 @@ def email_key(task_id: str, recipients: list[str], part: str = "") -> str:
     return hashlib.sha256(f"{task_id}\n{addresses}".encode()).hexdigest()
 
 
-def send_once(message: EmailMessage, context: TaskContext, *, part: str = "") -> int:
+def send_once(
+    message: EmailMessage,
+    context: TaskContext,
+    *,
+    part: str = "",
+    sent_keys: set[str] | None = None,
+) -> int:
     """Send `message` from the task of `context`, unless this task has already sent it (an
     earlier run of the same task, on a worker that died before marking the task done).
     Returns 1 for an email sent now or before, 0 when there is no recipient. `part` tells
     apart the emails of a task about several things (a comment's id) that go to the same
-    addresses.
+    addresses. `sent_keys`: the keys (email_key) of this task's emails already sent, when the
+    caller read them for many emails in one query; the key of an email sent now is added.
 
     Called outside any transaction (as tasks run): the marker must be committed as soon as
     the mail server has taken the message."""
@@ -175,7 +182,7 @@ def send_once(message: EmailMessage, context: TaskContext, *, part: str = "") ->
         return 0
     task_id = str(context.task_result.id)
     key = email_key(task_id, recipients, part)
-    if SentEmail.objects.filter(key=key).exists():
+    if key in sent_keys if sent_keys is not None else SentEmail.objects.filter(key=key).exists():
         logger.info("Task %s already sent email %s; not sending it again", task_id, key)
         return 1
     # The same Message-ID on every attempt: if the marker below is lost (the worker dies right
@@ -187,6 +194,8 @@ def send_once(message: EmailMessage, context: TaskContext, *, part: str = "") ->
         # not get_or_create's read, savepoint and insert: a worker writes one for every
         # email of every comment (issue 12).
         SentEmail.objects.bulk_create([SentEmail(key=key, task_id=task_id)], ignore_conflicts=True)
+        if sent_keys is not None:
+            sent_keys.add(key)
     return sent
 
 
