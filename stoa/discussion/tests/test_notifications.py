@@ -9,14 +9,16 @@ from typing import Any
 
 import pytest
 from django.core import mail
+from django.core.mail.backends import locmem
 from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django_tasks import TaskContext
 from django_tasks_db.models import DBTaskResult
 
 from stoa.discussion import notifications, tasks
 from stoa.discussion.models import Comment, DiscussionSettings
-from stoa.discussion.tests.factories import CommentFactory
+from stoa.discussion.tests.factories import CommentFactory, SubscriptionFactory
 from stoa.members.tests.factories import UserFactory
 from stoa.publishing.tests.factories import PersonFactory, PostFactory
 
@@ -213,3 +215,102 @@ def test_a_joined_task_emails_the_posts_author_once_about_each_comment(settings:
     bodies = sorted(message.body for message in mail.outbox)
     assert [message.to for message in mail.outbox] == [["writer@example.org"]] * 2
     assert "Thought 0." in bodies[0] and "Thought 1." in bodies[1]
+
+
+class CountingBackend(locmem.EmailBackend):
+    """Django's memory backend, counting the connections opened (an SMTP session each)."""
+
+    opened = 0
+
+    def open(self) -> bool:
+        CountingBackend.opened += 1
+        return True
+
+
+def run_notify_task(row: DBTaskResult | None = None) -> int:
+    """Run the queued notify_comments_published task (`row`) as the worker would."""
+    row = row or DBTaskResult.objects.get(task_path=NOTIFY)
+    context = TaskContext(task_result=row.task_result)
+    return tasks.notify_comments_published.call(context, **row.args_kwargs["kwargs"])
+
+
+def a_followed_thread(comments: int) -> None:
+    """A post with an author and two confirmed subscribers, and one queued task about
+    `comments` new comments of returning guests."""
+    writer = UserFactory(email="writer@example.org")
+    post = PostFactory(authors=[PersonFactory(user=writer)])
+    SubscriptionFactory(post=post, email="first@example.net")
+    SubscriptionFactory(post=post, email="second@example.net")
+    returning_guests(post, comments)
+    for n in range(comments):
+        assert Client().post(f"/comments/post/{post.pk}/", guest(n)).status_code == 302
+    mail.outbox.clear()
+
+
+@pytest.mark.parametrize("comments", [2, 6])
+def test_a_tasks_reads_do_not_grow_with_its_comments(comments: int) -> None:
+    # Issue 12: the worker read the markers, and built the addresses, once an email. Now the
+    # comments, authors, subscribers and markers are read for the whole task: what grows
+    # with the comments is only the marker written after each email (the exactly-once
+    # guarantee needs it committed as soon as the mail server took the message).
+    a_followed_thread(comments)
+    row = DBTaskResult.objects.get(task_path=NOTIFY)
+
+    with CaptureQueriesContext(connection) as queries:
+        sent = run_notify_task(row)
+
+    assert sent == len(mail.outbox) == 3 * comments
+    writes = [q for q in queries if q["sql"].startswith("INSERT")]
+    reads = [q for q in queries if q["sql"].startswith("SELECT")]
+    assert len(writes) == sent
+    # The comments with their posts, the posts' authors, the subscribers, the markers (the
+    # settings row is cached).
+    assert len(reads) == 4, [q["sql"] for q in reads]
+
+
+def test_a_tasks_emails_share_one_mail_connection(settings: Any) -> None:
+    # An SMTP session an email was most of the cost of a task about many comments.
+    settings.EMAIL_BACKEND = f"{__name__}.CountingBackend"
+    a_followed_thread(3)
+    CountingBackend.opened = 0
+
+    assert run_notify_task() == 9
+
+    assert CountingBackend.opened == 1
+    assert len(mail.outbox) == 9
+
+
+def test_each_subscriber_gets_their_own_unsubscribe_address() -> None:
+    # The reply email is rendered once a comment, each subscriber's address filled in after.
+    a_followed_thread(2)
+
+    run_notify_task()
+
+    replies = [m for m in mail.outbox if "New reply" in m.subject]
+    assert (
+        sorted(m.to[0] for m in replies) == ["first@example.net"] * 2 + ["second@example.net"] * 2
+    )
+    addresses = set()
+    for message in replies:
+        address = message.extra_headers["List-Unsubscribe"].strip("<>")
+        [(html, _)] = message.alternatives
+        assert address in message.body and f'href="{address}"' in html
+        assert "unsubscribe-address-slot" not in message.body + html
+        addresses.add((message.to[0], address))
+    assert len(addresses) == 2, "one address per subscriber, the same for both comments"
+
+
+def test_a_task_run_again_sends_only_what_the_first_run_did_not() -> None:
+    # The markers read at the start of the run (one query) skip the emails an earlier run
+    # sent before its worker died; the others are sent.
+    a_followed_thread(2)
+    row = DBTaskResult.objects.get(task_path=NOTIFY)
+    first = Comment.objects.order_by("-pk").values_list("pk", flat=True)[1]
+    context = TaskContext(task_result=row.task_result)
+    assert tasks.notify_comments_published.call(context, comment_ids=[first]) == 3
+    mail.outbox.clear()
+
+    assert run_notify_task() == 6
+
+    assert len(mail.outbox) == 3
+    assert all("Thought 1." in message.body for message in mail.outbox)
