@@ -256,6 +256,55 @@ def test_a_rebuild_that_fails_halfway_raises_its_own_error_and_keeps_the_old_ind
     assert len(found("quince")) == 3, "the index still follows writes (its structures are back)"
 
 
+def _table_locks() -> list[str]:
+    """The locks this connection holds on the documents' table that keep readers out."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT mode FROM pg_locks WHERE pid = pg_backend_pid() "
+            "AND relation = 'search_document'::regclass AND mode = 'AccessExclusiveLock'"
+        )
+        return [row[0] for row in cursor.fetchall()]
+
+
+def test_rebuilding_an_index_in_use_never_locks_its_readers_out(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite's readers (WAL) read the last commit whatever a writer holds")
+    CommentFactory(post=PostFactory(title="Medlar"), text="medlar as well")
+    seen: list[list[str]] = []
+    bulk = services.sources.comment_documents_in_bulk
+
+    def watched() -> object:
+        seen.append(_table_locks())
+        return bulk()
+
+    monkeypatch.setattr(services.sources, "comment_documents_in_bulk", watched)
+    services.reindex()
+    assert seen == [[]], "a search would wait for the whole rebuild"
+    assert len(found("medlar")) == 2
+
+
+def test_filling_an_empty_index_builds_its_structures_once_at_the_end(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL's GIN indexes; SQLite's FTS5 table has its own bulk load")
+    CommentFactory(post=PostFactory(title="Sorb"), text="sorb as well")
+    Document.objects.all().delete()
+    seen: list[list[str]] = []
+    bulk = services.sources.comment_documents_in_bulk
+
+    def watched() -> object:
+        seen.append(_table_locks())
+        return bulk()
+
+    monkeypatch.setattr(services.sources, "comment_documents_in_bulk", watched)
+    services.reindex()
+    assert seen == [["AccessExclusiveLock"]], "nobody reads an empty index: its indexes dropped"
+    assert len(found("sorb")) == 2
+
+
 def test_catch_up_indexes_rows_written_without_signals() -> None:
     post = PostFactory(title="Mango")
     Document.objects.all().delete()
