@@ -100,7 +100,9 @@ def paragraphs(html: str) -> str:
     """Blank lines make paragraphs and single newlines line breaks, as WordPress's wpautop;
     a quotation is a block of its own, holding paragraphs, never inside one."""
     text = html.replace("\r\n", "\n").replace("\r", "\n").strip()
-    text = _QUOTE_TAG.sub(lambda m: f"\n\n{m.group(1)}\n\n", text)
+    if "<" in text:
+        # The pattern's leading \s* is tried at every space of a plain comment (most of them).
+        text = _QUOTE_TAG.sub(lambda m: f"\n\n{m.group(1)}\n\n", text)
     blocks = [block.strip() for block in _BLANK_LINES.split(text) if block.strip()]
     return "".join(
         block

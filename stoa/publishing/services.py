@@ -88,6 +88,14 @@ def _normalise_schedule(post: Post, now: dt.datetime) -> None:
         post.status = PostStatus.SCHEDULED if post.published_at > now else PostStatus.PUBLISHED
 
 
+def _derived_summary(post: Post) -> str:
+    """The listings' line for a post without an excerpt: the start of its body as plain text.
+    A members-only post's body is for members: nothing of it is derived for listings and
+    feeds, which show Post.teaser (a neutral line) instead. Worked out only when there is no
+    excerpt: parsing the body costs ~150 µs a post (a WordPress import of 20,000 posts)."""
+    return "" if post.visibility == PostVisibility.MEMBERS else plain_excerpt(post.body)
+
+
 @transaction.atomic
 def save_post(*, post: Post) -> Post:
     """Sanitise, schedule and save a post (its many-to-many relations are the caller's)."""
@@ -95,10 +103,7 @@ def save_post(*, post: Post) -> Post:
     post.slug = post.slug or unique_slug(Post, post.title, exclude_pk=post.pk)
     post.body = clean_post_body(post.body)
     post.excerpt = post.excerpt.strip()
-    # A members-only post's body is for members: without an excerpt, nothing of it is derived
-    # for listings and feeds, which show Post.teaser (a neutral line) instead.
-    derived = "" if post.visibility == PostVisibility.MEMBERS else plain_excerpt(post.body)
-    post.summary = post.excerpt or derived
+    post.summary = post.excerpt or _derived_summary(post)
     now = timezone.now()
     _normalise_schedule(post, now)
     post.full_clean(exclude=["authors", "categories", "tags"])
@@ -558,8 +563,7 @@ def import_posts(*, rows: Sequence[ImportedPost]) -> list[Post]:
             comments_open=row.comments_open,
             visibility=row.visibility,
         )
-        derived = "" if post.visibility == PostVisibility.MEMBERS else plain_excerpt(post.body)
-        post.summary = post.excerpt or derived
+        post.summary = post.excerpt or _derived_summary(post)
         _normalise_schedule(post, now)
         posts.append(post)
     Post.objects.bulk_create(posts, batch_size=IMPORT_BATCH)
