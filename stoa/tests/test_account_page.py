@@ -221,3 +221,29 @@ def test_guest_comments_the_member_says_are_not_theirs_are_offered_no_more(
     # Nothing ticked: the offered comment is declined (a row written in bulk, no signal).
     assert client.post(form.action, dict(form.form_values())).status_code == 302
     assert "Comments written with your address" not in account(client)
+
+
+def test_a_members_held_comment_brought_by_an_import_shows_on_their_next_request(
+    django_assert_num_queries,
+) -> None:
+    from django.db import transaction
+
+    from stoa.core import freshness
+
+    writer = verified_member(email="imported@example.org")
+    client = signed_in(writer)
+    assert "You have not commented yet." in kept_and_warm(client, django_assert_num_queries)
+    post = PostFactory(title="On Waiting Rooms")
+    row = discussion_services.ImportedComment(
+        key=1,
+        author_name="Imported",
+        author_email="imported@example.org",
+        text="Written on the old site.",
+        created_at=timezone.now() - dt.timedelta(days=400),
+        status=CommentStatus.PENDING,
+        user=writer,
+    )
+    with transaction.atomic(), freshness.changed():
+        discussion_services.import_threads(threads=[(post, [row], {})])
+    page = account(client)
+    assert "On Waiting Rooms" in page and "(awaiting moderation)" in page
