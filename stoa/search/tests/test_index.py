@@ -266,12 +266,8 @@ def _table_locks() -> list[str]:
         return [row[0] for row in cursor.fetchall()]
 
 
-def test_rebuilding_an_index_in_use_never_locks_its_readers_out(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    if connection.vendor != "postgresql":
-        pytest.skip("SQLite's readers (WAL) read the last commit whatever a writer holds")
-    CommentFactory(post=PostFactory(title="Medlar"), text="medlar as well")
+def _locks_during_a_rebuild(monkeypatch: pytest.MonkeyPatch) -> list[list[str]]:
+    """services.reindex(), and the readers' locks it held while writing the comments."""
     seen: list[list[str]] = []
     bulk = services.sources.comment_documents_in_bulk
 
@@ -281,6 +277,16 @@ def test_rebuilding_an_index_in_use_never_locks_its_readers_out(
 
     monkeypatch.setattr(services.sources, "comment_documents_in_bulk", watched)
     services.reindex()
+    return seen
+
+
+def test_rebuilding_an_index_in_use_never_locks_its_readers_out(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite's readers (WAL) read the last commit whatever a writer holds")
+    CommentFactory(post=PostFactory(title="Medlar"), text="medlar as well")
+    seen = _locks_during_a_rebuild(monkeypatch)
     assert seen == [[]], "a search would wait for the whole rebuild"
     assert len(found("medlar")) == 2
 
@@ -292,15 +298,7 @@ def test_filling_an_empty_index_builds_its_structures_once_at_the_end(
         pytest.skip("PostgreSQL's GIN indexes; SQLite's FTS5 table has its own bulk load")
     CommentFactory(post=PostFactory(title="Sorb"), text="sorb as well")
     Document.objects.all().delete()
-    seen: list[list[str]] = []
-    bulk = services.sources.comment_documents_in_bulk
-
-    def watched() -> object:
-        seen.append(_table_locks())
-        return bulk()
-
-    monkeypatch.setattr(services.sources, "comment_documents_in_bulk", watched)
-    services.reindex()
+    seen = _locks_during_a_rebuild(monkeypatch)
     assert seen == [["AccessExclusiveLock"]], "nobody reads an empty index: its indexes dropped"
     assert len(found("sorb")) == 2
 

@@ -2,7 +2,8 @@ from __future__ import annotations
 
 import sys
 import time
-from typing import IO, Any, cast
+from collections.abc import Callable
+from typing import IO, Any, TypeVar, cast
 
 from django.core.management.base import BaseCommand, CommandParser
 from rich.console import Console
@@ -12,6 +13,8 @@ from rich.table import Table
 from stoa.search import services
 from stoa.search.related import related_backend
 from stoa.search.sources import SOURCES
+
+T = TypeVar("T")
 
 
 class Command(BaseCommand):
@@ -36,27 +39,8 @@ class Command(BaseCommand):
             self._table("Caught up", counts, time.perf_counter() - started)
             self._related()
             return
-        # A progress bar on a terminal; nothing in a pipe or a log.
-        console = Console(file=sys.stderr)
-        if console.is_terminal:
-            with Progress(
-                "[progress.description]{task.description}",
-                BarColumn(),
-                MofNCompleteColumn(),
-                TimeElapsedColumn(),
-                console=console,
-            ) as bar:
-                tasks: dict[str, TaskID] = {
-                    source.label: bar.add_task(f"Indexing {source.label}", total=None)
-                    for source in SOURCES
-                }
-
-                def progress(label: str, done: int, total: int) -> None:
-                    bar.update(tasks[label], completed=done, total=total)
-
-                counts = services.reindex(progress=progress)
-        else:
-            counts = services.reindex()
+        labels = {source.label: f"Indexing {source.label}" for source in SOURCES}
+        counts = _with_progress(labels, lambda progress: services.reindex(progress=progress))
         self._table("Indexed", counts, time.perf_counter() - started)
         self._related()
 
@@ -67,23 +51,9 @@ class Command(BaseCommand):
         if not chosen.follows:
             return
         started = time.perf_counter()
-        console = Console(file=sys.stderr)
-        if console.is_terminal:
-            with Progress(
-                "[progress.description]{task.description}",
-                BarColumn(),
-                MofNCompleteColumn(),
-                TimeElapsedColumn(),
-                console=console,
-            ) as bar:
-                task = bar.add_task("Embedding articles", total=None)
-
-                def progress(label: str, done: int, total: int) -> None:
-                    bar.update(task, completed=done, total=total)
-
-                done = chosen.refresh(progress=progress)
-        else:
-            done = chosen.refresh()
+        done = _with_progress(
+            {"": "Embedding articles"}, lambda progress: chosen.refresh(progress=progress)
+        )
         seconds = time.perf_counter() - started
         self.stdout.write(
             f"Related reading ({chosen.name}): {done:,} articles embedded in {seconds:.1f} s"
@@ -96,3 +66,27 @@ class Command(BaseCommand):
         for source in SOURCES:
             table.add_row(source.label, f"{counts.get(source.kind, 0):,}")
         Console(file=cast(IO[str], self.stdout), width=80).print(table)
+
+
+def _with_progress(labels: dict[str, str], run: Callable[[services.Progress | None], T]) -> T:
+    """run(progress) with a bar a label (described by `labels`) on a terminal; nothing in a
+    pipe or a log (run(None)). A label the work names that `labels` does not know goes to
+    the one bar of a single-bar work (key "")."""
+    console = Console(file=sys.stderr)
+    if not console.is_terminal:
+        return run(None)
+    with Progress(
+        "[progress.description]{task.description}",
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+    ) as bar:
+        tasks: dict[str, TaskID] = {
+            label: bar.add_task(description, total=None) for label, description in labels.items()
+        }
+
+        def progress(label: str, done: int, total: int) -> None:
+            bar.update(tasks[label if label in tasks else ""], completed=done, total=total)
+
+        return run(progress)
