@@ -403,11 +403,16 @@ def test_a_guests_duplicate_check_seeks_the_address_not_the_threads_comments_tha
         # PostgreSQL takes any index on LOWER(author_email) on a table of a few rows.
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE discussion_comment")
-    assert _comment_indexes(sql, params) == {"comment_duplicate_key"}
     sought = _index_conditions(sql, params)
     if connection.vendor == "sqlite":
+        assert _comment_indexes(sql, params) == {"comment_duplicate_key"}
         assert "comment_duplicate_key (post_id=? AND <expr>=? AND <expr>=?)" in sought
     else:
+        # PostgreSQL's planner weighs its statistics: it seeks the guest's address through
+        # the duplicate rule's index or through the address's own (comment_email_key), as
+        # the table's figures say; either way by the address, never the thread's comments
+        # that begin alike (the post's index or the text's beginning alone).
+        assert _comment_indexes(sql, params) <= {"comment_duplicate_key", "comment_email_key"}
         assert "lower((author_email)::text)" in sought, sought
 
 
