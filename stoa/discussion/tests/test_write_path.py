@@ -81,7 +81,9 @@ def _reads_whole(node: dict[str, Any]) -> bool:
     return False
 
 
-def _postgres_scans(sql: str, params: Any) -> list[str]:
+def _postgres_plan(sql: str, params: Any) -> dict[str, Any]:
+    """PostgreSQL's plan of the statement, with sequential scans ruled out wherever an
+    index can serve (so a scan in it means no index could)."""
     with connection.cursor() as cursor:
         cursor.execute("SET enable_seqscan = off")
         try:
@@ -90,9 +92,13 @@ def _postgres_scans(sql: str, params: Any) -> list[str]:
         finally:
             cursor.execute("RESET enable_seqscan")
     document = json.loads(found) if isinstance(found, str) else found
+    return dict(document[0]["Plan"])
+
+
+def _postgres_scans(sql: str, params: Any) -> list[str]:
     return [
         node["Relation Name"]
-        for node in _postgres_nodes(document[0]["Plan"])
+        for node in _postgres_nodes(_postgres_plan(sql, params))
         if "Relation Name" in node and _reads_whole(node)
     ]
 
@@ -279,16 +285,9 @@ def _comment_indexes(sql: str, params: Any) -> set[str]:
         )
         return {m.group(1) for m in found if m}
     with connection.cursor() as cursor:
-        cursor.execute("SET enable_seqscan = off")
-        try:
-            cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}", params)
-            plan = cursor.fetchone()[0]
-        finally:
-            cursor.execute("RESET enable_seqscan")
         own = set(connection.introspection.get_constraints(cursor, "discussion_comment"))
-    document = json.loads(plan) if isinstance(plan, str) else plan
     # A bitmap index scan names its index, not its table: kept when the index is the table's.
-    nodes = _postgres_nodes(document[0]["Plan"])
+    nodes = _postgres_nodes(_postgres_plan(sql, params))
     return {node["Index Name"] for node in nodes if node.get("Index Name") in own}
 
 
@@ -367,18 +366,12 @@ def test_the_rules_read_a_writers_comments_through_indexes_that_stop_at_the_few_
 def _index_conditions(sql: str, params: Any) -> str:
     """What the database seeks in discussion_comment's indexes for this statement: SQLite's
     plan detail ("post_id=? AND <expr>=? ..."), PostgreSQL's index conditions."""
-    with connection.cursor() as cursor:
-        if connection.vendor == "sqlite":
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
             cursor.execute(f"EXPLAIN QUERY PLAN {sql}", params)
             return " | ".join(str(row[-1]) for row in cursor.fetchall())
-        cursor.execute("SET enable_seqscan = off")
-        try:
-            cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}", params)
-            plan = cursor.fetchone()[0]
-        finally:
-            cursor.execute("RESET enable_seqscan")
-    document = json.loads(plan) if isinstance(plan, str) else plan
-    return " | ".join(node.get("Index Cond", "") for node in _postgres_nodes(document[0]["Plan"]))
+    nodes = _postgres_nodes(_postgres_plan(sql, params))
+    return " | ".join(node.get("Index Cond", "") for node in nodes)
 
 
 @pytest.mark.django_db
