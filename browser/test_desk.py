@@ -393,6 +393,11 @@ def test_an_author_submits_a_draft_and_an_editor_restores_an_earlier_revision(
     box = editor_box(author)
     box.click()
     author.keyboard.press("Control+a")
+    # Typed over the selection only once the editor holds it (as the toolbar test waits).
+    author.wait_for_function(
+        "t => window.getSelection().toString().trim() === t",
+        arg="The first version says rupture comes first.",
+    )
     author.keyboard.type("The second version says repair comes first.")
     with author.expect_navigation():
         author.get_by_role("button", name="Submit for review").click()
