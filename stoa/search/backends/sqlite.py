@@ -47,6 +47,9 @@ PUBLIC = "{title excerpt byline body}"
 # Every column of text (not `kind`: a member's search for "comment" reads no document's kind).
 MEMBERS = "{title excerpt byline body members_body}"
 WEIGHTS = "10.0, 5.0, 3.0, 1.0, 1.0, 0.0"
+# The same for a visitor, when the phrase is matched in every column (a window's ranking,
+# search()): what a visitor may not read weighs nothing.
+PUBLIC_WEIGHTS = "10.0, 5.0, 3.0, 1.0, 0.0, 0.0"
 TOKENIZER = "porter unicode61 remove_diacritics 2"
 SNIPPET_WORDS = 24
 # A search with no filter of the reader's is first ranked among this many of the index's
@@ -141,21 +144,6 @@ class SQLiteBackend(SearchBackend):
         sql = f"{TABLE} MATCH %s AND {conditions}"
         return sql, [match_expression(query, members=members, kinds=filters.kinds), *params]
 
-    def _edge(self, where: str, params: list[Any], window: int) -> int | None:
-        """The lowest id among the `window` matches added last (ids are given in order: a
-        document indexed later has a higher one), None when nothing matches. FTS5 walks a
-        term's documents by rowid in either direction, so this reads `window` matches, not
-        every one."""
-        sql = (
-            f"SELECT MIN(id) FROM (SELECT {TABLE}.rowid AS id FROM {TABLE} "  # noqa: S608 - names are ours, values parameters
-            f"CROSS JOIN search_document d ON d.id = {TABLE}.rowid WHERE {where} "
-            f"ORDER BY {TABLE}.rowid DESC LIMIT %s)"
-        )
-        with connection.cursor() as cursor:
-            cursor.execute(sql, [*params, window])
-            edge = cursor.fetchone()[0]
-        return None if edge is None else int(edge)
-
     def search(
         self,
         query: Query,
@@ -170,12 +158,6 @@ class SQLiteBackend(SearchBackend):
         if query.is_empty:
             return []
         where, params = self._where(query, members=members, filters=filters)
-        if window is not None:
-            edge = self._edge(where, params, window)
-            if edge is None:
-                return []
-            where = f"{where} AND {TABLE}.rowid >= %s"
-            params = [*params, edge]
         marks = f"'{MARK_START}', '{MARK_END}', '…', {SNIPPET_WORDS}"
         # A visitor is shown a members-only body's excerpt, never the body (column 1).
         snippet = (
@@ -188,12 +170,26 @@ class SQLiteBackend(SearchBackend):
         # The snippets are drawn with the text's match alone: the kind's word (`kind :
         # "comment"`) is a match too, and snippet() might otherwise show that column.
         shown = match_expression(query, members=members)
+        if window is not None:
+            head, chosen, ranked_match = self._window(
+                query, where, members=members, ordering=ordering
+            )
+            rows = self._page(
+                chosen,
+                [ranked_match, limit, offset],
+                shown,
+                snippet,
+                ordering,
+                head=head,
+                head_params=[*params, window],
+            )
+            return [_hit(row) for row in rows]
         every = (
             f"SELECT d.id AS id, bm25({TABLE}, {WEIGHTS}) AS rank "  # noqa: S608 - names are ours, values parameters
             f"FROM {TABLE} CROSS JOIN search_document d ON d.id = {TABLE}.rowid "
             f"WHERE {where} ORDER BY {ordering} LIMIT %s OFFSET %s"
         )
-        if order != NEWEST and window is None and not _narrowed(filters):
+        if order != NEWEST and not _narrowed(filters):
             # Ranked in the index alone first: the best `top` matches by BM25, without
             # reading search_document for each (a frequent word: for each of hundreds of
             # thousands); the reader's conditions are then checked on those only. They are
@@ -210,46 +206,102 @@ class SQLiteBackend(SearchBackend):
             rows = self._page(
                 chosen,
                 [*condition_params, limit, offset],
-                params[0],
                 shown,
                 snippet,
                 ordering,
-                top=top,
+                head=(
+                    f"top AS (SELECT rowid AS id, bm25({TABLE}, {WEIGHTS}) AS rank "  # noqa: S608 - names are ours, values parameters
+                    f"FROM {TABLE} WHERE {TABLE} MATCH %s ORDER BY rank, rowid LIMIT %s)"
+                ),
+                head_params=[params[0], top],
+                counted="top",
             )
             if len(rows) == limit or (rows and rows[0][-1] < top):
                 return [_hit(row) for row in rows]
-        rows = self._page(every, [*params, limit, offset], params[0], shown, snippet, ordering)
+        rows = self._page(every, [*params, limit, offset], shown, snippet, ordering)
         return [_hit(row) for row in rows]
+
+    @staticmethod
+    def _window(
+        query: Query,
+        where: str,
+        *,
+        members: bool,
+        ordering: str,
+    ) -> tuple[str, str, str]:
+        """A window's search (search()'s `window`), as _page's head (the CTE `newest`: the
+        ids of the `window` matches added last; FTS5 walks a term's documents by rowid in
+        either direction, so this reads `window` matches, not every one) and `chosen` (the
+        page's ids and ranks among them).
+
+        They are ranked by a second FTS5 cursor of their own, over the window's span of
+        rowids only, which matches the text alone: FTS5's bm25() reads the whole doclist
+        of every phrase of its cursor's query once (the phrase's document count, for its
+        IDF; fts5_aux.c, fts5Bm25GetData), which for a word in nine documents of ten was
+        most of a page (the visitor's column filter: 18 ms a group on the 420,000-document
+        corpus, plus 7 ms for the kind's phrase `kind : "comment"`, in 400,000 documents).
+        Its scores are the same, and so is the order:
+        - the kind's and the excluded phrases are left out: each adds to a score its IDF
+          times its frequency in the row, weighted by the columns', and the kind's column
+          weighs 0 while an excluded phrase is in no column of a match that counts;
+        - a single phrase (one word, or one quoted) is matched in every column, its
+          instances in what the reader may not read weighed 0 (PUBLIC_WEIGHTS): its
+          frequency in the row is then the same, and only its IDF differs, counted over
+          every document that holds it (8 ms, no position list read for the filter); the
+          score is that IDF times the same function of the row, so the order is the same
+          (and the IDF the same too where FTS5 clamps it to 1e-6: a phrase in more than
+          half the documents, read with or without the filter). With several phrases their
+          IDFs weigh against each other, so they keep the reader's columns.
+        Rows of other kinds inside the span are read, not scored: never more than the
+        phrase's doclist the IDF reads anyway. The window's own ids decide what is
+        ranked, with every condition of the reader's checked there."""
+        text = Query(text=query.text, clauses=query.clauses)
+        single = len(query.clauses) == 1 and len(query.clauses[0]) == 1
+        if single:
+            ranked_match = _phrase(query.clauses[0][0])
+            weights = WEIGHTS if members else PUBLIC_WEIGHTS
+        else:
+            ranked_match = match_expression(text, members=members)
+            weights = WEIGHTS
+        head = (
+            f"newest AS MATERIALIZED (SELECT {TABLE}.rowid AS id FROM {TABLE} "  # noqa: S608 - names are ours, values parameters
+            f"CROSS JOIN search_document d ON d.id = {TABLE}.rowid WHERE {where} "
+            f"ORDER BY {TABLE}.rowid DESC LIMIT %s)"
+        )
+        # `+r.rowid`: the window's ids are looked up for each row the span holds, never
+        # handed to the FTS5 cursor one at a time (each a new query of the index, and a new
+        # IDF for bm25).
+        chosen = (
+            f"SELECT r.rowid AS id, bm25(r.{TABLE}, {weights}) AS rank FROM {TABLE} r "  # noqa: S608 - names are ours, values parameters
+            f"CROSS JOIN search_document d ON d.id = r.rowid "
+            f"WHERE r.{TABLE} MATCH %s AND r.rowid BETWEEN (SELECT MIN(id) FROM newest) "
+            f"AND (SELECT MAX(id) FROM newest) AND +r.rowid IN (SELECT id FROM newest) "
+            f"ORDER BY {ordering} LIMIT %s OFFSET %s"
+        )
+        return head, chosen, ranked_match
 
     @staticmethod
     def _page(
         chosen: str,
         chosen_params: list[Any],
-        match: str,
         shown: str,
         snippet: str,
         ordering: str,
         *,
-        top: int = 0,
+        head: str = "",
+        head_params: Sequence[Any] = (),
+        counted: str = "",
     ) -> list[Any]:
         """The page's rows (`chosen`: their ids and ranks, best first), with snippets.
         They are chosen first, then each is looked up again in the index by its rowid for
         its snippet: SQLite draws the select list's snippets for every match it sorts, not
-        only the page's (a frequent word: hundreds of them). With `top`, `chosen` reads the
-        CTE `top`, and each row ends with how many rows it holds."""
-        ranked = ""
-        head_params: list[Any] = []
-        if top:
-            ranked = (
-                f"top AS (SELECT rowid AS id, bm25({TABLE}, {WEIGHTS}) AS rank FROM {TABLE} "  # noqa: S608 - names are ours, values parameters
-                f"WHERE {TABLE} MATCH %s ORDER BY rank, rowid LIMIT %s), "
-            )
-            head_params = [match, top]
+        only the page's (a frequent word: hundreds of them). `head`: CTEs `chosen` reads;
+        with `counted` (one of them), each row ends with how many rows it holds."""
+        total = f", (SELECT COUNT(*) FROM {counted})" if counted else ""  # noqa: S608 - names are ours
         sql = (
-            f"WITH {ranked}page AS ({chosen}) "  # noqa: S608 - names are ours, values parameters
+            f"WITH {head + ', ' if head else ''}page AS ({chosen}) "  # noqa: S608 - names are ours, values parameters
             f"SELECT d.id, d.kind, d.object_id, d.title, d.url, d.date, d.byline, "
-            f"d.members_only, {snippet}, page.rank"
-            f"{', (SELECT COUNT(*) FROM top)' if top else ''} "
+            f"d.members_only, {snippet}, page.rank{total} "
             f"FROM page CROSS JOIN {TABLE} CROSS JOIN search_document d "
             f"WHERE {TABLE} MATCH %s AND {TABLE}.rowid = page.id AND d.id = page.id "
             f"ORDER BY {ordering.replace('rank', 'page.rank')}"

@@ -376,3 +376,42 @@ def test_a_members_search_for_a_kinds_name_finds_only_documents_with_that_word()
     assert found("comment", members=True) == [(Kind.COMMENT, said.pk)]
     assert found("comment", members=True, kinds=(Kind.COMMENT,)) == [(Kind.COMMENT, said.pk)]
     assert found("series") == []
+
+
+def test_a_window_ranks_its_matches_as_the_whole_search_does_for_each_reader() -> None:
+    # The window's matches are ranked by the words the reader may read only: a members-only
+    # body that repeats the word lifts its post for members, never for visitors.
+    title = PostFactory(title="Medlar", body="<p>Plain.</p>")
+    hidden = PostFactory(
+        title="Orchard",
+        excerpt="A medlar.",
+        body="<p>" + " ".join(["medlar"] * 12) + "</p>",
+        members_only=True,
+    )
+    body = PostFactory(title="Third", body="<p>Medlar, medlar and medlar again.</p>")
+    fourth = PostFactory(title="Fourth", body="<p>The medlar tree, the plain fruit.</p>")
+    secret = PostFactory(title="Fifth", body="<p>A medlar.</p>", members_only=True)
+    for n in range(3):
+        CommentFactory(post=title, text=f"medlar remark {n} " + "medlar " * n)
+
+    def ranked(
+        text: str, *, members: bool, kinds: tuple[str, ...], window: int | None
+    ) -> list[tuple[str, int]]:
+        hits = backend().search(
+            parse(text), members=members, filters=Filters(kinds=kinds), limit=10, window=window
+        )
+        return [(hit.kind, hit.object_id) for hit in hits]
+
+    for text in ("medlar", "medlar -fourth", "medlar plain", "medlar OR orchard", '"the medlar"'):
+        for members in (False, True):
+            for kinds in ((Kind.POST,), (Kind.COMMENT,)):
+                whole = ranked(text, members=members, kinds=kinds, window=None)
+                assert ranked(text, members=members, kinds=kinds, window=50) == whole
+    visitor = ranked("medlar", members=False, kinds=(Kind.POST,), window=50)
+    member = ranked("medlar", members=True, kinds=(Kind.POST,), window=50)
+    assert (Kind.POST, secret.pk) not in visitor and (Kind.POST, secret.pk) in member
+    if connection.vendor != "sqlite":
+        return  # the order below is BM25's (PostgreSQL's ts_rank_cd weighs otherwise)
+    assert visitor[:2] == member[:2] == [(Kind.POST, body.pk), (Kind.POST, title.pk)]
+    assert visitor[2:] == [(Kind.POST, fourth.pk), (Kind.POST, hidden.pk)]
+    assert member[2:4] == [(Kind.POST, hidden.pk), (Kind.POST, fourth.pk)]

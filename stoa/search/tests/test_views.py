@@ -187,3 +187,24 @@ def test_under_the_counted_matches_the_counts_are_exact(
         CommentFactory(post=post, text=f"rowan remark {n}")
     html = get(client, q="rowan").content.decode()
     assert "3 results." in html and "more than" not in html.lower()
+
+
+def test_past_the_counted_matches_each_group_costs_one_query_on_sqlite(
+    client: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if connection.vendor != "sqlite":
+        pytest.skip("PostgreSQL finds a window's edge with a statement of its own")
+    monkeypatch.setattr(views, "COUNTED", 3)
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            html = get(client, q="sorrel").content.decode()
+        assert html.count("(more than 3)") == 2
+        return len(queries)
+
+    for n in range(4):
+        post = PostFactory(title=f"Sorrel {n}")
+        CommentFactory(post=post, text=f"sorrel remark {n}")
+    count()  # the content version and the page's shared pieces, kept for the next
+    # The counts, then each group's page: its window and its ranking in one statement.
+    assert count() == 3
