@@ -156,6 +156,9 @@ DATABASES = {
 }
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Django's backend whose writers wait in one queue the kernel keeps, not in SQLite's
+    # sleeping busy handler (stoa/core/sqlite/base.py; issue 12).
+    DATABASES["default"]["ENGINE"] = "stoa.core.sqlite"
     DATABASES["default"]["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,

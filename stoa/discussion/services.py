@@ -3,12 +3,10 @@ importer all call these."""
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import ipaddress
-import os
 import re
-from collections.abc import Callable, Collection, Iterator, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from functools import partial
 from html import unescape
@@ -208,37 +206,6 @@ def _count_one_more(post: Post) -> None:
     post.comment_count += 1
 
 
-@contextlib.contextmanager
-def _writers_queue(outermost: bool) -> Iterator[None]:
-    """On SQLite, comment writers wait for each other in a queue the kernel keeps (an
-    exclusive flock on a file beside the database) before they ask SQLite for its one
-    writer's lock. A writer who finds SQLite's lock taken sleeps and tries again (its busy
-    handler sleeps 1, 2, 5, 10... up to 100 ms between tries), so 50 writers at once spent
-    most of their time asleep while the lock was free (issue 12); one waiting on the flock
-    wakes as soon as it is released. Other writers (the admin, the tasks) still meet SQLite's
-    lock as before: the queue only orders comments among themselves. Nowhere else (another
-    database, a caller's transaction already holding the lock, a system without flock)."""
-    name = connection.settings_dict.get("NAME")
-    if connection.vendor != "sqlite" or not outermost or not isinstance(name, (str, os.PathLike)):
-        yield
-        return
-    try:
-        import fcntl
-    except ImportError:  # not on a POSIX system
-        yield
-        return
-    path = f"{os.fspath(name)}.comment-writers"
-    if path.startswith(("file:", ":memory:")):
-        yield
-        return
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX)
-        yield
-    finally:
-        os.close(fd)  # closing the file releases the lock
-
-
 STATUS_FOR_ACTION = {
     moderation.Action.APPROVE: CommentStatus.APPROVED,
     moderation.Action.HOLD: CommentStatus.PENDING,
@@ -295,7 +262,9 @@ def post_comment(
     # Spam is shown to nobody but its writer (drawn for them when they look); it is drawn
     # and stored if a moderator takes it out of spam (set_comment_status).
     drawn = comment.status != CommentStatus.SPAM
-    with _writers_queue(outermost), transaction.atomic():
+    # On SQLite the transaction waits for the one writer's lock in the queue of every Stoa
+    # writer (stoa.core.sqlite), not in SQLite's busy handler (issue 12).
+    with transaction.atomic():
         if outermost:
             verdict = policy.confirm(candidate, settings, verdict)
             if verdict.action == moderation.Action.REFUSE:
