@@ -263,8 +263,10 @@ class SQLiteBackend(SearchBackend):
         else:
             ranked_match = match_expression(text, members=members)
             weights = WEIGHTS
+        # `newest` is read three times: SQLite (3.35 and later) reads it once and keeps it
+        # (no MATERIALIZED keyword, which Django's oldest SQLite, 3.31, would not parse).
         head = (
-            f"newest AS MATERIALIZED (SELECT {TABLE}.rowid AS id FROM {TABLE} "  # noqa: S608 - names are ours, values parameters
+            f"newest AS (SELECT {TABLE}.rowid AS id FROM {TABLE} "  # noqa: S608 - names are ours, values parameters
             f"CROSS JOIN search_document d ON d.id = {TABLE}.rowid WHERE {where} "
             f"ORDER BY {TABLE}.rowid DESC LIMIT %s)"
         )
