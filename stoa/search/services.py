@@ -137,7 +137,7 @@ def remove_post(*, post_id: int) -> None:
 def index_comments(*, comment_ids: Iterable[int]) -> None:
     """Approved comments under live posts are found; any other of these is not."""
     wanted = set(comment_ids)
-    fresh = list(sources.comment_rows().filter(pk__in=wanted))
+    fresh = sources.comment_rows_among(wanted)
     _remove(Kind.COMMENT, wanted - {comment.pk for comment in fresh})
     _write([sources.comment_document(comment) for comment in fresh])
 

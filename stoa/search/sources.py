@@ -162,26 +162,49 @@ def session_document(session: Session) -> Document:
 # --------------------------------------------------------------------------- comments
 
 
+# What a comment's document is made of.
+COMMENT_FIELDS = (
+    "pk",
+    "author_name",
+    "text",
+    "created_at",
+    "updated_at",
+    "post_id",
+    "post__title",
+    "post__slug",
+    "post__status",
+    "post__published_at",
+    "post__visibility",
+)
+
+
 def comment_rows() -> models.QuerySet[Comment]:
     """Approved comments under live posts (discussion's statuses, publishing's)."""
     return (
         Comment.objects.approved()
         .filter(post__status__in=Post.LIVE_STATUSES)
         .select_related("post")
-        .only(
-            "pk",
-            "author_name",
-            "text",
-            "created_at",
-            "updated_at",
-            "post_id",
-            "post__title",
-            "post__slug",
-            "post__status",
-            "post__published_at",
-            "post__visibility",
-        )
+        .only(*COMMENT_FIELDS)
     )
+
+
+def comment_rows_among(ids: Iterable[int]) -> list[Comment]:
+    """comment_rows() among these comments (a task's few): read by their ids alone, the
+    rule tested on the rows. With the status in the query SQLite, which has no statistics
+    of the table, took the status index for a few rows and read every approved comment of
+    the site through it: ~60 ms a task at 400,000 comments however few it was about, inside
+    the index's write transaction, every comment writer waiting meanwhile (issue 12)."""
+    found = (
+        Comment.objects.filter(pk__in=list(ids))
+        .select_related("post")
+        .only(*COMMENT_FIELDS, "status")
+        .order_by()
+    )
+    return [
+        comment
+        for comment in found
+        if comment.status == CommentStatus.APPROVED and comment.post.status in Post.LIVE_STATUSES
+    ]
 
 
 @dataclass(slots=True)
