@@ -145,9 +145,10 @@ TEMPLATES = [
     },
 ]
 
-# SQLite is the embedded default: WAL lets readers work while one writer writes, the busy
-# timeout makes writers queue instead of failing, and IMMEDIATE transactions take the write
-# lock at BEGIN so two writers never deadlock upgrading a read lock ("database is locked").
+# SQLite is the embedded default: WAL lets readers work while one writer writes, Stoa's
+# writers wait their turn in one flock queue (stoa.core.sqlite; the busy timeout is left for
+# writers of other programs), and IMMEDIATE transactions take the write lock at BEGIN so two
+# writers never deadlock upgrading a read lock ("database is locked").
 SQLITE_PATH = VAR_DIR / "stoa.sqlite3"
 DATABASES = {
     "default": dj_database_url.parse(
@@ -168,7 +169,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         ),
     }
     # Tests use a file, not the shared-cache in-memory database, so that concurrent writers
-    # wait on the busy timeout as in production instead of failing with SQLITE_LOCKED.
+    # wait in the writers' queue as in production instead of failing with SQLITE_LOCKED.
     DATABASES["default"]["TEST"] = {
         "NAME": str(Path(tempfile.gettempdir()) / f"stoa-test-{os.getpid()}.sqlite3")
     }
