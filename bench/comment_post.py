@@ -24,7 +24,9 @@ repository's gunicorn.conf.py) on 127.0.0.1:
    second, p50, errors, "database is locked" in the server's log, and whether every
    acknowledged comment is in the database. With `--each`, each writer posts that many
    comments instead; either way the rate of the first fifth of the acknowledged comments is
-   put beside the last fifth's, on a thread that grew meanwhile. `--task-workers` task
+   put beside the last fifth's, on a thread that grew meanwhile, and so is the CPU a write
+   cost gunicorn and the task workers in each (sampled every half second: the rate alone
+   moves with whatever else the machine runs). `--task-workers` task
    workers (`stoa db_worker`, emails written to files) run meanwhile: the tasks queued, the
    ones still waiting when the writers are done, and how long the workers take to empty
    the queue after that.
@@ -247,6 +249,11 @@ class Concurrent:
     # more as the thread grows.
     early: tuple[float, int] = (0.0, 0)
     late: tuple[float, int] = (0.0, 0)
+    # CPU ms per acknowledged write in the first and in the last fifth (gunicorn, the task
+    # workers), from samples taken every half second: whether a write costs more CPU as the
+    # thread grows, which the rate alone cannot tell on a machine shared with other work.
+    early_cpu: tuple[float, float] = (0.0, 0.0)
+    late_cpu: tuple[float, float] = (0.0, 0.0)
     queue: Queue | None = None
     # CPU seconds used meanwhile (until the workers emptied the queue) by gunicorn, the task
     # workers, and this script's writer threads: the two cores are shared by all three.
@@ -388,6 +395,33 @@ def cpu_seconds(pids: list[int]) -> float:
     return total
 
 
+def cpu_at(samples: list[tuple[float, float, float]], at: float) -> tuple[float, float]:
+    """The CPU seconds (gunicorn, task workers) used by the time `at`, interpolated between
+    the samples (time, gunicorn's, the workers') around it."""
+    before = max((s for s in samples if s[0] <= at), default=samples[0], key=lambda s: s[0])
+    after = min((s for s in samples if s[0] >= at), default=samples[-1], key=lambda s: s[0])
+    if after[0] <= before[0]:
+        return before[1], before[2]
+    share = (at - before[0]) / (after[0] - before[0])
+    return (
+        before[1] + share * (after[1] - before[1]),
+        before[2] + share * (after[2] - before[2]),
+    )
+
+
+def cpu_between(
+    samples: list[tuple[float, float, float]], times: list[float], first: int, last: int
+) -> tuple[float, float]:
+    """CPU ms a write (gunicorn, task workers) from the `first` to the `last` acknowledgement."""
+    if len(samples) < 2 or last <= first:
+        return 0.0, 0.0
+    began, ended = cpu_at(samples, times[first]), cpu_at(samples, times[last])
+    return (
+        1000 * (ended[0] - began[0]) / (last - first),
+        1000 * (ended[1] - began[1]) / (last - first),
+    )
+
+
 def rate_between(times: list[float], first: int, last: int) -> float:
     """Acknowledged writes a second from the `first` to the `last` acknowledgement."""
     span = times[last] - times[first]
@@ -451,15 +485,30 @@ def concurrent(
     server_pids = [server.process.pid] if server.process else []
     worker_pids = [process.pid for process in workers.processes] if workers else []
     cpu_before = (cpu_seconds(server_pids), cpu_seconds(worker_pids), time.process_time())
+    samples: list[tuple[float, float, float]] = []
+    writing = threading.Event()
+
+    def sample() -> None:
+        # Until after the last acknowledgement: the last fifth ends between two samples.
+        while True:
+            samples.append((time.monotonic(), cpu_seconds(server_pids), cpu_seconds(worker_pids)))
+            if writing.is_set():
+                return
+            writing.wait(0.5)
+
     threads = [threading.Thread(target=writer, args=(k,), daemon=True) for k in range(writers)]
     for thread in threads:
         thread.start()
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
     deadline = time.monotonic() + seconds
     began = time.monotonic()
     start.wait()
     for thread in threads:
         thread.join(timeout=(3600 if each else seconds + 120))
     elapsed = time.monotonic() - began
+    writing.set()
+    sampler.join()
     after = task_counts(database)
     work_at_end = waiting_work(database)
     queue = None
@@ -494,13 +543,16 @@ def concurrent(
     acknowledged.sort()
     fifth = len(acknowledged) // 5
     early = late = (0.0, size_before)
+    early_cpu = late_cpu = (0.0, 0.0)
     if fifth >= 2:
         early = (rate_between(acknowledged, 0, fifth - 1), size_before)
+        early_cpu = cpu_between(samples, acknowledged, 0, fifth - 1)
         late_first = len(acknowledged) - fifth
         late = (
             rate_between(acknowledged, late_first, len(acknowledged) - 1),
             size_before + late_first,
         )
+        late_cpu = cpu_between(samples, acknowledged, late_first, len(acknowledged) - 1)
     return Concurrent(
         rate=ok / elapsed,
         p50_ms=percentile(latencies, 0.5),
@@ -511,6 +563,8 @@ def concurrent(
         detail=dict(statuses),
         early=early,
         late=late,
+        early_cpu=early_cpu,
+        late_cpu=late_cpu,
         queue=queue,
         cpu=cpu,
     )
@@ -546,7 +600,9 @@ def table(
         "",
         f"As the thread grew: {load.early[0]:.1f} writes/s in the first fifth of the run (the "
         f"thread at {load.early[1]:,} comments), {load.late[0]:.1f} in the last fifth (at "
-        f"{load.late[1]:,}).",
+        f"{load.late[1]:,}). CPU per write in the first fifth: {load.early_cpu[0]:.2f} ms "
+        f"gunicorn, {load.early_cpu[1]:.2f} ms task workers; in the last: "
+        f"{load.late_cpu[0]:.2f} ms, {load.late_cpu[1]:.2f} ms.",
     ]
     if load.queue is not None:
         q = load.queue

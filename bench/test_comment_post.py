@@ -60,6 +60,14 @@ def test_comment_post_prints_sequential_and_concurrent_rows() -> None:
         re.MULTILINE,
     )
     expect(grew, done.stdout)
+    grew_cpu = re.search(
+        r"CPU per write in the first fifth: (\d+\.\d\d) ms gunicorn, (\d+\.\d\d) ms task "
+        r"workers; in the last: (\d+\.\d\d) ms, (\d+\.\d\d) ms\.$",
+        done.stdout,
+        re.MULTILINE,
+    )
+    expect(grew_cpu, done.stdout)
+    expect(float(grew_cpu.group(1)) > 0 and float(grew_cpu.group(3)) > 0, done.stdout)
     worker = re.search(
         r"^\| 1 × `stoa db_worker` \| ([\d,]+) \| ([\d,]+) \(([\d,]+)\) \| (\d+\.\d) s \| (\d+) "
         r"\| (\d+) \|$",
