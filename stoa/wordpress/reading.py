@@ -16,6 +16,8 @@ import contextlib
 import datetime as dt
 import hashlib
 import io
+import itertools
+import operator
 import os
 import pickle
 import queue
@@ -57,13 +59,29 @@ class Drawn:
     digest: str
 
 
-@wxr.pickled_by_fields
 @dataclass(frozen=True, slots=True)
 class Event:
     stage: int
     record: Any  # a wxr record; for BETWEEN, the offset (dt.timedelta | None)
     drawn: tuple[Drawn, ...] | None  # a post's comments, in its order
     done: int  # bytes read so far over both passes (of twice the file's size)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # What is drawn crosses as rows of (html, digest), read by a C getter, as an item's
+        # comments do (wxr.Item): a __reduce__ of each was most of pickling them.
+        drawn = None if self.drawn is None else tuple(map(_DRAWN_VALUES, self.drawn))
+        return (_event_again, (self.stage, self.record, drawn, self.done))
+
+
+_DRAWN_VALUES = operator.attrgetter(*Drawn.__slots__)
+
+
+def _event_again(
+    stage: int, record: Any, drawn: tuple[tuple[str, str], ...] | None, done: int
+) -> Event:
+    return Event(
+        stage, record, None if drawn is None else tuple(itertools.starmap(Drawn, drawn)), done
+    )
 
 
 def digest(*values: Any) -> str:
