@@ -546,6 +546,7 @@ def test_markup_the_sanitiser_would_keep_as_typed_skips_it_and_gives_what_it_giv
         ("a &lt; b &amp; b &gt; c", "<p>a &lt; b &amp; b &gt; c</p>"),
         ("<em></em>", "<p><em></em></p>"),
         ("<b><b><b><b>x</b></b></b></b>", "<p><b><b><b><b>x</b></b></b></b></p>"),
+        ("<b>" * 2000 + "x" + "</b>" * 2000, "<p>" + "<b>" * 2000 + "x" + "</b>" * 2000 + "</p>"),
         (
             " <em> x\ny </em>\r\n\r\n<code>z</code> ",
             "<p><em> x<br>\ny </em></p><p><code>z</code></p>",
