@@ -50,6 +50,13 @@ MAX_RUNS = 5
 # The most values a joined task carries (enqueue_joined): a task a worker runs in well under
 # a second, and a run after a crash redoes no more than that.
 JOIN_LIMIT = 100
+# How long a new joined task waits before a worker may claim it (enqueue_joined), so that
+# the comments of that moment join it. Claimed at once, a task carried ~5 comments under 50
+# writers (two workers took each as soon as it was written), and each task's claim, result
+# and reads cost the workers as much as ~5 comments' emails: their CPU a comment grew from
+# 2.5 to 4.3 ms as the tasks grew smaller, and the writers' rate fell with it (issue 12).
+# Short beside what a reader waits for an email or a search to find a comment.
+JOIN_WAIT = dt.timedelta(seconds=0.3)
 # The sent-email markers matter while their task may still run again, which is a lease or
 # so after a crash; they are kept far longer, then deleted by the workers.
 KEEP_SENT_MARKERS = dt.timedelta(days=30)
@@ -81,20 +88,19 @@ def enqueue(task: Task[P, T], *args: P.args, **kwargs: P.kwargs) -> None:
 def _joinable_sql(
     alias: str, task_path: str, queue_name: str, backend: str, priority: int
 ) -> tuple[tuple[str, Any], str]:
-    """The query of the newest waiting task of this kind that runs at once (run_after: the
-    library's "no date"), locked (FOR UPDATE SKIP LOCKED where the database has it), and the
-    update of its arguments. Worked out once: the ORM's compilation of the query cost more
-    than the database's answer, twice in every comment POST. Read through the library's
-    index of waiting tasks (status, priority, run_after, enqueued_at): its ready() matches
-    run_after by an OR that reads every waiting task."""
-    from django_tasks_db.models import DBTaskResult, get_date_max
+    """The query of the newest waiting task of this kind, locked (FOR UPDATE SKIP LOCKED
+    where the database has it), and the update of its arguments. Worked out once: the ORM's
+    compilation of the query cost more than the database's answer, twice in every comment
+    POST. Read through the library's index of waiting tasks (status, priority, run_after,
+    enqueued_at), whose rows are the queue alone: a task waiting for its run_after (JOIN_WAIT)
+    and one already due are joined alike, as no worker has claimed either."""
+    from django_tasks_db.models import DBTaskResult
 
     query = (
         DBTaskResult.objects.using(alias)
         .filter(
             status=TaskResultStatus.READY,
             priority=priority,
-            run_after=get_date_max(),
             task_path=task_path,
             queue_name=queue_name,
             backend_name=backend,
@@ -110,10 +116,18 @@ def _joinable_sql(
     return select, update
 
 
-def enqueue_joined(task: Task[P, T], *, key: str, values: list[Any], limit: int = 0) -> None:
+def enqueue_joined(
+    task: Task[P, T],
+    *,
+    key: str,
+    values: list[Any],
+    limit: int = 0,
+    wait: dt.timedelta | None = None,
+) -> None:
     """Queue `task(**{key: values})`, or, on the database queue, add `values` to the `key`
     list of a task of the same kind that no worker has claimed yet (up to `limit` values a
-    task; 0: JOIN_LIMIT).
+    task; 0: JOIN_LIMIT). A new task on the database queue waits `wait` (None: JOIN_WAIT)
+    before a worker may claim it, for the values that come meanwhile to join it.
 
     Each task on the database queue is a row the writer inserts, then a claim and a result
     the worker writes, each a write transaction on SQLite's one writer's lock; 50 guests
@@ -147,6 +161,9 @@ def enqueue_joined(task: Task[P, T], *, key: str, values: list[Any], limit: int 
                 listed.extend(value for value in values if value not in listed)
                 cursor.execute(update, [field.get_db_prep_save(args_kwargs, database), task_id])
                 return
+        wait = JOIN_WAIT if wait is None else wait
+        if wait:
+            task = task.using(run_after=timezone.now() + wait)
         task.enqueue(**{key: values})  # type: ignore[arg-type, call-arg]
 
 

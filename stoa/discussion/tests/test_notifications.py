@@ -4,6 +4,7 @@ has none, and no crash between the two can separate them (stoa.core.tasks.enqueu
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
@@ -13,9 +14,12 @@ from django.core.mail.backends import locmem
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 from django_tasks import TaskContext
 from django_tasks_db.models import DBTaskResult
+from freezegun import freeze_time
 
+from stoa.core import tasks as core_tasks
 from stoa.discussion import notifications, tasks
 from stoa.discussion.models import Comment, DiscussionSettings
 from stoa.discussion.tests.factories import CommentFactory, SubscriptionFactory
@@ -194,6 +198,37 @@ def test_a_full_task_is_not_joined(monkeypatch: pytest.MonkeyPatch) -> None:
 
     ids = sorted(Comment.objects.filter(post=post).order_by("-pk").values_list("pk", flat=True)[:3])
     assert task_rows(NOTIFY) == [("READY", ids[:2]), ("READY", ids[2:])]
+
+
+def test_a_new_joined_task_waits_a_moment_before_a_worker_may_claim_it() -> None:
+    # Issue 12: claimed as soon as it was written, a task carried ~5 comments under 50
+    # writers, and its claim, result and reads cost the workers as much as its emails. It
+    # now waits JOIN_WAIT (run_after), for the comments of that moment to join it.
+    post = PostFactory()
+    returning_guests(post, 1)
+    assert Client().post(f"/comments/post/{post.pk}/", guest(0)).status_code == 302
+    row = DBTaskResult.objects.get(task_path=NOTIFY)
+
+    assert dt.timedelta(0) < row.run_after - row.enqueued_at <= core_tasks.JOIN_WAIT
+    assert not DBTaskResult.objects.ready().filter(pk=row.pk).exists(), "not claimable yet"
+    with freeze_time(row.run_after + dt.timedelta(milliseconds=1)):
+        assert DBTaskResult.objects.ready().filter(pk=row.pk).exists(), "claimable after it"
+
+
+def test_a_task_already_due_but_not_yet_claimed_is_joined() -> None:
+    # A worker busy with another task leaves a due one waiting: the next comment joins it
+    # rather than queueing another (safe as before: no worker has claimed it).
+    post = PostFactory()
+    returning_guests(post, 2)
+    assert Client().post(f"/comments/post/{post.pk}/", guest(0)).status_code == 302
+    DBTaskResult.objects.filter(task_path=NOTIFY).update(
+        run_after=timezone.now() - dt.timedelta(seconds=5)
+    )
+
+    assert Client().post(f"/comments/post/{post.pk}/", guest(1)).status_code == 302
+
+    ids = sorted(Comment.objects.filter(post=post).order_by("-pk").values_list("pk", flat=True)[:2])
+    assert task_rows(NOTIFY) == [("READY", ids)]
 
 
 def test_a_joined_task_emails_the_posts_author_once_about_each_comment(settings: Any) -> None:
