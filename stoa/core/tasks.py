@@ -9,9 +9,13 @@
 - `send_once`: a task run again after a crash does not send again the emails it had sent.
 
 The guarantee: every task is run at least once, and every email of a task is delivered once,
-except when the worker dies in the moment between the mail server taking a message and the
-marker's write that follows it; that message is then sent again, with the same Message-ID,
-which lets mail systems that deduplicate (Gmail, for one) drop the copy.
+except when the worker dies between the mail server taking a message and the write of its
+marker; that message is then sent again, with the same Message-ID, which lets mail systems
+that deduplicate (Gmail, for one) drop the copy. A task about many comments
+(notify_comments_published) writes its markers together (`mark_sent`), after its mail
+session or every MARK_EVERY emails, so a worker dying in the middle of it may have sent up
+to that many emails that are sent again: a marker's write transaction an email was one
+more wait for SQLite's one writer's lock each, behind the comment writers (issue 12).
 """
 
 from __future__ import annotations
@@ -36,6 +40,8 @@ from django_tasks_db.backend import DatabaseBackend
 if TYPE_CHECKING:
     from django_tasks.base import Task
 
+    from stoa.core.models import SentEmail
+
 logger = logging.getLogger(__name__)
 
 P = ParamSpec("P")
@@ -57,6 +63,9 @@ JOIN_LIMIT = 100
 # 2.5 to 4.3 ms as the tasks grew smaller, and the writers' rate fell with it (issue 12).
 # Short beside what a reader waits for an email or a search to find a comment.
 JOIN_WAIT = dt.timedelta(seconds=0.3)
+# The most sent emails a task holds unmarked (mark_sent): what a worker dying in the middle
+# of a task may send again.
+MARK_EVERY = 100
 # The sent-email markers matter while their task may still run again, which is a lease or
 # so after a crash; they are kept far longer, then deleted by the workers.
 KEEP_SENT_MARKERS = dt.timedelta(days=30)
@@ -182,6 +191,7 @@ def send_once(
     *,
     part: str = "",
     sent_keys: set[str] | None = None,
+    unmarked: list[SentEmail] | None = None,
 ) -> int:
     """Send `message` from the task of `context`, unless this task has already sent it (an
     earlier run of the same task, on a worker that died before marking the task done).
@@ -189,9 +199,11 @@ def send_once(
     apart the emails of a task about several things (a comment's id) that go to the same
     addresses. `sent_keys`: the keys (email_key) of this task's emails already sent, when the
     caller read them for many emails in one query; the key of an email sent now is added.
+    `unmarked`: the marker of an email sent now is added there, for the caller to write
+    with others (mark_sent), instead of being written here.
 
     Called outside any transaction (as tasks run): the marker must be committed as soon as
-    the mail server has taken the message."""
+    the mail server has taken the message (or, with `unmarked`, by the caller soon after)."""
     from stoa.core.models import SentEmail
 
     recipients = message.recipients()
@@ -207,13 +219,25 @@ def send_once(
     message.extra_headers.setdefault("Message-ID", f"<{key}@{DNS_NAME}>")
     sent = message.send()
     if sent:
-        # One INSERT that leaves a marker already there alone (a run that raced this one),
-        # not get_or_create's read, savepoint and insert: a worker writes one for every
-        # email of every comment (issue 12).
-        SentEmail.objects.bulk_create([SentEmail(key=key, task_id=task_id)], ignore_conflicts=True)
+        marker = SentEmail(key=key, task_id=task_id)
+        if unmarked is not None:
+            unmarked.append(marker)
+        else:
+            mark_sent([marker])
         if sent_keys is not None:
             sent_keys.add(key)
     return sent
+
+
+def mark_sent(markers: list[SentEmail]) -> None:
+    """Write these markers of sent emails (send_once's `unmarked`) in one statement, and
+    empty the list. One INSERT that leaves a marker already there alone (a run that raced
+    this one), not get_or_create's read, savepoint and insert (issue 12)."""
+    from stoa.core.models import SentEmail
+
+    if markers:
+        SentEmail.objects.bulk_create(markers, ignore_conflicts=True)
+        markers.clear()
 
 
 def renew_lease(worker_id: str, lease: dt.timedelta) -> None:

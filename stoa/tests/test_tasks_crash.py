@@ -1,6 +1,8 @@
 """A task worker killed (kill -9) in the middle of a task: the task goes back to the queue once
-the dead worker's lease is over, another worker finishes it, and every email is sent once —
-the one sent before the kill is not sent again (stoa.core.tasks).
+the dead worker's lease is over, another worker finishes it, and every email is sent, none
+lost; the ones the killed run sent before the kill are sent once more, with the same
+Message-ID, as its markers are written together after the task's mail session
+(stoa.core.tasks.mark_sent); a finished run's are never sent again.
 
 Real processes on a SQLite file in a temporary directory, as the site runs (`stoa migrate`,
 `stoa db_worker`), with Django's file email backend; nothing leaves 127.0.0.1, and every
@@ -136,6 +138,19 @@ class Site:
             "return_value": json.loads(return_value) if return_value else None,
         }
 
+    def messages(self) -> list[email.message.EmailMessage]:
+        """Every message written to the mail directory (one file per mail session)."""
+        found = []
+        for path in sorted(self.mail.glob("*.log")) if self.mail.exists() else []:
+            for part in path.read_bytes().split(b"\n" + b"-" * 79 + b"\n"):
+                if part.strip():
+                    message = email.message_from_bytes(part.lstrip(), policy=email.policy.default)
+                    found.append(message)  # type: ignore[arg-type]
+        return found
+
+    def message_ids(self, address: str) -> list[str]:
+        return [str(m["Message-ID"]) for m in self.messages() if str(m["To"]) == address]
+
     def replies_sent(self) -> Counter[str]:
         """How many "new reply" emails each address got (one file per message sent)."""
         sent: Counter[str] = Counter()
@@ -167,7 +182,7 @@ def wait_for(condition: Callable[[], bool], what: str, *, site: Site, worker: st
         time.sleep(0.05)
 
 
-def test_a_worker_killed_mid_task_leaves_the_task_to_another_which_sends_each_email_once(
+def test_a_worker_killed_mid_task_leaves_the_task_to_another_which_sends_every_email(
     site: Site,
 ) -> None:
     site.pause.touch()
@@ -202,8 +217,15 @@ def test_a_worker_killed_mid_task_leaves_the_task_to_another_which_sends_each_em
     task = site.task("notify_comments_published")
     assert task["status"] == "SUCCESSFUL", site.log("second")
     assert task["worker_ids"] == ["first", "second"], "run by the first, finished by the second"
-    assert task["return_value"] == 2, "both emails counted: one sent before, one now"
-    assert site.replies_sent() == {FIRST: 1, SECOND: 1}, "each subscriber told once"
+    assert task["return_value"] == 2, "both emails counted"
+    # The promise is "a task's emails sent before its worker died may be sent again" (up to
+    # MARK_EVERY of them), no longer "one email": notify_comments_published writes its
+    # markers in one transaction after its mail session, as a marker's write transaction an
+    # email was one more wait for SQLite's writer's lock behind the comment writers (issue
+    # 12). The first email was sent, unmarked, before the kill: sent again, as the same
+    # message (its Message-ID), which mail systems that deduplicate drop.
+    assert site.replies_sent() == {FIRST: 2, SECOND: 1}, "nobody missed, FIRST's copy resent"
+    assert len(set(site.message_ids(FIRST))) == 1, "the copy is the same message"
     with sqlite3.connect(site.database, timeout=20) as db:
         leases = db.execute(f"SELECT worker_id FROM {WorkerLease._meta.db_table}").fetchall()  # noqa: S608
     assert leases == [], "the dead worker's lease is cleared, the stopped one gave its up"

@@ -20,6 +20,7 @@ from django_tasks_db.models import DBTaskResult
 from freezegun import freeze_time
 
 from stoa.core import tasks as core_tasks
+from stoa.core.models import SentEmail
 from stoa.discussion import notifications, tasks
 from stoa.discussion.models import Comment, DiscussionSettings
 from stoa.discussion.tests.factories import CommentFactory, SubscriptionFactory
@@ -231,6 +232,51 @@ def test_a_task_already_due_but_not_yet_claimed_is_joined() -> None:
     assert task_rows(NOTIFY) == [("READY", ids)]
 
 
+class FailingSecondBackend(locmem.EmailBackend):
+    """Django's memory backend, whose mail server refuses the second message it is given."""
+
+    given = 0
+
+    def send_messages(self, messages: Any) -> int:
+        FailingSecondBackend.given += len(messages)
+        if FailingSecondBackend.given >= 2:
+            raise OSError("the mail server hung up")
+        return super().send_messages(messages)
+
+
+def test_the_markers_of_the_emails_sent_are_written_when_a_later_one_fails(
+    settings: Any,
+) -> None:
+    # The task's markers are written together after its mail session (mark_sent): an email
+    # that fails must not lose the markers of the ones sent before it, or the task's next
+    # run would send those again.
+    a_followed_thread(2)
+    settings.EMAIL_BACKEND = f"{__name__}.FailingSecondBackend"
+    FailingSecondBackend.given = 0
+    row = DBTaskResult.objects.get(task_path=NOTIFY)
+
+    with pytest.raises(OSError, match="hung up"):
+        run_notify_task(row)
+
+    assert len(mail.outbox) == 1
+    assert SentEmail.objects.filter(task_id=str(row.id)).count() == 1
+
+
+def test_a_task_with_more_emails_than_mark_every_writes_its_markers_in_batches(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # What a worker dying in the middle of a task may send again is bounded (MARK_EVERY).
+    monkeypatch.setattr("stoa.discussion.tasks.MARK_EVERY", 2)
+    a_followed_thread(2)  # 6 emails: the author's and two subscribers' for each comment
+    row = DBTaskResult.objects.get(task_path=NOTIFY)
+
+    with CaptureQueriesContext(connection) as queries:
+        assert run_notify_task(row) == 6
+
+    assert len([q for q in queries if q["sql"].startswith("INSERT")]) == 3
+    assert SentEmail.objects.filter(task_id=str(row.id)).count() == 6
+
+
 def test_a_joined_task_emails_the_posts_author_once_about_each_comment(settings: Any) -> None:
     # Each email of a task is sent once (send_once): an email is known by its task, its
     # comment and its recipients, so the author hears of both comments of one task, and
@@ -284,10 +330,10 @@ def a_followed_thread(comments: int) -> None:
 
 @pytest.mark.parametrize("comments", [2, 6])
 def test_a_tasks_reads_do_not_grow_with_its_comments(comments: int) -> None:
-    # Issue 12: the worker read the markers, and built the addresses, once an email. Now the
-    # comments, authors, subscribers and markers are read for the whole task: what grows
-    # with the comments is only the marker written after each email (the exactly-once
-    # guarantee needs it committed as soon as the mail server took the message).
+    # Issue 12: the worker read the markers, and built the addresses, once an email, and
+    # wrote each email's marker in a write transaction of its own. Now the comments,
+    # authors, subscribers and markers are read for the whole task, and the markers of its
+    # emails written in one statement after its mail session (stoa.core.tasks.mark_sent).
     a_followed_thread(comments)
     row = DBTaskResult.objects.get(task_path=NOTIFY)
 
@@ -297,7 +343,8 @@ def test_a_tasks_reads_do_not_grow_with_its_comments(comments: int) -> None:
     assert sent == len(mail.outbox) == 3 * comments
     writes = [q for q in queries if q["sql"].startswith("INSERT")]
     reads = [q for q in queries if q["sql"].startswith("SELECT")]
-    assert len(writes) == sent
+    assert len(writes) == 1, [q["sql"] for q in writes]
+    assert SentEmail.objects.filter(task_id=str(row.id)).count() == sent
     # The comments with their posts, the posts' authors, the subscribers, the markers (the
     # settings row is cached).
     assert len(reads) == 4, [q["sql"] for q in reads]
