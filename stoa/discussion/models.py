@@ -1,9 +1,11 @@
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from contextvars import ContextVar
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.signals import request_finished, request_started
 from django.db import models
 from django.db.models import Exists, F, OuterRef, Q
 from django.db.models.functions import Lower, Substr
@@ -14,6 +16,29 @@ if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
 
     from stoa.members.models import User
+
+
+# The settings row as this request first read it (None outside a request). A comment POST
+# asks for the settings about four times (the door, the rules, the drawing of the comment,
+# its markup's fingerprint): each was a cache read and an unpickling, on the file cache
+# about 7% of gunicorn's CPU a write. Kept for one request only, so an editor's change
+# applies from the next request on; task workers and commands, outside any request, read
+# the cache each time as before.
+_request_settings: ContextVar[dict[str, DiscussionSettings] | None] = ContextVar(
+    "discussion_settings", default=None
+)
+
+
+def _request_began(**kwargs: Any) -> None:
+    _request_settings.set({})
+
+
+def _request_ended(**kwargs: Any) -> None:
+    _request_settings.set(None)
+
+
+request_started.connect(_request_began, dispatch_uid="discussion-settings-memo-start")
+request_finished.connect(_request_ended, dispatch_uid="discussion-settings-memo-end")
 
 
 class DiscussionSettings(models.Model):
@@ -94,14 +119,23 @@ class DiscussionSettings(models.Model):
         # Paging, order, closing rules and avatars change what post pages show: the new
         # content version comes from stoa.discussion.freshness; this is the row's own cache.
         cache.delete(self.CACHE_KEY)
+        if (memo := _request_settings.get()) is not None:
+            memo.clear()  # the request that saved them reads them anew too
 
     @classmethod
     def current(cls) -> DiscussionSettings:
-        """The settings row (created with defaults on first use), cached."""
+        """The settings row (created with defaults on first use), cached; read once per
+        request (_request_settings), so the callers of one request share one instance:
+        change it only to save it (save() makes the request read it anew)."""
+        memo = _request_settings.get()
+        if memo is not None and (kept := memo.get(cls.CACHE_KEY)) is not None:
+            return kept
         found: DiscussionSettings | None = cache.get(cls.CACHE_KEY)
         if found is None:
             found, _ = cls.objects.get_or_create(pk=1)
             cache.set(cls.CACHE_KEY, found, 300)
+        if memo is not None:
+            memo[cls.CACHE_KEY] = found
         return found
 
     @staticmethod
