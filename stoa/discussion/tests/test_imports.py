@@ -245,3 +245,40 @@ def test_an_imported_comments_excerpt_is_the_one_a_readers_comment_gets(text):
 
     html = clean_comment(text)
     assert services.imported_excerpt(html) == cut_at_word(plain_excerpt(html, words=40), 150)
+
+
+def test_imported_comments_get_the_ids_of_their_own_rows_after_any_the_table_had():
+    """The rows are written by a hand-made INSERT (an executemany on SQLite, whose ids are
+    worked out from the last one): each result names the comment made of its row, above
+    the ids of comments made and deleted before, and reads back as bulk_create writes it."""
+    post = PostFactory()
+    gone = services.import_comments(post=post, rows=[row(n) for n in range(1, 4)])
+    Comment.objects.filter(pk=max(gone.comments.values())).delete()
+    rows = [row(n, ip_address=f"10.0.0.{n}") for n in range(1, 41)]
+    result = services.import_comments(post=post, rows=rows)
+    assert min(result.comments.values()) > max(gone.comments.values())
+    for key, pk in result.comments.items():
+        assert Comment.objects.get(pk=pk).author_name == f"Reader {key}"
+    made = Comment.objects.get(pk=result.comments[7])
+    [written] = Comment.objects.bulk_create(
+        [
+            Comment(
+                post=post,
+                author_name="Reader 7",
+                author_email="r7@mail.example",
+                text="Comment 7.",
+                html=made.html,
+                excerpt=made.excerpt,
+                created_at=WHEN + dt.timedelta(minutes=7),
+                ip_address="10.0.0.7",
+                status=CommentStatus.APPROVED,
+                depth=1,
+            )
+        ]
+    )
+    ignored = {"id", "updated_at"}
+    [imported_values] = Comment.objects.filter(pk=made.pk).values()
+    [orm_values] = Comment.objects.filter(pk=written.pk).values()
+    assert {k: v for k, v in imported_values.items() if k not in ignored} == {
+        k: v for k, v in orm_values.items() if k not in ignored
+    }
