@@ -99,3 +99,52 @@ def test_media_items_without_files_are_written_at_once_keeping_their_address():
     )
     assert (item.alt_text, item.caption, item.created_at) == ("A room", "Before nine.", when)
     assert not item.file
+
+
+def test_imported_posts_get_their_own_ids_and_read_back_as_bulk_create_writes_them():
+    """import_posts writes its rows by hand-made INSERTs (an executemany on SQLite, whose
+    ids are worked out from the last one): each post returned is its own row, above the
+    ids of posts made and deleted before, with the columns the ORM would have written."""
+    person, category = PersonFactory(), CategoryFactory()
+
+    def imported(n: int) -> ImportedPost:
+        return ImportedPost(
+            title=f"Old post {n}",
+            slug=f"old-{n}",
+            body=f"<p>Body {n}</p>",
+            authors=[person.pk],
+            categories=[category.pk],
+            status=PostStatus.PUBLISHED,
+            published_at=WHEN,
+            created_at=WHEN,
+            updated_at=WHEN,
+            is_sticky=n % 2 == 0,
+        )
+
+    [gone] = services.import_posts(rows=[imported(0)])
+    Post.objects.filter(pk=gone.pk).delete()
+    posts = services.import_posts(rows=[imported(n) for n in range(1, 31)])
+    assert min(p.pk for p in posts) > gone.pk
+    for n, post in enumerate(posts, start=1):
+        stored = Post.objects.get(pk=post.pk)
+        assert (stored.slug, stored.is_sticky) == (f"old-{n}", n % 2 == 0)
+        assert list(stored.categories.all()) == [category]
+    [written] = Post.objects.bulk_create(
+        [
+            Post(
+                title="Old post 4",
+                slug="orm-4",
+                body="<p>Body 4</p>",
+                summary="Body 4",
+                status=PostStatus.PUBLISHED,
+                published_at=WHEN,
+                is_sticky=True,
+            )
+        ]
+    )
+    Post.objects.filter(pk=written.pk).update(created_at=WHEN, updated_at=WHEN)
+    [imported_values] = Post.objects.filter(pk=posts[3].pk).values()
+    [orm_values] = Post.objects.filter(pk=written.pk).values()
+    assert {k: v for k, v in imported_values.items() if k not in {"id", "slug"}} == {
+        k: v for k, v in orm_values.items() if k not in {"id", "slug"}
+    }
