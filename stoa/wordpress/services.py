@@ -17,16 +17,18 @@ of events, with each post's comments sanitised and fingerprinted ahead; a large 
 by a process of its own, beside the writing.
 
 Where an import's time goes (py-spy of the importer at 100,000 comments under 5,000 posts,
-SQLite, about 175 µs of its CPU a comment): the comments' INSERTs 29 µs (the same rows
-written by sqlite3 alone, prepared and without foreign keys checked, cost about 9), their
-fields 10 (excerpt, address, markup hooks), threading and recounts 8, their mapping
-rows and look-ups 10; the posts 62 (publishing.import_posts with its sanitiser, summaries and
-relations 29, their old addresses 12, their bodies' conversion 10); building the two tables'
-indexes at the end 11 (fourteen on comments); unpickling what the reader sends 10; the
-attachments 7; the commit 6; starting Django 8. On SQLite a large import builds the comment
-and mapping tables' secondary indexes after their rows (_LaterIndexes): grown row by row in
-random order (an address, an IP), they made the comments' INSERTs about five times slower
-than the bare table. In the reading process, beside it (about 105 µs a comment): parsing the
+SQLite, about 160 µs of its CPU a comment on a shared 2-core machine, the share of each
+below scaled to it): the comments 65 (their INSERTs 24, SQLite's own work most of it, one
+prepared statement run for every row, discussion._insert_comments; their fields 11, the
+excerpt 7 of them; their mapping rows and look-ups, threading and recounts the rest); the
+posts 44 (publishing.import_posts 17, its sanitiser and summaries most of it, its rows
+written by hand-made INSERTs; their old addresses 13; their bodies' conversion, slugs,
+galleries and uploads the rest); unpickling what the reader sends 14; building the two
+tables' indexes at the end 13 (fourteen on comments); the attachments 6; the commit 4;
+starting Django 7. On SQLite a large import builds the comment and mapping tables'
+secondary indexes after their rows (_LaterIndexes): grown row by row in random order (an
+address, an IP), they made the comments' INSERTs about five times slower than the bare
+table. In the reading process, beside it (about 105 µs a comment): parsing the
 XML 45% (both passes), sanitising the comments 36%, handing the records over 9%, their
 fingerprints 7%.
 """
