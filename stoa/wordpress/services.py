@@ -17,20 +17,21 @@ of events, with each post's comments sanitised and fingerprinted ahead; a large 
 by a process of its own, beside the writing.
 
 Where an import's time goes (py-spy of the importer at 100,000 comments under 5,000 posts,
-SQLite, about 160 µs of its CPU a comment on a shared 2-core machine, the share of each
-below scaled to it): the comments 65 (their INSERTs 24, SQLite's own work most of it, one
-prepared statement run for every row, discussion._insert_comments; their fields 11, the
-excerpt 7 of them; their mapping rows and look-ups, threading and recounts the rest); the
-posts 44 (publishing.import_posts 17, its sanitiser and summaries most of it, its rows
-written by hand-made INSERTs; their old addresses 13; their bodies' conversion, slugs,
-galleries and uploads the rest); unpickling what the reader sends 14; building the two
-tables' indexes at the end 13 (fourteen on comments); the attachments 6; the commit 4;
-starting Django 7. On SQLite a large import builds the comment and mapping tables'
-secondary indexes after their rows (_LaterIndexes): grown row by row in random order (an
-address, an IP), they made the comments' INSERTs about five times slower than the bare
-table. In the reading process, beside it (about 105 µs a comment): parsing the
-XML 45% (both passes), sanitising the comments 36%, handing the records over 9%, their
-fingerprints 7%.
+SQLite, about 125 µs of its CPU a comment): the comments 58 (their INSERTs 20, SQLite's own
+work 18 of them: one prepared statement run for every row, discussion._insert_comments;
+their fields 9, the excerpt 7 of them; threading, recounts and the rest of import_threads
+15; their mapping rows 6, the records' look-ups 6); the posts 30 (publishing.import_posts
+14, its sanitiser and summaries most of it, its rows written by hand-made INSERTs; their
+old addresses 7; their bodies' conversion, slugs, galleries and uploads the rest);
+building the two tables' indexes at the end 13 (fourteen on comments); unpickling what
+the reader sends 11; starting Django 6; the attachments 4; the commit 4. On SQLite a
+large import builds the comment and mapping tables' secondary indexes after their rows
+(_LaterIndexes): grown row by row in random order (an address, an IP), they made the
+comments' INSERTs about five times slower than the bare table (keeping only the post's own
+index as well, dropping the two that begin with it, measured the same: callgrind, 10,000
+comments). In the reading process, beside it (about 105 µs a comment): parsing the XML 45%
+(both passes), sanitising the comments 36%, handing the records over 9%, their fingerprints
+7%.
 """
 
 from __future__ import annotations
