@@ -27,9 +27,9 @@ building the two tables' indexes at the end 13 (fourteen on comments); unpicklin
 the reader sends 11; starting Django 6; the attachments 4; the commit 4. On SQLite a
 large import builds the comment and mapping tables' secondary indexes after their rows
 (_LaterIndexes): grown row by row in random order (an address, an IP), they made the
-comments' INSERTs about five times slower than the bare table (keeping only the post's own
-index as well, dropping the two that begin with it, measured the same: callgrind, 10,000
-comments). In the reading process, beside it (about 105 µs a comment): parsing the XML 45%
+comments' INSERTs about five times slower than the bare table. The indexes that begin with
+the comment's post are kept, not only its own: dropping the other two as well measured the
+same (callgrind, 10,000 comments). In the reading process, beside it (about 105 µs a comment): parsing the XML 45%
 (both passes), sanitising the comments 36%, handing the records over 9%, their fingerprints
 7%.
 """
