@@ -29,9 +29,9 @@ large import builds the comment and mapping tables' secondary indexes after thei
 (_LaterIndexes): grown row by row in random order (an address, an IP), they made the
 comments' INSERTs about five times slower than the bare table. The indexes that begin with
 the comment's post are kept, not only its own: dropping the other two as well measured the
-same (callgrind, 10,000 comments). In the reading process, beside it (about 105 µs a comment): parsing the XML 45%
-(both passes), sanitising the comments 36%, handing the records over 9%, their fingerprints
-7%.
+same (callgrind, 10,000 comments). In the reading process, beside it (about 105 µs a
+comment): parsing the XML 45% (both passes), sanitising the comments 36%, handing the
+records over 9%, their fingerprints 7%.
 """
 
 from __future__ import annotations
