@@ -26,7 +26,10 @@ repository's gunicorn.conf.py) on 127.0.0.1:
    comments instead; either way the rate of the first fifth of the acknowledged comments is
    put beside the last fifth's, on a thread that grew meanwhile, and so is the CPU a write
    cost gunicorn and the task workers in each (sampled every half second: the rate alone
-   moves with whatever else the machine runs). `--task-workers` task
+   moves with whatever else the machine runs). With `--each`, also how many writers were
+   still posting when the last fifth began (some finish early: a last fifth with fewer
+   writers than gunicorn's threads is slower for want of requests), and the rate of the
+   fifth that ended when the first writer was done. `--task-workers` task
    workers (`stoa db_worker`, emails written to files) run meanwhile: the tasks queued, the
    ones still waiting when the writers are done, and how long the workers take to empty
    the queue after that.
@@ -255,6 +258,15 @@ class Concurrent:
     early_cpu: tuple[float, float] = (0.0, 0.0)
     late_cpu: tuple[float, float] = (0.0, 0.0)
     queue: Queue | None = None
+    # With `each`: the writers still posting when the last fifth began (the others had sent
+    # all theirs), and the rate of the fifth of acknowledged writes that ended when the first
+    # writer was done, with the thread's size when it began. Writers are served unevenly
+    # (gunicorn takes whichever keep-alive connection is ready, the kernel wakes whichever
+    # waiter of the writers' lock), so some finish well before others: a last fifth with
+    # fewer writers than gunicorn's threads is slower for want of requests, not because the
+    # thread grew. The fifth before the first writer was done still has all of them posting.
+    posting_late: int = 0
+    all_posting: tuple[float, int] = (0.0, 0)
     # CPU seconds used meanwhile (until the workers emptied the queue) by gunicorn, the task
     # workers, and this script's writer threads: the two cores are shared by all three.
     cpu: tuple[float, float, float] = (0.0, 0.0, 0.0)
@@ -448,6 +460,7 @@ def concurrent(
     log_before = len(server.log_text())
     worker_log_before = len(workers.log_text()) if workers else 0
     start = threading.Barrier(writers + 1)
+    done_at: list[float] = []
     deadline = 0.0
     before = task_counts(database)
     size_before = thread_size(database, post_id)
@@ -480,6 +493,8 @@ def concurrent(
                 if status == 302 and found:
                     ids.add(int(found))
                     acknowledged.append(time.monotonic())
+        with lock:
+            done_at.append(time.monotonic())
         conn.close()
 
     server_pids = [server.process.pid] if server.process else []
@@ -553,6 +568,18 @@ def concurrent(
             size_before + late_first,
         )
         late_cpu = cpu_between(samples, acknowledged, late_first, len(acknowledged) - 1)
+    posting_late = 0
+    all_posting = (0.0, size_before)
+    if each and fifth >= 2 and done_at:
+        late_began = acknowledged[len(acknowledged) - fifth]
+        posting_late = sum(1 for at in done_at if at > late_began)
+        # The acknowledgements up to the first writer's last one: all writers posting.
+        steady = sum(1 for at in acknowledged if at <= min(done_at))
+        if steady >= 2 * fifth:
+            all_posting = (
+                rate_between(acknowledged, steady - fifth, steady - 1),
+                size_before + steady - fifth,
+            )
     return Concurrent(
         rate=ok / elapsed,
         p50_ms=percentile(latencies, 0.5),
@@ -567,6 +594,8 @@ def concurrent(
         late_cpu=late_cpu,
         queue=queue,
         cpu=cpu,
+        posting_late=posting_late,
+        all_posting=all_posting,
     )
 
 
@@ -604,6 +633,17 @@ def table(
         f"gunicorn, {load.early_cpu[1]:.2f} ms task workers; in the last: "
         f"{load.late_cpu[0]:.2f} ms, {load.late_cpu[1]:.2f} ms.",
     ]
+    if load.posting_late:
+        steady = (
+            f" The fifth that ended when the first writer was done (all {writers} posting; the "
+            f"thread at {load.all_posting[1]:,}): {load.all_posting[0]:.1f} writes/s."
+            if load.all_posting[0]
+            else ""
+        )
+        lines[-1] += (
+            f" Writers still posting when the last fifth began: {load.posting_late} of "
+            f"{writers}.{steady}"
+        )
     if load.queue is not None:
         q = load.queue
         drained = f"{q.drained_s:.1f} s" if q.drained_s is not None else "not within the wait"
