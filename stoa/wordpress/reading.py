@@ -160,11 +160,25 @@ def events(handle: IO[bytes], *, local_zone: dt.tzinfo) -> Generator[Event]:
         yield Event(SECOND, record, drawn, size + counting.done)
 
 
+def _write_all(out: IO[bytes], data: bytes) -> None:
+    """All of `data`, however many writes it takes. Python run unbuffered (-u,
+    PYTHONUNBUFFERED, which many containers set) makes sys.stdout.buffer the raw file, whose
+    write() is one write(2): when the process is stopped (SIGSTOP, Ctrl-Z, a profiler) while
+    that write waits on the full pipe, it returns the bytes written so far (write(2),
+    signal(7)) and the rest is ours to write. A buffered writer loops itself and returns
+    the whole length, so this costs it nothing."""
+    view = memoryview(data)
+    while view:
+        view = view[out.write(view) :]
+
+
 def _send(out: IO[bytes], message: tuple[str, Any]) -> None:
-    """One message of the reading process: its length, then its pickle."""
+    """One message of the reading process: its length, then its pickle, each written whole
+    (a message written in part, then the next, would make the importer read a length from
+    the middle of a pickle)."""
     data = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
-    out.write(len(data).to_bytes(8, "big"))
-    out.write(data)
+    _write_all(out, len(data).to_bytes(8, "big"))
+    _write_all(out, data)
 
 
 def _write_events(path: str, local_zone: dt.tzinfo, out: IO[bytes]) -> None:
@@ -193,15 +207,30 @@ class ReaderFailed(Exception):
     """The reading process stopped without finishing (killed, or a bug: its traceback)."""
 
 
+def _read_all(stream: IO[bytes], size: int) -> bytes:
+    """`size` bytes of the pipe, fewer only at its end. The buffered reader Popen gives reads
+    on to the count itself; a raw one's read() is one read(2), which returns what the pipe
+    holds (a message larger than the pipe, a writer stopped halfway): short is not the end."""
+    data = stream.read(size)
+    if len(data) == size or not data:
+        return data
+    parts = [data]
+    wanted = size - len(data)
+    while wanted and (more := stream.read(wanted)):
+        parts.append(more)
+        wanted -= len(more)
+    return b"".join(parts)
+
+
 def _drain(stream: IO[bytes], into: queue.Queue[bytes | None]) -> None:
     """The importer's side of the pipe, in a thread: whole messages, as bytes (reading
     releases the interpreter's lock; unpickling is left to the importer), up to the queue's
     bound ahead; None at the end of the output, after an empty message if the last one was
     cut short (the reader stopped in the middle of writing it: never unpickled)."""
     try:
-        while len(head := stream.read(8)) == 8:
+        while len(head := _read_all(stream, 8)) == 8:
             size = int.from_bytes(head, "big")
-            data = stream.read(size)
+            data = _read_all(stream, size)
             if len(data) != size:
                 into.put(b"")
                 break

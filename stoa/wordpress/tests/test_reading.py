@@ -6,8 +6,10 @@ nothing)."""
 from __future__ import annotations
 
 import datetime as dt
+import os
 import pickle
 import signal
+import time
 from pathlib import Path
 
 import pytest
@@ -175,3 +177,72 @@ def test_a_message_cut_short_by_the_reader_is_a_failure_not_garbage(monkeypatch)
     events = reading.events_in_process("unused.xml", local_zone=dt.UTC)
     with pytest.raises(reading.ReaderFailed, match="mid-message"):
         next(events)
+
+
+def _state(process) -> str:
+    """The process's state letter in /proc (R running, S asleep, T stopped, Z ended)."""
+    return Path(f"/proc/{process.pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+
+
+def _stop_and_continue_once_blocked(process) -> bool:
+    """SIGSTOP then SIGCONT the reader once it sleeps: with the importer not taking its events,
+    the queue and the pipe fill, and its only wait is the write to the full pipe, most likely
+    part of the way through a message larger than the pipe. Whether it was stopped (it may
+    have written its last message instead). No timing: each wait is for a state it must reach."""
+    while process.poll() is None and _state(process) != "S":
+        time.sleep(0.005)
+    if process.poll() is not None:
+        return False
+    os.kill(process.pid, signal.SIGSTOP)
+    # Not continued before the stop took hold: a SIGCONT would discard a SIGSTOP still
+    # pending, and the write would wait on as if nothing had happened.
+    while process.poll() is None and _state(process) != "T":
+        time.sleep(0.005)
+    os.kill(process.pid, signal.SIGCONT)
+    return True
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc (Linux)")
+def test_a_reader_stopped_and_continued_while_writing_hands_over_every_event_whole(
+    tmp_path, monkeypatch
+):
+    # Ctrl-Z and fg, or a profiler pausing it: a stop signal ends the reader's write to the
+    # full pipe with the count written so far (write(2), signal(7)), and Python run
+    # unbuffered (PYTHONUNBUFFERED, as many containers set it) hands that count back
+    # rather than writing the rest. The stream must stay framed all the same.
+    monkeypatch.setenv("PYTHONUNBUFFERED", "1")
+    started = []
+    popen = reading.subprocess.Popen
+
+    def spy(*args, **kwargs):
+        started.append(popen(*args, **kwargs))
+        return started[-1]
+
+    monkeypatch.setattr(reading.subprocess, "Popen", spy)
+    path = large_export(tmp_path, copies=200)
+    with path.open("rb") as handle:
+        expected = list(reading.events(handle, local_zone=dt.UTC))
+    received, stops = [], 0
+    for event in reading.events_in_process(path, local_zone=dt.UTC):
+        received.append(event)
+        if len(received) % reading.CHUNK_EVENTS == 1:
+            stops += _stop_and_continue_once_blocked(started[0])
+    assert stops > 3
+    assert received == expected
+
+
+def test_messages_larger_than_the_pipe_arrive_whole_through_an_unbuffered_pipe(
+    tmp_path, monkeypatch
+):
+    # Read raw, the pipe gives at most what it holds (64 KiB) a read: the importer reads on
+    # to each message's length rather than taking a short read for a reader that stopped.
+    popen = reading.subprocess.Popen
+
+    def unbuffered(*args, **kwargs):
+        return popen(*args, **{**kwargs, "bufsize": 0})
+
+    monkeypatch.setattr(reading.subprocess, "Popen", unbuffered)
+    path = large_export(tmp_path, copies=20)
+    with path.open("rb") as handle:
+        expected = list(reading.events(handle, local_zone=dt.UTC))
+    assert list(reading.events_in_process(path, local_zone=dt.UTC)) == expected
