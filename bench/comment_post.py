@@ -6,6 +6,7 @@ POST" and "Concurrent writers" budgets).
     .venv/bin/python bench/comment_post.py --keep     # keep the temp dir (database, logs)
     .venv/bin/python bench/comment_post.py --each 100 # the issue's load test: 50 x 100
     .venv/bin/python bench/comment_post.py --paged 50 # comment pages of 50 threads
+    .venv/bin/python bench/comment_post.py --each 100 --keep-alive  # one connection a writer
 
 A throwaway SQLite site in a temp dir (STOA_VAR_DIR), production settings on plain http
 (DEBUG off, tasks queued in the database as production queues them), the
@@ -20,8 +21,9 @@ repository's gunicorn.conf.py) on 127.0.0.1:
 2. The site grows to the large size (the same server database, gunicorn restarted) and the
    sequential run is made again.
 3. **Concurrent writers**: `--writers` returning guests, each with an address of its own
-   (127.0.0.x), post as fast as they are answered for `--seconds`: acknowledged writes a
-   second, p50, errors, "database is locked" in the server's log, and whether every
+   (127.0.0.x), post as fast as they are answered for `--seconds`, each comment on a
+   connection of its own (`--keep-alive`: all of a writer's comments on one): acknowledged
+   writes a second, p50, errors, "database is locked" in the server's log, and whether every
    acknowledged comment is in the database. With `--each`, each writer posts that many
    comments instead; either way the rate of the first fifth of the acknowledged comments is
    put beside the last fifth's, on a thread that grew meanwhile, and so is the CPU a write
@@ -33,6 +35,15 @@ repository's gunicorn.conf.py) on 127.0.0.1:
    workers (`stoa db_worker`, emails written to files) run meanwhile: the tasks queued, the
    ones still waiting when the writers are done, and how long the workers take to empty
    the queue after that.
+
+Why a connection per comment: a guest's comments come minutes apart, longer than gunicorn
+keeps a connection open (2 s), and in production nginx passes requests on over whichever
+of its kept connections is free. A writer that kept one connection for all its comments
+would be served all along by the one gunicorn process that accepted it: the writers bound to
+the less busy process finish first, and the last fifth of the run measures the other process
+alone. 50 x 100 with 2 task workers, the first fifth's rate and the last's: with keep-alive
+183.5 -> 133.3 and 158.3 -> 131.3 writes/s (32 and 48 of the 50 writers still posting in the
+last fifth); a connection per comment, 223.1 -> 186.8 and 165.8 -> 209.1 (all 50 posting).
 
 The flood interval is set to 0 (as bench/run.py does): it would refuse a writer's second
 comment within 15 s. Prints a Markdown table. Only ever talks to 127.0.0.1.
@@ -261,10 +272,11 @@ class Concurrent:
     # With `each`: the writers still posting when the last fifth began (the others had sent
     # all theirs), and the rate of the fifth of acknowledged writes that ended when the first
     # writer was done, with the thread's size when it began. Writers are served unevenly
-    # (gunicorn takes whichever keep-alive connection is ready, the kernel wakes whichever
-    # waiter of the writers' lock), so some finish well before others: a last fifth with
-    # fewer writers than gunicorn's threads is slower for want of requests, not because the
-    # thread grew. The fifth before the first writer was done still has all of them posting.
+    # (with --keep-alive, each by the gunicorn process that accepted its connection; the
+    # kernel wakes whichever waiter of the writers' lock), so some finish before others: a
+    # last fifth with fewer writers than gunicorn's threads is slower for want of requests,
+    # not because the thread grew. The fifth before the first writer was done still has all
+    # of them posting.
     posting_late: int = 0
     all_posting: tuple[float, int] = (0.0, 0)
     # CPU seconds used meanwhile (until the workers emptied the queue) by gunicorn, the task
@@ -448,6 +460,7 @@ def concurrent(
     database: Path,
     each: int = 0,
     workers: TaskWorkers | None = None,
+    keep_alive: bool = False,
 ) -> Concurrent:
     """`writers` guests post into one thread for `seconds`, or `each` comments each (the
     issue's load test: 50 guests x 100 comments), with `workers` running meanwhile."""
@@ -487,6 +500,8 @@ def concurrent(
                 with lock:
                     statuses[type(error).__name__] += 1
                 continue
+            if not keep_alive:
+                conn.close()  # the next request opens a new one (http.client reconnects)
             with lock:
                 latencies.append((time.perf_counter() - began) * 1000)
                 statuses[str(status)] += 1
@@ -689,6 +704,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--paged", type=int, default=0, help="threads a comment page (0: no paging)"
     )
+    parser.add_argument(
+        "--keep-alive",
+        action="store_true",
+        help="each concurrent writer posts all its comments on one connection",
+    )
     parser.add_argument("--quick", action="store_true", help="small sizes (the smoke test)")
     parser.add_argument("--keep", action="store_true", help="keep the temp dir")
     args = parser.parse_args(argv)
@@ -738,7 +758,14 @@ def main(argv: list[str] | None = None) -> int:
             workers.start()
             drain(databases[0], workers, timeout=600)
         load = concurrent(
-            server, data["post_id"], args.writers, args.seconds, databases[0], args.each, workers
+            server,
+            data["post_id"],
+            args.writers,
+            args.seconds,
+            databases[0],
+            args.each,
+            workers,
+            keep_alive=args.keep_alive,
         )
     except BenchError as error:
         log(f"FAILED: {error}")
@@ -753,6 +780,7 @@ def main(argv: list[str] | None = None) -> int:
         else:
             shutil.rmtree(var_dir, ignore_errors=True)
     run = f"{args.each} comments each" if args.each else f"{args.seconds:g} s"
+    run += ", one connection each" if args.keep_alive else ", a connection per comment"
     print(table(small, large, load, args.writers, run))
     return 0
 
