@@ -13,7 +13,14 @@ wrk round-robin across every target, then the sequential comment POSTs of each. 
 targets: the 200-comment post and the home page, each from the page cache and rendered
 (`?r=1`, a query the page cache does not keep: drawn by Django every time, from the kept
 pieces, as for a member), and a guest's comment POST. Prints measure.sh's summary (a
-Markdown table) with the ratios to WordPress. Only ever talks to 127.0.0.1.
+Markdown table) with the ratios to WordPress.
+
+Then the listing pages as a member sees them (issue 12: each at least 6x WordPress's home in
+the same run, and no slower than the rendered 200-comment post): the bench's member signed
+in (their session cookie: their name in the header, their own pieces), beside WordPress's
+home and Stoa's rendered 200-comment post, with wrk as measure.sh runs it (-t2 -c16, a
+3 s warm-up before each run, the targets in turn, the median of the runs). measure.sh sends
+no cookie, so this part runs wrk itself. Only ever talks to 127.0.0.1.
 """
 
 from __future__ import annotations
@@ -91,6 +98,64 @@ def ratios(summary: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+WORDPRESS_HOME = "http://127.0.0.1:8081/"  # measure.sh's wp-home
+# The listing pages issue 12 names, by their key in the data step's paths.
+MEMBER_PAGES = {
+    "home": "home page",
+    "category_deep": "category archive, page 50 or its last",
+    "tag": "tag archive",
+    "author": "author archive",
+    "month": "month archive deep in the past",
+    "series": "a webcast series",
+    "account": "account page",
+    "feed": "RSS feed",
+    "comments_feed": "comments feed",
+}
+MEMBER_BUDGET = 6.0  # times WordPress's home, in the same run
+WARM_UP = 3  # seconds, measure.sh's -w
+
+
+def member_pages(base: str, paths: dict[str, str], session: str, runs: int, seconds: int) -> str:
+    """The member's listing pages beside WordPress's home and the rendered 200-comment
+    post, in turns; a Markdown table of medians and ratios."""
+    member = {"Cookie": f"sessionid={session}"}
+    targets = [("WordPress home", WORDPRESS_HOME, {})]
+    targets.append(
+        (
+            "Stoa post, 200 comments (rendered)",
+            base + paths["post200"],
+            {"Cookie": run.SESSION_COOKIE},
+        )
+    )
+    for key, label in MEMBER_PAGES.items():
+        if key not in paths:
+            continue
+        url = base + paths[key]
+        status, body = run.get(url, member)
+        # A page (not a feed) shows the signed-in member their account link.
+        personal = b"<rss" in body[:200] or b">My account</a>" in body
+        if status != 200 or not personal:
+            raise run.BenchError(f"{url} as the member: {status}, not as the member sees it")
+        targets.append((f"Stoa {label} (member)", url, member))
+    rates: dict[str, list[float]] = {name: [] for name, _, _ in targets}
+    for turn in range(runs):
+        for name, url, headers in targets:
+            log(f"run {turn + 1}/{runs}: {name}")
+            run.run_wrk(url, WARM_UP, headers)
+            rates[name].append(run.run_wrk(url, seconds, headers).rps)
+    median = {name: sorted(values)[len(values) // 2] for name, values in rates.items()}
+    wordpress, post = median["WordPress home"], median["Stoa post, 200 comments (rendered)"]
+    lines = [
+        f"| page (median of {runs} runs of {seconds} s) | requests/s | × WordPress's home "
+        f"(budget {MEMBER_BUDGET:g}×) | × Stoa's rendered post (budget 1×) |",
+        "|---|---:|---:|---:|",
+    ]
+    for name, _, _ in targets:
+        mine = median[name]
+        lines.append(f"| {name} | {mine:,.1f} | {mine / wordpress:.1f}× | {mine / post:.2f}× |")
+    return "\n".join(lines)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=3, help="measured runs per target")
@@ -136,6 +201,9 @@ def main(argv: list[str] | None = None) -> int:
         # measure.sh has printed its summary (summary.md); the ratios follow it.
         summary = json.loads((out / "summary.json").read_text())
         print(ratios(summary))
+        print()
+        session = data["queries"]["sessions"]["member"]
+        print(member_pages(server.base, data["paths"], session, args.runs, args.duration))
     finally:
         for process in reversed(running):
             process.stop()

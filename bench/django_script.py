@@ -320,7 +320,8 @@ def _people(post: Any, now: dt.datetime) -> None:
 
 def _more_paths(category: Any) -> dict[str, str]:
     """The rows issue 12 adds: a month deep in the past, a late page of the fullest category,
-    the 2,000-comment post (on the large site), the comment feed, the sitemap, the account."""
+    the 2,000-comment post (on the large site), the comment feed, the sitemap, the account;
+    and for bench/anchors.py a tag's, an author's and a series' pages."""
     import math
 
     from django.conf import settings
@@ -346,6 +347,25 @@ def _more_paths(category: Any) -> dict[str, str]:
         "sitemap_posts": "/sitemap-posts.xml",
         "account": "/account/",
     }
+    # The other listing pages a member reads (bench/anchors.py puts them beside WordPress's
+    # home): the tag and the author with the most posts, a series.
+    from django.db.models import Count
+
+    from stoa.publishing.models import Person, Tag
+    from stoa.webcasts.models import Series
+
+    for key, model in (("tag", Tag), ("author", Person)):
+        fullest = (
+            model.objects.filter(posts__in=published)
+            .annotate(shown=Count("posts"))
+            .order_by("-shown", "pk")
+            .first()
+        )
+        if fullest is not None:
+            paths[key] = fullest.get_absolute_url()
+    series = Series.objects.listed().order_by("pk").first()
+    if series is not None:
+        paths["series"] = series.get_absolute_url()
     big = Post.objects.filter(slug=LARGE_POSTS["post2000"][0]).first()
     if big is not None:
         paths["post2000"] = big.get_absolute_url()
