@@ -23,6 +23,7 @@ from django.utils import timezone
 from django.utils.module_loading import import_string
 
 from stoa.core import freshness
+from stoa.core import services as core
 from stoa.core.conf import stoa_setting
 from stoa.core.text import cut_at_word, plain_excerpt
 from stoa.discussion import access, moderation, notifications, threads
@@ -994,20 +995,14 @@ def import_threads(
     return results
 
 
-# Rows per INSERT of _insert_comments on PostgreSQL: its parameters stay far below the
-# 65,535 it takes in one statement.
-INSERT_ROWS = 400
-
-
 def _insert_comments(rows: list[dict[str, Any]]) -> list[int]:
     """INSERT new comments (Comment's columns, by attribute name) and return their ids, in
-    order: on SQLite one prepared statement run for every row, elsewhere statements of
-    INSERT_ROWS rows that return their ids. bulk_create would do the same, but
-    builds a model instance and prepares every field of every row through the ORM, about a
-    tenth of a millisecond a comment, most of an import's time; here the values go as they
-    are, but for the fields whose database form differs (times, addresses), which are
-    prepared as the ORM prepares them. A database that cannot return ids from a multi-row
-    INSERT gets bulk_create."""
+    order, through core.insert_rows. bulk_create would do the same, but builds a model
+    instance and prepares every field of every row through the ORM, about a tenth of a
+    millisecond a comment, most of an import's time; here the values go as they are, but
+    for the fields whose database form differs (times, addresses), which are prepared as
+    the ORM prepares them. A database that cannot return ids from a multi-row INSERT gets
+    bulk_create."""
     if not rows:
         return []
     if not connection.features.can_return_rows_from_bulk_insert:
@@ -1070,39 +1065,7 @@ def _insert_comments(rows: list[dict[str, Any]]) -> list[int]:
             if (given := row.get(name)) is not None:
                 value[i] = prepare(given)
         values.append(value)
-    quote = connection.ops.quote_name
-    columns = ", ".join(quote(f.column) for f in fields)
-    table, pk = quote(Comment._meta.db_table), quote(Comment._meta.pk.column)
-    one = "(" + ", ".join(["%s"] * len(fields)) + ")"
-    # A transaction of its own if the caller holds none (the ids below need it).
-    with transaction.atomic(savepoint=False), connection.cursor() as cursor:
-        if connection.vendor == "sqlite":
-            # One prepared statement run for every row (executemany): a multi-row INSERT
-            # of 400 rows is a statement of 9,000 parameters that Django rewrites (%s to ?)
-            # and SQLite compiles again for each chunk (py-spy at 100,000 comments: this
-            # function's time fell by a third, most of it that). Its ids
-            # are consecutive, the last one last_insert_rowid(): an AUTOINCREMENT table
-            # gives each new row one more than the largest id it ever had
-            # (https://sqlite.org/autoinc.html), and no other connection writes between
-            # our rows, this transaction holding SQLite's one write lock from its first
-            # row to its commit.
-            cursor.executemany(
-                f"INSERT INTO {table} ({columns}) VALUES {one}",  # noqa: S608 - names from the model, values as parameters
-                values,
-            )
-            cursor.execute("SELECT last_insert_rowid()")
-            last = cursor.fetchone()[0]
-            return list(range(last - len(values) + 1, last + 1))
-        ids: list[int] = []
-        for start in range(0, len(values), INSERT_ROWS):
-            chunk = values[start : start + INSERT_ROWS]
-            cursor.execute(
-                f"INSERT INTO {table} ({columns}) VALUES {', '.join([one] * len(chunk))} "  # noqa: S608 - names from the model, values as parameters
-                f"RETURNING {pk}",
-                [value for row in chunk for value in row],
-            )
-            ids.extend(found for (found,) in cursor.fetchall())
-    return ids
+    return core.insert_rows(model=Comment, rows=values)
 
 
 def _recount_many(posts: Sequence[Post]) -> None:

@@ -595,41 +595,18 @@ def _insert_rows(model: type[models.Model], objects: Sequence[models.Model]) -> 
     instance holds) and give them their ids: what bulk_create does, without its Python
     work on every value of every row (py-spy of an import of 5,000 posts: import_posts took
     half the time it took with bulk_create and a second UPDATE of the times). Each value is
-    prepared by its field (get_db_prep_save), as bulk_create prepares it."""
+    prepared by its field (get_db_prep_save), as bulk_create prepares it; core.insert_rows
+    writes them."""
     if not objects:
         return
     fields = [f for f in model._meta.concrete_fields if not f.primary_key]
-    quote = connection.ops.quote_name
-    table, pk = quote(model._meta.db_table), quote(model._meta.pk.column)
-    columns = ", ".join(quote(f.column) for f in fields)
-    one = "(" + ", ".join(["%s"] * len(fields)) + ")"
-    values = [
-        tuple(f.get_db_prep_save(getattr(obj, f.attname), connection) for f in fields)
-        for obj in objects
-    ]
-    with transaction.atomic(savepoint=False), connection.cursor() as cursor:
-        if connection.vendor == "sqlite":
-            # One prepared statement for every row; the ids are consecutive, the last one
-            # last_insert_rowid() (as discussion._insert_comments: SQLite's AUTOINCREMENT
-            # gives a new row one more than the largest id the table had, and this
-            # transaction holds the one write lock from its first row).
-            cursor.executemany(
-                f"INSERT INTO {table} ({columns}) VALUES {one}",  # noqa: S608 - names from the model
-                values,
-            )
-            cursor.execute("SELECT last_insert_rowid()")
-            last = cursor.fetchone()[0]
-            ids: list[int] = list(range(last - len(values) + 1, last + 1))
-        else:
-            ids = []
-            for start in range(0, len(values), IMPORT_BATCH):
-                chunk = values[start : start + IMPORT_BATCH]
-                cursor.execute(
-                    f"INSERT INTO {table} ({columns}) VALUES {', '.join([one] * len(chunk))} "  # noqa: S608 - names from the model
-                    f"RETURNING {pk}",
-                    [value for row in chunk for value in row],
-                )
-                ids.extend(found for (found,) in cursor.fetchall())
+    ids = core_services.insert_rows(
+        model=model,
+        rows=[
+            tuple(f.get_db_prep_save(getattr(obj, f.attname), connection) for f in fields)
+            for obj in objects
+        ],
+    )
     for obj, found in zip(objects, ids, strict=True):
         obj.pk = found
         obj._state.adding = False
