@@ -41,6 +41,8 @@ PROCESS_FROM_BYTES = 8 * 1024 * 1024
 CHUNK_EVENTS = 200
 CHUNK_COMMENTS = 2000
 QUEUE_CHUNKS = 4
+# Seconds the reading process has to exit once its output has ended without its last word.
+EXIT_WAIT = 5.0
 
 # The stages of the stream: a record of the first pass (the channel's records and the
 # attachments), the end of that pass (its payload the site's UTC offset, as the dates of the
@@ -275,7 +277,18 @@ def events_in_process(path: str | Path, *, local_zone: dt.tzinfo) -> Generator[E
                 raise payload
             else:
                 raise ReaderFailed(f"The process reading the file failed:\n{payload}")
-        raise ReaderFailed(f"The process reading the file stopped (exit code {process.wait()}).")
+        # The output ended before "done": the process ended (its exit code says how), or
+        # reading the pipe failed while it lives, and it would wait to write for ever.
+        try:
+            code = process.wait(timeout=EXIT_WAIT)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+            raise ReaderFailed(
+                "The process reading the file was stopped: its output could not be read, "
+                f"and it was still running {EXIT_WAIT:g} s later."
+            ) from None
+        raise ReaderFailed(f"The process reading the file stopped (exit code {code}).")
     finally:
         if process.poll() is None:
             process.kill()

@@ -9,6 +9,7 @@ import datetime as dt
 import os
 import pickle
 import signal
+import threading
 import time
 from pathlib import Path
 
@@ -177,6 +178,47 @@ def test_a_message_cut_short_by_the_reader_is_a_failure_not_garbage(monkeypatch)
     events = reading.events_in_process("unused.xml", local_zone=dt.UTC)
     with pytest.raises(reading.ReaderFailed, match="mid-message"):
         next(events)
+
+
+def test_a_pipe_that_fails_under_the_importer_stops_the_reader_rather_than_waiting_for_it(
+    monkeypatch,
+):
+    # The reader writes on (a whole file's events), the pipe read fails in the importer: the
+    # reader, whose writes nobody takes any more, would wait for ever, and so would the
+    # importer waiting for its exit code. It is given EXIT_WAIT seconds, then stopped.
+    popen = reading.subprocess.Popen
+    endless = "import sys\nwhile True: sys.stdout.buffer.write(b'x' * 65536)"
+    started: list[reading.subprocess.Popen] = []
+
+    def writes_on(args, **kwargs):
+        started.append(popen([args[0], "-c", endless], **kwargs))
+        return started[-1]
+
+    def fails(stream, size):
+        raise OSError("the pipe failed")
+
+    monkeypatch.setattr(reading.subprocess, "Popen", writes_on)
+    monkeypatch.setattr(reading, "_read_all", fails)
+    monkeypatch.setattr(reading, "EXIT_WAIT", 0.1)
+    outcome: list[BaseException] = []
+
+    def importer() -> None:
+        try:
+            next(reading.events_in_process("unused.xml", local_zone=dt.UTC))
+        except BaseException as error:  # noqa: BLE001 - what it raised, for the test to see
+            outcome.append(error)
+
+    thread = threading.Thread(target=importer, daemon=True)
+    thread.start()
+    thread.join(timeout=60)
+    hung = thread.is_alive()
+    for process in started:
+        if process.poll() is None:
+            process.kill()  # the old way's wait: freed, or the test run would hang
+    assert not hung, "the importer waited for a reader that could not end"
+    assert len(outcome) == 1 and isinstance(outcome[0], reading.ReaderFailed)
+    assert "its output could not be read, and it was still running 0.1 s later" in str(outcome[0])
+    assert [process.returncode for process in started] == [-signal.SIGKILL]
 
 
 def _state(process) -> str:
