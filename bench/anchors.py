@@ -3,12 +3,14 @@ the same run on the same machine).
 
     .venv/bin/python bench/anchors.py                 # 3 runs of 10 s per target
     .venv/bin/python bench/anchors.py --runs 1 --duration 5
+    .venv/bin/python bench/anchors.py --scale large   # Stoa on the large site (bench/large.py)
 
 The anchors are ../shared/bench-anchors/ (its README): WordPress with a 200-comment post on
 :8081 and its static copy behind nginx on :8083, Isso on :8082 and :8084, brought up by its
 setup scripts (as root, once; this script starts them if they are set up but stopped). Stoa is
 served as `make bench` serves it (bench/run.py: gunicorn.conf.py, production settings on plain
-http, the demo plus the bench's 200-comment post, SQLite in a temp dir), and measure.sh runs
+http, the demo plus the bench's 200-comment post, or with --scale large the large site of
+bench/large.py; SQLite in a temp dir), and measure.sh runs
 wrk round-robin across every target, then the sequential comment POSTs of each. Stoa's
 targets: the 200-comment post and the home page, each from the page cache and rendered
 (`?r=1`, a query the page cache does not keep: drawn by Django every time, from the kept
@@ -160,6 +162,12 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=3, help="measured runs per target")
     parser.add_argument("--duration", type=int, default=10, help="seconds per run")
+    parser.add_argument(
+        "--scale",
+        choices=list(run.SCALES),
+        default="small",
+        help="Stoa's site: the demo with the bench's posts, or the large one (as make bench)",
+    )
     args = parser.parse_args(argv)
     if not (ANCHORS / "measure.sh").exists():
         log(f"no {ANCHORS}/measure.sh: nothing to measure beside")
@@ -174,6 +182,10 @@ def main(argv: list[str] | None = None) -> int:
         env = run.bench_env(var_dir)
         collected = var_dir / "collectstatic.done"
         python = sys.executable
+        prepare_args = [python, "bench/django_script.py", "prepare", str(collected)]
+        if args.scale == "large":  # as make bench SCALE=large: the kept site, copied here
+            run.copy_large_site(var_dir)
+            prepare_args.append("--no-demo")
         collect = run.Step.start(
             "collectstatic",
             [python, "-m", "stoa", "collectstatic", "--noinput", "-v0"],
@@ -181,13 +193,11 @@ def main(argv: list[str] | None = None) -> int:
             var_dir,
         )
         running.append(collect)
-        prepare = run.Step.start(
-            "prepare", [python, "bench/django_script.py", "prepare", str(collected)], env, var_dir
-        )
+        prepare = run.Step.start("prepare", prepare_args, env, var_dir)
         running.append(prepare)
         collect.finish()
         collected.touch()
-        data = run.last_json_line(prepare.finish())
+        data = run.last_json_line(prepare.finish(timeout=1800))
         server = run.Server(env, var_dir)
         running.append(server)
         server.start()
