@@ -43,6 +43,20 @@ def in_a_process(monkeypatch) -> list[Path]:
     return read
 
 
+@pytest.fixture
+def started(monkeypatch) -> list:
+    """Every reading process the test starts, as started (subprocess.Popen, spied on)."""
+    processes: list = []
+    popen = reading.subprocess.Popen
+
+    def spy(*args, **kwargs):
+        processes.append(popen(*args, **kwargs))
+        return processes[-1]
+
+    monkeypatch.setattr(reading.subprocess, "Popen", spy)
+    return processes
+
+
 def test_a_small_file_is_read_in_the_importers_own_process(monkeypatch):
     monkeypatch.setattr(reading, "events_in_process", None)  # would fail if called
     assert imported(SAMPLE).count("comment", "created") > 0
@@ -110,15 +124,7 @@ def large_export(tmp_path: Path, copies: int = 400) -> Path:
     return path
 
 
-def test_an_importer_that_stops_early_stops_its_reader(tmp_path, monkeypatch):
-    started = []
-    popen = reading.subprocess.Popen
-
-    def spy(*args, **kwargs):
-        started.append(popen(*args, **kwargs))
-        return started[-1]
-
-    monkeypatch.setattr(reading.subprocess, "Popen", spy)
+def test_an_importer_that_stops_early_stops_its_reader(tmp_path, started):
     events = reading.events_in_process(large_export(tmp_path), local_zone=dt.UTC)
     first = next(events)
     assert isinstance(first.record, wxr.Site)
@@ -135,19 +141,11 @@ def test_a_refusal_crosses_the_process_boundary_with_its_line():
 
 
 def test_a_failure_halfway_leaves_the_database_as_it_was_and_stops_the_reader(
-    in_a_process, monkeypatch, tmp_path
+    in_a_process, monkeypatch, tmp_path, started
 ):
-    started = []
-    popen = reading.subprocess.Popen
-
-    def spy(*args, **kwargs):
-        started.append(popen(*args, **kwargs))
-        return started[-1]
-
     def broken(self, item):
         raise RuntimeError("the disk is full")
 
-    monkeypatch.setattr(reading.subprocess, "Popen", spy)
     monkeypatch.setattr(services._Importer, "_queue_attachment", broken)
     before = snapshot()
     with pytest.raises(RuntimeError, match="the disk is full"):
@@ -246,21 +244,13 @@ def _stop_and_continue_once_blocked(process) -> bool:
 
 @pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc (Linux)")
 def test_a_reader_stopped_and_continued_while_writing_hands_over_every_event_whole(
-    tmp_path, monkeypatch
+    tmp_path, monkeypatch, started
 ):
     # Ctrl-Z and fg, or a profiler pausing it: a stop signal ends the reader's write to the
     # full pipe with the count written so far (write(2), signal(7)), and Python run
     # unbuffered (PYTHONUNBUFFERED, as many containers set it) hands that count back
     # rather than writing the rest. The stream must stay framed all the same.
     monkeypatch.setenv("PYTHONUNBUFFERED", "1")
-    started = []
-    popen = reading.subprocess.Popen
-
-    def spy(*args, **kwargs):
-        started.append(popen(*args, **kwargs))
-        return started[-1]
-
-    monkeypatch.setattr(reading.subprocess, "Popen", spy)
     path = large_export(tmp_path, copies=200)
     with path.open("rb") as handle:
         expected = list(reading.events(handle, local_zone=dt.UTC))
