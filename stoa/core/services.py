@@ -10,13 +10,15 @@ The table is read only by stoa.core.middleware.RedirectMiddleware, whose answers
 are never kept in the page cache, so a change here needs no new content version.
 
 Also the importers' INSERT of many new rows at once (insert_rows), which publishing's and
-discussion's import services share.
+discussion's import services share, and the UPDATE of one row by its id that a comment POST
+sends twice (update_row).
 """
 
 from __future__ import annotations
 
+import functools
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from itertools import islice
 from typing import Any
 from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit
@@ -321,3 +323,48 @@ def insert_rows(*, model: type[models.Model], rows: Sequence[Sequence[Any]]) -> 
             )
             ids.extend(found for (found,) in cursor.fetchall())
         return ids
+
+
+@functools.cache
+def _update_sql(
+    vendor: str, model: type[models.Model], setting: tuple[str, ...], adding: tuple[str, ...]
+) -> str:
+    quote_name = connection.ops.quote_name
+    parts = [f"{quote_name(model._meta.get_field(name).column)} = %s" for name in setting]
+    for name in adding:
+        column = quote_name(model._meta.get_field(name).column)
+        parts.append(f"{column} = {column} + %s")
+    table, pk = quote_name(model._meta.db_table), quote_name(model._meta.pk.column)
+    return f"UPDATE {table} SET {', '.join(parts)} WHERE {pk} = %s"  # noqa: S608 - names from the model, values as parameters
+
+
+def update_row(
+    *,
+    model: type[models.Model],
+    pk: Any,
+    values: Mapping[str, Any] | None = None,
+    add: Mapping[str, int] | None = None,
+) -> int:
+    """UPDATE the row of `model` whose primary key is `pk`: the fields named in `values`
+    set to them (Python values, prepared by their fields as save() prepares them), the
+    integer fields named in `add` increased by those amounts in the same statement (under
+    the row's lock, as F("field") + n: two writers never lose one). Returns the rows
+    changed (0: no such row). As QuerySet.update: no signal, no save().
+
+    Its SQL is written once per model and fields: a comment POST sends two such UPDATEs
+    (the post's comment count, the comment's drawn markup), and the ORM compiled each
+    again every time, about 0.5 ms of a POST's ~6.5 ms in-process, more than SQLite took
+    to run both (issue 12)."""
+    values, add = values or {}, add or {}
+    if not values and not add:
+        raise ValueError("update_row: nothing to update")
+    sql = _update_sql(connection.vendor, model, tuple(values), tuple(add))
+    params = [
+        model._meta.get_field(name).get_db_prep_save(value, connection)  # type: ignore[union-attr]
+        for name, value in values.items()
+    ]
+    params.extend(add.values())
+    params.append(model._meta.pk.get_db_prep_save(pk, connection))  # type: ignore[union-attr]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return int(cursor.rowcount)

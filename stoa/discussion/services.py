@@ -17,7 +17,7 @@ from allauth.account.models import EmailAddress
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import EmailValidator, URLValidator
 from django.db import connection, transaction
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce, Lower
 from django.utils import timezone
 from django.utils.module_loading import import_string
@@ -203,8 +203,8 @@ def _count_one_more(post: Post) -> None:
     """A new approved comment: the post's count goes up by one, in one UPDATE that both
     databases apply under the row's lock (two writers never lose one), instead of counting
     the thread again: a comment costs the same on a 5,000-comment thread as on a 5-comment
-    one (issue 12)."""
-    Post.objects.filter(pk=post.pk).update(comment_count=F("comment_count") + 1)
+    one (issue 12). Its SQL written once (core.update_row), not compiled again per POST."""
+    core.update_row(model=Post, pk=post.pk, add={"comment_count": 1})
     post.comment_count += 1
 
 

@@ -24,6 +24,7 @@ from django.urls import reverse
 from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 
+from stoa.core import services as core
 from stoa.core.cache import memoize
 from stoa.discussion import notifications
 from stoa.discussion.models import Comment, CommentStatus, DiscussionSettings
@@ -109,9 +110,14 @@ def stored_markup(comments: Iterable[Comment]) -> list[str]:
     if stale:
         for comment, html in zip(stale, render_comments(stale), strict=True):
             comment.rendered, comment.rendered_with = html, fingerprint
-            # update(): no save signal, no new content version; what readers see is unchanged
-            # (it is what they would have seen), only kept.
-            Comment.objects.filter(pk=comment.pk).update(rendered=html, rendered_with=fingerprint)
+            # As update(): no save signal, no new content version; what readers see is
+            # unchanged (it is what they would have seen), only kept. Its SQL written once,
+            # not compiled again for every comment POST (issue 12).
+            core.update_row(
+                model=Comment,
+                pk=comment.pk,
+                values={"rendered": html, "rendered_with": fingerprint},
+            )
     return [c.rendered for c in comments]
 
 
