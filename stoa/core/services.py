@@ -330,10 +330,15 @@ def _update_sql(
     vendor: str, model: type[models.Model], setting: tuple[str, ...], adding: tuple[str, ...]
 ) -> str:
     quote_name = connection.ops.quote_name
-    parts = [f"{quote_name(model._meta.get_field(name).column)} = %s" for name in setting]
-    for name in adding:
-        column = quote_name(model._meta.get_field(name).column)
-        parts.append(f"{column} = {column} + %s")
+
+    def column(name: str) -> str:
+        field = model._meta.get_field(name)
+        if not isinstance(field, models.Field) or not field.concrete:
+            raise ValueError(f"update_row: {model.__name__}.{name} is not a column")
+        return quote_name(field.column)
+
+    parts = [f"{column(name)} = %s" for name in setting]
+    parts.extend(f"{column(name)} = {column(name)} + %s" for name in adding)
     table, pk = quote_name(model._meta.db_table), quote_name(model._meta.pk.column)
     return f"UPDATE {table} SET {', '.join(parts)} WHERE {pk} = %s"  # noqa: S608 - names from the model, values as parameters
 
@@ -364,7 +369,7 @@ def update_row(
         for name, value in values.items()
     ]
     params.extend(add.values())
-    params.append(model._meta.pk.get_db_prep_save(pk, connection))  # type: ignore[union-attr]
+    params.append(model._meta.pk.get_db_prep_save(pk, connection))
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return int(cursor.rowcount)

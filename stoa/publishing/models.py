@@ -180,9 +180,10 @@ MEMBERS_TEASER = "An article for members of {site}."
 class PostQuerySet(models.QuerySet["Post"]):
     """Reads of posts, named as a publisher speaks."""
 
-    def published(self) -> PostQuerySet:
-        """Posts a reader may see: published, or scheduled and whose time has come."""
-        return self.filter(status__in=Post.LIVE_STATUSES, published_at__lte=timezone.now())
+    def published(self, *, now: dt.datetime | None = None) -> PostQuerySet:
+        """Posts a reader may see: published, or scheduled and whose time has come (`now`:
+        the time to judge by; the present when None)."""
+        return self.filter(status__in=Post.LIVE_STATUSES, published_at__lte=now or timezone.now())
 
     def visible_to(self, user: User | AnonymousUser) -> PostQuerySet:
         """Posts this user may open: editors see all; authors, published posts and their own

@@ -14,12 +14,14 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
+from freezegun import freeze_time
 
 from stoa.core.freshness import mark_changed
-from stoa.discussion import services, tokens
+from stoa.discussion import services, tokens, views
 from stoa.discussion.models import Comment, CommentStatus, DiscussionSettings
 from stoa.discussion.sanitizers import ALLOWED_COMMENT_TAGS_TEXT
 from stoa.discussion.tests.factories import CommentFactory
+from stoa.publishing.models import Post
 from stoa.publishing.tests.factories import PersonFactory, PostFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -449,6 +451,40 @@ def test_comments_on_a_draft_or_unknown_post_are_not_found(client) -> None:
     assert send(client, draft).status_code == 404
     assert client.post("/comments/post/987654/", {**GUEST, "body": "Hi"}).status_code == 404
     assert not Comment.objects.exists()
+
+
+def test_comments_on_a_scheduled_post_wait_for_its_time(client) -> None:
+    scheduled = PostFactory(scheduled=True)
+    with freeze_time(scheduled.published_at - dt.timedelta(minutes=1)):
+        assert send(client, scheduled).status_code == 404
+    assert not Comment.objects.exists()
+    with freeze_time(scheduled.published_at + dt.timedelta(minutes=1)):
+        assert send(client, scheduled).status_code == 302
+    assert Comment.objects.get().post == scheduled
+
+
+def test_a_post_id_beyond_the_databases_integers_is_not_found(client) -> None:
+    # The id goes to the database as a parameter: one past a 64-bit integer must be a 404,
+    # not the driver's overflow error (a 500).
+    for post_id in (2**63 - 1, 2**63, 10**30):
+        response = client.post(f"/comments/post/{post_id}/", {**GUEST, "body": "Hi"})
+        assert response.status_code == 404, post_id
+        assert "no longer open for comments" in response.content.decode()
+
+
+def test_the_post_is_read_whole_with_sql_written_once(client, post) -> None:
+    discussion_settings(rate_limit_seconds=0)  # two comments at once: no flood rule
+    views._open_post_sql.cache_clear()
+    assert send(client, post).status_code == 302
+    assert send(client, post, "198.51.100.8", body="And a second thought.").status_code == 302
+    info = views._open_post_sql.cache_info()
+    assert (info.misses, info.hits) == (1, 1)
+    opened, loaded = views._open_post(post.pk), Post.objects.get(pk=post.pk)
+    assert opened.get_deferred_fields() == set()
+    columns = [field.attname for field in Post._meta.concrete_fields]
+    assert [getattr(opened, name) for name in columns] == [
+        getattr(loaded, name) for name in columns
+    ]
 
 
 # --- Preview ----------------------------------------------------------------------------------
