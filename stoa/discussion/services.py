@@ -277,13 +277,20 @@ def post_comment(
             # drawing costs ~0.15 ms, a write transaction of its own after the commit cost
             # more, and was a second wait in the writers' queue for every comment (issue 12).
             _draw(comment)
-        CommentEvent.objects.create(
-            comment=comment,
-            kind=CommentEventKind.POSTED,
-            to_status=comment.status,
-            actor=candidate.user,
-            rule=verdict.rule,
-            note=verdict.message[:300],
+        # Its history's first line, by its SQL written once (core.insert_row): nothing
+        # listens to a CommentEvent saved, and the ORM's create() cost ~0.4 ms of the POST.
+        core.insert_row(
+            model=CommentEvent,
+            values={
+                "comment_id": comment.pk,
+                "kind": CommentEventKind.POSTED,
+                "from_status": "",
+                "to_status": comment.status,
+                "actor_id": candidate.user.pk if candidate.user is not None else None,
+                "rule": verdict.rule,
+                "note": verdict.message[:300],
+                "created_at": timezone.now(),
+            },
         )
         if comment.status == CommentStatus.APPROVED:
             _count_one_more(post)

@@ -1,17 +1,19 @@
-"""core.services.update_row: one row's UPDATE by its primary key, its SQL written once per
-model and fields (a comment POST's count and drawn markup), on SQLite and PostgreSQL."""
+"""core.services.insert_row and update_row: one row's INSERT, and its UPDATE by its primary
+key, their SQL written once per model and fields (a comment POST's history line, count and
+drawn markup), on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
 import datetime as dt
 
 import pytest
+from django.contrib.auth.models import Group
 from django.db import connection
 from django.db.models.signals import post_save
 from django.test.utils import CaptureQueriesContext
 
 from stoa.core import services
-from stoa.core.models import WorkerLease
+from stoa.core.models import Redirect, WorkerLease
 
 pytestmark = pytest.mark.django_db
 
@@ -87,3 +89,61 @@ def test_the_statement_is_written_once_per_model_and_fields() -> None:
 def test_nothing_to_update_is_refused() -> None:
     with pytest.raises(ValueError, match="nothing to update"):
         services.update_row(model=WorkerLease, pk="a")
+
+
+def test_a_new_row_is_written_as_given_and_its_id_returned() -> None:
+    Redirect.objects.create(old_path="/before/", new_path="/x/")
+    when = dt.datetime(2025, 7, 4, 12, 0, 0, 500, tzinfo=dt.UTC)
+    pk = services.insert_row(
+        model=Redirect,
+        values={"old_path": "/old/", "new_path": "/new/", "note": "moved", "created_at": when},
+    )
+    row = Redirect.objects.get(pk=pk)
+    assert (row.old_path, row.new_path, row.note, row.created_at) == (
+        "/old/",
+        "/new/",
+        "moved",
+        when,
+    )
+    assert Redirect.objects.count() == 2
+
+
+def test_a_key_may_be_given_by_its_column_and_comes_back_as_written() -> None:
+    started = services.insert_row(
+        model=WorkerLease,
+        values={
+            "worker_id": "w-1",
+            "host": "web-1",
+            "pid": 7,
+            "started_at": STARTED,
+            "expires_at": STARTED,
+        },
+    )
+    assert started == "w-1"
+    assert WorkerLease.objects.get().pid == 7
+
+
+def test_a_new_row_sends_no_signal_and_one_statement() -> None:
+    heard: list[object] = []
+
+    def receiver(sender: object, **kwargs: object) -> None:
+        heard.append(kwargs["instance"])
+
+    post_save.connect(receiver, sender=Redirect, dispatch_uid="test-insert-row")
+    try:
+        with CaptureQueriesContext(connection) as queries:
+            services.insert_row(
+                model=Redirect,
+                values={"old_path": "/a/", "new_path": "/b/", "note": "", "created_at": STARTED},
+            )
+    finally:
+        post_save.disconnect(dispatch_uid="test-insert-row", sender=Redirect)
+    assert heard == []
+    assert len(queries.captured_queries) == 1
+
+
+def test_a_name_that_is_no_column_is_refused() -> None:
+    with pytest.raises(ValueError, match="not a column"):
+        services.update_row(model=Group, pk=1, values={"permissions": []})
+    with pytest.raises(ValueError, match="no values"):
+        services.insert_row(model=WorkerLease, values={})
