@@ -8,6 +8,7 @@ advise (ModerationPolicy.advisory), never those about who a guest says they are.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -177,6 +178,13 @@ def _names(model: type[Model]) -> dict[str, str]:
     """A model's table (under "table") and its fields' columns, quoted for this database:
     the written statements below take their names from the models, so that a renamed field
     cannot leave one behind; every value they compare is a parameter."""
+    return _quoted_names(model, connection.vendor)
+
+
+@functools.cache
+def _quoted_names(model: type[Model], vendor: str) -> dict[str, str]:
+    # Worked out once per model (and database): three of them quoted again for every
+    # comment cost more than the statement they name (issue 12).
     quote, meta = connection.ops.quote_name, model._meta
     names = {field.name: quote(str(field.column)) for field in meta.concrete_fields}
     return {**names, "table": quote(meta.db_table)}
