@@ -23,7 +23,7 @@ from itertools import islice
 from typing import Any
 from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import connection, models, transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -326,7 +326,10 @@ def insert_rows(*, model: type[models.Model], rows: Sequence[Sequence[Any]]) -> 
 
 
 def _column(model: type[models.Model], name: str) -> str:
-    field = model._meta.get_field(name)
+    try:
+        field = model._meta.get_field(name)
+    except FieldDoesNotExist:
+        raise ValueError(f"{model.__name__} has no field {name}") from None
     if not isinstance(field, models.Field) or field not in model._meta.concrete_fields:
         raise ValueError(f"{model.__name__}.{name} is not a column")
     return connection.ops.quote_name(field.column)
@@ -346,22 +349,29 @@ def _insert_sql(vendor: str, model: type[models.Model], names: tuple[str, ...]) 
     table, pk = quote_name(model._meta.db_table), quote_name(model._meta.pk.column)
     columns = ", ".join(_column(model, name) for name in names)
     marks = ", ".join(["%s"] * len(names))
-    return f"INSERT INTO {table} ({columns}) VALUES ({marks}) RETURNING {pk}"  # noqa: S608 - names from the model, values as parameters
+    sql = f"INSERT INTO {table} ({columns}) VALUES ({marks})"  # noqa: S608 - names from the model, values as parameters
+    # RETURNING where the database has it (PostgreSQL; SQLite from 3.35, which Django 5.2
+    # does not require): else the driver's last row id, the new id of an integer key.
+    returning = connection.features.can_return_columns_from_insert
+    return f"{sql} RETURNING {pk}" if returning else sql
 
 
 def insert_row(*, model: type[models.Model], values: Mapping[str, Any]) -> Any:
     """INSERT one new row of `model` and return its primary key: the fields named in
-    `values` (names or attnames, "comment_id"), Python values prepared by their fields as
-    save() prepares them; the others take their column's default, so a field with a
-    default in Python only (auto_now_add, default=...) must be given. No signal, no save():
-    for rows nothing listens to (a comment's history line), written where every tenth of a
-    millisecond counts. Its SQL written once per model and fields (see update_row)."""
+    `values`, Python values prepared by their fields as save() prepares them (a relation by
+    its attname and the related row's id: "comment_id"); the others take their column's
+    default, so a field with a default in Python only (auto_now_add, default=...) must be
+    given. No signal, no save(): for rows nothing listens to (a comment's history line),
+    written where every tenth of a millisecond counts. Its SQL written once per model and
+    fields (see update_row). On the default database, as insert_rows."""
     if not values:
         raise ValueError("insert_row: no values")
     sql = _insert_sql(connection.vendor, model, tuple(values))
-    with connection.cursor() as cursor:
+    with transaction.mark_for_rollback_on_error(), connection.cursor() as cursor:
         cursor.execute(sql, _prepared(model, values))
-        return cursor.fetchone()[0]
+        if connection.features.can_return_columns_from_insert:
+            return cursor.fetchone()[0]
+        return cursor.lastrowid
 
 
 @functools.cache
@@ -385,8 +395,9 @@ def update_row(
     """UPDATE the row of `model` whose primary key is `pk`: the fields named in `values`
     set to them (Python values, prepared by their fields as save() prepares them), the
     integer fields named in `add` increased by those amounts in the same statement (under
-    the row's lock, as F("field") + n: two writers never lose one). Returns the rows
-    changed (0: no such row). As QuerySet.update: no signal, no save().
+    the row's lock, as F("field") + n: two writers never lose one); a relation by its
+    attname and the related row's id. Returns the rows changed (0: no such row). As
+    QuerySet.update: no signal, no save(). On the default database, as insert_rows.
 
     Its SQL is written once per model and fields: a comment POST sends two such UPDATEs
     (the post's comment count, the comment's drawn markup), and the ORM compiled each
@@ -399,6 +410,6 @@ def update_row(
     params = _prepared(model, values)
     params.extend(add.values())
     params.append(model._meta.pk.get_db_prep_save(pk, connection))
-    with connection.cursor() as cursor:
+    with transaction.mark_for_rollback_on_error(), connection.cursor() as cursor:
         cursor.execute(sql, params)
         return int(cursor.rowcount)

@@ -10,10 +10,11 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import cached_property
+from types import MappingProxyType
 from typing import Any
 
 from allauth.account.models import EmailAddress
@@ -174,7 +175,7 @@ def _recent_from(c: Candidate, since: dt.datetime) -> bool:
     return _exists(sql, params)
 
 
-def _names(model: type[Model]) -> dict[str, str]:
+def _names(model: type[Model]) -> Mapping[str, str]:
     """A model's table (under "table") and its fields' columns, quoted for this database:
     the written statements below take their names from the models, so that a renamed field
     cannot leave one behind; every value they compare is a parameter."""
@@ -182,12 +183,13 @@ def _names(model: type[Model]) -> dict[str, str]:
 
 
 @functools.cache
-def _quoted_names(model: type[Model], vendor: str) -> dict[str, str]:
+def _quoted_names(model: type[Model], vendor: str) -> Mapping[str, str]:
     # Worked out once per model (and database): three of them quoted again for every
-    # comment cost more than the statement they name (issue 12).
+    # comment cost more than the statement they name (issue 12). Read-only: one copy
+    # serves every caller and thread.
     quote, meta = connection.ops.quote_name, model._meta
     names = {field.name: quote(str(field.column)) for field in meta.concrete_fields}
-    return {**names, "table": quote(meta.db_table)}
+    return MappingProxyType({**names, "table": quote(meta.db_table)})
 
 
 def _exists(sql: str, params: Sequence[Any]) -> bool:

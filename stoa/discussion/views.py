@@ -152,6 +152,10 @@ def _open_post_sql(alias: str) -> tuple[str, tuple[Any, ...], int, int]:
     query = Post.objects.using(alias).published(now=_NOW_STAND_IN).filter(pk=_ID_STAND_IN)
     sql, params = query.order_by().query.get_compiler(alias).as_sql()
     now = connections[alias].ops.adapt_datetimefield_value(_NOW_STAND_IN)
+    # Each stand-in exactly once: a rule that compared the time twice would otherwise keep
+    # the stand-in in the second place, silently.
+    if params.count(_ID_STAND_IN) != 1 or params.count(now) != 1:
+        raise RuntimeError(f"_open_post_sql: the id and the time not once each in {params!r}")
     return sql, tuple(params), params.index(_ID_STAND_IN), params.index(now)
 
 

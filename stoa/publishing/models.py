@@ -183,7 +183,10 @@ class PostQuerySet(models.QuerySet["Post"]):
     def published(self, *, now: dt.datetime | None = None) -> PostQuerySet:
         """Posts a reader may see: published, or scheduled and whose time has come (`now`:
         the time to judge by; the present when None)."""
-        return self.filter(status__in=Post.LIVE_STATUSES, published_at__lte=now or timezone.now())
+        return self.filter(
+            status__in=Post.LIVE_STATUSES,
+            published_at__lte=now if now is not None else timezone.now(),
+        )
 
     def visible_to(self, user: User | AnonymousUser) -> PostQuerySet:
         """Posts this user may open: editors see all; authors, published posts and their own
