@@ -72,7 +72,7 @@ def enrolment_of(user: User | AnonymousUser, series: Series) -> Enrolment | None
     """This member's enrolment in the series, active or not (one query)."""
     if not user.is_authenticated:
         return None
-    enrolment = Enrolment.objects.filter(user=user, series=series).first()
+    enrolment = Enrolment.objects.of_pair(user_id=user.pk, series_id=series.pk)
     if enrolment is not None:
         enrolment.series = series  # already at hand: no query for it later
     return enrolment

@@ -22,9 +22,10 @@ from stoa.webcasts.access import (
     can_view_series,
     can_watch_clip,
     can_watch_session,
+    enrolment_of,
     is_clip_public,
 )
-from stoa.webcasts.models import Session
+from stoa.webcasts.models import Enrolment, Session, _pair_sql
 from stoa.webcasts.tests.factories import (
     ClipFactory,
     EnrolmentFactory,
@@ -137,6 +138,33 @@ def test_an_enrolment_in_one_series_opens_no_other(member) -> None:
     assert set(Session.objects.watchable_by(member)) & sessions == {
         s for s in sessions if s.series == enrolled_in
     }
+
+
+def test_a_members_enrolment_is_read_whole_in_one_query_written_once(
+    member, django_assert_num_queries
+) -> None:
+    series, other = SeriesFactory(), SeriesFactory()
+    enrolment = EnrolmentFactory(
+        user=member, series=series, until=timezone.now() + dt.timedelta(days=3)
+    )
+    EnrolmentFactory(user=UserFactory(), series=other)
+    enrolment_of(member, series)  # the SQL written, if no test did before
+    written = _pair_sql.cache_info().misses
+    with django_assert_num_queries(1):
+        found = enrolment_of(member, series)
+    assert _pair_sql.cache_info().misses == written
+    assert found is not None
+    assert found.series is series
+    # Every column as the ORM reads it (the times converted, aware), none deferred.
+    assert not found.get_deferred_fields()
+    orm = Enrolment.objects.get(pk=enrolment.pk)
+    for field in Enrolment._meta.concrete_fields:
+        assert getattr(found, field.attname) == getattr(orm, field.attname), field.name
+    assert found.until is not None and timezone.is_aware(found.until)
+    # Nobody else's enrolment, and none in a series the member is not in.
+    assert enrolment_of(member, other) is None
+    assert Enrolment.objects.of_pair(user_id=member.pk, series_id=other.pk) is None
+    assert enrolment_of(AnonymousUser(), series) is None
 
 
 def test_the_editor_role_manages_webcasts_and_the_moderator_role_does_not() -> None:
