@@ -1,6 +1,7 @@
 """stoa.core.serving.EvenThreadWorker under a real gunicorn on 127.0.0.1: a worker whose
-threads are all busy leaves new connections to the others, and takes them again once a
-thread is free. Two workers of one thread each, serving serving_app (no Django)."""
+threads are all busy leaves new connections to the others, takes them again once a thread
+is free, and takes one anyway when every worker stays busy. Two workers of one thread each,
+serving serving_app (no Django)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import http.client
 import os
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -20,8 +22,12 @@ REPO = Path(__file__).resolve().parents[3]
 HOST = "127.0.0.1"
 
 
+WORKER = "stoa.core.serving.EvenThreadWorker"
+PATIENT = "stoa.core.tests.serving_app.PatientWorker"
+
+
 class Gunicorn:
-    def __init__(self, tmp_path: Path) -> None:
+    def __init__(self, tmp_path: Path, worker: str) -> None:
         self.port = free_port()
         self.release = tmp_path / "release"
         config = tmp_path / "empty.conf.py"  # not the repository's gunicorn.conf.py
@@ -30,7 +36,7 @@ class Gunicorn:
         args = [
             sys.executable, "-m", "gunicorn", "stoa.core.tests.serving_app",
             "--config", str(config), "--bind", f"{HOST}:{self.port}",
-            "--worker-class", "stoa.core.serving.EvenThreadWorker",
+            "--worker-class", worker,
             "--workers", "2", "--threads", "1", "--keep-alive", "30",
             "--graceful-timeout", "2", "--no-control-socket",
         ]  # fmt: skip
@@ -65,8 +71,8 @@ class Gunicorn:
 
 
 @pytest.fixture
-def gunicorn(tmp_path: Path) -> Iterator[Gunicorn]:
-    server = Gunicorn(tmp_path)
+def gunicorn(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Gunicorn]:
+    server = Gunicorn(tmp_path, getattr(request, "param", PATIENT))
     try:
         server.wait_ready()
         yield server
@@ -122,3 +128,34 @@ def test_a_worker_takes_connections_again_once_its_thread_is_free(gunicorn: Guni
     assert int(second.getresponse().read()) == b
     for conn in (first, second, waiting):
         conn.close()
+
+
+@pytest.mark.parametrize("gunicorn", [WORKER], indirect=True)
+def test_a_new_connection_is_taken_while_kept_alive_clients_keep_every_worker_busy(
+    gunicorn: Gunicorn,
+) -> None:
+    # Kept-alive clients, each sending its next request as soon as it is answered: more than
+    # the workers' threads, so that a worker always has one waiting. A worker that accepted
+    # only with a thread free never accepted again, and the new connection waited until
+    # they stopped.
+    stop = threading.Event()
+
+    def client() -> None:
+        conn = gunicorn.connection()
+        while not stop.is_set():
+            ask(conn, "/sleep")
+        conn.close()
+
+    clients = [threading.Thread(target=client) for _ in range(6)]
+    for thread in clients:
+        thread.start()
+    try:
+        time.sleep(0.5)
+        began = time.monotonic()
+        ask(gunicorn.connection(), "/")
+        waited = time.monotonic() - began
+    finally:
+        stop.set()
+        for thread in clients:
+            thread.join(timeout=10)
+    assert waited < 2.0
