@@ -13,9 +13,10 @@ from gunicorn.glogging import Logger
 # sync worker closes it after every response, and reconnecting cost more than the work of a
 # page from the cache: `make bench` measured the cached 200-comment post at 1,907 requests/s
 # with 2 sync workers and 2,553 with 2 workers of 2 threads. More threads than that lost
-# time to the interpreter lock on rendered pages. stoa.core.serving's worker is gthread that
-# stops accepting while its threads are all busy, so a burst of connections is shared by the
-# workers instead of all going to whichever was woken first (issue 12).
+# time to the interpreter lock on rendered pages. stoa.core.serving's worker is gthread whose
+# worker, while its threads are all busy, leaves new connections to the others for 20 ms at
+# a time, so a burst of connections is shared by the workers instead of all going to
+# whichever was woken first (issue 12).
 worker_class = "stoa.core.serving.EvenThreadWorker"
 workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
 threads = int(os.environ.get("GUNICORN_THREADS", "2"))
