@@ -345,8 +345,7 @@ class EnrolmentManager(models.Manager.from_queryset(EnrolmentQuerySet)):  # type
         the series page's largest piece (issue 12: a member's listing pages within 3 ms and
         6x WordPress's home), where this read costs ~0.08 ms."""
         alias = self.db
-        rows = self.model.objects.using(alias).raw(_pair_sql(alias), [user_id, series_id])
-        return next(iter(rows), None)
+        return next(iter(self.using(alias).raw(_pair_sql(alias), [user_id, series_id])), None)
 
 
 @functools.cache
@@ -354,9 +353,8 @@ def _pair_sql(alias: str) -> str:
     """SELECT every column of an enrolment by its member and series, quoted for `alias`."""
     quote = connections[alias].ops.quote_name
     meta = Enrolment._meta
-    columns = ", ".join(quote(f.column) for f in meta.concrete_fields)
     column = {f.name: quote(f.column) for f in meta.concrete_fields}
-    user, series = column["user"], column["series"]
+    columns, user, series = ", ".join(column.values()), column["user"], column["series"]
     return f"SELECT {columns} FROM {quote(meta.db_table)} WHERE {user} = %s AND {series} = %s"  # noqa: S608 - names from the model
 
 
