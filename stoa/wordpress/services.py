@@ -1771,7 +1771,12 @@ def import_wordpress(
         else:
             events = reading.events(handle, local_zone=zone)
         # Closed however the import ends: a reading process is stopped with it.
-        with contextlib.closing(events), transaction.atomic(), freshness.changed():
+        with (
+            contextlib.closing(events),
+            reading.spaced_collections(),
+            transaction.atomic(),
+            freshness.changed(),
+        ):
             importer.import_file(events, size)
             if dry_run:
                 raise _RolledBack

@@ -6,6 +6,8 @@ nothing)."""
 from __future__ import annotations
 
 import datetime as dt
+import gc
+import io
 import os
 import pickle
 import signal
@@ -278,3 +280,53 @@ def test_messages_larger_than_the_pipe_arrive_whole_through_an_unbuffered_pipe(
     with path.open("rb") as handle:
         expected = list(reading.events(handle, local_zone=dt.UTC))
     assert list(reading.events_in_process(path, local_zone=dt.UTC)) == expected
+
+
+def test_the_garbage_collector_runs_less_often_while_an_import_writes_and_as_before_after(
+    monkeypatch,
+):
+    seen: list[tuple[int, int, int]] = []
+    original = services.discussion.import_threads
+
+    def spy(**kwargs):
+        seen.append(gc.get_threshold())
+        return original(**kwargs)
+
+    monkeypatch.setattr(services.discussion, "import_threads", spy)
+    before = gc.get_threshold()
+    assert before[0] < reading.IMPORT_GC_THRESHOLD
+    imported(SAMPLE)
+    assert seen
+    assert {threshold[0] for threshold in seen} == {reading.IMPORT_GC_THRESHOLD}
+    assert {threshold[1:] for threshold in seen} == {before[1:]}
+    assert gc.get_threshold() == before
+
+
+def test_a_failed_import_gives_the_garbage_collector_its_thresholds_back(monkeypatch):
+    def broken(self, item):
+        raise RuntimeError("the disk is full")
+
+    monkeypatch.setattr(services._Importer, "_queue_attachment", broken)
+    before = gc.get_threshold()
+    with pytest.raises(RuntimeError, match="the disk is full"):
+        imported(SAMPLE)
+    assert gc.get_threshold() == before
+
+
+def test_the_reading_process_collects_less_often_while_it_reads(monkeypatch):
+    seen: list[int] = []
+    original = reading.events
+
+    def spy(handle, **kwargs):
+        for event in original(handle, **kwargs):
+            seen.append(gc.get_threshold()[0])
+            yield event
+
+    monkeypatch.setattr(reading, "events", spy)
+    before = gc.get_threshold()
+    out = io.BytesIO()
+    reading._write_events(str(SAMPLE), dt.UTC, out)
+    assert seen
+    assert set(seen) == {reading.IMPORT_GC_THRESHOLD}
+    assert gc.get_threshold() == before
+    assert b"done" in out.getvalue()
