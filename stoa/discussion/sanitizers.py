@@ -9,6 +9,7 @@ import re
 from typing import Final
 
 from stoa.core.sanitizers import Allowlist, clean, link_bare_urls, paragraphs
+from stoa.core.text import cut_at_word, sanitised_excerpt
 
 COMMENT_ATTRIBUTES: Final = {
     "a": frozenset({"href", "title"}),
@@ -158,3 +159,11 @@ def _sanitised(text: str) -> str:
     # A last pass over the finished markup: whatever the steps above produced, only the
     # allowlist (plus the paragraphs and breaks they add) reaches the page.
     return clean(formatted, COMMENTERS, extra_tags=frozenset({"p", "br"}))
+
+
+def comment_excerpt(html: str) -> str:
+    """A comment's line in the sidebar, feeds and emails, from its markup (clean_comment's,
+    with what other apps add under the post): its first 40 words, cut at 150 characters.
+    Here, beside the sanitiser and without Django's models, because the WordPress import's
+    reading process draws it with the markup, ahead of the writer."""
+    return cut_at_word(sanitised_excerpt(html, words=40), 150)

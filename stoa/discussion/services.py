@@ -10,7 +10,6 @@ import re
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from functools import partial
-from html import unescape
 from typing import Any
 
 from allauth.account.models import EmailAddress
@@ -25,7 +24,6 @@ from django.utils.module_loading import import_string
 from stoa.core import freshness
 from stoa.core import services as core
 from stoa.core.conf import stoa_setting
-from stoa.core.text import cut_at_word, plain_excerpt
 from stoa.discussion import access, moderation, notifications, threads
 from stoa.discussion.models import (
     Comment,
@@ -39,7 +37,7 @@ from stoa.discussion.models import (
     DiscussionSettings,
     Subscription,
 )
-from stoa.discussion.sanitizers import clean_comment
+from stoa.discussion.sanitizers import clean_comment, comment_excerpt
 from stoa.members import cache as members_cache
 from stoa.members.models import User, display_name
 from stoa.publishing.models import Person, Post
@@ -177,7 +175,7 @@ def _refresh(comment: Comment) -> None:
     """Derive what is shown of the comment once, here, not per page view: its excerpt (the
     sidebar, feeds, emails) and its display markup (threads.py), which needs the comment's
     id: a new comment's is drawn once it is saved (_draw)."""
-    comment.excerpt = cut_at_word(plain_excerpt(comment.html, words=40), 150)
+    comment.excerpt = comment_excerpt(comment.html)
     comment.rendered, comment.rendered_with = "", ""
     if comment.pk is not None:
         comment.rendered = threads.render_comment(comment)
@@ -808,6 +806,8 @@ class ImportedComment:
     # import's reader does, in a process of its own); what other apps add under the post
     # (STOA["COMMENT_MARKUP"]) is added here all the same.
     html: str | None = None
+    # comment_excerpt(html), drawn with it: taken when nothing was added to the markup.
+    excerpt: str | None = None
 
 
 @dataclass
@@ -839,18 +839,6 @@ def _ip_or_none(value: str | None) -> str | None:
         return None
 
 
-_TAG = re.compile(r"<[^>]*>")
-
-
-def imported_excerpt(html: str) -> str:
-    """What _refresh derives as a comment's excerpt (its first 40 words, cut at 150
-    characters), from sanitised markup by a shorter road (no HTML parser: the markup is the
-    sanitiser's, well formed). tests/test_imports.py checks it against the long one."""
-    words = unescape(_TAG.sub("", html)).split()
-    text = " ".join(words[:40]) + " \u2026" if len(words) > 40 else " ".join(words)
-    return cut_at_word(text, 150)
-
-
 def _imported_fields(
     post: Post,
     row: ImportedComment,
@@ -862,6 +850,8 @@ def _imported_fields(
     html = clean_comment(row.text) if row.html is None else row.html
     for hook in hooks:
         html = hook(post, html)
+    # The caller's excerpt was drawn from its markup: good while no hook changed it.
+    excerpt = row.excerpt if row.excerpt is not None and html == row.html else None
     return {
         "user_id": row.user.pk if row.user is not None else None,
         "author_name": row.author_name.strip()[:100] or "Anonymous",
@@ -869,7 +859,7 @@ def _imported_fields(
         "author_url": row.author_url.strip()[:300],
         "text": row.text,
         "html": html,
-        "excerpt": imported_excerpt(html),
+        "excerpt": comment_excerpt(html) if excerpt is None else excerpt,
         "status": row.status,
         "kind": row.kind,
         "is_by_post_author": row.user is not None and row.user.pk in author_users,

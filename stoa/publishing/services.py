@@ -21,7 +21,7 @@ from django.utils.text import slugify
 
 from stoa.core import freshness
 from stoa.core import services as core_services
-from stoa.core.text import plain_excerpt
+from stoa.core.text import sanitised_excerpt
 from stoa.members.models import User
 from stoa.publishing import renditions, signals
 from stoa.publishing.models import (
@@ -92,8 +92,8 @@ def _derived_summary(post: Post) -> str:
     """The listings' line for a post without an excerpt: the start of its body as plain text.
     A members-only post's body is for members: nothing of it is derived for listings and
     feeds, which show Post.teaser (a neutral line) instead. Worked out only when there is no
-    excerpt: parsing the body costs ~150 µs a post (a WordPress import of 20,000 posts)."""
-    return "" if post.visibility == PostVisibility.MEMBERS else plain_excerpt(post.body)
+    excerpt, from the body as the sanitiser wrote it (the callers sanitise it first)."""
+    return "" if post.visibility == PostVisibility.MEMBERS else sanitised_excerpt(post.body)
 
 
 @transaction.atomic

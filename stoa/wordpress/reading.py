@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
-from stoa.discussion.sanitizers import clean_comment
+from stoa.discussion.sanitizers import clean_comment, comment_excerpt
 from stoa.wordpress import wxr
 
 # A file at least this large is read in a process of its own; a smaller one in the importer's
@@ -59,11 +59,12 @@ FIRST, BETWEEN, SECOND = 1, 0, 2
 @dataclass(frozen=True, slots=True)
 class Drawn:
     """What one comment of a post needs from its text, worked out by the reader: its markup
-    (clean_comment's, before what other apps add under the post) and the fingerprint of
-    what the export said of it."""
+    (clean_comment's, before what other apps add under the post), the excerpt drawn from
+    that markup, and the fingerprint of what the export said of it."""
 
     html: str
     digest: str
+    excerpt: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,7 +75,7 @@ class Event:
     done: int  # bytes read so far over both passes (of twice the file's size)
 
     def __reduce__(self) -> tuple[Any, ...]:
-        # What is drawn crosses as rows of (html, digest), read by a C getter, as an item's
+        # What is drawn crosses as rows of (html, digest, excerpt), read by a C getter, as an item's
         # comments do (wxr.Item): a __reduce__ of each was most of pickling them.
         drawn = None if self.drawn is None else tuple(map(_DRAWN_VALUES, self.drawn))
         return (_event_again, (self.stage, self.record, drawn, self.done))
@@ -84,7 +85,7 @@ _DRAWN_VALUES = operator.attrgetter(*Drawn.__slots__)
 
 
 def _event_again(
-    stage: int, record: Any, drawn: tuple[tuple[str, str], ...] | None, done: int
+    stage: int, record: Any, drawn: tuple[tuple[str, str, str], ...] | None, done: int
 ) -> Event:
     return Event(
         stage, record, None if drawn is None else tuple(itertools.starmap(Drawn, drawn)), done
@@ -106,7 +107,12 @@ def comment_digest(comment: wxr.Comment) -> str:
 def _drawn(item: wxr.Item) -> tuple[Drawn, ...] | None:
     if item.post_type != "post" or not item.comments:
         return None
-    return tuple(Drawn(clean_comment(c.content), comment_digest(c)) for c in item.comments)
+    return tuple(_drawn_comment(c) for c in item.comments)
+
+
+def _drawn_comment(comment: wxr.Comment) -> Drawn:
+    html = clean_comment(comment.content)
+    return Drawn(html, comment_digest(comment), comment_excerpt(html))
 
 
 @contextlib.contextmanager

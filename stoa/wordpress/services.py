@@ -1374,6 +1374,7 @@ class _Importer:
                     user=self._user(comment.user_id),
                     pk=before[0] if before is not None else None,
                     html=ahead.html if ahead is not None else None,
+                    excerpt=ahead.excerpt if ahead is not None else None,
                 )
             )
         return rows, known

@@ -241,10 +241,34 @@ def test_many_posts_threads_are_written_together_level_by_level():
 )
 def test_an_imported_comments_excerpt_is_the_one_a_readers_comment_gets(text):
     from stoa.core.text import cut_at_word, plain_excerpt
-    from stoa.discussion.sanitizers import clean_comment
+    from stoa.discussion.sanitizers import clean_comment, comment_excerpt
 
     html = clean_comment(text)
-    assert services.imported_excerpt(html) == cut_at_word(plain_excerpt(html, words=40), 150)
+    assert comment_excerpt(html) == cut_at_word(plain_excerpt(html, words=40), 150)
+
+
+def test_an_excerpt_drawn_with_the_markup_is_kept_when_nothing_is_added_to_it(post, settings):
+    settings.STOA = {**settings.STOA, "COMMENT_MARKUP": []}
+    drawn = row(1, text="Plain words.", html="<p>Plain words.</p>", excerpt="As drawn ahead")
+    result = services.import_comments(post=post, rows=[drawn])
+    assert Comment.objects.get(pk=result.comments[1]).excerpt == "As drawn ahead"
+
+
+def test_an_excerpt_drawn_with_the_markup_is_drawn_again_when_a_hook_changes_it(post, settings):
+    settings.STOA = {
+        **settings.STOA,
+        "COMMENT_MARKUP": ["stoa.discussion.tests.test_imports.signed"],
+    }
+    drawn = row(1, text="Plain words.", html="<p>Plain words.</p>", excerpt="As drawn ahead")
+    result = services.import_comments(post=post, rows=[drawn])
+    comment = Comment.objects.get(pk=result.comments[1])
+    assert comment.html == "<p>Plain words.</p><p>Signed.</p>"
+    assert comment.excerpt == "Plain words.Signed."
+
+
+def signed(post, html: str) -> str:
+    """A hook that adds to every comment's markup (what STOA["COMMENT_MARKUP"] may do)."""
+    return html + "<p>Signed.</p>"
 
 
 def test_imported_comments_get_the_ids_of_their_own_rows_after_any_the_table_had():
