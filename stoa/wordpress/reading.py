@@ -1,12 +1,13 @@
 """The import's reading of a WXR file: its two passes as one stream of events, with what each
 post's comments will need worked out ahead of the writer (their markup, as clean_comment
-draws it, and their fingerprints). A large file is read in a process of its own, which
-hands the events over in bounded chunks while the importer writes: parsing and sanitising
+draws it, their excerpts and their fingerprints). A large file is read in a process of its
+own, which hands the events over in bounded chunks while the importer writes: parsing and sanitising
 (about half of an import's work) then run beside the database's, on another core.
 
-The reading process touches no database and needs no Django: it imports only the reader
-and the comment sanitiser. It never holds more than a few chunks ahead of the writer (the
-queue is bounded), so memory stays flat however large the file is.
+The reading process touches no database and needs no Django settings: it imports only the
+reader, the comment sanitiser and the excerpt (core.text, with django.utils). It never holds
+more than a few chunks ahead of the writer (the queue is bounded), so memory stays flat
+however large the file is.
 """
 
 from __future__ import annotations
@@ -275,7 +276,7 @@ def _drain(stream: IO[bytes], into: queue.Queue[bytes | None]) -> None:
 
 def events_in_process(path: str | Path, *, local_zone: dt.tzinfo) -> Generator[Event]:
     """events() of the file at `path`, read by a process of its own (this module run by
-    the same Python: no database, no Django). Its messages are taken from the pipe by a
+    the same Python: no database, no Django settings). Its messages are taken from the pipe by a
     thread as they come, up to QUEUE_CHUNKS ahead of the importer, so that the reader
     works on while the importer writes a batch; then the reader waits (memory stays
     flat). Stopping early (the importer failed) stops the reader."""

@@ -13,25 +13,26 @@ media and comments of earlier batches are looked up in the mapping table.
 Two passes over the file: the first brings authors, terms and attachments, the second posts
 and pages with their comments, whose bodies point at the media of the first (WordPress writes
 an attachment after the post it was uploaded to). stoa.wordpress.reading makes them one stream
-of events, with each post's comments sanitised and fingerprinted ahead; a large file is read
-by a process of its own, beside the writing.
+of events, with each post's comments sanitised, excerpted and fingerprinted ahead; a large
+file is read by a process of its own, beside the writing.
 
 Where an import's time goes (py-spy of the importer at 100,000 comments under 5,000 posts,
-SQLite, about 125 µs of its CPU a comment): the comments 58 (their INSERTs 20, SQLite's own
-work 18 of them: one prepared statement run for every row, discussion._insert_comments;
-their fields 9, the excerpt 7 of them; threading, recounts and the rest of import_threads
-15; their mapping rows 6, the records' look-ups 6); the posts 30 (publishing.import_posts
-14, its sanitiser and summaries most of it, its rows written by hand-made INSERTs; their
-old addresses 7; their bodies' conversion, slugs, galleries and uploads the rest);
-building the two tables' indexes at the end 13 (fourteen on comments); unpickling what
-the reader sends 11; starting Django 6; the attachments 4; the commit 4. On SQLite a
-large import builds the comment and mapping tables' secondary indexes after their rows
-(_LaterIndexes): grown row by row in random order (an address, an IP), they made the
+SQLite, 2026-12-07; shares of the importer's samples): the comments 29% (their INSERTs 11,
+one prepared statement run for every row, discussion._insert_comments; their times
+prepared for the database 2.5; their mapping rows 3.7; the records' rows 3.5); the posts
+26% (publishing.import_posts 9, its sanitiser most of it, its rows written by hand-made
+INSERTs; their old addresses 8; their bodies' conversion 3); building the two tables'
+indexes at the end 8.5 (fourteen on comments); unpickling what the reader sends 4.7; the
+commit 3; the attachments 3.5, the tags 3.9 (a constant: their number does not grow with
+the file). Python's cyclic garbage collector is run less often while an import works
+(reading.spaced_collections): at its default it took 1.5-1.8 s of 100,000 comments. On
+SQLite a large import builds the comment and mapping tables' secondary indexes after their
+rows (_LaterIndexes): grown row by row in random order (an address, an IP), they made the
 comments' INSERTs about five times slower than the bare table. The indexes that begin with
 the comment's post are kept, not only its own: dropping the other two as well measured the
-same (callgrind, 10,000 comments). In the reading process, beside it (about 105 µs a
-comment): parsing the XML 45% (both passes), sanitising the comments 36%, handing the
-records over 9%, their fingerprints 7%.
+same (callgrind, 10,000 comments). In the reading process, beside it (it waits for the
+importer a third of the time): parsing the XML 59% (both passes), each comment's markup,
+excerpt and fingerprint 30%, handing the records over 8%.
 """
 
 from __future__ import annotations
