@@ -12,6 +12,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from stoa.core import cache, freshness
+from stoa.core.tests.test_text import WRITTEN
 from stoa.discussion import services
 from stoa.discussion.models import Comment, CommentEvent, CommentKind, CommentStatus
 from stoa.discussion.services import ImportedComment
@@ -245,6 +246,16 @@ def test_an_imported_comments_excerpt_is_the_one_a_readers_comment_gets(text):
 
     html = clean_comment(text)
     assert comment_excerpt(html) == cut_at_word(plain_excerpt(html, words=40), 150)
+
+
+@pytest.mark.parametrize("words", [40])
+@pytest.mark.parametrize("written", WRITTEN)
+def test_a_comments_excerpt_by_the_short_road_is_the_long_ones(written, words):
+    from stoa.core.text import plain_excerpt, sanitised_excerpt
+    from stoa.discussion.sanitizers import clean_comment
+
+    html = clean_comment(written)
+    assert sanitised_excerpt(html, words) == plain_excerpt(html, words), html
 
 
 def test_an_excerpt_drawn_with_the_markup_is_kept_when_nothing_is_added_to_it(post, settings):

@@ -1,26 +1,27 @@
 import pytest
 
+from stoa.core.tests.test_text import WRITTEN
+from stoa.core.text import plain_excerpt, sanitised_excerpt
 from stoa.publishing.sanitizers import clean_post_body
 
+HOSTILE = [
+    "<script>alert(1)</script>",
+    "<SCRIPT SRC=//evil.example/x.js></SCRIPT>",
+    "<style>body{display:none}</style>",
+    '<img src="x" onerror="alert(1)">',
+    '<p onclick="alert(1)" onmouseover="alert(2)">text</p>',
+    '<a href="javascript:alert(1)">link</a>',
+    '<a href="JaVaScRiPt:alert(1)">link</a>',
+    '<a href="&#106;avascript:alert(1)">link</a>',
+    '<img src="data:image/svg+xml;base64,PHN2Zz4=">',
+    "<svg><script>alert(1)</script></svg>",
+    '<iframe src="javascript:alert(1)"></iframe>',
+    '<object data="evil.swf"></object>',
+    '<form action="https://evil.example"><input name="q"></form>',
+]
 
-@pytest.mark.parametrize(
-    "hostile",
-    [
-        "<script>alert(1)</script>",
-        "<SCRIPT SRC=//evil.example/x.js></SCRIPT>",
-        "<style>body{display:none}</style>",
-        '<img src="x" onerror="alert(1)">',
-        '<p onclick="alert(1)" onmouseover="alert(2)">text</p>',
-        '<a href="javascript:alert(1)">link</a>',
-        '<a href="JaVaScRiPt:alert(1)">link</a>',
-        '<a href="&#106;avascript:alert(1)">link</a>',
-        '<img src="data:image/svg+xml;base64,PHN2Zz4=">',
-        "<svg><script>alert(1)</script></svg>",
-        '<iframe src="javascript:alert(1)"></iframe>',
-        '<object data="evil.swf"></object>',
-        '<form action="https://evil.example"><input name="q"></form>',
-    ],
-)
+
+@pytest.mark.parametrize("hostile", HOSTILE)
 def test_the_body_sanitiser_removes_scripts_handlers_and_javascript_urls(hostile: str) -> None:
     cleaned = clean_post_body(f"<p>Safe words.</p>{hostile}").lower()
     for forbidden in ("<script", "onerror", "onclick", "onmouseover", "javascript:", "data:"):
@@ -66,3 +67,12 @@ def test_an_iframe_from_any_other_host_is_dropped_whole(src: str) -> None:
     cleaned = clean_post_body(f'<p>Before</p><iframe src="{src}"></iframe><p>After</p>')
     assert "iframe" not in cleaned
     assert cleaned == "<p>Before</p><p>After</p>"
+
+
+@pytest.mark.parametrize("written", [*WRITTEN, *HOSTILE])
+@pytest.mark.parametrize("words", [1, 55])
+def test_a_posts_summary_by_the_short_road_is_the_long_ones(written: str, words: int) -> None:
+    """A post's derived summary (services._derived_summary) reads the sanitised body by
+    core.text.sanitised_excerpt: what plain_excerpt reads of it."""
+    html = clean_post_body(written)
+    assert sanitised_excerpt(html, words) == plain_excerpt(html, words), html
