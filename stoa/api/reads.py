@@ -49,13 +49,13 @@ class Paging(Schema):
 
 class PostFilters(Paging):
     category: str | None = NinjaField(
-        None, max_length=100, pattern=r"^[-\w]+$", description="A category's slug"
+        None, max_length=100, pattern=schemas.SLUG_PATTERN, description="A category's slug"
     )
     tag: str | None = NinjaField(
-        None, max_length=100, pattern=r"^[-\w]+$", description="A tag's slug"
+        None, max_length=100, pattern=schemas.SLUG_PATTERN, description="A tag's slug"
     )
     author: str | None = NinjaField(
-        None, max_length=120, pattern=r"^[-\w]+$", description="A person's slug"
+        None, max_length=120, pattern=schemas.SLUG_PATTERN, description="A person's slug"
     )
 
 

@@ -13,7 +13,11 @@ from ninja import Field, Path, Schema
 # the integer range every database takes, slugs as the site writes them, and no NUL
 # character in any text (PostgreSQL cannot store one; the site's forms refuse it too).
 Id = Annotated[int, Path(ge=1, le=2_147_483_647)]
-Slug = Annotated[str, Path(pattern=r"^[-\w]+$", max_length=200)]
+# A slug's letters spelt out: the site's slugs are ASCII (no SlugField allows Unicode), and
+# \w means ASCII to the OpenAPI document's readers (JSON Schema patterns are ECMA-262) but
+# any letter to the check here (pydantic), which let "é" through a pattern that refuses it.
+SLUG_PATTERN = r"^[-A-Za-z0-9_]+$"
+Slug = Annotated[str, Path(pattern=SLUG_PATTERN, max_length=200)]
 NO_NUL = r"^[^\x00]*$"
 
 

@@ -8,6 +8,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from stoa.api import schemas
 from stoa.api.tests.conftest import Api, token_for
 from stoa.discussion.models import CommentStatus, DiscussionSettings
 from stoa.discussion.tests.factories import CommentFactory
@@ -80,6 +81,21 @@ def test_posts_filter_by_category_tag_and_author(api: Api) -> None:
     for query in (f"category={category.slug}", f"tag={tag.slug}", f"author={person.slug}"):
         assert [p["id"] for p in api.get(f"/posts?{query}").json()["items"]] == [filed.pk]
     assert api.get("/posts?category=nowhere").status_code == 404
+
+
+@pytest.mark.parametrize("slug", ["caf%C3%A9", "%D9%A3", "a%20b", "a%0A"])
+def test_a_slug_outside_the_documented_letters_is_refused_as_the_schema_says(
+    api: Api, slug: str
+) -> None:
+    """The OpenAPI document's slug pattern (JSON Schema: \\w is ASCII) is the one checked."""
+    for query in ("category", "tag", "author"):
+        assert api.get(f"/posts?{query}={slug}").status_code in (400, 422)
+    for path in ("/people", "/categories", "/tags"):
+        assert api.get(f"{path}/{slug}").status_code in (400, 404, 422)
+    document = api.get("/openapi.json").json()
+    listing = document["paths"]["/api/v1/posts"]["get"]["parameters"]
+    author = next(p for p in listing if p["name"] == "author")
+    assert author["schema"]["anyOf"][0]["pattern"] == schemas.SLUG_PATTERN
 
 
 def test_pages_people_categories_and_tags(api: Api) -> None:
