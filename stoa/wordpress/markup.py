@@ -17,6 +17,7 @@ import html
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 # ------------------------------------------------------------------ what the importer gives
@@ -337,3 +338,29 @@ def convert(
         result.missing_media.extend(missing)
     result.html = text.strip() if blocks else autop(text)
     return result
+
+
+class _NeedsMedia(Exception):
+    """convert() asked for imported media: the body is not for convert_alone."""
+
+
+def _needs_media(*_: object) -> Any:
+    raise _NeedsMedia
+
+
+def convert_alone(text: str, *, base_urls: Iterable[str]) -> Converted | None:
+    """convert() of a body that needs none of the imported media (no gallery, no address of
+    an old upload among `base_urls` or relative), or None for one that does. The import's
+    reading process draws these ahead of the writer, which has the media to look up: a
+    body converted here is the one convert() gives with the writer's look-ups, which it
+    never asked for (any step that would ask raises, and the body is left to the writer)."""
+    try:
+        return convert(
+            text,
+            images_by_id=_needs_media,
+            attached_images=_needs_media,
+            upload_url=_needs_media,
+            base_urls=base_urls,
+        )
+    except _NeedsMedia:
+        return None

@@ -1,13 +1,15 @@
 """The import's reading of a WXR file: its two passes as one stream of events, with what each
-post's comments will need worked out ahead of the writer (their markup, as clean_comment
-draws it, their excerpts and their fingerprints). A large file is read in a process of its
-own, which hands the events over in bounded chunks while the importer writes: parsing and sanitising
-(about half of an import's work) then run beside the database's, on another core.
+post will need worked out ahead of the writer: its comments' markup (as clean_comment draws
+it), excerpts and fingerprints, and its body converted as WordPress shows it when it names
+none of the imported media (markup.convert_alone; one that does is converted by the writer,
+which looks them up). A large file is read in a process of its own, which hands the events
+over in bounded chunks while the importer writes: parsing and sanitising (about half of an
+import's work) then run beside the database's, on another core.
 
 The reading process touches no database and needs no Django settings: it imports only the
-reader, the comment sanitiser and the excerpt (core.text, with django.utils). It never holds
-more than a few chunks ahead of the writer (the queue is bounded), so memory stays flat
-however large the file is.
+reader, the comment sanitiser, the excerpt (core.text, with django.utils) and the bodies'
+conversion (markup). It never holds more than a few chunks ahead of the writer (the queue is
+bounded), so memory stays flat however large the file is.
 """
 
 from __future__ import annotations
@@ -33,7 +35,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from stoa.discussion.sanitizers import clean_comment, comment_excerpt
-from stoa.wordpress import wxr
+from stoa.wordpress import markup, wxr
 
 # A file at least this large is read in a process of its own; a smaller one in the importer's
 # (starting a process costs about half a second, which a small file does not repay).
@@ -74,23 +76,29 @@ class Event:
     record: Any  # a wxr record; for BETWEEN, the offset (dt.timedelta | None)
     drawn: tuple[Drawn, ...] | None  # a post's comments, in its order
     done: int  # bytes read so far over both passes (of twice the file's size)
+    # A post's body converted as the importer would (markup.convert_alone), when it needs
+    # none of the imported media; else None, and the importer converts it.
+    body: markup.Converted | None = None
 
     def __reduce__(self) -> tuple[Any, ...]:
-        # What is drawn crosses as rows of (html, digest, excerpt), read by a C getter, as an item's
-        # comments do (wxr.Item): a __reduce__ of each was most of pickling them.
+        # What is drawn crosses as rows of (html, digest, excerpt), read by a C getter, as
+        # an item's comments do (wxr.Item): a __reduce__ of each was most of pickling them.
         drawn = None if self.drawn is None else tuple(map(_DRAWN_VALUES, self.drawn))
-        return (_event_again, (self.stage, self.record, drawn, self.done))
+        return (_event_again, (self.stage, self.record, drawn, self.done, self.body))
 
 
 _DRAWN_VALUES = operator.attrgetter(*Drawn.__slots__)
 
 
 def _event_again(
-    stage: int, record: Any, drawn: tuple[tuple[str, str, str], ...] | None, done: int
+    stage: int,
+    record: Any,
+    drawn: tuple[tuple[str, str, str], ...] | None,
+    done: int,
+    body: markup.Converted | None,
 ) -> Event:
-    return Event(
-        stage, record, None if drawn is None else tuple(itertools.starmap(Drawn, drawn)), done
-    )
+    rows = None if drawn is None else tuple(itertools.starmap(Drawn, drawn))
+    return Event(stage, record, rows, done, body)
 
 
 def digest(*values: Any) -> str:
@@ -188,9 +196,13 @@ def events(handle: IO[bytes], *, local_zone: dt.tzinfo) -> Generator[Event]:
         fallback_tz=first.dates.fallback,
     )
     second.dates.offset = first.dates.offset
+    addresses = first.site.addresses if first.site is not None else []
     for record in second:
-        drawn = _drawn(record) if isinstance(record, wxr.Item) else None
-        yield Event(SECOND, record, drawn, size + counting.done)
+        if isinstance(record, wxr.Item) and record.post_type == "post":
+            body = markup.convert_alone(record.content, base_urls=addresses)
+            yield Event(SECOND, record, _drawn(record), size + counting.done, body)
+        else:
+            yield Event(SECOND, record, None, size + counting.done)
 
 
 def _write_all(out: IO[bytes], data: bytes) -> None:

@@ -13,8 +13,9 @@ media and comments of earlier batches are looked up in the mapping table.
 Two passes over the file: the first brings authors, terms and attachments, the second posts
 and pages with their comments, whose bodies point at the media of the first (WordPress writes
 an attachment after the post it was uploaded to). stoa.wordpress.reading makes them one stream
-of events, with each post's comments sanitised, excerpted and fingerprinted ahead; a large
-file is read by a process of its own, beside the writing.
+of events, with each post's comments sanitised, excerpted and fingerprinted ahead, and its
+body converted ahead when it names none of the imported media; a large file is read by a
+process of its own, beside the writing.
 
 Where an import's time goes (py-spy of the importer at 100,000 comments under 5,000 posts,
 SQLite, 2026-12-07; shares of the importer's samples): the comments 29% (their INSERTs 11,
@@ -254,6 +255,10 @@ class _Importer:
         self.pending_media: list[wxr.Item] = []
         self.pending: list[wxr.Item] = []
         self.pending_drawn: dict[int, tuple[reading.Drawn, ...]] = {}
+        self.pending_bodies: dict[int, markup.Converted] = {}
+        # The bodies of the batch being written, by id() of their items: emptied with it (an
+        # id is reused once its item is gone).
+        self.bodies: dict[int, markup.Converted] = {}
         self.pending_comments = 0
         self.users: dict[int, User] = {}
         self.upload_urls: dict[str, str | None] = {}
@@ -300,7 +305,7 @@ class _Importer:
                 self.offset = record or dt.timedelta(0)
             elif isinstance(record, wxr.Item):
                 if record.post_type == "post":
-                    self._queue_post(record, event.drawn)
+                    self._queue_post(record, event.drawn, event.body)
                 elif record.post_type == "page":
                     self._page(record)
                 else:
@@ -380,11 +385,7 @@ class _Importer:
             self.site.save(update_fields=["title"])
         self.run.site = self.site
         self.old_site = links.OldSite(base_url=base)
-        self.base_urls = sorted(
-            {u.rstrip("/") for u in (site.base_url, site.base_site_url, site.link) if u},
-            key=len,
-            reverse=True,
-        )
+        self.base_urls = site.addresses
 
     # ------------------------------------------------------------------ authors
 
@@ -909,7 +910,8 @@ class _Importer:
         return found
 
     def _body(self, item: wxr.Item, what: str) -> str:
-        converted = markup.convert(
+        # Converted by the reader when it needs none of the imported media.
+        converted = self.bodies.get(id(item)) or markup.convert(
             item.content,
             images_by_id=self._images_by_id,
             attached_images=lambda: [],
@@ -934,12 +936,20 @@ class _Importer:
             item.line,
         )
 
-    def _queue_post(self, item: wxr.Item, drawn: tuple[reading.Drawn, ...] | None) -> None:
+    def _queue_post(
+        self,
+        item: wxr.Item,
+        drawn: tuple[reading.Drawn, ...] | None,
+        body: markup.Converted | None = None,
+    ) -> None:
         """Posts are written in batches, with their comments (bounded: memory stays flat)
-        and what the reader drew of them."""
+        and what the reader drew of them (their comments; their body, when it needs none
+        of the imported media)."""
         self.pending.append(item)
         if drawn is not None:
             self.pending_drawn[id(item)] = drawn
+        if body is not None:
+            self.pending_bodies[id(item)] = body
         self.pending_comments += len(item.comments)
         if len(self.pending) >= POST_BATCH or self.pending_comments >= COMMENT_BATCH:
             self._post_batch()
@@ -947,8 +957,17 @@ class _Importer:
     def _post_batch(self) -> None:
         items, self.pending, self.pending_comments = self.pending, [], 0
         drawn, self.pending_drawn = self.pending_drawn, {}
+        self.bodies, self.pending_bodies = self.pending_bodies, {}
         if not items:
             return
+        try:
+            self._write_posts(items, drawn)
+        finally:
+            self.bodies = {}
+
+    def _write_posts(
+        self, items: list[wxr.Item], drawn: dict[int, tuple[reading.Drawn, ...]]
+    ) -> None:
         assert self.site is not None  # noqa: S101
         found = {
             m.source_key: m
@@ -961,12 +980,14 @@ class _Importer:
         done: list[tuple[wxr.Item, Post]] = []
         unchanged: list[int] = []
         new: list[tuple[wxr.Item, publishing.ImportedPost, str, Mapping | None]] = []
-        self._known_galleries(item.content for item in items)
+        # Bodies the reader converted name no media: not searched for any.
+        to_convert = [item.content for item in items if id(item) not in self.bodies]
+        self._known_galleries(to_convert)
         # The galleries' images are drawn by their addresses here, which are the old upload
         # addresses when no file was copied (no --media-from): rewrite_uploads meets them
         # too, and would look each up alone (a fifth of the posts of the bench's export).
         galleries = (image.url for image in self.gallery_images.values() if image is not None)
-        self._known_uploads(itertools.chain((item.content for item in items), galleries))
+        self._known_uploads(itertools.chain(to_convert, galleries))
         # The batch's wanted slugs that other posts have already: one query, not one a post.
         wanted_slugs = {unquote(item.slug).strip() for item in items} - {""}
         used_slugs = set(

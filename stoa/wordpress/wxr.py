@@ -93,6 +93,16 @@ class Site:
         site's: WordPress builds permalinks from home, base_blog_url)."""
         return (self.base_blog_url or self.base_site_url or self.link).rstrip("/")
 
+    @property
+    def addresses(self) -> list[str]:
+        """Every address the site's own links may start with, the longest first (an old
+        upload's address is recognised under any of them)."""
+        return sorted(
+            {u.rstrip("/") for u in (self.base_url, self.base_site_url, self.link) if u},
+            key=len,
+            reverse=True,
+        )
+
 
 @pickled_by_fields
 @dataclass(frozen=True, slots=True)

@@ -10,7 +10,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from stoa.publishing.sanitizers import clean_post_body
-from stoa.wordpress.markup import Image, autop, convert, player_url, rewrite_uploads
+from stoa.wordpress.markup import (
+    Image,
+    autop,
+    convert,
+    convert_alone,
+    player_url,
+    rewrite_uploads,
+)
 
 YOUTUBE = "https://www.youtube-nocookie.com/embed/M7lc1UVf-VE"
 PLAYER = (
@@ -242,3 +249,43 @@ def test_upload_addresses_are_rewritten_exactly_as_a_scan_of_the_whole_body_woul
     assert rewrite_uploads(text, bases, upload_url) == _rewritten_by_scanning(
         text, bases, upload_url
     )
+
+
+BASES = ["https://old.example"]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "Plain words.\n\nA second paragraph with [sic] in it.",
+        '[caption id="x" width="300"]<img src="https://elsewhere.example/a.jpg" alt="a"> '
+        "A caption[/caption]\n\nhttps://www.youtube.com/watch?v=dQw4w9WgXcQ\n\nAfter.",
+        "<!-- wp:paragraph --><p>Blocks.</p><!-- /wp:paragraph -->",
+        '<img src="https://elsewhere.example/wp-content/uploads/2024/03/a.jpg">',
+        "",
+    ],
+)
+def test_a_body_that_needs_no_media_is_converted_alone_as_convert_does(body):
+    alone = convert_alone(body, base_urls=BASES)
+    assert alone is not None
+    assert alone == convert(
+        body,
+        images_by_id=lambda ids: pytest.fail("asked for a gallery's images"),
+        attached_images=lambda: pytest.fail("asked for the post's images"),
+        upload_url=lambda path: pytest.fail(f"asked for {path}"),
+        base_urls=BASES,
+    )
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        '[gallery ids="12,13"]',
+        "Before.\n\n[gallery]\n\nAfter.",
+        '<img src="https://old.example/wp-content/uploads/2024/03/a-300x200.jpg">',
+        '<a href="/wp-content/uploads/2024/03/a.pdf">a file</a>',
+        '[caption width="300"]<img src="/wp-content/uploads/2024/03/b.jpg"> B[/caption]',
+    ],
+)
+def test_a_body_that_needs_the_imported_media_is_left_to_the_importer(body):
+    assert convert_alone(body, base_urls=BASES) is None

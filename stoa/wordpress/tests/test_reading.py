@@ -10,17 +10,20 @@ import gc
 import io
 import os
 import pickle
+import shutil
 import signal
 import threading
 import time
 from pathlib import Path
 
 import pytest
+from django.conf import settings
+from django.db import transaction
 
 from stoa.discussion.models import Comment
 from stoa.discussion.services import comment_markup
 from stoa.wordpress import reading, services, wxr
-from stoa.wordpress.tests.test_services import DATA, EDGES, SAMPLE, imported, snapshot
+from stoa.wordpress.tests.test_services import DATA, EDGES, SAMPLE, imported, photo, snapshot
 
 pytestmark = pytest.mark.django_db
 
@@ -330,3 +333,51 @@ def test_the_reading_process_collects_less_often_while_it_reads(monkeypatch):
     assert set(seen) == {reading.IMPORT_GC_THRESHOLD}
     assert gc.get_threshold() == before
     assert b"done" in out.getvalue()
+
+
+def test_bodies_the_reader_converts_are_the_ones_the_importer_would(monkeypatch, tmp_path, media):
+    """A post's body that needs none of the imported media is converted by the reader; the
+    posts and pages come out the same as when the importer converts every body."""
+    posts = []
+    for path in (SAMPLE, EDGES):
+        with path.open("rb") as handle:
+            posts += [
+                event
+                for event in reading.events(handle, local_zone=dt.UTC)
+                if isinstance(event.record, wxr.Item) and event.record.post_type == "post"
+            ]
+    assert any(event.body is not None for event in posts)
+    assert any(event.body is None for event in posts)  # a gallery, an old upload
+
+    # The old uploads copied: their addresses in the bodies are rewritten to new ones.
+    uploads = tmp_path / "uploads"
+    (uploads / "2024" / "03").mkdir(parents=True)
+    for name in ("waiting-room.jpg", "two-chairs.jpg"):
+        (uploads / "2024" / "03" / name).write_bytes(photo((40, 30)))
+
+    class Undone(Exception):
+        pass
+
+    def outcome(report: services.Report) -> tuple[list, list, list[str]]:
+        state = snapshot()
+        return state["Post"], state["Page"], report.problem_lines()
+
+    # A post whose only old upload is an absolute address of the old site (no gallery).
+    no_gallery = tmp_path / "no-gallery.wordpress.xml"
+    no_gallery.write_text(SAMPLE.read_text().replace('[gallery ids="5,6" columns="2"]', ""))
+    rewritten = []
+    for path in (SAMPLE, EDGES, no_gallery):
+        with pytest.raises(Undone), transaction.atomic():
+            drawn = outcome(imported(path, media_from=uploads))
+            rewritten += [post["body"] for post in drawn[0] if "/wp-content/" not in post["body"]]
+            raise Undone
+        for stored in media.iterdir():  # the same file names again
+            shutil.rmtree(stored)
+        with monkeypatch.context() as patched:
+            patched.setattr(reading.markup, "convert_alone", lambda text, **kwargs: None)
+            with pytest.raises(Undone), transaction.atomic():
+                assert outcome(imported(path, media_from=uploads)) == drawn
+                raise Undone
+        for stored in media.iterdir():
+            shutil.rmtree(stored)
+    assert any(settings.MEDIA_URL in body for body in rewritten)
