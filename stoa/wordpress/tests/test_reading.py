@@ -359,8 +359,13 @@ def test_bodies_the_reader_converts_are_the_ones_the_importer_would(monkeypatch,
         pass
 
     def outcome(report: services.Report) -> tuple[list, list, list[str]]:
+        # Without ids: PostgreSQL's sequences go on after a rollback (the media's too).
         state = snapshot()
-        return state["Post"], state["Page"], report.problem_lines()
+        posts, pages = (
+            [{k: v for k, v in row.items() if k != "id" and not k.endswith("_id")} for row in rows]
+            for rows in (state["Post"], state["Page"])
+        )
+        return posts, pages, report.problem_lines()
 
     # A post whose only old upload is an absolute address of the old site (no gallery).
     no_gallery = tmp_path / "no-gallery.wordpress.xml"
