@@ -114,7 +114,8 @@ def comment_digest(comment: wxr.Comment) -> str:
 
 
 def _drawn(item: wxr.Item) -> tuple[Drawn, ...] | None:
-    if item.post_type != "post" or not item.comments:
+    """A post's comments, drawn (events() asks for posts only)."""
+    if not item.comments:
         return None
     return tuple(_drawn_comment(c) for c in item.comments)
 
@@ -288,9 +289,9 @@ def _drain(stream: IO[bytes], into: queue.Queue[bytes | None]) -> None:
 
 def events_in_process(path: str | Path, *, local_zone: dt.tzinfo) -> Generator[Event]:
     """events() of the file at `path`, read by a process of its own (this module run by
-    the same Python: no database, no Django settings). Its messages are taken from the pipe by a
-    thread as they come, up to QUEUE_CHUNKS ahead of the importer, so that the reader
-    works on while the importer writes a batch; then the reader waits (memory stays
+    the same Python: no database, no Django settings). Its messages are taken from the
+    pipe by a thread as they come, up to QUEUE_CHUNKS ahead of the importer, so that the
+    reader works on while the importer writes a batch; then the reader waits (memory stays
     flat). Stopping early (the importer failed) stops the reader."""
     root = str(Path(__file__).resolve().parents[2])  # where the stoa package is
     paths = [root, os.environ.get("PYTHONPATH", "")]

@@ -257,9 +257,6 @@ class _Importer:
         self.pending: list[wxr.Item] = []
         self.pending_drawn: dict[int, tuple[reading.Drawn, ...]] = {}
         self.pending_bodies: dict[int, markup.Converted] = {}
-        # The bodies of the batch being written, by id() of their items: emptied with it (an
-        # id is reused once its item is gone).
-        self.bodies: dict[int, markup.Converted] = {}
         self.pending_comments = 0
         self.users: dict[int, User] = {}
         self.upload_urls: dict[str, str | None] = {}
@@ -910,9 +907,10 @@ class _Importer:
         found = self.upload_urls[key] = media.url if media is not None else None
         return found
 
-    def _body(self, item: wxr.Item, what: str) -> str:
-        # Converted by the reader when it needs none of the imported media.
-        converted = self.bodies.get(id(item)) or markup.convert(
+    def _body(self, item: wxr.Item, what: str, drawn: markup.Converted | None = None) -> str:
+        """The body as WordPress shows it: `drawn` by the reader when it needs none of the
+        imported media, else converted here with them."""
+        converted = drawn or markup.convert(
             item.content,
             images_by_id=self._images_by_id,
             attached_images=lambda: [],
@@ -958,17 +956,9 @@ class _Importer:
     def _post_batch(self) -> None:
         items, self.pending, self.pending_comments = self.pending, [], 0
         drawn, self.pending_drawn = self.pending_drawn, {}
-        self.bodies, self.pending_bodies = self.pending_bodies, {}
+        bodies, self.pending_bodies = self.pending_bodies, {}
         if not items:
             return
-        try:
-            self._write_posts(items, drawn)
-        finally:
-            self.bodies = {}
-
-    def _write_posts(
-        self, items: list[wxr.Item], drawn: dict[int, tuple[reading.Drawn, ...]]
-    ) -> None:
         assert self.site is not None  # noqa: S101
         found = {
             m.source_key: m
@@ -982,7 +972,7 @@ class _Importer:
         unchanged: list[int] = []
         new: list[tuple[wxr.Item, publishing.ImportedPost, str, Mapping | None]] = []
         # Bodies the reader converted name no media: not searched for any.
-        to_convert = [item.content for item in items if id(item) not in self.bodies]
+        to_convert = [item.content for item in items if id(item) not in bodies]
         self._known_galleries(to_convert)
         # The galleries' images are drawn by their addresses here, which are the old upload
         # addresses when no file was copied (no --media-from): rewrite_uploads meets them
@@ -1028,13 +1018,14 @@ class _Importer:
                 unchanged.append(mapping.pk)
                 done.append((item, post))
             elif post is not None:
-                post = self._save_post(item, post, title, what)
+                post = self._save_post(item, post, title, what, bodies.get(id(item)))
                 used_slugs.add(post.slug)  # taken now, for the new posts of this batch
                 self._remember(ObjectKind.POST, item.id, post.pk, digest, mapping)
                 done.append((item, post))
             else:
                 slug = self._new_post_slug(item, title, what, used_slugs)
-                new.append((item, self._imported_post(item, title, slug, what), digest, mapping))
+                row = self._imported_post(item, title, slug, what, bodies.get(id(item)))
+                new.append((item, row, digest, mapping))
         if unchanged:
             Mapping.objects.filter(pk__in=unchanged).update(run=self.run)
         if new:
@@ -1137,13 +1128,13 @@ class _Importer:
         return list(dict.fromkeys(self._person_for(login, item.line) for login in logins))
 
     def _imported_post(
-        self, item: wxr.Item, title: str, slug: str, what: str
+        self, item: wxr.Item, title: str, slug: str, what: str, drawn: markup.Converted | None
     ) -> publishing.ImportedPost:
         status, published_at, visibility = self._post_state(item, what)
         return publishing.ImportedPost(
             title=title,
             slug=slug,
-            body=self._body(item, what),
+            body=self._body(item, what, drawn),
             excerpt=_plain(item.excerpt),
             authors=self._authors(item),
             categories=self._term_ids(item, "category") or [self._default_category()],
@@ -1159,7 +1150,9 @@ class _Importer:
             is_featured=item.stoa.featured if item.stoa is not None else False,
         )
 
-    def _save_post(self, item: wxr.Item, post: Post, title: str, what: str) -> Post:
+    def _save_post(
+        self, item: wxr.Item, post: Post, title: str, what: str, drawn: markup.Converted | None
+    ) -> Post:
         """A post imported before, changed in the newer export: saved through the service."""
         status, published_at, visibility = self._post_state(item, what)
         post.title = title
@@ -1172,7 +1165,7 @@ class _Importer:
             what=what,
             line=item.line,
         )
-        post.body = self._body(item, what)
+        post.body = self._body(item, what, drawn)
         post.excerpt = _plain(item.excerpt)
         post.status = status
         post.published_at = published_at
