@@ -43,7 +43,10 @@ class Mapping(models.Model):
     items refer to them by; WXR 1.0 gives terms no id). `digest` is a fingerprint of what
     the export said, so a newer export updates only what changed."""
 
-    site = models.ForeignKey(SourceSite, on_delete=models.CASCADE, related_name="mappings")
+    # Its own index would repeat the unique constraint's, which begins with the site.
+    site = models.ForeignKey(
+        SourceSite, on_delete=models.CASCADE, related_name="mappings", db_index=False
+    )
     kind = models.CharField(max_length=12, choices=ObjectKind.choices)
     source_key = models.CharField(max_length=200)
     object_id = models.BigIntegerField()

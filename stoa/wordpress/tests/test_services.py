@@ -789,3 +789,16 @@ def test_a_gallerys_images_at_their_old_addresses_are_not_looked_up_one_by_one()
     assert "wp-content/uploads" in post_of(4).body
     alone = [q["sql"] for q in queries if q["sql"].startswith("SELECT") and "= 'path:" in q["sql"]]
     assert alone == []
+
+
+@pytest.mark.django_db
+def test_the_mapping_table_has_no_index_that_only_repeats_the_unique_constraints_start() -> None:
+    """Each mapping index is one more B-tree an import grows once a comment (migration 0004):
+    the site's own index would repeat what the unique constraint, which begins with it,
+    answers."""
+    with connection.cursor() as cursor:
+        found = connection.introspection.get_constraints(cursor, Mapping._meta.db_table)
+    columns = [about["columns"] for about in found.values() if about["index"]]
+    assert ["site_id"] not in columns
+    unique = found["wordpress_one_mapping_per_object"]
+    assert unique["columns"] == ["site_id", "kind", "source_key"]
