@@ -529,6 +529,10 @@ class ImportedPost:
     visibility: str = PostVisibility.PUBLIC
     dek: str = ""
     is_featured: bool = False
+    # The body as clean_post_body returns it, when the caller sanitised it ahead (a
+    # WordPress import's reading process, on another core): taken as it is. Else `body` is
+    # sanitised here.
+    sanitised_body: str | None = None
 
 
 IMPORT_BATCH = 500
@@ -556,7 +560,7 @@ def import_posts(*, rows: Sequence[ImportedPost]) -> list[Post]:
             slug=row.slug,
             dek=row.dek.strip()[:300],
             is_featured=row.is_featured,
-            body=clean_post_body(row.body),
+            body=clean_post_body(row.body) if row.sanitised_body is None else row.sanitised_body,
             excerpt=row.excerpt.strip(),
             status=row.status,
             published_at=row.published_at,

@@ -39,6 +39,9 @@ class Converted:
     html: str
     unknown_shortcodes: list[str] = field(default_factory=list)
     missing_media: list[str] = field(default_factory=list)
+    # `html` as the editors' sanitiser leaves it (publishing's clean_post_body), when the
+    # import's reading process converted the body and sanitised it too; else None.
+    sanitised: str | None = None
 
 
 # Images by their WordPress attachment ids (a gallery's ids="..."), or those attached to the

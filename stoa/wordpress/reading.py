@@ -1,15 +1,17 @@
 """The import's reading of a WXR file: its two passes as one stream of events, with what each
 post will need worked out ahead of the writer: its comments' markup (as clean_comment draws
-it), excerpts and fingerprints, and its body converted as WordPress shows it when it names
-none of the imported media (markup.convert_alone; one that does is converted by the writer,
-which looks them up). A large file is read in a process of its own, which hands the events
-over in bounded chunks while the importer writes: parsing and sanitising (about half of an
-import's work) then run beside the database's, on another core.
+it), excerpts and fingerprints, and its body converted as WordPress shows it and sanitised
+(clean_post_body) when it names none of the imported media (markup.convert_alone; one that
+does is converted by the writer, which looks them up, and sanitised by import_posts). A
+large file is read in a process of its own, which hands the events over in bounded chunks
+while the importer writes: parsing and sanitising (about half of an import's work) then run
+beside the database's, on another core.
 
-The reading process touches no database and needs no Django settings: it imports only the
-reader, the comment sanitiser, the excerpt (core.text, with django.utils) and the bodies'
-conversion (markup). It never holds more than a few chunks ahead of the writer (the queue is
-bounded), so memory stays flat however large the file is.
+The reading process touches no database and loads no project settings: it imports only the
+reader, the sanitisers of comments and bodies, the excerpt (core.text, with django.utils)
+and the bodies' conversion (markup), and is handed the one setting they read
+(EMBED_PREFIXES, which players a body may embed). It never holds more than a few chunks
+ahead of the writer (the queue is bounded), so memory stays flat however large the file is.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ import gc
 import hashlib
 import io
 import itertools
+import json
 import operator
 import os
 import pickle
@@ -34,7 +37,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
+from stoa.core.conf import stoa_setting
 from stoa.discussion.sanitizers import clean_comment, comment_excerpt
+from stoa.publishing.sanitizers import clean_post_body
 from stoa.wordpress import markup, wxr
 
 # A file at least this large is read in a process of its own; a smaller one in the importer's
@@ -201,6 +206,8 @@ def events(handle: IO[bytes], *, local_zone: dt.tzinfo) -> Generator[Event]:
     for record in second:
         if isinstance(record, wxr.Item) and record.post_type == "post":
             body = markup.convert_alone(record.content, base_urls=addresses)
+            if body is not None:
+                body.sanitised = clean_post_body(body.html)
             yield Event(SECOND, record, _drawn(record), size + counting.done, body)
         else:
             yield Event(SECOND, record, None, size + counting.done)
@@ -297,8 +304,11 @@ def events_in_process(path: str | Path, *, local_zone: dt.tzinfo) -> Generator[E
     paths = [root, os.environ.get("PYTHONPATH", "")]
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in paths if p)}
     zone = base64.b64encode(pickle.dumps(local_zone)).decode()
+    # The one setting the bodies' sanitiser reads (which players may be embedded), as the
+    # importer's settings say it.
+    embeds = json.dumps(list(stoa_setting("EMBED_PREFIXES")))
     process = subprocess.Popen(  # noqa: S603 - this interpreter, this module, the file's path
-        [sys.executable, "-m", "stoa.wordpress.reading", str(path), zone],
+        [sys.executable, "-m", "stoa.wordpress.reading", str(path), zone, embeds],
         stdout=subprocess.PIPE,
         env=env,
     )
@@ -347,7 +357,12 @@ def events_in_process(path: str | Path, *, local_zone: dt.tzinfo) -> Generator[E
 if __name__ == "__main__":
     # Through the module's own name, so that what is pickled names
     # stoa.wordpress.reading.Event, not __main__.Event.
+    from django.conf import settings
+
     from stoa.wordpress import reading
+
+    # No project settings here (no database): only what the sanitisers read, handed over.
+    settings.configure(STOA={"EMBED_PREFIXES": json.loads(sys.argv[3])})
 
     reading._write_events(
         sys.argv[1],

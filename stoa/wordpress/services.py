@@ -1135,6 +1135,7 @@ class _Importer:
             title=title,
             slug=slug,
             body=self._body(item, what, drawn),
+            sanitised_body=drawn.sanitised if drawn is not None else None,
             excerpt=_plain(item.excerpt),
             authors=self._authors(item),
             categories=self._term_ids(item, "category") or [self._default_category()],

@@ -69,6 +69,27 @@ def test_a_published_post_whose_time_is_ahead_is_scheduled_and_members_keep_thei
     assert post.summary == ""
 
 
+def test_a_body_sanitised_ahead_is_taken_as_it_is_and_its_summary_drawn_from_it():
+    """A caller that ran clean_post_body itself (a WordPress import's reading process)
+    hands the result over; without it the body is sanitised here."""
+    person, category = PersonFactory(), CategoryFactory()
+    ahead, here = services.import_posts(
+        rows=[
+            ImportedPost(
+                title=title,
+                slug=title.lower(),
+                body="<p>Raw words</p><script>x()</script>",
+                sanitised_body=sanitised,
+                authors=[person.pk],
+                categories=[category.pk],
+            )
+            for title, sanitised in (("Ahead", "<p>Drawn words</p>"), ("Here", None))
+        ]
+    )
+    assert (ahead.body, ahead.summary) == ("<p>Drawn words</p>", "Drawn words")
+    assert (here.body, here.summary) == ("<p>Raw words</p>", "Raw words")
+
+
 def test_a_post_without_author_or_category_is_refused():
     with pytest.raises(ValidationError):
         services.import_posts(

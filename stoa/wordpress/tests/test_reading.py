@@ -22,6 +22,7 @@ from django.db import transaction
 
 from stoa.discussion.models import Comment
 from stoa.discussion.services import comment_markup
+from stoa.publishing.models import Post
 from stoa.wordpress import reading, services, wxr
 from stoa.wordpress.tests.test_services import DATA, EDGES, SAMPLE, imported, photo, snapshot
 
@@ -386,3 +387,32 @@ def test_bodies_the_reader_converts_are_the_ones_the_importer_would(monkeypatch,
         for stored in media.iterdir():
             shutil.rmtree(stored)
     assert any(settings.MEDIA_URL in body for body in rewritten)
+
+
+def test_the_reading_process_sanitises_bodies_with_the_importers_embed_prefixes(
+    in_a_process, monkeypatch, settings
+):
+    """The reading process loads no project settings: it is handed the one its sanitiser
+    reads, so the players a body may embed are the importer's, not a default."""
+    settings.STOA = {**settings.STOA, "EMBED_PREFIXES": ["https://player.vimeo.com/video/"]}
+
+    def bodies() -> dict[str, str]:
+        return dict(Post.objects.values_list("slug", "body"))
+
+    class Undone(Exception):
+        pass
+
+    monkeypatch.setattr(reading, "PROCESS_FROM_BYTES", 10**12)
+    with pytest.raises(Undone), transaction.atomic():
+        imported(SAMPLE)
+        here = bodies()
+        raise Undone
+    assert in_a_process == []
+    monkeypatch.setattr(reading, "PROCESS_FROM_BYTES", 0)
+    imported(SAMPLE)
+    assert in_a_process == [SAMPLE]
+    assert bodies() == here
+    embedded = [body for body in here.values() if "<iframe" in body]
+    assert embedded
+    assert all("player.vimeo.com/video/" in body for body in embedded)
+    assert not any("youtube" in body for body in here.values() if "<iframe" in body)
