@@ -18,23 +18,25 @@ body converted ahead when it names none of the imported media; a large file is r
 process of its own, beside the writing.
 
 Where an import's time goes (py-spy of the importer at 100,000 comments under 5,000 posts,
-SQLite, 2026-12-07; shares of the importer's samples): the comments 29% (their INSERTs 11,
-one prepared statement run for every row, discussion._insert_comments; their times prepared
-for the database 2.5; their mapping rows 3.7; the records' rows 3.5); the posts 26%
-(publishing.import_posts 9, its sanitiser most of it, its rows written by hand-made INSERTs;
-their old addresses 8; their bodies' conversion 3, 2 since the reader converts those that
-name no imported media); building the two tables' indexes at the end 8.5 (fourteen on
-comments); unpickling what the reader sends 4.7; the commit 3; the attachments 3.5, the tags
-3.9 (a constant: their number does not grow with the file). Python's cyclic garbage
-collector is run less often while an import works (reading.spaced_collections): at its
-default it took 1.5-1.8 s of 100,000 comments. On SQLite a large import builds the comment
-and mapping tables' secondary indexes after their rows (_LaterIndexes): grown row by row in
-random order (an address, an IP), they made the comments' INSERTs about five times slower
-than the bare table. The indexes that begin with the comment's post are kept, not only its
-own: dropping the other two as well measured the same (callgrind, 10,000 comments). In the
-reading process, beside it (it waits for the importer a third of the time): parsing the XML
-59% (both passes), each comment's markup, excerpt and fingerprint 30%, converting the bodies
-that name no imported media 4.5%, handing the records over 8%.
+SQLite, 2026-12-07, after the reader took over the bodies' sanitising; shares of the
+importer's samples): the comments 33% (their INSERTs 13, one prepared statement run for every
+row, discussion._insert_comments; their times prepared for the database 3.3; their mapping
+rows 3.8; the records' rows 3.4); the posts 26% (publishing.import_posts 8.4: the sanitiser
+of the bodies that name imported media 1.7, the rows and their links by hand-made INSERTs 4,
+the summaries 1.1; their old addresses 9; the posts' fingerprints 1.2); building the two
+tables' indexes at the end 7 (eleven on comments, three on mappings: migrations
+discussion 0012 and wordpress 0004 dropped four that repeated another); unpickling what the
+reader sends 4.2; the commit 3.3; the attachments 2.8, the tags 4.1 (a constant: their
+number does not grow with the file). Python's cyclic garbage collector is run less often
+while an import works (reading.spaced_collections): at its default it took 1.5-1.8 s of
+100,000 comments. On SQLite a large import builds the comment and mapping tables' secondary
+indexes after their rows (_LaterIndexes): grown row by row in random order (an address, an
+IP), they made the comments' INSERTs about five times slower than the bare table. The
+indexes that begin with the comment's post are kept: dropping them as well measured the
+same (callgrind, 10,000 comments). In the reading process, beside it (it waits for the
+importer a third of the time): parsing the XML 59% (both passes), each comment's markup,
+excerpt and fingerprint 30%, converting the bodies that name no imported media 4.5%
+(measured before it sanitised them too), handing the records over 8%.
 """
 
 from __future__ import annotations
