@@ -357,12 +357,16 @@ def events_in_process(path: str | Path, *, local_zone: dt.tzinfo) -> Generator[E
 if __name__ == "__main__":
     # Through the module's own name, so that what is pickled names
     # stoa.wordpress.reading.Event, not __main__.Event.
+    import types
+
     from django.conf import settings
 
     from stoa.wordpress import reading
 
     # No project settings here (no database): only what the sanitisers read, handed over.
-    settings.configure(STOA={"EMBED_PREFIXES": json.loads(sys.argv[3])})
+    # Nothing else is there, not even Django's defaults: a setting read here that is not
+    # handed over fails (AttributeError) rather than taking a default the site may not have.
+    settings.configure(types.SimpleNamespace(), STOA={"EMBED_PREFIXES": json.loads(sys.argv[3])})
 
     reading._write_events(
         sys.argv[1],
