@@ -53,9 +53,9 @@ PHP_SCRIPT = REPO / "bench" / "wordpress_anchor_import.php"
 VENV_PYTHON = REPO / ".venv" / "bin" / "python"
 SETUP = "/work/shared/bench-anchors/setup-wordpress.sh"
 
-
-class BenchError(Exception):
-    """A step failed; the message says which and why."""
+sys.path.insert(0, str(REPO / "bench"))
+# The Stoa side runs as bench/wordpress_import.py runs it: the same environment and children.
+from wordpress_import import BenchError, child_env, run_checked, say, timed_child  # noqa: E402
 
 
 @dataclass
@@ -82,64 +82,8 @@ class Size:
     load: float
 
 
-def say(message: str) -> None:
-    print(message, file=sys.stderr, flush=True)
-
-
 def python() -> str:
     return str(VENV_PYTHON) if VENV_PYTHON.exists() else sys.executable
-
-
-def stoa_env(var_dir: Path) -> dict[str, str]:
-    """A fresh SQLite database under var_dir, production settings on plain http, no worker
-    (as bench/wordpress_import.py runs it), with a secret key of its own."""
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if key not in {"DATABASE_URL", "REDIS_URL", "STOA_VAR_DIR"}
-    }
-    env.update(
-        STOA_VAR_DIR=str(var_dir),
-        SECRET_KEY=secrets.token_urlsafe(48),  # 64 characters
-        DJANGO_SETTINGS_MODULE=os.environ.get("DJANGO_SETTINGS_MODULE") or "stoa.settings",
-        TASKS_BACKEND="django_tasks.backends.dummy.DummyBackend",
-        DEBUG="0",
-        STOA_HTTPS="0",
-        LOG_LEVEL="WARNING",
-        PYTHONUNBUFFERED="1",
-    )
-    return env
-
-
-def run_checked(
-    args: list[str], log: Path, env: dict[str, str] | None = None, cwd: Path = REPO
-) -> str:
-    """Run a command to its end; its stdout back, its stderr into log."""
-    with log.open("wb") as err:
-        done = subprocess.run(args, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=err)
-    if done.returncode != 0:
-        tail = (done.stdout.decode(errors="replace") + log.read_text(errors="replace"))[-3000:]
-        raise BenchError(f"{' '.join(args[:3])} ... exited {done.returncode}:\n{tail}")
-    return done.stdout.decode()
-
-
-def run_timed(
-    args: list[str], log: Path, env: dict[str, str] | None = None, cwd: Path = REPO
-) -> tuple[str, float, float]:
-    """Run a command to its end: its stdout, wall seconds and CPU seconds (its own and its
-    children's, from os.wait4 of that one child); its stderr into log."""
-    out_path = log.with_suffix(".out")
-    with log.open("wb") as err, out_path.open("wb") as out:
-        started = time.monotonic()
-        process = subprocess.Popen(args, cwd=cwd, env=env, stdout=out, stderr=err)
-        _, status, usage = os.wait4(process.pid, 0)
-        seconds = time.monotonic() - started
-    printed = out_path.read_text(errors="replace")
-    code = os.waitstatus_to_exitcode(status)
-    if code != 0:
-        tail = (printed + log.read_text(errors="replace"))[-3000:]
-        raise BenchError(f"{' '.join(args[:3])} ... exited {code}:\n{tail}")
-    return printed, seconds, usage.ru_utime + usage.ru_stime
 
 
 def mariadb_cpu_seconds() -> float | None:
@@ -192,12 +136,12 @@ def measure_stoa(export: Path, work: Path, tree: Path) -> Row:
     """`python -m stoa` run in tree, so its stoa package is the one imported."""
     var_dir = work / "var"
     var_dir.mkdir(parents=True)
-    env = stoa_env(var_dir)
+    env = {**child_env(var_dir), "SECRET_KEY": secrets.token_urlsafe(48)}  # 64 characters
     stoa = [python(), "-m", "stoa"]
-    run_checked([*stoa, "migrate", "--no-input", "-v0"], work / "migrate.log", env, tree)
+    run_checked([*stoa, "migrate", "--no-input", "-v0"], env, work / "migrate.log", cwd=tree)
     busy = busy_cpu_seconds()
-    _, command_seconds, cpu = run_timed(
-        [*stoa, "import-wordpress", str(export)], work / "stoa.log", env, tree
+    command_seconds, cpu, _ = timed_child(
+        [*stoa, "import-wordpress", str(export)], env, work / "stoa.log", cwd=tree
     )
     others = busy_cpu_seconds() - busy - cpu
     db = sqlite3.connect(var_dir / "stoa.sqlite3")
@@ -227,9 +171,11 @@ def measure_stoa(export: Path, work: Path, tree: Path) -> Row:
 
 def measure_wordpress(export: Path, work: Path) -> Row:
     db_before, busy = mariadb_cpu_seconds(), busy_cpu_seconds()
-    printed, command_seconds, cpu = run_timed(
-        ["php", str(PHP_SCRIPT), str(export)], work / "wordpress.log"
+    log = work / "wordpress.log"
+    command_seconds, cpu, _ = timed_child(
+        ["php", str(PHP_SCRIPT), str(export)], {**os.environ}, log
     )
+    printed = log.read_text(errors="replace")
     db_after, busy = mariadb_cpu_seconds(), busy_cpu_seconds() - busy
     lines = [line for line in printed.splitlines() if line.startswith("{")]
     if not lines:
@@ -251,7 +197,9 @@ def measure_wordpress(export: Path, work: Path) -> Row:
 
 
 def wordpress_cleanup(work: Path) -> None:
-    run_checked(["php", str(PHP_SCRIPT), "--cleanup"], work / "wordpress-cleanup.log")
+    run_checked(
+        ["php", str(PHP_SCRIPT), "--cleanup"], {**os.environ}, work / "wordpress-cleanup.log"
+    )
 
 
 def measure(
@@ -273,6 +221,7 @@ def measure(
             str(export),
             "--json",
         ],
+        {**os.environ},
         work / "generate.log",
     )
     counts = json.loads(generated)

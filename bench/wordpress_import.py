@@ -116,21 +116,25 @@ def stoa(*args: str) -> list[str]:
     return [sys.executable, "-m", "stoa", *args]
 
 
-def run_checked(args: list[str], env: dict[str, str], log: Path) -> str:
+def run_checked(args: list[str], env: dict[str, str], log: Path, cwd: Path = REPO) -> str:
+    """Run a command to its end: its stdout back, its stderr into log."""
     with log.open("wb") as err:
-        done = subprocess.run(args, cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=err)
+        done = subprocess.run(args, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=err)
     if done.returncode != 0:
         tail = log.read_text(errors="replace")[-3000:]
         raise BenchError(f"{' '.join(args[2:])} exited {done.returncode}:\n{tail}")
     return done.stdout.decode()
 
 
-def timed_child(args: list[str], env: dict[str, str], log: Path) -> tuple[float, float, int]:
-    """Run one child to its end: (wall seconds, CPU seconds, peak RSS in KiB), the CPU its
-    own and its children's (the import's reading process), the peak the larger of theirs."""
+def timed_child(
+    args: list[str], env: dict[str, str], log: Path, cwd: Path = REPO
+) -> tuple[float, float, int]:
+    """Run one child to its end, what it prints into log: (wall seconds, CPU seconds, peak
+    RSS in KiB), the CPU its own and its children's (the import's reading process), the
+    peak the larger of theirs."""
     with log.open("wb") as out:
         started = time.monotonic()
-        process = subprocess.Popen(args, cwd=REPO, env=env, stdout=out, stderr=subprocess.STDOUT)
+        process = subprocess.Popen(args, cwd=cwd, env=env, stdout=out, stderr=subprocess.STDOUT)
         # wait4 reports this one child's resource use (RUSAGE_CHILDREN would mix in every
         # child this script has waited for, the migration's included).
         _, status, usage = os.wait4(process.pid, 0)
