@@ -24,7 +24,7 @@ row, discussion._insert_comments; their times prepared for the database 3.3; the
 rows 3.8; the records' rows 3.4); the posts 26% (publishing.import_posts 8.4: the sanitiser
 of the bodies that name imported media 1.7, the rows and their links by hand-made INSERTs 4,
 the summaries 1.1; their old addresses 9; the posts' fingerprints 1.2); building the two
-tables' indexes at the end 7 (eleven on comments, three on mappings: migrations
+tables' indexes at the end 7 (nine on comments, three on mappings: migrations
 discussion 0012 and wordpress 0004 dropped four that repeated another); unpickling what the
 reader sends 4.2; the commit 3.3; the attachments 2.8, the tags 4.1 (a constant: their
 number does not grow with the file). Python's cyclic garbage collector is run less often
