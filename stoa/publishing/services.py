@@ -34,6 +34,7 @@ from stoa.publishing.models import (
     PostStatus,
     PostVisibility,
     Tag,
+    check_featured_image,
 )
 from stoa.publishing.sanitizers import clean_post_body
 from stoa.publishing.validators import PreparedMedia, prepare_media_file, upload_limit
@@ -529,6 +530,9 @@ class ImportedPost:
     visibility: str = PostVisibility.PUBLIC
     dek: str = ""
     is_featured: bool = False
+    listed: bool = True
+    # A stored picture with its alternative text (check_featured_image), or None.
+    featured_image: MediaItem | None = None
     # The body as clean_post_body returns it, when the caller sanitised it ahead (a
     # WordPress import's reading process, on another core): taken as it is. Else `body` is
     # sanitised here.
@@ -567,7 +571,10 @@ def import_posts(*, rows: Sequence[ImportedPost]) -> list[Post]:
             is_sticky=row.is_sticky,
             comments_open=row.comments_open,
             visibility=row.visibility,
+            listed=row.listed,
+            featured_image=row.featured_image,
         )
+        check_featured_image(row.featured_image)
         post.summary = post.excerpt or _derived_summary(post)
         _normalise_schedule(post, now)
         posts.append(post)

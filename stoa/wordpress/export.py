@@ -430,6 +430,11 @@ class Exporter:
             meta.append(("_stoa_status", status.value))
         if len(authors) > 1:
             meta.append(("_stoa_authors", ",".join(a.slug for a in authors)))
+        if not post.listed:
+            meta.append(("_stoa_listed", "0"))
+        if post.featured_image_id is not None:
+            # WordPress's own key: its importer remaps it to the attachment it makes.
+            meta.append(("_thumbnail_id", str(self.ids.media(post.featured_image_id))))
         live = post.published_at is not None and post.status != PostStatus.DRAFT
         self.item(
             wp_id=post.pk,

@@ -253,7 +253,8 @@ class _Importer:
         self.fallback_category: int | None = None
         # Old addresses waiting to be written (in batches), and what the old links of terms and
         # authors need once the permalink structure is known (guessed from the first post).
-        self.thumbnails = 0
+        # Featured images (_thumbnail_id) left off, by why: the posts' names.
+        self.images_left_off: dict[str, list[str]] = {}
         self.shortcodes: dict[str, list[str]] = {}
         self.pending_media: list[wxr.Item] = []
         self.pending: list[wxr.Item] = []
@@ -324,10 +325,13 @@ class _Importer:
                 f"The shortcode [{name}] is kept as text in {len(places)} bodies ({shown}): "
                 "Stoa has nothing to draw it with."
             )
-        if self.thumbnails:
+        for why, places in sorted(self.images_left_off.items()):
+            shown = ", ".join(places[:5]) + (
+                f" and {len(places) - 5} more" if len(places) > 5 else ""
+            )
             self.report.problem(
-                f"{self.thumbnails} post(s) had a featured image (_thumbnail_id): Stoa's posts "
-                "have none; the images are in the media library."
+                f"{len(places)} post(s) keep no featured image ({shown}): {why}. The image is "
+                "in the media library; an editor can choose it once it is there."
             )
         for post_type, count in sorted(self.skipped_types.items()):
             self.report.problem(
@@ -986,6 +990,7 @@ class _Importer:
         used_slugs = set(
             Post.objects.filter(slug__in=sorted(wanted_slugs)).values_list("slug", flat=True)
         )
+        images = self._featured_images(items)
         for item in items:
             mapping = found.get(str(item.id))
             if item.id in seen or (mapping is not None and mapping.run_id == self.run.pk):
@@ -1007,12 +1012,10 @@ class _Importer:
             what = f"Post {item.id} “{_cut(title_text, 60)}”"
             if len(title_text) > 200:
                 self.report.problem(f"{what}: the title is cut to 200 characters.", item.line)
-            if item.thumbnail_id:
-                self.thumbnails += 1
             digest = _digest(
                 title, item.content, item.excerpt, item.date, item.modified, item.slug,
                 item.status, item.password != "", item.is_sticky, item.comment_status,
-                item.creator, item.terms, *_stoa_part(item),
+                item.creator, item.terms, *_stoa_part(item), *_thumbnail_part(item),
             )  # fmt: skip
             post = posts.get(mapping.object_id) if mapping is not None else None
             if post is not None and mapping is not None and mapping.digest == digest:
@@ -1020,13 +1023,15 @@ class _Importer:
                 unchanged.append(mapping.pk)
                 done.append((item, post))
             elif post is not None:
-                post = self._save_post(item, post, title, what, bodies.get(id(item)))
+                image = self._featured_image(item, what, images)
+                post = self._save_post(item, post, title, what, bodies.get(id(item)), image)
                 used_slugs.add(post.slug)  # taken now, for the new posts of this batch
                 self._remember(ObjectKind.POST, item.id, post.pk, digest, mapping)
                 done.append((item, post))
             else:
                 slug = self._new_post_slug(item, title, what, used_slugs)
-                row = self._imported_post(item, title, slug, what, bodies.get(id(item)))
+                image = self._featured_image(item, what, images)
+                row = self._imported_post(item, title, slug, what, bodies.get(id(item)), image)
                 new.append((item, row, digest, mapping))
         if unchanged:
             Mapping.objects.filter(pk__in=unchanged).update(run=self.run)
@@ -1129,8 +1134,51 @@ class _Importer:
             return [self._person_for(item.creator, item.line)]
         return list(dict.fromkeys(self._person_for(login, item.line) for login in logins))
 
+    def _featured_images(self, items: list[wxr.Item]) -> dict[int, MediaItem]:
+        """The media items the batch's featured images (_thumbnail_id) became, by their
+        attachment's id: one query (the attachments were all written in the first pass)."""
+        wanted = sorted({str(item.thumbnail_id) for item in items if item.thumbnail_id})
+        if not wanted:
+            return {}
+        mapped = dict(
+            Mapping.objects.filter(
+                site=self.site, kind=ObjectKind.ATTACHMENT, source_key__in=wanted
+            ).values_list("source_key", "object_id")
+        )
+        media = MediaItem.objects.in_bulk(mapped.values())
+        return {int(key): media[pk] for key, pk in mapped.items() if pk in media}
+
+    def _featured_image(
+        self, item: wxr.Item, what: str, images: dict[int, MediaItem]
+    ) -> MediaItem | None:
+        """The post's featured image, as WordPress's importer keeps it (it remaps
+        _thumbnail_id to the attachment it made), when it can be one here: a stored picture
+        with its alternative text (publishing.check_featured_image: it stands for the post
+        in listings, link previews and feeds). Else None, and the report says why."""
+        if not item.thumbnail_id:
+            return None
+        image = images.get(item.thumbnail_id)
+        if image is None:
+            why = "its attachment is not in the file"
+        elif not image.file:
+            why = "its file was not brought (import with --media-from the old uploads folder)"
+        elif not image.is_image:
+            why = "its attachment is not a picture"
+        elif not image.alt_text:
+            why = "its picture has no alternative text, which a featured image needs"
+        else:
+            return image
+        self.images_left_off.setdefault(why, []).append(what)
+        return None
+
     def _imported_post(
-        self, item: wxr.Item, title: str, slug: str, what: str, drawn: markup.Converted | None
+        self,
+        item: wxr.Item,
+        title: str,
+        slug: str,
+        what: str,
+        drawn: markup.Converted | None,
+        image: MediaItem | None,
     ) -> publishing.ImportedPost:
         status, published_at, visibility = self._post_state(item, what)
         return publishing.ImportedPost(
@@ -1151,10 +1199,18 @@ class _Importer:
             visibility=visibility,
             dek=item.stoa.dek if item.stoa is not None else "",
             is_featured=item.stoa.featured if item.stoa is not None else False,
+            listed=item.stoa.listed if item.stoa is not None else True,
+            featured_image=image,
         )
 
     def _save_post(
-        self, item: wxr.Item, post: Post, title: str, what: str, drawn: markup.Converted | None
+        self,
+        item: wxr.Item,
+        post: Post,
+        title: str,
+        what: str,
+        drawn: markup.Converted | None,
+        image: MediaItem | None,
     ) -> Post:
         """A post imported before, changed in the newer export: saved through the service."""
         status, published_at, visibility = self._post_state(item, what)
@@ -1179,6 +1235,10 @@ class _Importer:
             # Only Stoa's export says these; WordPress's leaves what an editor set here.
             post.dek = _cut(item.stoa.dek, 300)
             post.is_featured = item.stoa.featured
+            post.listed = item.stoa.listed
+        if image is not None:
+            # A file without one leaves the picture an editor may have chosen here.
+            post.featured_image = image
         try:
             publishing.save_post(post=post)
         except ValidationError as error:
@@ -1699,6 +1759,12 @@ def _stoa_part(item: wxr.Item) -> tuple[wxr.StoaFields, ...]:
     Stoa's export, so a WordPress file imported before keeps its fingerprints (a second run
     still changes nothing)."""
     return () if item.stoa is None else (item.stoa,)
+
+
+def _thumbnail_part(item: wxr.Item) -> tuple[int, ...]:
+    """What a featured image adds to an item's fingerprint: nothing when it has none, so the
+    fingerprints of a file imported before it was read stay as they were."""
+    return (item.thumbnail_id,) if item.thumbnail_id else ()
 
 
 def _uploads_path(address: str) -> str:

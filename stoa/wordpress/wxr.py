@@ -207,6 +207,7 @@ class StoaFields:
     authors: tuple[str, ...] = ()
     show_in_menu: bool = False
     credit: str = ""
+    listed: bool = True
 
     @classmethod
     def from_meta(cls, meta: dict[str, str]) -> StoaFields:
@@ -222,6 +223,8 @@ class StoaFields:
             ),
             show_in_menu=meta.get("_stoa_show_in_menu", "").strip() == "1",
             credit=meta.get("_stoa_credit", "").strip(),
+            # Written only for a post kept out of the listings (an embedded thread's).
+            listed=meta.get("_stoa_listed", "").strip() != "0",
         )
 
 

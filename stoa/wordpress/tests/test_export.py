@@ -475,3 +475,32 @@ def test_pingbacks_and_trackbacks_keep_their_comment_type() -> None:
         for c in root.iter(f"{WP}comment")
     }
     assert types == {"Reader": "comment", "Another Blog": "pingback", "A Trackback": "trackback"}
+
+
+def test_a_featured_image_leaves_as_wordpress_s_thumbnail_id_naming_its_attachment(
+    temporary_media: Path,
+) -> None:
+    image = io.BytesIO()
+    Image.new("RGB", (40, 30), (90, 120, 40)).save(image, format="JPEG")
+    picture = publishing_services.create_media_item(
+        title="Waiting room",
+        file=ContentFile(image.getvalue()),
+        file_name="waiting-room.jpg",
+        alt_text="Four chairs by a window",
+        created_at=WHEN,
+    )
+    PostFactory(title="With a picture", featured_image=picture)
+    PostFactory(title="Without one")
+    root, _ = exported()
+    posts, attachments = items(root, "post"), items(root, "attachment")
+    thumbnail = meta(posts["With a picture"])["_thumbnail_id"]
+    assert thumbnail == attachments["Waiting room"].findtext(f"{WP}post_id")
+    assert "_thumbnail_id" not in meta(posts["Without one"])
+
+
+def test_a_post_kept_out_of_the_listings_says_so_and_a_listed_one_says_nothing() -> None:
+    PostFactory(title="An embedded thread", listed=False)
+    PostFactory(title="A magazine post")
+    posts = items(exported()[0], "post")
+    assert meta(posts["An embedded thread"])["_stoa_listed"] == "0"
+    assert "_stoa_listed" not in meta(posts["A magazine post"])

@@ -11,7 +11,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.core.files.base import ContentFile
 
+from stoa.core.tests.test_images import photo
 from stoa.discussion import services as discussion_services
 from stoa.discussion.models import Comment, CommentKind, CommentStatus
 from stoa.discussion.services import ImportedComment
@@ -115,6 +117,16 @@ def populate() -> None:
             )
         ],
     )
+    # A stored picture, the first post's featured image; a post kept out of the listings.
+    picture = publishing_services.create_media_item(
+        title="Waiting room",
+        file=ContentFile(photo((40, 30))),
+        file_name="waiting-room.jpg",
+        alt_text="Four chairs by a window",
+        created_at=at(),
+    )
+    publishing_services.set_featured_image(post=first, image=picture)
+    PostFactory(title="An Embedded Thread", listed=False, published_at=at(4), categories=[greek])
     publishing_services.create_media_item(
         title="Two chairs",
         source_url="https://old.example/wp-content/uploads/2019/05/two-chairs.jpg",
@@ -144,6 +156,8 @@ def snapshot() -> dict[str, Any]:
             "is_featured": post.is_featured,
             "comments_open": post.comments_open,
             "visibility": post.visibility,
+            "listed": post.listed,
+            "featured_image": post.featured_image.title if post.featured_image else None,
             "authors": sorted(a.slug for a in post.authors.all()),
             "categories": sorted(c.slug for c in post.categories.all()),
             "tags": sorted(t.slug for t in post.tags.all()),
@@ -194,7 +208,10 @@ def snapshot() -> dict[str, Any]:
         "comments": comments,
         "media": {
             m.title: {
-                "source_url": m.source_url,
+                # A stored file comes back stored (copied from the old uploads folder).
+                "stored": bool(m.file),
+                "content_type": m.content_type,
+                "source_url": m.source_url if not m.file else "",
                 "alt_text": m.alt_text,
                 "caption": m.caption,
                 "credit": m.credit,
@@ -238,7 +255,7 @@ def empty_the_site() -> None:
     User.objects.all().delete()
 
 
-def export_and_import_back(tmp_path: Path) -> tuple[dict[str, Any], dict[str, Any]]:
+def export_and_import_back(tmp_path: Path, media: Path) -> tuple[dict[str, Any], dict[str, Any]]:
     populate()
     before = snapshot()
     export = tmp_path / "site.wordpress.xml"
@@ -246,20 +263,22 @@ def export_and_import_back(tmp_path: Path) -> tuple[dict[str, Any], dict[str, An
         export_wordpress(out.write, base_url=BASE)
     empty_the_site()
     assert not Post.objects.exists() and not Comment.objects.exists()
-    import_wordpress(source=export)
+    # The old uploads folder: the stored files, as the site that left had them.
+    uploads = media / "uploads"
+    import_wordpress(source=export, media_from=uploads)
     after = snapshot()
     # And the same file again changes nothing (the import is idempotent).
-    import_wordpress(source=export)
+    import_wordpress(source=export, media_from=uploads)
     assert snapshot() == after
     return before, after
 
 
 def test_a_site_exported_and_imported_into_an_empty_database_comes_back_the_same(
-    tmp_path: Path,
+    tmp_path: Path, temporary_media: Path
 ) -> None:
     """Every field, Stoa's own included (dek, featured, members only, every author, pages in
     the menu, media credit, biographies: they ride in _stoa_* postmeta and <stoa:author_bio>)."""
-    before, after = export_and_import_back(tmp_path)
+    before, after = export_and_import_back(tmp_path, temporary_media)
     found = differences(before, after)
     assert found == [], "\n".join(found)
     assert PostStatus.SCHEDULED in {p["status"] for p in after["posts"].values()}
@@ -273,6 +292,9 @@ def test_a_site_exported_and_imported_into_an_empty_database_comes_back_the_same
     assert after["pages"]["about"]["show_in_menu"] is True
     assert after["media"]["Two chairs"]["credit"]
     assert after["people"]["maria"]["bio"]
+    assert after["posts"]["notes-from-a-first-session"]["featured_image"] == "Waiting room"
+    assert after["media"]["Waiting room"]["stored"] is True
+    assert after["posts"]["an-embedded-thread"]["listed"] is False
 
 
 def test_a_site_moved_from_wordpress_leaves_again_as_it_came(tmp_path: Path) -> None:

@@ -383,9 +383,76 @@ def test_old_upload_addresses_lead_to_the_copied_files(client, tmp_path):
     assert client.get("/?attachment_id=5")["Location"] == media.url
 
 
-def test_a_featured_image_is_reported_as_not_kept():
+def test_a_featured_image_comes_over_when_its_picture_is_copied_and_described(tmp_path):
+    uploads = tmp_path / "uploads" / "2024" / "03"
+    uploads.mkdir(parents=True)
+    (uploads / "waiting-room.jpg").write_bytes(photo((40, 30)))
+    report = imported(media_from=tmp_path / "uploads")
+    picture = post_of(4).featured_image
+    assert picture is not None and picture.title == "waiting-room"
+    assert picture.alt_text == "An empty waiting room"
+    assert not any("featured image" in line for line in report.problems)
+    # The same file again: nothing changes, the picture stays.
+    again = imported(media_from=tmp_path / "uploads")
+    assert again.count("post", "updated") == 0
+    assert post_of(4).featured_image == picture
+
+
+def test_a_featured_image_whose_file_was_not_brought_is_left_off_and_reported():
     report = imported()
-    assert any("featured image" in line for line in report.problems)
+    assert post_of(4).featured_image is None
+    lines = [line for line in report.problems if "featured image" in line]
+    assert len(lines) == 1
+    assert "1 post(s)" in lines[0] and "Post 4" in lines[0] and "--media-from" in lines[0]
+
+
+def test_a_featured_image_without_alternative_text_is_left_off_and_reported(tmp_path):
+    uploads = tmp_path / "uploads" / "2024" / "03"
+    uploads.mkdir(parents=True)
+    (uploads / "waiting-room.jpg").write_bytes(photo((40, 30)))
+    source = tmp_path / "no-alt.xml"
+    source.write_text(
+        SAMPLE.read_text().replace("<![CDATA[An empty waiting room]]>", "<![CDATA[]]>")
+    )
+    report = imported(source, media_from=tmp_path / "uploads")
+    assert post_of(4).featured_image is None
+    assert any("featured image" in line and "alternative text" in line for line in report.problems)
+
+
+def test_a_newer_export_sets_the_featured_image_it_names_and_keeps_an_editors_otherwise(
+    tmp_path,
+):
+    from django.core.files.base import ContentFile
+
+    from stoa.publishing import services as publishing
+
+    uploads = tmp_path / "uploads" / "2024" / "03"
+    uploads.mkdir(parents=True)
+    (uploads / "waiting-room.jpg").write_bytes(photo((40, 30)))
+    text = SAMPLE.read_text()
+    without = tmp_path / "without.xml"
+    without.write_text(text.replace("<![CDATA[_thumbnail_id]]>", "<![CDATA[_edit_last]]>"))
+    imported(without, media_from=tmp_path / "uploads")
+    assert post_of(4).featured_image is None
+    pick = publishing.create_media_item(
+        title="Editor's pick",
+        file=ContentFile(photo((40, 30))),
+        file_name="pick.jpg",
+        alt_text="A window over the street",
+    )
+    publishing.set_featured_image(post=post_of(4), image=pick)
+    # A newer export that changed the post but names no picture: the editor's stays.
+    retitled = tmp_path / "retitled.xml"
+    retitled.write_text(
+        without.read_text().replace(
+            "What the intake form never tells you.", "What no intake form tells you."
+        )
+    )
+    assert imported(retitled, media_from=tmp_path / "uploads").count("post", "updated") == 1
+    assert post_of(4).featured_image == pick
+    # One that names it: the post takes the picture its attachment became.
+    assert imported(media_from=tmp_path / "uploads").count("post", "updated") >= 1
+    assert post_of(4).featured_image == MediaItem.objects.get(title="waiting-room")
 
 
 def test_a_slug_taken_here_gets_a_suffix_and_the_old_address_a_redirect(client):
