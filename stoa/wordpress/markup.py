@@ -45,9 +45,10 @@ class Converted:
 
 
 # Images by their WordPress attachment ids (a gallery's ids="..."), or those attached to the
-# post when a gallery names none.
+# post when a gallery names none, with their attachment ids, in WordPress's gallery order
+# (menu order, then id).
 ImagesById = Callable[[Iterable[int]], dict[int, Image]]
-AttachedTo = Callable[[], list[Image]]
+AttachedTo = Callable[[], list[tuple[int, Image]]]
 # The new address of an old upload, by its path under wp-content/uploads ("2024/03/a.jpg").
 UploadUrl = Callable[[str], str | None]
 
@@ -160,6 +161,16 @@ def _caption(match: re.Match[str]) -> str:
     caption = image.group(2).strip() or attributes.get("caption", "")
     figcaption = f"<figcaption>{caption}</figcaption>" if caption else ""
     return f"\n\n<figure>{image.group(1).strip()}{figcaption}</figure>\n\n"
+
+
+def _ids(text: str) -> list[int]:
+    return [int(part) for part in re.findall(r"[0-9]+", text)]
+
+
+def gallery_ids(attributes: dict[str, str]) -> list[int]:
+    """The attachment ids a [gallery] names: ids="...", else the older include="..." (both
+    read by gallery_shortcode()); empty for a gallery of the post's attached pictures."""
+    return _ids(attributes.get("ids", "")) or _ids(attributes.get("include", ""))
 
 
 def _gallery_markup(images: list[Image]) -> str:
@@ -324,14 +335,22 @@ def convert(
     text = _CAPTION.sub(_caption, text)
 
     def gallery(match: re.Match[str]) -> str:
+        # gallery_shortcode(): ids="..." (or the older include="...") names the pictures;
+        # without them, the post's attached pictures, less exclude="...".
         attributes = shortcode_attributes(match.group(1))
-        ids = [int(part) for part in re.findall(r"\d+", attributes.get("ids", ""))]
+        ids = gallery_ids(attributes)
         if ids:
             found = images_by_id(ids) if images_by_id else {}
             images = [found[i] for i in ids if i in found]
             result.missing_media.extend(f"attachment {i}" for i in ids if i not in found)
         else:
-            images = attached_images() if attached_images else []
+            excluded = set(_ids(attributes.get("exclude", "")))
+            attached = attached_images() if attached_images else []
+            images = [image for i, image in attached if i not in excluded]
+            if not images:
+                result.missing_media.append(
+                    "the pictures attached to the post, which its [gallery] shows"
+                )
         return _gallery_markup(images)
 
     text = GALLERY.sub(gallery, text)

@@ -41,6 +41,7 @@ excerpt and fingerprint 30%, converting the bodies that name no imported media 4
 
 from __future__ import annotations
 
+import bisect
 import contextlib
 import datetime as dt
 import html
@@ -49,6 +50,7 @@ import logging
 import re
 import time
 import uuid
+from array import array
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -257,6 +259,10 @@ class _Importer:
         self.images_left_off: dict[str, list[str]] = {}
         self.shortcodes: dict[str, list[str]] = {}
         self.pending_media: list[wxr.Item] = []
+        # Attachments by parent (see _sort_attached): flat triples while the first pass reads.
+        self.attached = array("q")
+        self.attached_parents = array("q")
+        self.attached_ids = array("q")
         self.pending: list[wxr.Item] = []
         self.pending_drawn: dict[int, tuple[reading.Drawn, ...]] = {}
         self.pending_bodies: dict[int, markup.Converted] = {}
@@ -302,6 +308,7 @@ class _Importer:
                     self._queue_attachment(record)
             elif event.stage == reading.BETWEEN:
                 self._attachment_batch()
+                self._sort_attached()
                 self._place_categories()
                 self.offset = record or dt.timedelta(0)
             elif isinstance(record, wxr.Item):
@@ -635,9 +642,45 @@ class _Importer:
     # ------------------------------------------------------------------ media
 
     def _queue_attachment(self, item: wxr.Item) -> None:
+        if item.parent:
+            self.attached.extend((item.parent, item.menu_order, item.id))
         self.pending_media.append(item)
         if len(self.pending_media) >= POST_BATCH:
             self._attachment_batch()
+
+    def _sort_attached(self) -> None:
+        """The attachments' (parent, menu order, id), sorted: a post's are then found by
+        bisection. Three machine integers an attachment (arrays, not tuples): the only map
+        that grows with the file, by its attachments, by a few megabytes at most."""
+        rows = self.attached
+        order = sorted(
+            range(len(rows) // 3), key=lambda k: (rows[3 * k], rows[3 * k + 1], rows[3 * k + 2])
+        )
+        self.attached_parents = array("q", (rows[3 * k] for k in order))
+        # By menu order, then id (WordPress's gallery order), within a parent.
+        self.attached_ids = array("q", (rows[3 * k + 2] for k in order))
+        self.attached = array("q")
+
+    def _attached_images(self, post_id: int) -> list[tuple[int, markup.Image]]:
+        """The pictures attached to a post (its uploads: an attachment's parent), for a
+        [gallery] that names none, in WordPress's order."""
+        start = bisect.bisect_left(self.attached_parents, post_id)
+        end = bisect.bisect_right(self.attached_parents, post_id)
+        ids = list(self.attached_ids[start:end])
+        if not ids:
+            return []
+        mapped = dict(
+            Mapping.objects.filter(
+                site=self.site, kind=ObjectKind.ATTACHMENT, source_key__in=[str(i) for i in ids]
+            ).values_list("source_key", "object_id")
+        )
+        media = MediaItem.objects.in_bulk(mapped.values())
+        found = []
+        for i in ids:
+            item = media.get(mapped.get(str(i), 0))
+            if item is not None and item.is_image:
+                found.append((i, markup.Image(item.url, item.alt_text, item.caption)))
+        return found
 
     def _attachment_batch(self) -> None:
         """Attachments in batches: those that keep their old address (no file to copy)
@@ -844,8 +887,7 @@ class _Importer:
         ids: set[int] = set()
         for body in bodies:
             for match in markup.GALLERY.finditer(body):
-                attributes = markup.shortcode_attributes(match.group(1))
-                ids.update(int(part) for part in re.findall(r"\d+", attributes.get("ids", "")))
+                ids.update(markup.gallery_ids(markup.shortcode_attributes(match.group(1))))
         wanted = sorted(ids)
         for start in range(0, len(wanted), LOOKUP_CHUNK):
             chunk = wanted[start : start + LOOKUP_CHUNK]
@@ -919,7 +961,7 @@ class _Importer:
         converted = drawn or markup.convert(
             item.content,
             images_by_id=self._images_by_id,
-            attached_images=lambda: [],
+            attached_images=lambda: self._attached_images(item.id),
             upload_url=self._upload_url,
             base_urls=self.base_urls,
         )
@@ -928,7 +970,7 @@ class _Importer:
             places = self.shortcodes.setdefault(name, [])
             places.append(f"line {item.line}" if item.line else what)
         for missing in converted.missing_media:
-            self.report.problem(f"{what}: {missing} is not among the imported media.", item.line)
+            self.report.problem(f"{what}: {missing}: not among the imported media.", item.line)
         return converted.html
 
     # ------------------------------------------------------------------ posts
@@ -1500,8 +1542,11 @@ class _Importer:
             self.report.problem(
                 f"{what} had a password on the old site; it is kept as a draft here.", item.line
             )
-        elif item.status in ("private", "future"):
+        elif item.status in ("private", "future", "pending"):
+            # A page here is a draft or published: nothing in between to keep it in.
             self.report.problem(f"{what} was {item.status}; it is a draft here.", item.line)
+        if len(title) > 200:
+            self.report.problem(f"{what}: the title is cut to 200 characters.", item.line)
         created = page is None
         page = page or Page()
         page.title = _cut(title, 200)
@@ -1518,7 +1563,9 @@ class _Importer:
         wanted = unquote(item.slug)
         base = wanted if wanted and _SLUG.match(wanted) else slugify(title) or f"page-{item.id}"
         page.slug = self._page_slug(page, base[:100])
-        if base != wanted and wanted:
+        # Told when the old slug could not be kept: not a slug here, or taken (a sibling's,
+        # or one of the site's own addresses), as for posts.
+        if page.slug != wanted and wanted:
             self.report.problem(f"{what}: the slug “{wanted}” is “{page.slug}” here.", item.line)
         try:
             publishing.save_page(page=page)

@@ -134,8 +134,30 @@ def test_a_gallery_shows_the_imported_images_in_its_order():
 
 
 def test_a_gallery_without_ids_shows_the_images_attached_to_the_post():
-    result = convert("[gallery]", attached_images=lambda: [Image("/media/c.jpg", "C")])
+    result = convert("[gallery]", attached_images=lambda: [(9, Image("/media/c.jpg", "C"))])
     assert '<img src="/media/c.jpg" alt="C">' in result.html
+
+
+def test_a_gallery_without_ids_leaves_out_the_pictures_it_excludes():
+    attached = [(9, Image("/media/c.jpg", "C")), (10, Image("/media/d.jpg", "D"))]
+    result = convert('[gallery exclude="9"]', attached_images=lambda: attached)
+    assert "/media/c.jpg" not in result.html and "/media/d.jpg" in result.html
+
+
+def test_an_older_gallery_naming_its_pictures_by_include_shows_them():
+    images = {5: Image("/media/a.jpg", "Room")}
+    result = convert(
+        '[gallery include="5"]',
+        images_by_id=lambda ids: {i: images[i] for i in ids if i in images},
+        attached_images=lambda: pytest.fail("asked for the attached pictures"),
+    )
+    assert '<img src="/media/a.jpg" alt="Room">' in result.html
+
+
+def test_a_gallery_of_attached_pictures_when_none_came_is_reported_not_dropped_silently():
+    result = convert("Before.\n\n[gallery]\n\nAfter.", attached_images=lambda: [])
+    assert "[gallery]" not in result.html
+    assert result.missing_media == ["the pictures attached to the post, which its [gallery] shows"]
 
 
 def test_unknown_shortcodes_stay_as_text_and_are_reported():

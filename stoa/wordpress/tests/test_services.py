@@ -848,6 +848,39 @@ def test_a_gallery_shows_the_imported_images_its_old_ids_name_in_their_order():
     assert f'alt="{media["5"].alt_text}"' in gallery
 
 
+def test_a_gallery_without_ids_shows_the_pictures_uploaded_to_the_post_in_wordpress_order(
+    tmp_path,
+):
+    source = tmp_path / "attached.xml"
+    source.write_text(SAMPLE.read_text().replace('[gallery ids="5,6" columns="2"]', "[gallery]"))
+    report = imported(source)
+    media = {
+        key: MediaItem.objects.get(
+            pk=Mapping.objects.get(kind=ObjectKind.ATTACHMENT, source_key=key).object_id
+        )
+        for key in ("5", "6")
+    }
+    body = post_of(4).body
+    gallery = body[re.search(r"<figure>\s*<figure>", body).start() :]
+    # Attachments 5 and 6 were uploaded to post 4: by menu order (both 0), then id.
+    assert gallery.index(f'src="{media["5"].url}"') < gallery.index(f'src="{media["6"].url}"')
+    assert not any("gallery" in line for line in report.problems)
+
+
+def test_a_gallery_without_ids_on_a_post_with_no_uploads_is_reported(tmp_path):
+    source = tmp_path / "nothing-attached.xml"
+    source.write_text(
+        SAMPLE.read_text()
+        .replace('[gallery ids="5,6" columns="2"]', "[gallery]")
+        .replace("<wp:post_parent>4</wp:post_parent>", "<wp:post_parent>0</wp:post_parent>")
+    )
+    report = imported(source)
+    assert "[gallery]" not in post_of(4).body
+    assert any(
+        "Post 4" in line and "pictures attached to the post" in line for line in report.problems
+    )
+
+
 def test_a_gallerys_images_at_their_old_addresses_are_not_looked_up_one_by_one():
     # Without a media folder an image keeps its old upload address, which the gallery's
     # markup then names: it is known with the batch's uploads, not asked for again alone.
@@ -869,3 +902,46 @@ def test_the_mapping_table_has_no_index_that_only_repeats_the_unique_constraints
     assert ["site_id"] not in columns
     unique = found["wordpress_one_mapping_per_object"]
     assert unique["columns"] == ["site_id", "kind", "source_key"]
+
+
+def test_a_page_pending_review_becomes_a_draft_and_the_report_says_so(tmp_path):
+    source = tmp_path / "pending-page.xml"
+    text = SAMPLE.read_text().replace(
+        "<title><![CDATA[Draft Page]]></title>", "<title><![CDATA[Waiting Page]]></title>"
+    )
+    start = text.index("<title><![CDATA[Waiting Page]]></title>")
+    end = text.index("</item>", start)
+    item = text[start:end].replace(
+        "<wp:status><![CDATA[draft]]></wp:status>", "<wp:status><![CDATA[pending]]></wp:status>"
+    )
+    source.write_text(text[:start] + item + text[end:])
+    report = imported(source)
+    assert Page.objects.get(title="Waiting Page").status == PageStatus.DRAFT
+    assert any("Page 21" in line and "was pending" in line for line in report.problems)
+
+
+def test_a_page_whose_slug_is_taken_here_gets_a_suffix_and_the_report_says_so(tmp_path):
+    source = tmp_path / "reserved-page.xml"
+    source.write_text(
+        SAMPLE.read_text().replace(
+            "<wp:post_name><![CDATA[about]]></wp:post_name>",
+            "<wp:post_name><![CDATA[admin]]></wp:post_name>",
+        )
+    )
+    report = imported(source)
+    assert Page.objects.get(title="About").slug == "admin-2"
+    assert any("Page 18" in line and "“admin”" in line for line in report.problems)
+
+
+def test_a_page_title_longer_than_the_field_is_cut_and_the_report_says_so(tmp_path):
+    source = tmp_path / "long-page.xml"
+    long_title = "About " + "the practice " * 30
+    source.write_text(
+        SAMPLE.read_text().replace(
+            "<title><![CDATA[About]]></title>", f"<title><![CDATA[{long_title}]]></title>"
+        )
+    )
+    report = imported(source)
+    page = Page.objects.get(slug="about")
+    assert len(page.title) <= 200 and page.title.startswith("About the practice")
+    assert any("Page 18" in line and "cut to 200" in line for line in report.problems)
