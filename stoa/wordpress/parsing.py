@@ -7,12 +7,20 @@ error class (a subclass of Refused) and says what it was expecting."""
 from __future__ import annotations
 
 import io
+import os
+import re
 from collections.abc import Iterator
 from typing import IO, Any, TypeVar
 
 from lxml import etree
 
 T = TypeVar("T")
+
+# How much of a file's start is searched for a DOCTYPE before it is parsed (refuse_doctype_ahead).
+PROLOG_BYTES = 64 * 1024
+# What may stand before the root element: comments and processing instructions (skipped), a
+# DOCTYPE (refused), then the first element's start (the prolog ends there).
+_PROLOG = re.compile(rb"<!--.*?-->|<\?.*?\?>|(<!DOCTYPE)|<[^?!]", re.S | re.I)
 
 
 class Refused(Exception):
@@ -67,6 +75,40 @@ def well_formed(records: Iterator[T], error: type[Refused]) -> Iterator[T]:
         if not line and logged:
             message, line = logged[-1].message, logged[-1].line
         raise error(f"Not a complete, well-formed XML file: {message}", line) from None
+
+
+def doctype_line(head: bytes) -> int | None:
+    """The line of a DOCTYPE declared in `head` (a file's first bytes) before its root
+    element, or None."""
+    for match in _PROLOG.finditer(head):
+        if match.group(1):
+            return head.count(b"\n", 0, match.start()) + 1
+        if not match.group().startswith((b"<!--", b"<?")):
+            return None  # the root element: no DOCTYPE before it
+    return None
+
+
+def refuse_doctype_ahead(
+    source: str | os.PathLike[str] | IO[bytes] | io.RawIOBase, error: type[Refused], export: str
+) -> None:
+    """Refuse a file declaring a DOCTYPE before a byte of it is parsed, naming the
+    declaration's line: libxml2 takes a small file in one go, so an entity bomb would be
+    expanded (up to its amplification limit, as huge_tree off sets it) and fail with a
+    message about entities before the root's start is handed over and refuse_doctype can
+    look. `source` is a path or a seekable binary file (read from where it stands, then put
+    back there); anything else is left to refuse_doctype."""
+    if isinstance(source, str | os.PathLike):
+        with open(source, "rb") as handle:
+            head = handle.read(PROLOG_BYTES)
+    elif isinstance(source, io.IOBase) and source.seekable():
+        position = source.tell()
+        head = source.read(PROLOG_BYTES)
+        source.seek(position)
+    else:
+        return
+    line = doctype_line(head)
+    if line is not None:
+        raise error(f"Refused: the file declares a DOCTYPE, which {export} never has", line)
 
 
 def refuse_doctype(root: Any, error: type[Refused], export: str) -> None:

@@ -40,7 +40,7 @@ from typing import IO, Any
 from stoa.core.conf import stoa_setting
 from stoa.discussion.sanitizers import clean_comment, comment_excerpt
 from stoa.publishing.sanitizers import clean_post_body
-from stoa.wordpress import markup, wxr
+from stoa.wordpress import markup, parsing, wxr
 
 # A file at least this large is read in a process of its own; a smaller one in the importer's
 # (starting a process costs about half a second, which a small file does not repay).
@@ -186,6 +186,9 @@ def events(handle: IO[bytes], *, local_zone: dt.tzinfo) -> Generator[Event]:
     GMT one, before any item showed the site's offset, is taken in `local_zone`."""
     size = file_size(handle)
     start = handle.tell()
+    # Here, where the file can still be read ahead and put back (the passes read it through
+    # a counting reader, which cannot).
+    parsing.refuse_doctype_ahead(handle, wxr.WXRError, "a WordPress export")
     counting = CountingReader(handle)
     first = wxr.Reader(
         counting, item_types=lambda kind: kind == "attachment", fallback_tz=local_zone

@@ -419,6 +419,7 @@ class Reader:
         return parsing.iterparse(self.source, tag=_FILTER, remove_blank_text=False)
 
     def _records(self) -> Iterator[Record]:
+        parsing.refuse_doctype_ahead(self.source, WXRError, "a WordPress export")
         channel: Any = None
         root_checked = False
         parser = self._parser()

@@ -216,9 +216,11 @@ def test_a_file_object_is_read_as_a_path_is():
 @pytest.mark.parametrize(
     ("name", "says", "line"),
     [
-        ("external-entity.xml", "declares a DOCTYPE", 5),
-        ("network-dtd.xml", "declares a DOCTYPE", 3),
-        ("billion-laughs.xml", "entity", None),
+        # The DOCTYPE's own line, found before anything is parsed: an entity bomb is never
+        # expanded, and is refused for its DOCTYPE like the others.
+        ("external-entity.xml", "declares a DOCTYPE", 2),
+        ("network-dtd.xml", "declares a DOCTYPE", 2),
+        ("billion-laughs.xml", "declares a DOCTYPE", 2),
         ("undeclared-entity.xml", "Entity 'nbsp' not defined", 4),
         ("not-wxr.xml", "root element is <html>", 2),
         ("plain-rss.xml", "no wp:wxr_version", 3),
@@ -352,3 +354,29 @@ def test_a_file_without_stoa_s_namespace_has_no_stoa_fields():
     items = [r for r in wxr.read(io.BytesIO(text.encode())) if isinstance(r, wxr.Item)]
     assert items[0].meta["_stoa_dek"] == "A dek"
     assert all(item.stoa is None for item in items)
+
+
+@pytest.mark.parametrize(
+    ("head", "line"),
+    [
+        (b'<?xml version="1.0"?>\n<!-- a note -->\n<!DOCTYPE rss [<!ENTITY a "b">]>\n<rss/>', 3),
+        # Only what comes before the root element: a DOCTYPE after it is not a declaration.
+        (b'<?xml version="1.0"?>\n<rss>\n<!DOCTYPE x>', None),
+        # A comment that mentions one, or holds what looks like an element, declares nothing.
+        (b"<!-- <!DOCTYPE rss> and <rss> -->\n<rss/>", None),
+        (b"<?xml version='1.0'?>\n\n<!doctype rss>\n<rss/>", 3),
+    ],
+)
+def test_a_doctype_is_found_before_the_root_element_only(head, line):
+    from stoa.wordpress import parsing
+
+    assert parsing.doctype_line(head) == line
+
+
+def test_a_refused_file_object_is_put_back_where_it_stood():
+    handle = io.BytesIO(SAMPLE.read_bytes())
+    handle.seek(7)
+    from stoa.wordpress import parsing
+
+    parsing.refuse_doctype_ahead(handle, wxr.WXRError, "a WordPress export")
+    assert handle.tell() == 7
