@@ -349,6 +349,9 @@ class PersonAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ["name"]}
     raw_id_fields = ["user"]
 
+    def save_model(self, request: HttpRequest, obj: Person, form: Any, change: bool) -> None:
+        services.save_person(person=obj)
+
 
 @admin.register(Category)
 class CategoryAdmin(admin.ModelAdmin):
@@ -358,12 +361,18 @@ class CategoryAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ["name"]}
     autocomplete_fields = ["parent"]
 
+    def save_model(self, request: HttpRequest, obj: Category, form: Any, change: bool) -> None:
+        services.save_category(category=obj)
+
 
 @admin.register(Tag)
 class TagAdmin(admin.ModelAdmin):
     list_display = ["name", "slug"]
     search_fields = ["name"]
     prepopulated_fields = {"slug": ["name"]}
+
+    def save_model(self, request: HttpRequest, obj: Tag, form: Any, change: bool) -> None:
+        services.save_tag(tag=obj)
 
 
 def label_split_datetime(field: forms.Field | None) -> None:

@@ -15,7 +15,7 @@ from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.core.files.base import ContentFile
 from django.db import connection, models, transaction
-from django.urls import URLResolver, get_resolver
+from django.urls import URLResolver, get_resolver, reverse
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -297,6 +297,53 @@ def create_category(
     category.full_clean()
     category.save()
     return category
+
+
+# The addresses of an author, a category or a tag, by route name: its archive and its feeds.
+_ARCHIVE_ROUTES = {
+    Person: ("publishing:author", "publishing:author_feed", "publishing:author_atom"),
+    Category: ("publishing:category", "publishing:category_feed", "publishing:category_atom"),
+    Tag: ("publishing:tag", "publishing:tag_feed", "publishing:tag_atom"),
+}
+
+
+def _save_keeping_links(obj: Person | Category | Tag) -> None:
+    """Save an author, category or tag; when its slug changed, the addresses readers had (its
+    archive and feeds, and every old address of an imported site that led there: the
+    redirect table is kept one hop long) answer 301 to the new ones, as for posts."""
+    before = (
+        type(obj).objects.filter(pk=obj.pk).values_list("slug", flat=True).first()
+        if obj.pk
+        else None
+    )
+    obj.full_clean()
+    obj.save()
+    if before is not None and before != obj.slug:
+        for name in _ARCHIVE_ROUTES[type(obj)]:
+            _keep_old_link(
+                reverse(name, kwargs={"slug": before}), reverse(name, kwargs={"slug": obj.slug})
+            )
+
+
+@transaction.atomic
+def save_person(*, person: Person) -> Person:
+    """Save an author or presenter edited in place (see _save_keeping_links)."""
+    _save_keeping_links(person)
+    return person
+
+
+@transaction.atomic
+def save_category(*, category: Category) -> Category:
+    """Save a category edited in place (see _save_keeping_links)."""
+    _save_keeping_links(category)
+    return category
+
+
+@transaction.atomic
+def save_tag(*, tag: Tag) -> Tag:
+    """Save a tag edited in place (see _save_keeping_links)."""
+    _save_keeping_links(tag)
+    return tag
 
 
 @transaction.atomic

@@ -521,3 +521,15 @@ def test_who_may_change_which_post(author, post_kind: str, who: str) -> None:
     assert can_change_post(user, post) is expected
     # The same rule as a query, for forms that offer a choice of posts.
     assert (post in Post.objects.changeable_by(user)) is expected
+
+
+def test_a_tag_renamed_in_the_admin_keeps_its_old_address(superuser_client) -> None:
+    from stoa.core.models import Redirect
+
+    tag = TagFactory(name="Grief", slug="grief")
+    response = superuser_client.post(
+        f"/admin/publishing/tag/{tag.pk}/change/", {"name": "Grief work", "slug": "grief-work"}
+    )
+    assert response.status_code == 302
+    assert Redirect.objects.get(old_path="/tag/grief/").new_path == "/tag/grief-work/"
+    assert superuser_client.get("/tag/grief/feed/")["Location"] == "/tag/grief-work/feed/"

@@ -1,5 +1,6 @@
 """An edited slug keeps old links working: the address readers had answers 301 to the new
-one (as WordPress redirects a post's old slugs), for posts and for pages and their children."""
+one (as WordPress redirects a post's old slugs), for posts, pages and their children, and the
+archives and feeds of authors, categories and tags."""
 
 from __future__ import annotations
 
@@ -11,7 +12,13 @@ from django.test import Client
 from stoa.core.models import Redirect
 from stoa.publishing import services
 from stoa.publishing.models import PageStatus, PostStatus
-from stoa.publishing.tests.factories import PageFactory, PostFactory
+from stoa.publishing.tests.factories import (
+    CategoryFactory,
+    PageFactory,
+    PersonFactory,
+    PostFactory,
+    TagFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -82,3 +89,50 @@ def test_a_pages_new_slug_redirects_it_and_its_children(client: Client) -> None:
     assert location(client.get("/about/team/")) == (301, "/who-we-are/team/")
     team.refresh_from_db()
     assert client.get(team.get_absolute_url()).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("make", "save", "prefix"),
+    [
+        (lambda: CategoryFactory(slug="clinical"), "save_category", "/category/"),
+        (lambda: TagFactory(slug="clinical"), "save_tag", "/tag/"),
+        (lambda: PersonFactory(slug="clinical"), "save_person", "/author/"),
+    ],
+)
+def test_a_renamed_archive_redirects_its_page_and_feeds(client: Client, make, save, prefix):
+    thing = make()
+    field = {"save_category": "category", "save_tag": "tag", "save_person": "person"}[save]
+    thing.slug = "clinical-practice"
+    getattr(services, save)(**{field: thing})
+    for tail in ("", "feed/", "feed/atom/"):
+        old, new = f"{prefix}clinical/{tail}", f"{prefix}clinical-practice/{tail}"
+        assert location(client.get(old)) == (301, new)
+    # Saved again unchanged: nothing more.
+    getattr(services, save)(**{field: thing})
+    assert Redirect.objects.count() == 3
+
+
+def test_an_old_address_that_led_to_a_renamed_category_leads_to_its_new_one_in_one_hop(
+    client: Client,
+) -> None:
+    from stoa.core import services as core_services
+
+    category = CategoryFactory(slug="clinical")
+    # As an import leaves it: WordPress's /?cat=ID and its own category path, sent here.
+    core_services.add_redirects(
+        pairs=[("/?cat=7", "/category/clinical/"), ("/topics/clinical/", "/category/clinical/")]
+    )
+    category.slug = "clinical-practice"
+    services.save_category(category=category)
+    assert location(client.get("/?cat=7")) == (301, "/category/clinical-practice/")
+    assert location(client.get("/topics/clinical/")) == (301, "/category/clinical-practice/")
+
+
+def test_a_renamed_category_with_a_bad_slug_is_refused_and_leaves_no_redirect() -> None:
+    from django.core.exceptions import ValidationError
+
+    category = CategoryFactory(slug="clinical")
+    category.slug = "not a slug!"
+    with pytest.raises(ValidationError):
+        services.save_category(category=category)
+    assert not Redirect.objects.exists()
