@@ -17,11 +17,13 @@ The import (import_disqus) matches each thread to a post by its link: the post's
 here, or an old address the redirect table sends to one (a WordPress permalink the WordPress
 import recorded), or else the WordPress post id in the thread's identifier through the
 WordPress import's mapping; a thread no post matches is reported with its comments, which are
-skipped. Comments are written by discussion's import_comments, as Disqus judged them (spam,
-deleted → trash, not approved → held), threaded by their parents, in batches; each Disqus
-comment's Stoa id is kept in the mapping table (a SourceSite per Disqus forum), so a second
-run of the same file changes nothing and a newer export only updates what changed. All or
-nothing, in one transaction, with one new content version; the report is an ImportRun.
+skipped, as are the comments of a thread Disqus deleted. Comments are written by discussion's
+import_comments, as Disqus judged them (spam, deleted → trash, not approved → held), threaded
+by their parents, in batches; each Disqus comment's Stoa id is kept in the mapping table (a
+SourceSite per Disqus forum), so a second run of the same file changes nothing and a newer
+export only updates what changed (a comment deleted here since is written again, as the
+WordPress import does). All or nothing, in one transaction, with one new content version; the
+report is an ImportRun, which a failed run leaves with its reason and no counts.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import logging
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -43,7 +46,7 @@ from django.utils import timezone
 from stoa.core import freshness
 from stoa.core.models import Redirect
 from stoa.core.services import normal_old_path
-from stoa.discussion.models import CommentStatus
+from stoa.discussion.models import Comment, CommentStatus
 from stoa.discussion.services import ImportedComment, import_comments
 from stoa.members.models import User
 from stoa.publishing.models import Post as StoaPost
@@ -61,6 +64,10 @@ from stoa.wordpress.models import (
 DISQUS = "http://disqus.com"
 INTERNALS = "http://disqus.com/disqus-internals"
 DSQ_ID = f"{{{INTERNALS}}}id"
+# A Disqus id is a number; the mapping table keeps a comment's as a key of 200 characters.
+ID_LENGTH = 200
+
+logger = logging.getLogger(__name__)
 
 
 class DisqusError(parsing.Refused):
@@ -105,7 +112,9 @@ class Thread:
         """The WordPress post id WordPress's Disqus plugin put first in the identifier
         ("123 https://site/?p=123"), if that is what the identifier is."""
         first = self.identifier.split(" ", 1)[0]
-        return int(first) if first.isdigit() else None
+        # ASCII digits only: str.isdigit() takes "²", which int() does not. Anything else is
+        # not refused: the identifier is whatever text the site gave Disqus.
+        return int(first) if first.isascii() and first.isdigit() else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -170,9 +179,21 @@ def _text(children: dict[str, Any], name: str) -> str:
     return (child.text or "") if child is not None else ""
 
 
+def _dsq_id(element: Any, what: str) -> str:
+    """The element's dsq:id ("" if it has none), refused unless it is a Disqus id: ASCII
+    digits, as Disqus writes them (str.isdigit() would take "²", int() would not)."""
+    found = (element.get(DSQ_ID) or "").strip()
+    if found and not (found.isascii() and found.isdigit() and len(found) <= ID_LENGTH):
+        raise DisqusError(
+            f"A <{what}> whose dsq:id {found[:40]!r} is not a Disqus id (ASCII digits)",
+            element.sourceline,
+        )
+    return found
+
+
 def _ref(children: dict[str, Any], name: str) -> str:
     child = children.get(name)
-    return (child.get(DSQ_ID) or "").strip() if child is not None else ""
+    return _dsq_id(child, name) if child is not None else ""
 
 
 class Reader:
@@ -186,6 +207,7 @@ class Reader:
         return parsing.well_formed(self._records(), DisqusError)
 
     def _records(self) -> Iterator[Record]:
+        parsing.refuse_doctype_ahead(self.source, DisqusError, "a Disqus export")
         parser = parsing.iterparse(self.source)
         depth = 0
         root: Any = None
@@ -219,9 +241,9 @@ class Reader:
     def _record(self, element: Any) -> Record | None:
         _, name = _local(element.tag)
         line = element.sourceline
-        record_id = (element.get(DSQ_ID) or "").strip()
         if name not in ("category", "thread", "post"):
             return None
+        record_id = _dsq_id(element, name)
         if not record_id:
             raise DisqusError(f"A <{name}> without a dsq:id", line)
         children = _children(element)
@@ -354,6 +376,11 @@ def comment_status(post: Post) -> str:
     return CommentStatus.APPROVED
 
 
+def _at(line: int | None) -> str:
+    """ " (line N)" for a report line about a record, as a refusal names its line."""
+    return f" (line {line})" if line else ""
+
+
 def _digest(post: Post, post_id: int) -> str:
     """A fingerprint of what the export says of a comment: unchanged, it is not written."""
     said = [
@@ -379,8 +406,10 @@ class DisqusImport:
         self.now = now
         self.site: SourceSite | None = None
         self.threads: dict[str, int | None] = {}
-        # Threads no post matches: [title, link, comments skipped].
+        # Threads no post matches, and threads deleted on Disqus: [title, link, comments
+        # skipped].
         self.unmatched: dict[str, list[Any]] = {}
+        self.deleted: dict[str, list[Any]] = {}
         self.pending: list[tuple[Post, int]] = []
         self.waiting: dict[str, list[tuple[Post, int]]] = {}
         self.counts = {kind: dict.fromkeys(COUNT_COLUMNS, 0) for kind in (THREADS, COMMENTS)}
@@ -409,6 +438,18 @@ class DisqusImport:
 
     def thread(self, thread: Thread) -> None:
         self.source_site(thread.forum)
+        if thread.is_deleted:
+            # Deleted on Disqus (by its moderators, or with its page): its comments are shown
+            # nowhere there, so they are not brought here. What an earlier import brought of
+            # it stays: removing comments is an editor's decision, not an import's.
+            self.threads[thread.id] = None
+            self.deleted[thread.id] = [thread.title, thread.link, 0]
+            self.counts[THREADS]["skipped"] += 1
+            return
+        # A closed thread (is_closed) only stopped new comments on Disqus: the ones it has
+        # come as they are. The post's own comments_open is left as it is (the WordPress
+        # import brought WordPress's, or an editor set it): the thread's flag says nothing of
+        # whether this site takes comments on the post now.
         post_id = post_for_thread(thread)
         self.threads[thread.id] = post_id
         self.counts[THREADS]["updated" if post_id is not None else "skipped"] += 1
@@ -421,7 +462,7 @@ class DisqusImport:
             self.unmatched[comment.thread] = [f"thread {comment.thread}", "(not in the file)", 0]
         post_id = self.threads[comment.thread]
         if post_id is None:
-            self.unmatched[comment.thread][2] += 1
+            (self.deleted.get(comment.thread) or self.unmatched[comment.thread])[2] += 1
             self.counts[COMMENTS]["skipped"] += 1
             return
         self.pending.append((comment, post_id))
@@ -440,6 +481,12 @@ class DisqusImport:
                     f"No post matches the Disqus thread “{title}” ({link}): its {skipped} "
                     "comment(s) were not brought over."
                 )
+        for title, link, skipped in self.deleted.values():
+            if skipped:
+                self.problems.append(
+                    f"The Disqus thread “{title}” ({link}) was deleted on Disqus: its "
+                    f"{skipped} comment(s) were not brought over."
+                )
 
     def flush(self, *, final: bool) -> None:
         while self.pending:
@@ -456,6 +503,7 @@ class DisqusImport:
                 site=site, kind=ObjectKind.COMMENT, source_key__in=wanted
             )
         }
+        self.forget_deleted(existing)
         if not final:
             batch = self.defer_early_replies(batch, keys, existing)
         known: dict[int | str, int] = {key: m.object_id for key, m in existing.items()}
@@ -470,6 +518,7 @@ class DisqusImport:
             digests[comment.id] = digest
             rows.setdefault(post_id, []).append(self.row(comment, mapping))
         posts = StoaPost.objects.in_bulk(list(rows))
+        lines = {comment.id: comment.line for comment, _ in batch}
         new: list[Mapping] = []
         changed: list[Mapping] = []
         for post_id, post_rows in rows.items():
@@ -477,8 +526,9 @@ class DisqusImport:
             parents = {row.key: row.parent_key for row in post_rows}
             for key in result.orphans:
                 self.problems.append(
-                    f"Disqus comment {key} answers comment {parents.get(key)}, which is not "
-                    "in the file: it is shown as a top-level comment."
+                    f"Disqus comment {key} answers comment {parents.get(key)}, which is "
+                    "neither in the file nor here: it is shown as a top-level comment"
+                    f"{_at(lines.get(str(key)))}."
                 )
             for row in post_rows:
                 pk = result.comments.get(row.key)
@@ -510,6 +560,27 @@ class DisqusImport:
         # Replies that waited for a comment of this batch can be written now.
         for comment, _ in batch:
             self.pending.extend(self.waiting.pop(comment.id, []))
+
+    def forget_deleted(self, existing: dict[str, Mapping]) -> None:
+        """Drop the mapping rows (from the table and from `existing`) whose comment was
+        deleted here since (the purge of old spam and trash, an editor). As the WordPress
+        import does (services._comment_batch), such a comment is then written again from
+        the export rather than "updated" where nothing is, and a reply to it never points
+        at the missing row: it waits for its parent to be written again, or, if the file
+        does not hold the parent, goes to the top level and is reported."""
+        if not existing:
+            return
+        alive = set(
+            Comment.objects.filter(pk__in={m.object_id for m in existing.values()}).values_list(
+                "pk", flat=True
+            )
+        )
+        gone = [key for key, mapping in existing.items() if mapping.object_id not in alive]
+        if not gone:
+            return
+        Mapping.objects.filter(pk__in=[existing[key].pk for key in gone]).delete()
+        for key in gone:
+            del existing[key]
 
     def defer_early_replies(
         self, batch: list[tuple[Post, int]], keys: set[str], existing: dict[str, Mapping]
@@ -587,13 +658,30 @@ def import_disqus(
             if dry_run:
                 transaction.set_rollback(True)
     except (DisqusError, ValidationError, DatabaseError) as error:
-        run.status, run.error = RunStatus.FAILED, str(error)
-    else:
-        run.status = RunStatus.DONE
+        return _end_run(run=run, job=job, error=str(error))
+    except Exception as error:
+        # A fault, not a refusal: the run is marked failed all the same (else a command-line
+        # run would say "running" for ever), its traceback logged, and the error raised
+        # again, as the WordPress import does (services.run_import, import_wordpress's
+        # command).
+        logger.exception("The Disqus import %s failed", run.pk)
+        _end_run(run=run, job=job, error=f"{type(error).__name__}: {error}")
+        raise
+    return _end_run(run=run, job=job, error="")
+
+
+def _end_run(*, run: ImportRun, job: DisqusImport, error: str) -> ImportRun:
+    """Keep how the import ended in its run (written after the import's transaction, so
+    that a failure's reason survives the rollback). A failed run keeps its reason and no
+    counts or problems, as services.save_report leaves a failed WordPress import: what they
+    counted was rolled back, and the report must not show it as done."""
+    run.status = RunStatus.FAILED if error else RunStatus.DONE
+    run.error = error
+    if not error:
+        run.counts, run.problems = job.counts, job.problems
     if job.site is not None and not SourceSite.objects.filter(pk=job.site.pk).exists():
         job.site = None  # made by a run that wrote nothing
     run.site = job.site
-    run.counts, run.problems = job.counts, job.problems
     run.done = run.total = job.records
     run.finished_at = timezone.now()
     run.save()

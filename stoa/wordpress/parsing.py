@@ -100,7 +100,7 @@ def refuse_doctype_ahead(
     if isinstance(source, str | os.PathLike):
         with open(source, "rb") as handle:
             head = handle.read(PROLOG_BYTES)
-    elif isinstance(source, io.IOBase) and source.seekable():
+    elif callable(getattr(source, "seekable", None)) and source.seekable():  # Django's File too
         position = source.tell()
         head = source.read(PROLOG_BYTES)
         source.seek(position)

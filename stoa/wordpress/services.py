@@ -2065,8 +2065,11 @@ def _run_disqus_import(*, run: ImportRun) -> ImportRun:
                 source=handle, run=run, dry_run=run.dry_run, progress=progress
             )
     except Exception as error:
-        logger.exception("The Disqus import %s failed", run.pk)
-        save_report(run=run, report=None, error=f"{type(error).__name__}: {error}")
+        # import_disqus ends (and logs) a failure of its own; this is for the rest (the
+        # upload unreadable, say).
+        if run.status != RunStatus.FAILED:
+            logger.exception("The Disqus import %s failed", run.pk)
+            save_report(run=run, report=None, error=f"{type(error).__name__}: {error}")
     finally:
         cache.delete(key)
         _drop_upload(run)

@@ -168,3 +168,36 @@ def test_a_broken_disqus_export_fails_with_its_reason_shown(
     assert not run.upload
     page = client.get(f"/admin/wordpress/importrun/{run.pk}/change/").content.decode()
     assert "Nothing was imported" in page
+
+
+def test_a_failed_run_shows_its_reason_and_no_counts_of_work_rolled_back(client, editor):
+    # As a failed Disqus run kept them before it stopped keeping them.
+    run = ImportRun.objects.create(
+        kind=ImportKind.DISQUS,
+        file_name="export.xml",
+        status=RunStatus.FAILED,
+        error="Not a complete, well-formed XML file (line 40)",
+        counts={"comment": {"created": 6, "updated": 0, "skipped": 1, "failed": 0}},
+    )
+    page = client.get(f"/admin/wordpress/importrun/{run.pk}/change/").content.decode()
+    assert "Nothing was imported: Not a complete, well-formed XML file (line 40)" in page
+    assert "What came over, per kind" not in page
+
+
+def test_a_disqus_export_declaring_a_doctype_is_refused_naming_its_line(
+    client, editor, django_capture_on_commit_callbacks
+):
+    PostFactory(slug="notes-from-a-first-session")
+    with django_capture_on_commit_callbacks(execute=True):
+        upload(client, DATA / "disqus-doctype-entity.xml", kind="disqus")
+    run = ImportRun.objects.get()
+    assert (run.kind, run.status) == (ImportKind.DISQUS, RunStatus.FAILED)
+    assert run.error == (
+        "Refused: the file declares a DOCTYPE, which a Disqus export never has (line 2)"
+    )
+    assert (run.counts, run.problems) == ({}, [])
+    assert not run.upload and not Comment.objects.exists()
+    page = client.get(f"/admin/wordpress/importrun/{run.pk}/change/").content.decode()
+    assert "Nothing was imported: Refused: the file declares a DOCTYPE" in page
+    assert "(line 2)" in page
+    assert "What came over, per kind" not in page
