@@ -34,6 +34,30 @@ def ensure_admin(*, username: str, email: str) -> tuple[User, str | None]:
 
 
 @transaction.atomic
+def create_claimable_account(
+    *, username: str, email: str, first_name: str = "", last_name: str = "", display_name: str = ""
+) -> User:
+    """An account made for someone who is not here yet (an author of an imported site): no
+    usable password, so nobody can sign in with it until its owner claims it by resetting
+    the password (allauth finds it by its address, kept unverified until then)."""
+    user = User(
+        username=username, email=email, first_name=first_name[:150], last_name=last_name[:150]
+    )
+    user.set_unusable_password()
+    # Not full_clean(): the address is kept as the old site had it, even one Django's
+    # validator would refuse (an import must not fail on an author's typo; the owner
+    # corrects it when claiming the account).
+    user.save()
+    if display_name:
+        Profile.objects.filter(user=user).update(display_name=display_name[:DISPLAY_NAME_MAX])
+    if email:
+        EmailAddress.objects.get_or_create(
+            user=user, email=email.lower(), defaults={"primary": True, "verified": False}
+        )
+    return user
+
+
+@transaction.atomic
 def profile_for(*, user: User) -> Profile:
     """The member's profile, made now if the account predates it."""
     profile, _ = Profile.objects.get_or_create(user=user)

@@ -347,6 +347,16 @@ def save_tag(*, tag: Tag) -> Tag:
 
 
 @transaction.atomic
+def create_tag(*, name: str, slug: str = "") -> Tag:
+    """Add a tag under its own slug (an imported one keeps its old site's), or one made from
+    the name."""
+    tag = Tag(name=" ".join(name.split()), slug=slug or unique_slug(Tag, name))
+    tag.full_clean()
+    tag.save()
+    return tag
+
+
+@transaction.atomic
 def get_or_create_tag(*, name: str) -> Tag:
     """Find a tag by name (case-insensitively) or add it."""
     name = " ".join(name.split())

@@ -54,10 +54,9 @@ from array import array
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import IO, Any
+from typing import IO, Any, TypeVar
 from urllib.parse import unquote, urljoin, urlsplit
 
-from allauth.account.models import EmailAddress
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.files import File
@@ -72,7 +71,8 @@ from stoa.core import services as core
 from stoa.core.models import Redirect
 from stoa.discussion import services as discussion
 from stoa.discussion.models import Comment, CommentKind, CommentStatus
-from stoa.members.models import Profile, User
+from stoa.members import services as members
+from stoa.members.models import User
 from stoa.publishing import services as publishing
 from stoa.publishing.models import (
     Category,
@@ -123,6 +123,7 @@ _UPLOAD_PATH = re.compile(
 _SIZED = re.compile(r"-\d+x\d+(\.[A-Za-z0-9]+)$")
 
 Progress = Callable[[int, int], None]
+_Saved = TypeVar("_Saved")
 
 _SLUG = re.compile(r"^[-a-zA-Z0-9_]+$")
 _UPLOADS = "/wp-content/uploads/"
@@ -423,7 +424,7 @@ class _Importer:
                 person.name = name
                 if author.bio is not None:
                     person.bio = author.bio
-                person.save(update_fields=["name", "bio"])
+                self._save(publishing.save_person, person=person, what=f"Author “{key}”")
                 self.report.add("author", "updated")
         else:
             person = self._new_person(author, name)
@@ -441,19 +442,15 @@ class _Importer:
         email = author.email.strip()
         user = User.objects.filter(email__iexact=email).first() if email else None
         if user is None:
-            user = User(
+            user = self._save(
+                members.create_claimable_account,
                 username=_free_username(author.login or name),
                 email=email,
-                first_name=author.first_name[:150],
-                last_name=author.last_name[:150],
+                first_name=author.first_name,
+                last_name=author.last_name,
+                display_name=name,
+                what=f"Author “{author.login or name}”",
             )
-            user.set_unusable_password()
-            user.save()
-            Profile.objects.filter(user=user).update(display_name=name[:80])
-            if email:
-                EmailAddress.objects.get_or_create(
-                    user=user, email=email.lower(), defaults={"primary": True, "verified": False}
-                )
         person = Person.objects.filter(user=user).first()
         if person is None:
             slug = slugify(author.login)
@@ -463,7 +460,7 @@ class _Importer:
         elif author.bio is not None and person.bio != author.bio:
             # The account's person here already: Stoa's export says what their biography is.
             person.bio = author.bio
-            person.save(update_fields=["bio"])
+            self._save(publishing.save_person, person=person, what=f"Author “{author.login}”")
         return person
 
     def _person_for(self, login: str, line: int | None) -> int:
@@ -489,6 +486,15 @@ class _Importer:
         return self.fallback_person
 
     # ------------------------------------------------------------------ terms
+
+    @staticmethod
+    def _save(service: Callable[..., _Saved], *, what: str, **values: Any) -> _Saved:
+        """A service of the app that owns the object, its refusal the import's, naming what
+        was being written."""
+        try:
+            return service(**values)
+        except ValidationError as error:
+            raise ImportRefused(f"{what} cannot be saved: {_message(error)}") from error
 
     def _slug(
         self,
@@ -540,7 +546,7 @@ class _Importer:
                 self.report.add("category", "skipped")
             else:
                 category.name, category.description = name, record.description
-                category.save(update_fields=["name", "description"])
+                self._save(publishing.save_category, category=category, what=f"Category “{name}”")
                 self.report.add("category", "updated")
         else:
             slug = self._slug(
@@ -573,7 +579,10 @@ class _Importer:
                 )
             if parent == pk:
                 parent = None
-            Category.objects.filter(pk=pk).exclude(parent_id=parent).update(parent_id=parent)
+            category = Category.objects.get(pk=pk)
+            if category.parent_id != parent:
+                category.parent_id = parent
+                self._save(publishing.save_category, category=category, what=f"Category “{name}”")
         self.category_parents = []
 
     def _tag(self, record: wxr.Tag) -> None:
@@ -590,7 +599,7 @@ class _Importer:
                 self.report.add("tag", "skipped")
             else:
                 tag.name = name
-                tag.save(update_fields=["name"])
+                self._save(publishing.save_tag, tag=tag, what=f"Tag “{name}”")
                 self.report.add("tag", "updated")
         else:
             tag = Tag.objects.filter(name__iexact=name).first()
@@ -603,9 +612,7 @@ class _Importer:
                     what=f"Tag “{name}”",
                     line=record.line,
                 )
-                tag = Tag(name=name, slug=slug)
-                tag.full_clean()
-                tag.save()
+                tag = self._save(publishing.create_tag, name=name, slug=slug, what=f"Tag “{name}”")
                 self.report.add("tag", "created")
             else:
                 self.report.add("tag", "skipped")

@@ -451,3 +451,20 @@ def test_allauths_forms_and_a_page_showing_a_message_are_never_kept(page_cache: 
     assert "You have confirmed" in main_text(told)
     assert "X-Stoa-Cache" not in told
     assert "You have confirmed" not in main_text(Client().get(reverse("account_login")))
+
+
+def test_a_claimable_account_cannot_sign_in_until_its_owner_resets_the_password() -> None:
+    from stoa.members import services
+
+    user = services.create_claimable_account(
+        username="maria", email="Maria@Example.org", first_name="María", display_name="María O."
+    )
+    assert not user.has_usable_password()
+    address = EmailAddress.objects.get(user=user)
+    assert (address.email, address.primary, address.verified) == ("maria@example.org", True, False)
+    assert Profile.objects.get(user=user).display_name == "María O."
+    client = Client()
+    assert not client.login(username="maria", password="")
+    response = client.post(reverse("account_reset_password"), {"email": "maria@example.org"})
+    assert response.status_code == 302
+    assert [m.to for m in mail.outbox] == [["maria@example.org"]]
