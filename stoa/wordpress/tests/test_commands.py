@@ -4,6 +4,8 @@ refused file a clear error and a non-zero exit."""
 from __future__ import annotations
 
 import io
+import re
+import sys
 from pathlib import Path
 
 import pytest
@@ -21,6 +23,22 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture(autouse=True)
 def media(temporary_media: Path) -> Path:
     return temporary_media
+
+
+class Terminal(io.StringIO):
+    """A stream that says it is a terminal, as a console's is."""
+
+    def isatty(self) -> bool:
+        return True
+
+
+@pytest.fixture
+def console_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    """rich decides by the stream alone: none of the variables that force its answer."""
+    for name in ("FORCE_COLOR", "TTY_COMPATIBLE", "TTY_INTERACTIVE", "NO_COLOR", "JUPYTER_COLUMNS"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("TERM", "xterm-256color")
+    monkeypatch.setenv("COLUMNS", "100")
 
 
 def run_command(*args: str) -> tuple[str, str]:
@@ -78,3 +96,33 @@ def test_a_missing_file_or_media_folder_is_refused(tmp_path):
         run_command(str(tmp_path / "nothing.xml"))
     with pytest.raises(CommandError, match="not a directory"):
         run_command(str(SAMPLE), "--media-from", str(tmp_path / "nowhere"))
+
+
+def test_on_a_terminal_the_command_shows_a_progress_bar_that_ends_full(monkeypatch, console_env):
+    # The bar is drawn on the process's standard error (rich's Console on sys.stderr).
+    terminal = Terminal()
+    monkeypatch.setattr(sys, "stderr", terminal)
+    out, _ = run_command(str(SAMPLE))
+    drawn = terminal.getvalue()
+    assert "Importing the WordPress export" in drawn
+    assert "\x1b[" in drawn  # drawn with a terminal's escape codes
+    # Two passes over the file, counted to the end: "98.0/98.0 kB" (rich's DownloadColumn,
+    # in decimal kilobytes).
+    total = f"{2 * SAMPLE.stat().st_size / 1000:.1f}"
+    told = re.findall(r"([0-9.]+)/([0-9.]+) kB", drawn)
+    assert told[-1] == (total, total)
+    # The report is on standard output, not mixed with the bar.
+    assert "Imported (sample-export.wordpress.xml)" in out
+    assert "Imported (" not in drawn
+    assert Post.objects.count() == 10
+
+
+def test_in_a_pipe_the_command_prints_no_progress_bar(monkeypatch, console_env):
+    piped = io.StringIO()
+    monkeypatch.setattr(sys, "stderr", piped)
+    out, err = run_command(str(SAMPLE))
+    assert piped.getvalue() == ""
+    assert err == ""
+    assert "Imported (sample-export.wordpress.xml)" in out
+    assert "Importing the WordPress export" not in out
+    assert Post.objects.count() == 10

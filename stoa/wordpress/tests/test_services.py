@@ -8,14 +8,20 @@ import re
 from pathlib import Path
 
 import pytest
+from allauth.account.models import EmailAddress
 from django.core import mail
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 
 from stoa.core import cache
+from stoa.core.models import Redirect
 from stoa.core.tests.test_images import photo
-from stoa.discussion.models import Comment, CommentKind, CommentStatus
-from stoa.members.models import User
+from stoa.discussion import services as discussion
+from stoa.discussion.models import Comment, CommentKind, CommentStatus, DiscussionSettings
+from stoa.members.models import Profile, User
+from stoa.members.tests.helpers import last_email_to, link_in
 from stoa.publishing.models import (
     Category,
     MediaItem,
@@ -34,6 +40,7 @@ DATA = Path(__file__).parent / "data"
 SAMPLE = DATA / "sample-export.wordpress.xml"
 EDGES = DATA / "edge-cases.wordpress.xml"
 UTC = dt.UTC
+CLAIMED = "a-password-chosen-after-the-move"
 
 pytestmark = pytest.mark.django_db
 
@@ -58,11 +65,26 @@ def comment_of(wp_id: int) -> Comment:
 
 
 def snapshot() -> dict[str, list]:
-    """Every row the import writes, as plain values (to compare two states); of the mapping
-    rows, not the run that last met them (bookkeeping)."""
+    """Every row the import writes, as plain values (to compare two states): the content,
+    the authors' accounts with their allauth addresses and profiles, the old site, the
+    redirect table (old address → new, note, when); of the mapping rows, not the run that
+    last met them (bookkeeping)."""
     rows = {
         model.__name__: list(model.objects.order_by("pk").values())
-        for model in (Person, User, Category, Tag, Post, Page, MediaItem, Comment)
+        for model in (
+            Person,
+            User,
+            EmailAddress,
+            Profile,
+            Category,
+            Tag,
+            Post,
+            Page,
+            MediaItem,
+            Comment,
+            SourceSite,
+            Redirect,
+        )
     }
     rows["Mapping"] = list(Mapping.objects.order_by("pk").values())
     for row in rows["Mapping"]:
@@ -96,6 +118,50 @@ def test_authors_become_people_with_accounts_claimable_by_password_reset():
     assert not user.has_usable_password()
     assert not user.is_staff
     assert user.emailaddress_set.get().email == "maria@practice-sample.example"
+
+
+def claimed_by_reset(client, email: str) -> User:
+    """An imported author claims their account: a reset asked at their address, the
+    emailed link followed, a password chosen."""
+    asked = client.post(reverse("account_reset_password"), {"email": email})
+    assert asked.status_code == 302
+    assert asked["Location"] == reverse("account_reset_password_done")
+    message = last_email_to(email)
+    assert message.to == [email]
+    assert "do not have any record" not in message.body
+    opened = client.get(link_in(message))
+    assert opened.status_code == 302  # to the form, the key out of the address
+    done = client.post(opened["Location"], {"password1": CLAIMED, "password2": CLAIMED})
+    assert done.status_code == 302
+    assert done["Location"] == reverse("account_reset_password_from_key_done")
+    return User.objects.get(email=email)
+
+
+def test_an_imported_authors_account_without_a_password_gets_one_by_a_reset(client):
+    imported()
+    user = Person.objects.get(name="María Ortega").user
+    assert not user.has_usable_password()
+    claimed = claimed_by_reset(client, "maria@practice-sample.example")
+    assert claimed == user
+    assert claimed.has_usable_password() and claimed.check_password(CLAIMED)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="The import gives an author's address to allauth unverified (services."
+    "_new_person: verified=False) and ACCOUNT_EMAIL_VERIFICATION is mandatory; a password "
+    "reset, though its emailed link proves the address, does not verify it: the first "
+    "log-in is sent to /accounts/confirm-email/ with a second email, not logged in.",
+)
+def test_an_imported_author_logs_in_with_the_password_the_reset_gave():
+    imported()
+    email = "maria@practice-sample.example"
+    user = claimed_by_reset(Client(), email)
+    author = Client()
+    logged = author.post(reverse("account_login"), {"login": email, "password": CLAIMED})
+    assert logged.status_code == 302
+    assert logged["Location"] != reverse("account_email_verification_sent")
+    assert author.session.get("_auth_user_id") == str(user.pk)
 
 
 def test_categories_keep_hierarchy_and_descriptions_and_tags_their_names():
@@ -231,6 +297,51 @@ def test_nothing_is_emailed_and_no_moderation_rule_runs():
     assert mail.outbox == []
 
 
+def discuss(**changes) -> None:
+    """Change the discussion settings as an administrator would."""
+    row = DiscussionSettings.current()
+    for name, value in changes.items():
+        setattr(row, name, value)
+    row.save()
+
+
+@pytest.mark.parametrize(
+    ("setting", "value", "native_status"),
+    [
+        # WordPress's comment 8: "I <strong>always</strong> say so in the first session.
+        # <blockquote>Say it early.</blockquote> <a href=…>A longer note</a>"
+        ("moderation_keys", "say it early", CommentStatus.PENDING),
+        ("disallowed_keys", "always", CommentStatus.SPAM),
+        ("max_links", 0, CommentStatus.PENDING),
+    ],
+)
+def test_imported_comments_skip_the_moderation_rules_and_send_no_email(
+    setting, value, native_status, django_capture_on_commit_callbacks
+):
+    discuss(
+        **{setting: value},
+        hold_first_comment=False,
+        notify_moderators=True,
+        notify_post_author=True,
+        moderator_emails="desk@practice.example",
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        imported()
+    assert comment_of(8).status == CommentStatus.APPROVED
+    assert Comment.objects.filter(status=CommentStatus.APPROVED).count() == 13
+    assert mail.outbox == []
+    # The same words sent here by a reader meet the rule (and a held one is emailed about).
+    with django_capture_on_commit_callbacks(execute=True):
+        native = discussion.post_comment(
+            post=post_of(22),
+            author=discussion.Guest(name="Ada Reader", email="ada@reader.example"),
+            body=comment_of(8).text,
+        )
+    assert native.status == native_status
+    if native_status == CommentStatus.PENDING:
+        assert any("desk@practice.example" in message.to for message in mail.outbox)
+
+
 def test_a_second_run_of_the_same_file_changes_nothing():
     imported()
     before = snapshot()
@@ -239,6 +350,30 @@ def test_a_second_run_of_the_same_file_changes_nothing():
     assert report.count("post", "created") == 0
     assert report.count("post", "updated") == 0
     assert report.count("comment", "skipped") == 15
+    assert report.count("old address", "created") == 0
+
+
+def test_the_compared_state_holds_the_redirects_addresses_profiles_and_the_old_site():
+    """What the second-run, dry-run and failure tests compare is not empty of the tables
+    the import writes besides the content."""
+    imported()
+    rows = snapshot()
+    redirects = {row["old_path"]: row["new_path"] for row in rows["Redirect"]}
+    assert redirects["/?p=4"] == post_of(4).get_absolute_url()
+    assert redirects["/2024/03/05/notes-from-a-first-session"] == post_of(4).get_absolute_url()
+    assert redirects["/?cat=3"] == "/category/trauma-work/"
+    assert {row["note"] for row in rows["Redirect"]} == {
+        "WordPress: https://practice-sample.example"
+    }
+    assert sorted((row["email"], row["verified"]) for row in rows["EmailAddress"]) == [
+        ("maria@practice-sample.example", False),
+        ("tom@practice-sample.example", False),
+    ]
+    names = sorted(row["display_name"] for row in rows["Profile"])
+    assert names == ["María Ortega", "Tom Baptiste"]
+    assert [(row["base_url"], row["title"]) for row in rows["SourceSite"]] == [
+        ("https://practice-sample.example", "The Sample Practice")
+    ]
 
 
 def test_a_newer_export_updates_what_changed_and_duplicates_nothing(tmp_path):
@@ -262,7 +397,12 @@ def test_a_dry_run_reports_and_writes_nothing():
     before = snapshot()
     report = imported(dry_run=True)
     assert report.count("post", "created") == 10
+    assert report.count("old address", "created") > 0
     assert snapshot() == before
+    # Nor a redirect, an address, a profile or the old site (in the snapshot too).
+    assert not Redirect.objects.exists()
+    assert not EmailAddress.objects.exists() and not Profile.objects.exists()
+    assert not SourceSite.objects.exists()
 
 
 def test_a_failure_halfway_leaves_the_database_as_it_was(monkeypatch):
@@ -369,6 +509,26 @@ def test_old_addresses_answer_a_permanent_redirect_to_the_new_pages(client):
     assert client.get("/author/maria-editor/")["Location"] == maria.get_absolute_url()
     greek = Tag.objects.get(name="Ψυχοθεραπεία")
     assert client.get("/tag/Ψυχοθεραπεία/")["Location"] == greek.get_absolute_url()
+
+
+def test_on_a_site_with_post_name_permalinks_slug_feed_is_the_posts_comment_feed(client, tmp_path):
+    # The structure is guessed from the first published post's <link>: /%postname%/ here.
+    source = tmp_path / "post-name.xml"
+    source.write_text(
+        SAMPLE.read_text().replace(
+            "<link>https://practice-sample.example/2024/03/05/notes-from-a-first-session</link>",
+            "<link>https://practice-sample.example/notes-from-a-first-session/</link>",
+        )
+    )
+    imported(source)
+    post = post_of(22)
+    feed = f"/comments/post/{post.pk}/feed/"
+    for old in ("/when-the-client-googles-you/feed/", "/when-the-client-googles-you/feed"):
+        response = client.get(old)
+        assert response.status_code == 301, old
+        assert response["Location"] == feed
+    assert client.get("/when-the-client-googles-you/")["Location"] == post.get_absolute_url()
+    assert client.get(feed).status_code == 200
 
 
 def test_old_upload_addresses_lead_to_the_copied_files(client, tmp_path):
