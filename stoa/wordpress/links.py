@@ -238,12 +238,16 @@ def post_comment_feed_paths(
     atom: bool = False,
 ) -> list[str]:
     """The old addresses of a post's comment feed (RSS, or Atom when `atom`): its permalink
-    with feed/ after it (get_post_comments_feed_link), and /?p=ID&feed=rss2."""
+    with feed/ after it (get_post_comments_feed_link), /slug/feed/, and /?p=ID&feed=rss2."""
     own = permalink(site, post_id=post_id, slug=slug, date=date, category=category, author=author)
     names = ATOM_NAMES if atom else RSS_NAMES
     paths = []
     if "?" not in own:
         paths += [_under(site, own, f"feed/{name}") for name in names]
+    if slug:
+        # /slug/ is a shape WordPress finds a post by whatever the structure (post_paths), and
+        # links to its feed under it are met in the wild: the plain and Atom ones.
+        paths.append(_under(site, site.pretty(slug), f"feed/{names[0]}"))
     feed = "atom" if atom else "rss2"
     paths.append(site.path(f"/?p={post_id}&feed={feed}"))
     return _unique(paths)

@@ -90,15 +90,20 @@ def test_a_post_filed_by_category_has_its_category_address_too() -> None:
                 "/2024/03/05/a-post/feed/rss2/",
                 "/2024/03/05/a-post/feed/rss/",
                 "/2024/03/05/a-post/feed/rdf/",
+                "/a-post/feed/",
                 "/?p=4&feed=rss2",
             ],
         ),
-        (sample, True, ["/2024/03/05/a-post/feed/atom/", "/?p=4&feed=atom"]),
-        (OldSite("https://example.com"), False, ["/?p=4&feed=rss2"]),
+        (
+            sample,
+            True,
+            ["/2024/03/05/a-post/feed/atom/", "/a-post/feed/atom/", "/?p=4&feed=atom"],
+        ),
+        (OldSite("https://example.com"), False, ["/a-post/feed/", "/?p=4&feed=rss2"]),
         (
             OldSite("https://example.com", "/archives/%post_id%"),
             True,
-            ["/archives/4/feed/atom", "/?p=4&feed=atom"],
+            ["/archives/4/feed/atom", "/a-post/feed/atom", "/?p=4&feed=atom"],
         ),
     ],
 )

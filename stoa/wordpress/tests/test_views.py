@@ -174,13 +174,6 @@ def test_a_posts_old_comment_feed_leads_to_its_comment_feed(client):
     assert "Say it early." in shown(client, atom)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="links.post_comment_feed_paths gives only the permalink's feed (and "
-    "/?p=ID&feed=): a post's /slug/ (and /YYYY/MM/slug/) addresses are redirected as "
-    "shapes WordPress guesses a post from, but /slug/feed/ under a date structure is not "
-    "in the table and answers 404.",
-)
 def test_a_posts_comment_feed_at_its_bare_slug_leads_to_its_comment_feed(client):
     post = stoa_post(22)
     feed = f"/comments/post/{post.pk}/feed/"
