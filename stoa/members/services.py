@@ -58,6 +58,18 @@ def create_claimable_account(
 
 
 @transaction.atomic
+def verify_sole_address(*, user: User) -> bool:
+    """Mark the account's address verified if it has exactly one (see
+    signals.verify_by_reset); True if one was marked now."""
+    addresses = list(EmailAddress.objects.filter(user=user)[:2])
+    if len(addresses) != 1 or addresses[0].verified:
+        return False
+    addresses[0].verified = True
+    addresses[0].save(update_fields=["verified"])
+    return True
+
+
+@transaction.atomic
 def profile_for(*, user: User) -> Profile:
     """The member's profile, made now if the account predates it."""
     profile, _ = Profile.objects.get_or_create(user=user)

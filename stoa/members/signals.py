@@ -67,12 +67,25 @@ def announce_new_name(
         announce_changes(user=instance, fields=frozenset({DISPLAY_NAME}))
 
 
+def verify_by_reset(sender: Any, user: Any, **kwargs: Any) -> None:
+    """A password set through the link allauth mailed proves the address it went to: an
+    account with one address (one made by an import, claimable by a reset, say) has it
+    verified by the reset, so its first log-in is not sent to confirm it again. With
+    several, the link does not say which one it went to, and none is marked."""
+    from stoa.members.services import verify_sole_address
+
+    verify_sole_address(user=user)
+
+
 def connect() -> None:
     """Connect the receivers; called once from the app's ready()."""
     user = settings.AUTH_USER_MODEL
     post_save.connect(create_profile, sender=user, dispatch_uid="member-profile")
     pre_save.connect(remember_names, sender=user, dispatch_uid="member-names-before")
     post_save.connect(announce_new_name, sender=user, dispatch_uid="member-names-after")
+    from allauth.account.signals import password_reset
+
+    password_reset.connect(verify_by_reset, dispatch_uid="member-reset-verifies")
     # The signed-in member's copy kept between requests (stoa.members.backends).
     from stoa.members.backends import changed
 

@@ -468,3 +468,18 @@ def test_a_claimable_account_cannot_sign_in_until_its_owner_resets_the_password(
     response = client.post(reverse("account_reset_password"), {"email": "maria@example.org"})
     assert response.status_code == 302
     assert [m.to for m in mail.outbox] == [["maria@example.org"]]
+
+
+def test_a_reset_verifies_an_accounts_only_address_and_not_one_of_several() -> None:
+    from stoa.members import services
+
+    alone = UserFactory(email="alone@example.org")
+    EmailAddress.objects.create(user=alone, email="alone@example.org", primary=True)
+    assert services.verify_sole_address(user=alone) is True
+    assert EmailAddress.objects.get(user=alone).verified
+    assert services.verify_sole_address(user=alone) is False  # already: nothing to do
+    both = UserFactory(email="one@example.org")
+    EmailAddress.objects.create(user=both, email="one@example.org", primary=True)
+    EmailAddress.objects.create(user=both, email="two@example.org")
+    assert services.verify_sole_address(user=both) is False
+    assert not EmailAddress.objects.filter(user=both, verified=True).exists()

@@ -146,13 +146,6 @@ def test_an_imported_authors_account_without_a_password_gets_one_by_a_reset(clie
     assert claimed.has_usable_password() and claimed.check_password(CLAIMED)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="The import gives an author's address to allauth unverified (services."
-    "_new_person: verified=False) and ACCOUNT_EMAIL_VERIFICATION is mandatory; a password "
-    "reset, though its emailed link proves the address, does not verify it: the first "
-    "log-in is sent to /accounts/confirm-email/ with a second email, not logged in.",
-)
 def test_an_imported_author_logs_in_with_the_password_the_reset_gave():
     imported()
     email = "maria@practice-sample.example"
