@@ -7,8 +7,9 @@ run, after it has done everything, so its report says what it would do). It is i
 each object of the old site is remembered in the mapping table with a fingerprint of what
 the export said, so the same file again changes nothing and a newer export updates only what
 changed. Memory stays flat: the file is streamed, posts are written in batches of a bounded
-size with their comments, and the only maps held are of authors and terms (small); posts,
-media and comments of earlier batches are looked up in the mapping table.
+size with their comments, and the only maps held are of authors and terms (small), and the
+attachments' parents (three machine integers an attachment, for galleries that name no
+pictures); posts, media and comments of earlier batches are looked up in the mapping table.
 
 Two passes over the file: the first brings authors, terms and attachments, the second posts
 and pages with their comments, whose bodies point at the media of the first (WordPress writes
