@@ -986,14 +986,19 @@ def test_a_site_with_more_comments_than_the_file_brings_writes_them_row_by_row(
     assert snapshot() == before
 
 
-def test_a_gallery_shows_the_imported_images_its_old_ids_name_in_their_order():
-    imported()
-    media = {
+def media_of(*keys: str) -> dict[str, MediaItem]:
+    """The media items the sample's attachments of these ids became."""
+    return {
         key: MediaItem.objects.get(
             pk=Mapping.objects.get(kind=ObjectKind.ATTACHMENT, source_key=key).object_id
         )
-        for key in ("5", "6")
+        for key in keys
     }
+
+
+def test_a_gallery_shows_the_imported_images_its_old_ids_name_in_their_order():
+    imported()
+    media = media_of("5", "6")
     body = post_of(4).body
     # [gallery ids="5,6"]: the images' figures inside one.
     gallery = body[re.search(r"<figure>\s*<figure>", body).start() :]
@@ -1007,12 +1012,7 @@ def test_a_gallery_without_ids_shows_the_pictures_uploaded_to_the_post_in_wordpr
     source = tmp_path / "attached.xml"
     source.write_text(SAMPLE.read_text().replace('[gallery ids="5,6" columns="2"]', "[gallery]"))
     report = imported(source)
-    media = {
-        key: MediaItem.objects.get(
-            pk=Mapping.objects.get(kind=ObjectKind.ATTACHMENT, source_key=key).object_id
-        )
-        for key in ("5", "6")
-    }
+    media = media_of("5", "6")
     body = post_of(4).body
     gallery = body[re.search(r"<figure>\s*<figure>", body).start() :]
     # Attachments 5 and 6 were uploaded to post 4: by menu order (both 0), then id.
