@@ -9,9 +9,10 @@ long: nothing is ever redirected to an address that is itself redirected.
 The table is read only by stoa.core.middleware.RedirectMiddleware, whose answers (301s)
 are never kept in the page cache, so a change here needs no new content version.
 
-Also the importers' INSERT of many new rows at once (insert_rows), which publishing's and
-discussion's import services share, and the INSERT of one row and UPDATE of one row by its
-id that a comment POST sends (insert_row, update_row), their SQL written once.
+Also the importers' INSERT of many new rows at once (insert_rows, with the old site's ids
+where they are free: free_ids), which publishing's and discussion's import services share,
+and the INSERT of one row and UPDATE of one row by its id that a comment POST sends
+(insert_row, update_row), their SQL written once.
 """
 
 from __future__ import annotations
@@ -277,7 +278,68 @@ def _upsert(rows: dict[str, str], note: str) -> None:
 INSERT_VALUES = 8_500
 
 
-def insert_rows(*, model: type[models.Model], rows: Sequence[Sequence[Any]]) -> list[int]:
+def free_ids(*, model: type[models.Model], wanted: Iterable[int]) -> set[int]:
+    """Of the `wanted` ids of `model` (an integer primary key), those no row has, once the
+    table's own numbering is moved past them all, so that no row written later without an
+    id is given one of them: the importers give a new row the id it had on the old site
+    when it is free (the WordPress import, a comment: its old #comment-<id> anchors then
+    name it). Ids outside a 64-bit integer are never free. The caller writes them with
+    insert_rows(pks=...) in the same transaction.
+
+    The numbering is moved first, never backwards, so that a row written meanwhile (by
+    another connection on PostgreSQL) or before the free ids are (a numbered row of the
+    same import) is given an id past them all: on SQLite the AUTOINCREMENT column's entry
+    in sqlite_sequence, which SQLite lets a program change by an ordinary UPDATE
+    (https://sqlite.org/autoinc.html; the transaction holds SQLite's one write lock), on
+    PostgreSQL the column's sequence (setval). Then the rows are looked for."""
+    candidates = sorted({pk for pk in wanted if 0 < pk <= _LARGEST_ID})
+    if not candidates:
+        return set()
+    quote_name = connection.ops.quote_name
+    table, pk = model._meta.db_table, model._meta.pk.column
+    free = set(candidates)
+    with transaction.atomic(savepoint=False), connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT setval(pg_get_serial_sequence(%s, %s), "
+                "GREATEST(%s, nextval(pg_get_serial_sequence(%s, %s))))",
+                [quote_name(table), pk, candidates[-1], quote_name(table), pk],
+            )
+        elif connection.vendor == "sqlite":
+            # A table that never had a row has no entry yet.
+            cursor.execute(
+                "INSERT INTO sqlite_sequence (name, seq) SELECT %s, 0 "
+                "WHERE NOT EXISTS (SELECT 1 FROM sqlite_sequence WHERE name = %s)",
+                [table, table],
+            )
+            cursor.execute(
+                "UPDATE sqlite_sequence SET seq = MAX(seq, %s) WHERE name = %s",
+                [candidates[-1], table],
+            )
+        for start in range(0, len(candidates), _LOOKUP_IDS):
+            chunk = candidates[start : start + _LOOKUP_IDS]
+            marks = ", ".join(["%s"] * len(chunk))
+            cursor.execute(
+                f"SELECT {quote_name(pk)} FROM {quote_name(table)} "  # noqa: S608 - names from the model, values as parameters
+                f"WHERE {quote_name(pk)} IN ({marks})",
+                chunk,
+            )
+            free.difference_update(found for (found,) in cursor.fetchall())
+    return free
+
+
+# The largest id a primary key column holds (a 64-bit signed integer), and the ids asked for
+# in one query by free_ids (below SQLite's 999 parameters of old builds).
+_LARGEST_ID = 2**63 - 1
+_LOOKUP_IDS = 900
+
+
+def insert_rows(
+    *,
+    model: type[models.Model],
+    rows: Sequence[Sequence[Any]],
+    pks: Sequence[int] | None = None,
+) -> list[int]:
     """INSERT new rows of `model` and return their ids, in the rows' order. Each row holds
     the values of the model's concrete fields but its primary key, in the fields' order,
     already in their database form: the caller prepares them, as few as need it.
@@ -294,7 +356,10 @@ def insert_rows(*, model: type[models.Model], rows: Sequence[Sequence[Any]]) -> 
     (https://sqlite.org/autoinc.html), and no other connection writes between our rows, the
     transaction holding SQLite's one write lock from its first row to its commit. On
     PostgreSQL (Stoa's other database), INSERTs of many rows that return their ids, in the
-    rows' order, as bulk_create reads them."""
+    rows' order, as bulk_create reads them.
+
+    With `pks`, each row is written with its id, one a row (ids free_ids found free, in the
+    same transaction), and those are returned."""
     if not rows:
         return []
     fields = [f for f in model._meta.concrete_fields if not f.primary_key]
@@ -302,6 +367,15 @@ def insert_rows(*, model: type[models.Model], rows: Sequence[Sequence[Any]]) -> 
     table, pk = quote_name(model._meta.db_table), quote_name(model._meta.pk.column)
     columns = ", ".join(quote_name(f.column) for f in fields)
     one = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    if pks is not None:
+        if len(pks) != len(rows):
+            raise ValueError("insert_rows: one id a row")
+        with transaction.atomic(savepoint=False), connection.cursor() as cursor:
+            cursor.executemany(
+                f"INSERT INTO {table} ({pk}, {columns}) VALUES (%s, {one[1:]}",  # noqa: S608 - names from the model, values as parameters
+                [(given, *row) for given, row in zip(pks, rows, strict=True)],
+            )
+        return list(pks)
     # A transaction of its own if the caller holds none (the ids below need it).
     with transaction.atomic(savepoint=False), connection.cursor() as cursor:
         if connection.vendor == "sqlite":

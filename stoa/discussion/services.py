@@ -808,6 +808,9 @@ class ImportedComment:
     html: str | None = None
     # comment_excerpt(html), drawn with it: taken when nothing was added to the markup.
     excerpt: str | None = None
+    # The id a new comment is given when no comment has it (the WordPress import asks for
+    # the old site's, so that its #comment-<id> anchors name the same comment here).
+    wanted_pk: int | None = None
 
 
 @dataclass
@@ -955,6 +958,25 @@ def import_threads(
             levels.setdefault(level, []).append((index, by_key[key]))
     ids = [dict(known) for _, _, known in threads]
     hooks = [import_string(path) for path in stoa_setting("COMMENT_MARKUP")]
+    # A new row is given the id it asks for when no comment has it, nor an earlier row (by
+    # level, then order); the others are numbered by the table, past all those ids
+    # (free_ids moves its numbering first: a level's numbered rows are written before the
+    # next level's asked ones).
+    free = core.free_ids(
+        model=Comment,
+        wanted=[
+            row.wanted_pk
+            for _, rows, _ in threads
+            for row in rows
+            if row.pk is None and row.wanted_pk
+        ],
+    )
+    given: dict[tuple[int, int | str], int] = {}
+    for level in sorted(levels):
+        for index, row in levels[level]:
+            if row.pk is None and row.wanted_pk in free:
+                free.discard(row.wanted_pk)
+                given[index, row.key] = row.wanted_pk
     for level in sorted(levels):
         new: list[tuple[int, ImportedComment, dict[str, Any]]] = []
         changed: list[tuple[int, ImportedComment, Comment]] = []
@@ -970,7 +992,19 @@ def import_threads(
                 changed.append((index, row, Comment(pk=row.pk, **fields)))
             else:
                 new.append((index, row, fields))
-        written = _insert_comments([fields for _, _, fields in new])
+        asked = [i for i, (index, row, _) in enumerate(new) if (index, row.key) in given]
+        numbered = [i for i, (index, row, _) in enumerate(new) if (index, row.key) not in given]
+        pks = dict(
+            zip(
+                asked,
+                _insert_comments(
+                    [new[i][2] for i in asked], pks=[given[new[i][0], new[i][1].key] for i in asked]
+                ),
+                strict=True,
+            )
+        )
+        pks.update(zip(numbered, _insert_comments([new[i][2] for i in numbered]), strict=True))
+        written = [pks[position] for position in range(len(new))]
         if changed:
             Comment.objects.bulk_update(
                 [c for _, _, c in changed],
@@ -992,18 +1026,20 @@ def import_threads(
     return results
 
 
-def _insert_comments(rows: list[dict[str, Any]]) -> list[int]:
+def _insert_comments(rows: list[dict[str, Any]], pks: list[int] | None = None) -> list[int]:
     """INSERT new comments (Comment's columns, by attribute name) and return their ids, in
     order, through core.insert_rows. bulk_create would do the same, but builds a model
     instance and prepares every field of every row through the ORM, about a tenth of a
     millisecond a comment, most of an import's time; here the values go as they are, but
     for the fields whose database form differs (times, addresses), which are prepared as
     the ORM prepares them. A database that cannot return ids from a multi-row INSERT gets
-    bulk_create."""
+    bulk_create. With `pks`, the rows are written with these ids (core.free_ids found them
+    free)."""
     if not rows:
         return []
     if not connection.features.can_return_rows_from_bulk_insert:
-        comments = [Comment(**row) for row in rows]
+        ids: list[int | None] = list(pks) if pks is not None else [None] * len(rows)
+        comments = [Comment(pk=pk, **row) for row, pk in zip(rows, ids, strict=True)]
         Comment.objects.bulk_create(comments, batch_size=IMPORT_BATCH)
         return [c.pk for c in comments]
     fields = [f for f in Comment._meta.concrete_fields if not f.primary_key]
@@ -1062,7 +1098,7 @@ def _insert_comments(rows: list[dict[str, Any]]) -> list[int]:
             if (given := row.get(name)) is not None:
                 value[i] = prepare(given)
         values.append(value)
-    return core.insert_rows(model=Comment, rows=values)
+    return core.insert_rows(model=Comment, rows=values, pks=pks)
 
 
 def _recount_many(posts: Sequence[Post]) -> None:

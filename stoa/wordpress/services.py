@@ -284,6 +284,10 @@ class _Importer:
         self.size = 0
         self.later_indexes: _LaterIndexes | None = None
         self.post_addresses: dict[str, tuple[str, ...]] = {}
+        # New comments that could not keep their WordPress id (a comment here has it): how
+        # many, and the first few ids.
+        self.renumbered = 0
+        self.renumbered_ids: list[int] = []
 
     # ------------------------------------------------------------------ the passes
 
@@ -341,6 +345,18 @@ class _Importer:
             self.report.problem(
                 f"{len(places)} post(s) keep no featured image ({shown}): {why}. The image is "
                 "in the media library; an editor can choose it once it is there."
+            )
+        if self.renumbered:
+            shown = ", ".join(map(str, self.renumbered_ids)) + (
+                f" and {self.renumbered - len(self.renumbered_ids)} more"
+                if self.renumbered > len(self.renumbered_ids)
+                else ""
+            )
+            self.report.problem(
+                f"{self.renumbered} comment(s) could not keep their WordPress ids ({shown}): "
+                "comments of this site have them. An old link to one (…#comment-<id>) "
+                "reaches it through /wordpress/comment/<id>/ when its post's page shows no "
+                "comment of that id, and shows that other comment when it does."
             )
         for post_type, count in sorted(self.skipped_types.items()):
             self.report.problem(
@@ -1373,6 +1389,10 @@ class _Importer:
                 if row.key not in result.comments:
                     continue
                 if row.pk is None:
+                    if result.comments[row.key] != row.wanted_pk:
+                        self.renumbered += 1
+                        if len(self.renumbered_ids) < 5:
+                            self.renumbered_ids.append(int(row.key))
                     fresh.append(
                         (
                             ObjectKind.COMMENT,
@@ -1504,6 +1524,10 @@ class _Importer:
                     pk=before[0] if before is not None else None,
                     html=ahead.html if ahead is not None else None,
                     excerpt=ahead.excerpt if ahead is not None else None,
+                    # Its WordPress id where no comment has it (a fresh site: all of them),
+                    # so that an old link's #comment-<id> names it on the post's page, as
+                    # WordPress's importer keeps a post's id (import_id) when it is free.
+                    wanted_pk=comment.id if before is None else None,
                 )
             )
         return rows, known

@@ -73,3 +73,45 @@ def test_in_the_callers_transaction_its_rows_go_with_it() -> None:
         services.insert_rows(model=Redirect, rows=rows("/a/", "/b/"))
         raise RuntimeError("the import failed later")
     assert not Redirect.objects.exists()
+
+
+# ------------------------------------------------------------------ the old site's ids
+
+
+def test_of_the_ids_asked_for_those_no_row_has_are_free() -> None:
+    taken = services.insert_rows(model=Redirect, rows=rows("/a/", "/b/"))
+    wanted = [taken[0], taken[1] + 5, taken[1] + 900, taken[1] + 5, 0, -3, 2**63]
+    assert services.free_ids(model=Redirect, wanted=wanted) == {taken[1] + 5, taken[1] + 900}
+
+
+def test_many_ids_are_looked_for_a_few_hundred_at_a_time() -> None:
+    with CaptureQueriesContext(connection) as queries:
+        free = services.free_ids(model=Redirect, wanted=range(1_000_000, 1_002_000))
+    assert len(free) == 2000
+    lookups = [q for q in queries if q["sql"].startswith("SELECT") and " IN (" in q["sql"]]
+    assert len(lookups) == 3
+
+
+def test_rows_written_with_free_ids_keep_them_and_later_rows_are_numbered_past() -> None:
+    # Both databases: SQLite's AUTOINCREMENT moves past an id written into it, PostgreSQL's
+    # sequence is moved by free_ids (without it the next row would be given 1, then 41).
+    wanted = [40, 41]
+    assert services.free_ids(model=Redirect, wanted=wanted) == {40, 41}
+    assert services.insert_rows(model=Redirect, rows=rows("/a/", "/b/"), pks=wanted) == wanted
+    assert Redirect.objects.get(pk=41).old_path == "/b/"
+    [after] = services.insert_rows(model=Redirect, rows=rows("/c/"))
+    assert after > 41
+    assert Redirect.objects.create(old_path="/d/", new_path="/new/").pk > after
+
+
+def test_ids_must_be_one_a_row() -> None:
+    with pytest.raises(ValueError, match="one id a row"):
+        services.insert_rows(model=Redirect, rows=rows("/a/", "/b/"), pks=[7])
+    assert not Redirect.objects.exists()
+
+
+def test_a_taken_id_given_anyway_is_refused_with_none_of_the_rows_written() -> None:
+    [taken] = services.insert_rows(model=Redirect, rows=rows("/a/"))
+    with pytest.raises(IntegrityError), transaction.atomic():
+        services.insert_rows(model=Redirect, rows=rows("/b/", "/c/"), pks=[taken + 1, taken])
+    assert list(Redirect.objects.values_list("old_path", flat=True)) == ["/a/"]

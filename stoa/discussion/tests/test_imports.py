@@ -317,3 +317,33 @@ def test_imported_comments_get_the_ids_of_their_own_rows_after_any_the_table_had
     assert {k: v for k, v in imported_values.items() if k not in ignored} == {
         k: v for k, v in orm_values.items() if k not in ignored
     }
+
+
+def test_a_new_comment_gets_the_id_it_asks_for_when_no_comment_has_it(post):
+    # The WordPress import asks for the old site's ids (its #comment-<id> anchors).
+    [taken] = services.import_comments(post=post, rows=[row(1)]).comments.values()
+    asked = taken + 50
+    result = services.import_comments(
+        post=post,
+        rows=[
+            row(2, wanted_pk=asked),
+            row(3, 2, wanted_pk=asked + 1),
+            row(4, 3, wanted_pk=taken),  # another comment has it
+            row(5, wanted_pk=asked),  # an earlier row of this call has it
+        ],
+    )
+    assert result.comments[2] == asked
+    assert result.comments[3] == asked + 1
+    assert Comment.objects.get(pk=asked + 1).parent_id == asked
+    assert result.comments[4] > asked + 1
+    assert Comment.objects.get(pk=result.comments[4]).parent_id == asked + 1
+    assert result.comments[5] > asked + 1
+    assert {Comment.objects.get(pk=pk).text for pk in result.comments.values()} == {
+        "Comment 2.",
+        "Comment 3.",
+        "Comment 4.",
+        "Comment 5.",
+    }
+    # A reader's comment written afterwards is numbered past all of them.
+    later = services.import_comments(post=post, rows=[row(6)]).comments[6]
+    assert later > max(result.comments.values())

@@ -33,6 +33,7 @@ from stoa.publishing.models import (
     PostVisibility,
     Tag,
 )
+from stoa.publishing.tests.factories import PostFactory
 from stoa.wordpress import services, wxr
 from stoa.wordpress.models import ImportRun, Mapping, ObjectKind, RunStatus, SourceSite
 
@@ -41,6 +42,7 @@ SAMPLE = DATA / "sample-export.wordpress.xml"
 EDGES = DATA / "edge-cases.wordpress.xml"
 UTC = dt.UTC
 CLAIMED = "a-password-chosen-after-the-move"
+NOW = dt.datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
 
 pytestmark = pytest.mark.django_db
 
@@ -260,6 +262,44 @@ def test_comments_keep_status_type_threading_and_their_writers():
     assert "<blockquote>" in comment_of(8).html
     # Approved ones, pingbacks and trackbacks included (WordPress's comment_count).
     assert post_of(22).comment_count == 12
+
+
+def test_comments_keep_their_wordpress_ids_so_old_anchors_name_them():
+    # WordPress links a comment as #comment-<its id>; on a fresh site every id is free.
+    imported()
+    for wp_id in (2, 3, 7, 8, 13, 14, 16, 17):
+        assert comment_of(wp_id).pk == wp_id
+    # A comment written here afterwards is numbered past them.
+    later = discussion.import_comments(
+        post=post_of(22),
+        rows=[
+            discussion.ImportedComment(
+                key="later", author_name="Later", text="After the move.", created_at=NOW
+            )
+        ],
+    ).comments["later"]
+    assert later > 17
+
+
+def test_a_comment_whose_wordpress_id_is_taken_here_is_numbered_and_reported(client):
+    elsewhere = PostFactory()
+    discussion.import_comments(
+        post=elsewhere,
+        rows=[
+            discussion.ImportedComment(
+                key=1, author_name="Here", text="Mine.", created_at=NOW, wanted_pk=8
+            )
+        ],
+    )
+    report = imported()
+    moved = comment_of(8)
+    assert moved.pk != 8 and "Say it early." in moved.text
+    assert comment_of(7).pk == 7
+    [line] = [p for p in report.problems if "could not keep their WordPress ids" in p]
+    assert line.startswith("1 comment(s) could not keep their WordPress ids (8)")
+    # Its post's page shows no comment 8, so the anchor script asks the old id's address.
+    response = client.get("/wordpress/comment/8/")
+    assert response["Location"].endswith(f"#comment-{moved.pk}")
 
 
 def test_a_comment_whose_parent_is_missing_is_top_level_and_reported():
@@ -609,8 +649,6 @@ def test_a_newer_export_sets_the_featured_image_it_names_and_keeps_an_editors_ot
 
 
 def test_a_slug_taken_here_gets_a_suffix_and_the_old_address_a_redirect(client):
-    from stoa.publishing.tests.factories import PostFactory
-
     PostFactory(slug="notes-from-a-first-session")
     report = imported()
     moved = post_of(4)

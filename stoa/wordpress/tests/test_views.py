@@ -86,17 +86,12 @@ def test_an_old_post_link_with_a_comment_anchor_reaches_the_comment(client):
     )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Imported comments keep Stoa's own ids in their anchors (id=comment-<Stoa pk>), "
-    "and comment-anchors.js only asks /wordpress/comment/<id>/ when #comment-<id> names "
-    "nothing on the page: on a fresh site /?p=22#comment-8 lands on Stoa's comment 8 "
-    "(WordPress's trackback 14), not on WordPress's comment 8 (Stoa's 3).",
-)
 # A fresh site: its comment ids start at 1, as the old site's did (on every database).
 @pytest.mark.django_db(transaction=True, reset_sequences=True)
 def test_an_old_post_link_with_a_comment_anchor_lands_on_that_comment_not_another(client):
-    # What a browser does with /?p=22#comment-8: follow the 301 keeping the fragment, then
+    # On a fresh site the imported comments keep their WordPress ids, so #comment-8 names
+    # the same comment on the new page as on the old. What a browser does with
+    # /?p=22#comment-8: follow the 301 keeping the fragment, then
     # run comment-anchors.js, which stays on the page when an element has that id and else
     # goes to /wordpress/comment/8/ (carrying the fragment the redirect gives).
     post_page = moved_to(client, "/?p=22")

@@ -1,7 +1,9 @@
-// An old WordPress link to a comment ends in #comment-<its WordPress id>: after the redirect
-// to the post it names no comment here, where comments have ids of their own. When the
-// fragment matches nothing on the page, ask /wordpress/comment/<id>/, which redirects to the
-// comment (on the right comment page). Without JavaScript the post itself is shown.
+// An old WordPress link to a comment ends in #comment-<its WordPress id>. Imported comments
+// keep that id where it was free (on a fresh site, all of them), so after the redirect to
+// the post the fragment usually names the comment itself. It names nothing when the comment
+// is on another comment page, or had to take another id (the import reports those): then
+// ask /wordpress/comment/<id>/, which redirects to the comment (on the right comment page).
+// Without JavaScript the post itself is shown.
 (function () {
   "use strict";
   var script = document.currentScript;
