@@ -22,7 +22,10 @@ How Stoa's fields land in WordPress's:
 - bodies of posts and pages: one Custom HTML block each (html_block), shown exactly;
 - comments: approved → 1, held → 0, spam → spam, trash → trash (WordPress's
   comment_approved values); comment_user_id is the commenter's person id, when their account
-  is a person's (an author), else 0, as WordPress's importer maps it through the authors;
+  is a person's (an author), else 0, as WordPress's importer maps it through the authors; a
+  comment by another member's account names its address in `_stoa_member` commentmeta
+  (WordPress's exporter writes no users but authors; Stoa's import brings the account back
+  from it, or finds it by that address);
 - posts, pages and media share WordPress's one id space: posts keep their ids, pages follow
   the largest post id and media the largest page id, so every wp:post_id is unique and the
   same site exports the same ids every time.
@@ -56,6 +59,11 @@ from stoa.publishing.models import (
 )
 
 WXR_VERSION = "1.2"
+# What write_comment reads of a comment (the rest, its drawn markup, is Stoa's own).
+COMMENT_FIELDS = (
+    "post_id", "parent_id", "user_id", "author_name", "author_email", "author_url",
+    "ip_address", "created_at", "text", "status", "kind",
+)  # fmt: skip
 NAMESPACES = {
     "excerpt": "http://wordpress.org/export/1.2/excerpt/",
     "content": "http://purl.org/rss/1.0/modules/content/",
@@ -395,7 +403,8 @@ class Exporter:
         )
         comments = (
             Comment.objects.order_by("post_id", "created_at", "pk")
-            .defer("html", "rendered", "rendered_with", "excerpt")
+            .select_related("user")
+            .only(*COMMENT_FIELDS, "user__email")
             .iterator(chunk_size=CHUNK * 4)
         )
         pending: Comment | None = next(comments, None)
@@ -480,7 +489,13 @@ class Exporter:
             f"\t\t\t<wp:comment_type>{cdata(comment.kind)}</wp:comment_type>\n"
             f"\t\t\t<wp:comment_parent>{comment.parent_id or 0}</wp:comment_parent>\n"
             f"\t\t\t<wp:comment_user_id>{person or 0}</wp:comment_user_id>\n"
-            "\t\t</wp:comment>\n"
+            + (
+                "\t\t\t<wp:commentmeta><wp:meta_key>_stoa_member</wp:meta_key>"
+                f"<wp:meta_value>{cdata(comment.user.email)}</wp:meta_value></wp:commentmeta>\n"
+                if comment.user is not None and person is None and comment.user.email
+                else ""
+            )
+            + "\t\t</wp:comment>\n"
         )
         self.counts.comments += 1
 

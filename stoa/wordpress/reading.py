@@ -112,9 +112,12 @@ def digest(*values: Any) -> str:
 
 
 def comment_digest(comment: wxr.Comment) -> str:
+    member = comment.meta.get("_stoa_member", "")
     return digest(
         comment.author, comment.email, comment.url, comment.ip, comment.date,
         comment.content, comment.approved, comment.type, comment.parent, comment.user_id,
+        # Stoa's export names a member's account; other files keep the digest they had.
+        *((member,) if member else ()),
     )  # fmt: skip
 
 

@@ -270,6 +270,9 @@ class _Importer:
         self.pending_bodies: dict[int, markup.Converted] = {}
         self.pending_comments = 0
         self.users: dict[int, User] = {}
+        # Members (not authors) whose comments Stoa's export names (_stoa_member), by address:
+        # only their ids (a comment's row needs no more).
+        self.members: dict[str, User] = {}
         self.upload_urls: dict[str, str | None] = {}
         self.gallery_images: dict[int, markup.Image | None] = {}
         self.redirects: list[tuple[str, str]] = []
@@ -1337,6 +1340,31 @@ class _Importer:
             self.users[user_id] = User.objects.get(pk=user_id)
         return self.users[user_id]
 
+    def _member(self, comment: wxr.Comment) -> User | None:
+        """The account of a member who is not an author, named by Stoa's export in the
+        comment's `_stoa_member` (WordPress's exporter writes no other users, so its files
+        bring such comments as guests', as its importer does): the account with that address
+        here, as an author's is found, else one made for them to claim by a password reset."""
+        email = comment.meta.get("_stoa_member", "").strip()
+        if not email:
+            return None
+        key = email.lower()
+        if key not in self.members:
+            found = User.objects.filter(email__iexact=email).values_list("pk", flat=True).first()
+            if found is None:
+                name = comment.author or email.partition("@")[0]
+                made = self._save(
+                    members.create_claimable_account,
+                    username=_free_username(email.partition("@")[0] or name),
+                    email=email,
+                    display_name=name,
+                    what=f"The member of comment {comment.id}",
+                )
+                found = made.pk
+                self.report.add("member account", "created")
+            self.members[key] = User(pk=found)
+        return self.members[key]
+
     def _comment_batch(
         self, done: list[tuple[wxr.Item, Post]], drawn: dict[int, tuple[reading.Drawn, ...]]
     ) -> None:
@@ -1520,7 +1548,7 @@ class _Importer:
                     status=status,
                     kind=COMMENT_KINDS.get(comment.type, CommentKind.COMMENT),
                     ip_address=comment.ip or None,
-                    user=self._user(comment.user_id),
+                    user=self._user(comment.user_id) or self._member(comment),
                     pk=before[0] if before is not None else None,
                     html=ahead.html if ahead is not None else None,
                     excerpt=ahead.excerpt if ahead is not None else None,

@@ -311,6 +311,32 @@ def test_a_comment_by_an_authors_account_names_the_author() -> None:
     assert comment.findtext(f"{WP}comment_user_id") == str(person.pk)
 
 
+def test_a_comment_by_another_members_account_names_its_address_in_stoas_meta() -> None:
+    # WordPress's exporter writes no users but authors: comment_user_id stays 0, and the
+    # member rides in commentmeta, which WordPress's importer keeps and Stoa's reads.
+    author = UserFactory(email="author@example.org")
+    post = PostFactory(authors=[PersonFactory(user=author)])
+    CommentFactory(post=post, user=UserFactory(email="member@example.org"), text="Member.")
+    CommentFactory(post=post, user=author, text="Author.")
+    CommentFactory(post=post, text="Guest.")
+    root, _ = exported()
+    found = {}
+    for comment in root.iter(f"{WP}comment"):
+        pairs = {
+            m.findtext(f"{WP}meta_key"): m.findtext(f"{WP}meta_value")
+            for m in comment.iter(f"{WP}commentmeta")
+        }
+        found[comment.findtext(f"{WP}comment_content")] = (
+            comment.findtext(f"{WP}comment_user_id") != "0",
+            pairs,
+        )
+    assert found == {
+        "Member.": (False, {"_stoa_member": "member@example.org"}),
+        "Author.": (True, {}),
+        "Guest.": (False, {}),
+    }
+
+
 def test_hostile_text_and_cdata_ends_come_back_exactly() -> None:
     hostile = 'Markup <em>in</em> a Title &amp; “Quotes” ]]> <![CDATA[ &lt; <!ENTITY x "y">'
     # The editors' sanitiser stores a body's text `]]>` as `]]&gt;`; the excerpt, the title

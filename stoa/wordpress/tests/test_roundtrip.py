@@ -104,6 +104,9 @@ def populate() -> None:
     CommentFactory(post=first, status=CommentStatus.SPAM, text="Spam.", created_at=at(1, 4))
     CommentFactory(post=first, status=CommentStatus.TRASH, text="Trashed.", created_at=at(1, 5))
     CommentFactory(post=first, user=maria.user, text="The author replies.", created_at=at(1, 6))
+    # A member who writes no posts: WordPress's files name no such account; Stoa's do.
+    reader = UserFactory(email="reader@example.org", first_name="Ruth", last_name="Okafor")
+    CommentFactory(post=first, user=reader, text="A member's view.", created_at=at(1, 7))
     discussion_services.import_comments(
         post=first,
         rows=[
@@ -295,6 +298,8 @@ def test_a_site_exported_and_imported_into_an_empty_database_comes_back_the_same
     assert after["posts"]["notes-from-a-first-session"]["featured_image"] == "Waiting room"
     assert after["media"]["Waiting room"]["stored"] is True
     assert after["posts"]["an-embedded-thread"]["listed"] is False
+    members = {c["member"] for c in after["comments"].values()}
+    assert members == {None, "maria@example.org", "reader@example.org"}
 
 
 def test_a_site_moved_from_wordpress_leaves_again_as_it_came(tmp_path: Path) -> None:

@@ -302,6 +302,41 @@ def test_a_comment_whose_wordpress_id_is_taken_here_is_numbered_and_reported(cli
     assert response["Location"].endswith(f"#comment-{moved.pk}")
 
 
+def with_members(tmp_path: Path) -> Path:
+    """The sample with comments 2 and 3 by members who write no posts, as Stoa's export names
+    them (_stoa_member): 2's account is here already, 3's is not."""
+    member = (
+        "<wp:comment_user_id>0</wp:comment_user_id>"
+        "<wp:commentmeta><wp:meta_key>_stoa_member</wp:meta_key>"
+        "<wp:meta_value><![CDATA[{}]]></wp:meta_value></wp:commentmeta>"
+    )
+    text = SAMPLE.read_text()
+    for wp_id, email in ((2, "Reader1@Mail.example"), (3, "reader2@mail.example")):
+        start = text.index(f"<wp:comment_id>{wp_id}</wp:comment_id>")
+        end = text.index("<wp:comment_user_id>0</wp:comment_user_id>", start)
+        closing = end + len("<wp:comment_user_id>0</wp:comment_user_id>")
+        text = text[:end] + member.format(email) + text[closing:]
+    source = tmp_path / "members.xml"
+    source.write_text(text)
+    return source
+
+
+def test_a_members_comment_in_stoas_export_comes_back_under_their_account(client, tmp_path):
+    here = User.objects.create_user(username="reader1", email="reader1@mail.example")
+    report = imported(with_members(tmp_path))
+    assert comment_of(2).user == here
+    newcomer = comment_of(3).user
+    assert newcomer is not None and newcomer.email == "reader2@mail.example"
+    assert not newcomer.has_usable_password()
+    assert report.count("member account", "created") == 1
+    # Its owner claims it as an author claims theirs.
+    assert claimed_by_reset(client, "reader2@mail.example") == newcomer
+    # A guest's comment stays a guest's; the same file again changes nothing.
+    assert comment_of(4).user is None
+    assert imported(with_members(tmp_path)).count("comment", "updated") == 0
+    assert User.objects.filter(email__iexact="reader2@mail.example").count() == 1
+
+
 def test_a_comment_whose_parent_is_missing_is_top_level_and_reported():
     report = imported()
     orphan = comment_of(16)
