@@ -694,19 +694,30 @@ class _Importer:
         start = bisect.bisect_left(self.attached_parents, post_id)
         end = bisect.bisect_right(self.attached_parents, post_id)
         ids = list(self.attached_ids[start:end])
-        if not ids:
-            return []
-        mapped = dict(
-            Mapping.objects.filter(
-                site=self.site, kind=ObjectKind.ATTACHMENT, source_key__in=[str(i) for i in ids]
-            ).values_list("source_key", "object_id")
-        )
-        media = MediaItem.objects.in_bulk(mapped.values())
-        found = []
-        for i in ids:
-            item = media.get(mapped.get(str(i), 0))
-            if item is not None and item.is_image:
-                found.append((i, markup.Image(item.url, item.alt_text, item.caption)))
+        media = self._attachment_media(ids)
+        return [
+            (i, markup.Image(item.url, item.alt_text, item.caption))
+            for i in ids
+            if (item := media.get(i)) is not None and item.is_image
+        ]
+
+    def _attachment_media(self, ids: Iterable[int]) -> dict[int, MediaItem]:
+        """The media items these attachments (by WordPress id) became, by that id: two
+        queries a chunk (the mapping rows, then the items). The attachments were all written
+        in the first pass; one not in the file, or whose item is gone, is left out."""
+        wanted = sorted(set(ids))
+        found: dict[int, MediaItem] = {}
+        for start in range(0, len(wanted), LOOKUP_CHUNK):
+            chunk = wanted[start : start + LOOKUP_CHUNK]
+            mapped = dict(
+                Mapping.objects.filter(
+                    site=self.site,
+                    kind=ObjectKind.ATTACHMENT,
+                    source_key__in=[str(i) for i in chunk],
+                ).values_list("source_key", "object_id")
+            )
+            media = MediaItem.objects.in_bulk(mapped.values())
+            found.update((int(key), media[pk]) for key, pk in mapped.items() if pk in media)
         return found
 
     def _attachment_batch(self) -> None:
@@ -892,19 +903,10 @@ class _Importer:
         ids = list(ids)
         if all(i in self.gallery_images for i in ids):  # looked up with the batch's
             return {i: image for i in ids if (image := self.gallery_images[i]) is not None}
-        wanted = [str(i) for i in ids]
-        mapped = dict(
-            Mapping.objects.filter(
-                site=self.site, kind=ObjectKind.ATTACHMENT, source_key__in=wanted
-            ).values_list("source_key", "object_id")
-        )
-        media = MediaItem.objects.in_bulk(mapped.values())
-        found = {}
-        for key, pk in mapped.items():
-            item = media.get(pk)
-            if item is not None:
-                found[int(key)] = markup.Image(item.url, item.alt_text, item.caption)
-        return found
+        return {
+            i: markup.Image(item.url, item.alt_text, item.caption)
+            for i, item in self._attachment_media(ids).items()
+        }
 
     def _known_galleries(self, bodies: Iterable[str]) -> None:
         """The images every [gallery ids="..."] of these bodies names, found in two queries a
@@ -915,24 +917,12 @@ class _Importer:
         for body in bodies:
             for match in markup.GALLERY.finditer(body):
                 ids.update(markup.gallery_ids(markup.shortcode_attributes(match.group(1))))
-        wanted = sorted(ids)
-        for start in range(0, len(wanted), LOOKUP_CHUNK):
-            chunk = wanted[start : start + LOOKUP_CHUNK]
-            mapped = dict(
-                Mapping.objects.filter(
-                    site=self.site,
-                    kind=ObjectKind.ATTACHMENT,
-                    source_key__in=[str(i) for i in chunk],
-                ).values_list("source_key", "object_id")
+        media = self._attachment_media(ids)
+        for i in ids:
+            item = media.get(i)
+            self.gallery_images[i] = (
+                markup.Image(item.url, item.alt_text, item.caption) if item is not None else None
             )
-            media = MediaItem.objects.in_bulk(mapped.values())
-            for i in chunk:
-                item = media.get(mapped[str(i)]) if str(i) in mapped else None
-                self.gallery_images[i] = (
-                    markup.Image(item.url, item.alt_text, item.caption)
-                    if item is not None
-                    else None
-                )
 
     def _known_uploads(self, bodies: Iterable[str]) -> None:
         """The new addresses of every old upload these bodies may name (with and without
@@ -1205,17 +1195,8 @@ class _Importer:
 
     def _featured_images(self, items: list[wxr.Item]) -> dict[int, MediaItem]:
         """The media items the batch's featured images (_thumbnail_id) became, by their
-        attachment's id: one query (the attachments were all written in the first pass)."""
-        wanted = sorted({str(item.thumbnail_id) for item in items if item.thumbnail_id})
-        if not wanted:
-            return {}
-        mapped = dict(
-            Mapping.objects.filter(
-                site=self.site, kind=ObjectKind.ATTACHMENT, source_key__in=wanted
-            ).values_list("source_key", "object_id")
-        )
-        media = MediaItem.objects.in_bulk(mapped.values())
-        return {int(key): media[pk] for key, pk in mapped.items() if pk in media}
+        attachment's id (the attachments were all written in the first pass)."""
+        return self._attachment_media(item.thumbnail_id for item in items if item.thumbnail_id)
 
     def _featured_image(
         self, item: wxr.Item, what: str, images: dict[int, MediaItem]
