@@ -72,7 +72,9 @@ COUNT_SCRIPT = (
 )
 
 sys.path.insert(0, str(REPO / "bench"))
-# The Stoa side run as bench/wordpress_import.py runs it.
+sys.path.insert(0, str(REPO))
+# The Stoa side run as bench/wordpress_import.py runs it; the reader's own safety settings
+# (stoa.wordpress.parsing, plain lxml: no Django needed).
 from wordpress_import import (  # noqa: E402
     BenchError,
     child_env,
@@ -81,6 +83,8 @@ from wordpress_import import (  # noqa: E402
     stoa,
     timed_child,
 )
+
+from stoa.wordpress import parsing  # noqa: E402
 
 # The fields of a comment a row is made of (WXR's wp:comment children, by local name).
 FIELDS = (
@@ -120,21 +124,9 @@ def local(tag: str) -> str:
 
 
 def bare_iterparse(path: Path) -> Any:
-    """lxml's iterparse with stoa.wordpress.parsing's safety settings, handing Python only
-    the items' ends (the reader asks for starts too, which cost a little more)."""
-    return etree.iterparse(
-        str(path),
-        events=("end",),
-        tag="item",
-        resolve_entities=False,
-        load_dtd=False,
-        no_network=True,
-        huge_tree=False,
-        dtd_validation=False,
-        remove_comments=True,
-        remove_pis=True,
-        strip_cdata=True,
-    )
+    """stoa.wordpress.parsing's iterparse (its safety settings), handing Python only the
+    items' ends (the reader asks for starts too, which cost a little more)."""
+    return parsing.iterparse(str(path), events=("end",), tag="item")
 
 
 def parse_only(path: Path) -> int:

@@ -44,14 +44,19 @@ def _refused_again(cls: type[Refused], text: str, line: int | None) -> Refused:
     return error
 
 
-def iterparse(source: str | IO[bytes] | io.RawIOBase, **options: Any) -> Any:
+def iterparse(
+    source: str | IO[bytes] | io.RawIOBase,
+    *,
+    events: tuple[str, ...] = ("start", "end"),
+    **options: Any,
+) -> Any:
     """lxml's iterparse over `source` with the safe settings (`options` add a tag filter,
     say; they cannot loosen these)."""
     etree.clear_error_log()
     return etree.iterparse(
         source,
         **options,
-        events=("start", "end"),
+        events=events,
         resolve_entities=False,
         load_dtd=False,
         no_network=True,
