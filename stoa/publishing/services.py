@@ -186,6 +186,28 @@ def create_post(
 
 
 @transaction.atomic
+def set_post_relations(
+    *, post: Post, authors: Sequence[int], categories: Sequence[int], tags: Sequence[int]
+) -> None:
+    """Give a saved post its authors (people's ids, in the byline's order: the rows are
+    written again in that order when it changes, as set() would keep the ones it has),
+    categories and tags (their ids). Like create_post, a post needs an author and a
+    category."""
+    authors = list(dict.fromkeys(authors))
+    if not authors:
+        raise ValidationError({"authors": "A post needs at least one author."})
+    if not categories:
+        raise ValidationError({"categories": "A post needs at least one category."})
+    through = Post.authors.through
+    had = through.objects.filter(post=post).order_by("pk").values_list("person_id", flat=True)
+    if list(had) != authors:
+        post.authors.clear()
+        through.objects.bulk_create([through(post_id=post.pk, person_id=pk) for pk in authors])
+    post.categories.set(categories)
+    post.tags.set(tags)
+
+
+@transaction.atomic
 def set_featured_image(*, post: Post, image: MediaItem | None) -> Post:
     """Give a post its featured image (a described picture of the library), or take it off."""
     post.featured_image = image

@@ -1293,16 +1293,15 @@ class _Importer:
             publishing.save_post(post=post)
         except ValidationError as error:
             raise ImportRefused(f"{what} cannot be saved: {_message(error)}") from error
-        authors = self._authors(item)
-        through = Post.authors.through.objects.filter(post=post).order_by("pk")
-        if list(through.values_list("person_id", flat=True)) != authors:
-            # Written again in the export's order (set() would keep the rows it has).
-            post.authors.clear()
-            Post.authors.through.objects.bulk_create(
-                [Post.authors.through(post_id=post.pk, person_id=pk) for pk in authors]
-            )
-        post.categories.set(self._term_ids(item, "category") or [self._default_category()])
-        post.tags.set(self._term_ids(item, "post_tag"))
+        # The authors in the export's order (the byline's).
+        self._save(
+            publishing.set_post_relations,
+            post=post,
+            authors=self._authors(item),
+            categories=self._term_ids(item, "category") or [self._default_category()],
+            tags=self._term_ids(item, "post_tag"),
+            what=what,
+        )
         # The old site's dates, not the import's (update(): no auto_now, no signal).
         Post.objects.filter(pk=post.pk).update(
             created_at=item.date or timezone.now(),

@@ -2,10 +2,13 @@ import datetime as dt
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from stoa.publishing import services
 from stoa.publishing.models import Page, Post, PostStatus
+from stoa.publishing.tests.factories import CategoryFactory, PersonFactory, PostFactory, TagFactory
 
 
 @pytest.fixture
@@ -124,3 +127,38 @@ def test_a_page_cannot_be_placed_below_itself() -> None:
     about.parent = child
     with pytest.raises(ValidationError):
         services.save_page(page=about)
+
+
+@pytest.mark.django_db
+def test_a_posts_authors_keep_the_order_given_and_change_only_when_it_does():
+    post = PostFactory()
+    first, second, third = PersonFactory(), PersonFactory(), PersonFactory()
+    category, tag = CategoryFactory(), TagFactory()
+
+    def byline() -> list[int]:
+        through = Post.authors.through.objects.filter(post=post).order_by("pk")
+        return list(through.values_list("person_id", flat=True))
+
+    services.set_post_relations(
+        post=post, authors=[third.pk, first.pk], categories=[category.pk], tags=[tag.pk]
+    )
+    assert byline() == [third.pk, first.pk]
+    assert list(post.categories.all()) == [category] and list(post.tags.all()) == [tag]
+    services.set_post_relations(
+        post=post, authors=[first.pk, third.pk, second.pk], categories=[category.pk], tags=[]
+    )
+    assert byline() == [first.pk, third.pk, second.pk]
+    assert not post.tags.exists()
+    with CaptureQueriesContext(connection) as queries:
+        services.set_post_relations(
+            post=post, authors=[first.pk, third.pk, second.pk], categories=[category.pk], tags=[]
+        )
+    assert not [q for q in queries if q["sql"].startswith(("INSERT", "DELETE"))]
+    for authors, categories, field in (
+        ([], [category.pk], "authors"),
+        ([first.pk], [], "categories"),
+    ):
+        with pytest.raises(ValidationError) as refused:
+            services.set_post_relations(post=post, authors=authors, categories=categories, tags=[])
+        assert field in refused.value.message_dict
+    assert byline() == [first.pk, third.pk, second.pk]
