@@ -37,7 +37,12 @@ from stoa.publishing.models import (
     check_featured_image,
 )
 from stoa.publishing.sanitizers import clean_post_body
-from stoa.publishing.validators import PreparedMedia, prepare_media_file, upload_limit
+from stoa.publishing.validators import (
+    PreparedMedia,
+    prepare_media_file,
+    reencode_person_photo,
+    upload_limit,
+)
 
 # First path segments that belong to other routes, so a page may not take them: these, and
 # whatever first segment a route of the site's URLconf starts with (reserved_page_slugs).
@@ -352,6 +357,15 @@ def save_person(*, person: Person) -> Person:
     """Save an author or presenter edited in place (see _save_keeping_links)."""
     _save_keeping_links(person)
     return person
+
+
+@transaction.atomic
+def set_person_photo(*, person: Person, data: bytes, name: str) -> Person:
+    """Give a person the photo in `data`, through the image pipeline as the admin's upload
+    is (a square, re-encoded, its metadata gone); a ValidationError says why one is refused.
+    `name` is the stored file's name before its extension."""
+    person.photo = reencode_person_photo(data, name=name)
+    return save_person(person=person)
 
 
 @transaction.atomic

@@ -42,6 +42,7 @@ excerpt and fingerprint 30%, converting the bodies that name no imported media 4
 
 from __future__ import annotations
 
+import base64
 import bisect
 import contextlib
 import datetime as dt
@@ -86,6 +87,7 @@ from stoa.publishing.models import (
     PostVisibility,
     Tag,
 )
+from stoa.publishing.validators import reencode_person_photo
 from stoa.wordpress import disqus, links, markup, reading, wxr
 from stoa.wordpress.models import (
     COUNT_COLUMNS,
@@ -432,8 +434,10 @@ class _Importer:
         )[:120]
         digest = _digest(
             author.login, author.email, name, author.first_name, author.last_name,
-            # Stoa's export adds the biography; WordPress's files keep the digest they had.
+            # Stoa's export adds the biography and the photo; WordPress's files keep the
+            # digest they had.
             *(() if author.bio is None else (author.bio,)),
+            *((author.photo,) if author.photo else ()),
         )  # fmt: skip
         found = self._mapping(ObjectKind.AUTHOR, key)
         person = Person.objects.filter(pk=found.object_id).first() if found else None
@@ -445,15 +449,44 @@ class _Importer:
                 if author.bio is not None:
                     person.bio = author.bio
                 self._save(publishing.save_person, person=person, what=f"Author “{key}”")
+                self._photo(person, author, key)
                 self.report.add("author", "updated")
         else:
             person = self._new_person(author, name)
+            self._photo(person, author, key)
             self.report.add("author", "created")
         self._remember(ObjectKind.AUTHOR, key, person.pk, digest, found)
         self.people[key] = person.pk
         self.author_info.append((author.login, author.id, person.pk))
         if author.id is not None and person.user_id is not None:
             self.author_users[author.id] = person.user_id
+
+    def _photo(self, person: Person, author: wxr.Author, key: str) -> None:
+        """The photo Stoa's export gave the author, through the image pipeline as an upload
+        in the admin (publishing.set_person_photo); a file without one leaves the photo an
+        editor chose here. A refused one is reported and the author kept without it. A dry
+        run stores no file: it only checks the picture."""
+        if not author.photo:
+            return
+        what = f"Author “{key}”: the photo"
+        try:
+            data = base64.b64decode(author.photo, validate=True)
+        except ValueError:
+            self.report.problem(
+                f"{what} is not base64; the author is kept without it.", author.line
+            )
+            return
+        try:
+            if self.dry_run:
+                reencode_person_photo(data, name=key)
+            else:
+                publishing.set_person_photo(person=person, data=data, name=slugify(key) or "photo")
+                self.stored_files.append(person.photo.name)
+        except ValidationError as error:
+            self.report.problem(
+                f"{what} is not taken ({_message(error)}); the author is kept without it.",
+                author.line,
+            )
 
     def _new_person(self, author: wxr.Author, name: str) -> Person:
         """A person for the author, with an account that has no usable password: its owner

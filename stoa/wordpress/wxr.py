@@ -119,6 +119,8 @@ class Author:
     # The biography (<stoa:author_bio>, Stoa's export only; WXR has none): None when the
     # file is not Stoa's, "" when Stoa's export wrote none.
     bio: str | None = None
+    # The photo, base64 (<stoa:author_photo>, Stoa's export only): "" when there is none.
+    photo: str = ""
 
 
 @pickled_by_fields
@@ -524,6 +526,13 @@ class Reader:
                         (element.findtext(f"{{{STOA_NAMESPACE}}}author_bio") or "").strip()
                         if self.from_stoa
                         else None
+                    ),
+                    photo=(
+                        "".join(
+                            (element.findtext(f"{{{STOA_NAMESPACE}}}author_photo") or "").split()
+                        )
+                        if self.from_stoa
+                        else ""
                     ),
                 )
             if name == "category":

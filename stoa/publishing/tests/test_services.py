@@ -6,6 +6,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from stoa.core.tests.test_images import photo
 from stoa.publishing import services
 from stoa.publishing.models import Page, Post, PostStatus
 from stoa.publishing.tests.factories import CategoryFactory, PersonFactory, PostFactory, TagFactory
@@ -162,3 +163,19 @@ def test_a_posts_authors_keep_the_order_given_and_change_only_when_it_does():
             services.set_post_relations(post=post, authors=authors, categories=categories, tags=[])
         assert field in refused.value.message_dict
     assert byline() == [first.pk, third.pk, second.pk]
+
+
+@pytest.mark.django_db
+def test_a_persons_photo_goes_through_the_image_pipeline_and_a_non_picture_is_refused(
+    temporary_media,
+):
+    person = PersonFactory()
+    services.set_person_photo(person=person, data=photo((60, 48)), name="ada")
+    person.refresh_from_db()
+    assert person.photo.name.endswith(".webp")
+    assert (person.photo.width, person.photo.height) == (384, 384)
+    kept = person.photo.name
+    with pytest.raises(ValidationError):
+        services.set_person_photo(person=person, data=b"Plain text, not a picture.", name="ada")
+    person.refresh_from_db()
+    assert person.photo.name == kept

@@ -3,6 +3,7 @@ file holding every person, term, post, page and comment, in the structure WordPr
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import io
 from pathlib import Path
@@ -16,6 +17,7 @@ from django.utils import timezone
 from lxml import etree
 from PIL import Image
 
+from stoa.core.tests.test_images import photo
 from stoa.discussion import services as discussion_services
 from stoa.discussion.models import CommentKind, CommentStatus
 from stoa.discussion.services import ImportedComment
@@ -98,6 +100,25 @@ def test_people_are_authors_with_their_accounts_email_and_names() -> None:
     assert maria.findtext("{urn:stoa:wxr:1.0}author_bio") == "Editor ]]> since 2019."
     assert authors["tom"].findtext(f"{WP}author_email") == ""
     assert authors["tom"].find("{urn:stoa:wxr:1.0}author_bio") is None
+
+
+def test_an_authors_photo_leaves_as_base64_of_its_stored_file(temporary_media: Path) -> None:
+    with_photo = publishing_services.set_person_photo(
+        person=PersonFactory(slug="maria"), data=photo((60, 48)), name="maria"
+    )
+    gone = publishing_services.set_person_photo(
+        person=PersonFactory(slug="tom"), data=photo((30, 30)), name="tom"
+    )
+    gone.photo.storage.delete(gone.photo.name)
+    PersonFactory(slug="ana")
+    root, _ = exported()
+    authors = {a.findtext(f"{WP}author_login"): a for a in root.iter(f"{WP}author")}
+    encoded = authors["maria"].findtext("{urn:stoa:wxr:1.0}author_photo")
+    with with_photo.photo.open("rb") as stored:
+        assert base64.b64decode("".join(encoded.split()), validate=True) == stored.read()
+    # A photo whose file is gone from the storage, and no photo: nothing.
+    assert authors["tom"].find("{urn:stoa:wxr:1.0}author_photo") is None
+    assert authors["ana"].find("{urn:stoa:wxr:1.0}author_photo") is None
 
 
 def test_categories_carry_their_hierarchy_and_descriptions_and_tags_follow() -> None:

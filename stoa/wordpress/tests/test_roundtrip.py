@@ -6,6 +6,7 @@ date) and media items."""
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 from pathlib import Path
 from typing import Any
@@ -50,6 +51,7 @@ def populate() -> None:
         slug="maria",
         user=UserFactory(email="maria@example.org", first_name="María", last_name="Ortega"),
     )
+    publishing_services.set_person_photo(person=maria, data=photo((60, 48)), name="maria")
     tom = PersonFactory(name="Tom Baptiste", slug="tom")
     clinical = CategoryFactory(
         name="Clinical Practice", slug="clinical", description="In the room."
@@ -189,6 +191,8 @@ def snapshot() -> dict[str, Any]:
                 # Every author comes back with an account (claimable by a password reset),
                 # with the address the export gave, if any.
                 "account": p.user.email if p.user else "",
+                # The photo comes back through the image pipeline (a square, re-encoded).
+                "photo": (p.photo.width, p.photo.height) if p.photo else None,
             }
             for p in Person.objects.select_related("user")
         },
@@ -295,6 +299,7 @@ def test_a_site_exported_and_imported_into_an_empty_database_comes_back_the_same
     assert after["pages"]["about"]["show_in_menu"] is True
     assert after["media"]["Two chairs"]["credit"]
     assert after["people"]["maria"]["bio"]
+    assert after["people"]["maria"]["photo"] == before["people"]["maria"]["photo"] != None  # noqa: E711
     assert after["posts"]["notes-from-a-first-session"]["featured_image"] == "Waiting room"
     assert after["media"]["Waiting room"]["stored"] is True
     assert after["posts"]["an-embedded-thread"]["listed"] is False
@@ -315,3 +320,48 @@ def test_a_site_moved_from_wordpress_leaves_again_as_it_came(tmp_path: Path) -> 
     found = differences(first, snapshot())
     assert found == [], "\n".join(found)
     assert len(first["comments"]) > 10 and len(first["posts"]) > 5
+
+
+def exported_site(tmp_path: Path) -> Path:
+    export = tmp_path / "site.wordpress.xml"
+    with export.open("w", encoding="utf-8") as out:
+        export_wordpress(out.write, base_url=BASE)
+    return export
+
+
+def with_photo() -> Person:
+    maria = PersonFactory(name="María Ortega", slug="maria")
+    return publishing_services.set_person_photo(person=maria, data=photo((60, 48)), name="maria")
+
+
+def test_an_authors_photo_that_is_no_picture_is_reported_and_the_author_kept(
+    tmp_path: Path, temporary_media: Path
+) -> None:
+    with_photo()
+    export = exported_site(tmp_path)
+    text = export.read_text()
+    start = text.index("<stoa:author_photo>") + len("<stoa:author_photo>")
+    end = text.index("</stoa:author_photo>")
+    for bad, why in (
+        (base64.encodebytes(b"Plain text, not a picture.").decode(), "is not taken"),
+        ("%%% not base64 %%%", "is not base64"),
+    ):
+        export.write_text(text[:start] + bad + text[end:])
+        empty_the_site()
+        report = import_wordpress(source=export)
+        assert not Person.objects.get(slug="maria").photo
+        [line] = [p for p in report.problems if "the photo" in p]
+        assert line.startswith("line ") and "Author “maria”: the photo " + why in line
+
+
+def test_a_dry_run_checks_an_authors_photo_and_stores_none(
+    tmp_path: Path, temporary_media: Path
+) -> None:
+    with_photo()
+    export = exported_site(tmp_path)
+    empty_the_site()
+    stored_before = sorted(p.name for p in temporary_media.rglob("*") if p.is_file())
+    report = import_wordpress(source=export, dry_run=True)
+    assert report.count("author", "created") == 1
+    assert not Person.objects.exists()
+    assert sorted(p.name for p in temporary_media.rglob("*") if p.is_file()) == stored_before
