@@ -811,6 +811,8 @@ class ImportedComment:
     # The id a new comment is given when no comment has it (the WordPress import asks for
     # the old site's, so that its #comment-<id> anchors name the same comment here).
     wanted_pk: int | None = None
+    # When its writer edited it there (Stoa's own export says so): readers see "(edited)".
+    edited_at: dt.datetime | None = None
 
 
 @dataclass
@@ -869,6 +871,7 @@ def _imported_fields(
         "ip_address": _ip_or_none(row.ip_address),
         "user_agent": row.user_agent[:300],
         "created_at": row.created_at,
+        "edited_at": row.edited_at,
         # Drawn by the thread that first shows it, and stored in the background
         # (threads.thread_rows, store_markup): an import does not draw 400,000 comments.
         "rendered": "",
@@ -1145,6 +1148,7 @@ _IMPORT_UPDATE_FIELDS = (
     "ip_address",
     "user_agent",
     "created_at",
+    "edited_at",
     "rendered",
     "rendered_with",
 )

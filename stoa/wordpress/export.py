@@ -26,7 +26,7 @@ How Stoa's fields land in WordPress's:
   is a person's (an author), else 0, as WordPress's importer maps it through the authors; a
   comment by another member's account names its address in `_stoa_member` commentmeta
   (WordPress's exporter writes no users but authors; Stoa's import brings the account back
-  from it, or finds it by that address);
+  from it, or finds it by that address), and an edited one its time in `_stoa_edited_at`;
 - posts, pages and media share WordPress's one id space: posts keep their ids, pages follow
   the largest post id and media the largest page id, so every wp:post_id is unique and the
   same site exports the same ids every time.
@@ -64,7 +64,7 @@ WXR_VERSION = "1.2"
 # What write_comment reads of a comment (the rest, its drawn markup, is Stoa's own).
 COMMENT_FIELDS = (
     "post_id", "parent_id", "user_id", "author_name", "author_email", "author_url",
-    "ip_address", "created_at", "text", "status", "kind",
+    "ip_address", "created_at", "edited_at", "text", "status", "kind",
 )  # fmt: skip
 NAMESPACES = {
     "excerpt": "http://wordpress.org/export/1.2/excerpt/",
@@ -486,6 +486,18 @@ class Exporter:
         )
         self.counts.posts += 1
 
+    @staticmethod
+    def comment_meta(comment: Comment, person: int | None) -> list[tuple[str, str]]:
+        """What WXR has no field for, in commentmeta (WordPress's importer keeps it): the
+        address of a member who is not an author, and when the comment was edited (readers
+        see "(edited)"), in UTC as the _gmt dates are."""
+        meta = []
+        if comment.user is not None and person is None and comment.user.email:
+            meta.append(("_stoa_member", comment.user.email))
+        if comment.edited_at is not None:
+            meta.append(("_stoa_edited_at", wp_date(comment.edited_at, gmt=True)))
+        return meta
+
     def write_comment(self, comment: Comment) -> None:
         person = self.person_of_user.get(comment.user_id) if comment.user_id else None
         self.write(
@@ -507,11 +519,10 @@ class Exporter:
             f"\t\t\t<wp:comment_type>{cdata(comment.kind)}</wp:comment_type>\n"
             f"\t\t\t<wp:comment_parent>{comment.parent_id or 0}</wp:comment_parent>\n"
             f"\t\t\t<wp:comment_user_id>{person or 0}</wp:comment_user_id>\n"
-            + (
-                "\t\t\t<wp:commentmeta><wp:meta_key>_stoa_member</wp:meta_key>"
-                f"<wp:meta_value>{cdata(comment.user.email)}</wp:meta_value></wp:commentmeta>\n"
-                if comment.user is not None and person is None and comment.user.email
-                else ""
+            + "".join(
+                f"\t\t\t<wp:commentmeta><wp:meta_key>{key}</wp:meta_key>"
+                f"<wp:meta_value>{cdata(value)}</wp:meta_value></wp:commentmeta>\n"
+                for key, value in self.comment_meta(comment, person)
             )
             + "\t\t</wp:comment>\n"
         )

@@ -112,12 +112,13 @@ def digest(*values: Any) -> str:
 
 
 def comment_digest(comment: wxr.Comment) -> str:
-    member = comment.meta.get("_stoa_member", "")
+    # Stoa's export names a member's account and an edit's time; other files keep the
+    # digest they had.
+    stoa = [comment.meta.get(key, "") for key in ("_stoa_member", "_stoa_edited_at")]
     return digest(
         comment.author, comment.email, comment.url, comment.ip, comment.date,
         comment.content, comment.approved, comment.type, comment.parent, comment.user_id,
-        # Stoa's export names a member's account; other files keep the digest they had.
-        *((member,) if member else ()),
+        *(stoa if any(stoa) else ()),
     )  # fmt: skip
 
 

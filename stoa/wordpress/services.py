@@ -1569,6 +1569,7 @@ class _Importer:
                     # so that an old link's #comment-<id> names it on the post's page, as
                     # WordPress's importer keeps a post's id (import_id) when it is free.
                     wanted_pk=comment.id if before is None else None,
+                    edited_at=wxr.gmt_date(comment.meta.get("_stoa_edited_at", "")),
                 )
             )
         return rows, known

@@ -344,6 +344,12 @@ def _naive(text: str) -> dt.datetime | None:
     return found if found.tzinfo is None else found.replace(tzinfo=None)
 
 
+def gmt_date(text: str) -> dt.datetime | None:
+    """A date written as a _gmt field is (`YYYY-MM-DD HH:MM:SS`, UTC), or None."""
+    found = _naive(text)
+    return found.replace(tzinfo=dt.UTC) if found is not None else None
+
+
 class _Dates:
     """Dates as WordPress exports them: a GMT field and a local one. The GMT one is taken
     first; a local one alone (a draft's: WordPress writes its GMT date as zeros) is turned

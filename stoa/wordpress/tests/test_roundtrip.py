@@ -101,6 +101,8 @@ def populate() -> None:
         created_at=at(1),
     )
     reply = CommentFactory(parent=top, text="Reply at depth 2.", created_at=at(1, 1))
+    # Its writer edited it: readers see "(edited)".
+    Comment.objects.filter(pk=reply.pk).update(edited_at=at(1, 1) + dt.timedelta(minutes=4))
     CommentFactory(parent=reply, text="Reply at depth 3.", created_at=at(1, 2))
     CommentFactory(post=first, status=CommentStatus.PENDING, text="Held.", created_at=at(1, 3))
     CommentFactory(post=first, status=CommentStatus.SPAM, text="Spam.", created_at=at(1, 4))
@@ -182,6 +184,7 @@ def snapshot() -> dict[str, Any]:
             "parent": comment.parent.text if comment.parent else None,
             "member": comment.user.email if comment.user else None,
             "is_by_post_author": comment.is_by_post_author,
+            "edited_at": second(comment.edited_at),
         }
     return {
         "people": {
@@ -303,6 +306,7 @@ def test_a_site_exported_and_imported_into_an_empty_database_comes_back_the_same
     assert after["posts"]["notes-from-a-first-session"]["featured_image"] == "Waiting room"
     assert after["media"]["Waiting room"]["stored"] is True
     assert after["posts"]["an-embedded-thread"]["listed"] is False
+    assert sum(c["edited_at"] is not None for c in after["comments"].values()) == 1
     members = {c["member"] for c in after["comments"].values()}
     assert members == {None, "maria@example.org", "reader@example.org"}
 
