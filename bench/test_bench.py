@@ -10,15 +10,14 @@ from __future__ import annotations
 
 import importlib.util
 import json
-import os
 import re
 import shutil
-import subprocess
 import sys
 from pathlib import Path
 from types import ModuleType
 
 import pytest
+from smoke import expect, run_script, table_of
 
 from stoa import nginx
 
@@ -74,11 +73,6 @@ def load_run_module() -> ModuleType:
     return module
 
 
-def expect(condition: bool, message: str) -> None:
-    if not condition:
-        pytest.fail(message, pytrace=False)
-
-
 def number(cell: str) -> float:
     return float(cell.replace(",", ""))
 
@@ -106,26 +100,10 @@ def test_the_deploy_docs_nginx_blocks_make_a_valid_configuration(tmp_path: Path)
 @needs_wrk
 def test_quick_run_measures_every_target(tmp_path: Path) -> None:
     # Its own SQLite database and cache, whatever the environment of the test run says.
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if key not in {"DATABASE_URL", "REDIS_URL", "STOA_VAR_DIR", "DJANGO_SETTINGS_MODULE"}
-    }
     output = tmp_path / "results.md"
-    done = subprocess.run(
-        [sys.executable, str(RUN), "--quick", "--output", str(output)],
-        cwd=RUN.parent.parent,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-    log = f"stdout:\n{done.stdout}\nstderr:\n{done.stderr}"
-    expect(done.returncode == 0, f"bench/run.py --quick exited {done.returncode}\n{log}")
-    expect(output.exists(), f"no {output} written\n{log}")
-    text = output.read_text()
-    expect(text.strip() in done.stdout, f"the table printed differs from the file\n{log}")
+    done = run_script(RUN, "--quick", "--output", str(output))
+    expect(output.exists(), f"no {output} written\n{done.stdout}")
+    text = table_of(done, output)
 
     rows = {}
     for line in text.splitlines():
@@ -189,7 +167,7 @@ def test_quick_run_measures_every_target(tmp_path: Path) -> None:
     if posting is None:
         pytest.fail(f"no comment-posting summary\n{text}", pytrace=False)
     expect(int(posting.group(1)) > 0, f"no comment was accepted\n{text}")
-    expect(int(posting.group(2)) == 0, f"comment posting had errors\n{text}\n{log}")
+    expect(int(posting.group(2)) == 0, f"comment posting had errors\n{text}\n{done.stderr}")
 
 
 def test_the_results_show_the_small_and_the_large_site_side_by_side() -> None:

@@ -7,34 +7,18 @@ A plain subprocess test: it uses no test database. About 30 s."""
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from smoke import expect, run_script
 
 SCRIPT = Path(__file__).resolve().parent / "comment_post.py"
 
 
-def expect(condition: bool, message: str) -> None:
-    if not condition:
-        pytest.fail(message, pytrace=False)
-
-
 @pytest.mark.bench
 def test_comment_post_prints_sequential_and_concurrent_rows() -> None:
-    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL"}}
-    done = subprocess.run(  # noqa: S603 - our own script, with this interpreter
-        [sys.executable, str(SCRIPT), "--quick", "--each", "20"],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
-    )
-    expect(done.returncode == 0, done.stderr[-3000:])
+    done = run_script(SCRIPT, "--quick", "--each", "20", timeout=600)
     rows = re.findall(
         r"^\| sequential, one returning guest \| ([\d,]+) \| (\d+\.\d\d) \| (\d+\.\d\d) "
         r"\| (\d+)/(\d+) \|$",

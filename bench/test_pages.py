@@ -4,13 +4,11 @@ every page, with numbers, and the listing pages keep to issue 12's query budget 
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from smoke import expect, run_script
 
 PAGES = Path(__file__).resolve().parent / "pages.py"
 ROWS = [
@@ -29,23 +27,9 @@ LISTINGS = {"home", "category", "tag", "author", "month", "series", "feed", "cat
 MS = re.compile(r"^\d+\.\d\d \(\d+\.\d\d\)$")
 
 
-def expect(condition: bool, message: str) -> None:
-    if not condition:
-        pytest.fail(message, pytrace=False)
-
-
 @pytest.mark.bench
 def test_pages_prints_every_page_with_queries_and_milliseconds() -> None:
-    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL"}}
-    done = subprocess.run(  # noqa: S603 - our own script, with this interpreter
-        [sys.executable, str(PAGES), "--requests", "3", "--posts", "0"],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        env=env,
-        check=False,
-    )
-    expect(done.returncode == 0, done.stderr[-3000:])
+    done = run_script(PAGES, "--requests", "3", "--posts", "0")
     rows = {}
     for line in done.stdout.splitlines():
         cells = [cell.strip() for cell in line.strip("|").split("|")]

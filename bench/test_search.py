@@ -5,35 +5,19 @@ database. About 15 s."""
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from smoke import expect, run_script
 
 SCRIPT = Path(__file__).resolve().parent / "search.py"
 NUMBER = re.compile(r"^\d[\d,]*(\.\d)?$")
 
 
-def expect(condition: bool, message: str) -> None:
-    if not condition:
-        pytest.fail(message, pytrace=False)
-
-
 @pytest.mark.bench
 def test_search_bench_prints_a_row_per_reader() -> None:
-    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL"}}
-    done = subprocess.run(  # noqa: S603 - our own script, with this interpreter
-        [sys.executable, str(SCRIPT), "--posts", "200", "--comments", "2000", "--searches", "16"],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        env=env,
-        check=False,
-    )
-    expect(done.returncode == 0, done.stderr[-3000:])
+    done = run_script(SCRIPT, "--posts", "200", "--comments", "2000", "--searches", "16")
     rows = {}
     for line in done.stdout.splitlines():
         cells = [cell.strip() for cell in line.strip("|").split("|")]

@@ -9,18 +9,13 @@ from __future__ import annotations
 import importlib.util
 import os
 import re
-import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from smoke import expect, run_script, table_of
 
 SCRIPT = Path(__file__).resolve().parent / "wordpress_floor.py"
-
-
-def expect(condition: bool, message: str) -> None:
-    if not condition:
-        pytest.fail(message, pytrace=False)
 
 
 def seconds(text: str, row: str) -> float:
@@ -33,30 +28,11 @@ def seconds(text: str, row: str) -> float:
 
 @pytest.mark.bench
 def test_a_tiny_run_sums_the_floor_as_an_import_needs_it_beside_stoa(tmp_path: Path) -> None:
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if key not in {"DATABASE_URL", "REDIS_URL", "STOA_VAR_DIR", "DJANGO_SETTINGS_MODULE"}
-    }
     output = tmp_path / "floor.md"
-    done = subprocess.run(
-        [
-            sys.executable,
-            str(SCRIPT),
-            *("--posts", "12", "--comments", "150", "--repeat", "1"),
-            *("--output", str(output)),
-        ],
-        cwd=SCRIPT.parent.parent,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
+    done = run_script(
+        SCRIPT, "--posts", "12", "--comments", "150", "--repeat", "1", "--output", str(output)
     )
-    log = f"stdout:\n{done.stdout}\nstderr:\n{done.stderr}"
-    expect(done.returncode == 0, f"wordpress_floor.py exited {done.returncode}\n{log}")
-    text = output.read_text()
-    expect(text.strip() in done.stdout, f"the table printed differs from the file\n{log}")
+    text = table_of(done, output)
     expect("150 comments" in text, f"not every comment of the file was read\n{text}")
     pieces = [
         seconds(text, name)
