@@ -10,9 +10,9 @@ The table is read only by stoa.core.middleware.RedirectMiddleware, whose answers
 are never kept in the page cache, so a change here needs no new content version.
 
 Also the importers' INSERT of many new rows at once (insert_rows, with the old site's ids
-where they are free: free_ids), which publishing's and discussion's import services share,
-and the INSERT of one row and UPDATE of one row by its id that a comment POST sends
-(insert_row, update_row), their SQL written once.
+where they are free: free_ids, number_past), which publishing's and discussion's import
+services share, and the INSERT of one row and UPDATE of one row by its id that a comment
+POST sends (insert_row, update_row), their SQL written once.
 """
 
 from __future__ import annotations
@@ -280,30 +280,48 @@ INSERT_VALUES = 8_500
 
 def free_ids(*, model: type[models.Model], wanted: Iterable[int]) -> set[int]:
     """Of the `wanted` ids of `model` (an integer primary key), those no row has, once the
-    table's own numbering is moved past them all, so that no row written later without an
-    id is given one of them: the importers give a new row the id it had on the old site
-    when it is free (the WordPress import, a comment: its old #comment-<id> anchors then
-    name it). Ids outside a 64-bit integer are never free. The caller writes them with
-    insert_rows(pks=...) in the same transaction.
-
-    The numbering is moved first, never backwards, so that a row written meanwhile (by
-    another connection on PostgreSQL) or before the free ids are (a numbered row of the
-    same import) is given an id past them all: on SQLite the AUTOINCREMENT column's entry
-    in sqlite_sequence, which SQLite lets a program change by an ordinary UPDATE
-    (https://sqlite.org/autoinc.html; the transaction holds SQLite's one write lock), on
-    PostgreSQL the column's sequence (setval). Then the rows are looked for."""
-    candidates = sorted({pk for pk in wanted if 0 < pk <= _LARGEST_ID})
+    table's own numbering is moved past them all (number_past), so that no row written
+    later without an id is given one of them: the importers give a new row the id it had on
+    the old site when it is free (the WordPress import, a comment: its old #comment-<id>
+    anchors then name it). Ids above LARGEST_KEPT_ID are never free. The caller writes the
+    free ones with insert_rows(pks=...) in the same transaction."""
+    candidates = sorted({pk for pk in wanted if 0 < pk <= LARGEST_KEPT_ID})
     if not candidates:
         return set()
     quote_name = connection.ops.quote_name
-    table, pk = model._meta.db_table, model._meta.pk.column
+    table, pk = quote_name(model._meta.db_table), quote_name(model._meta.pk.column)
     free = set(candidates)
     with transaction.atomic(savepoint=False), connection.cursor() as cursor:
+        number_past(model=model, pk=candidates[-1])
+        for start in range(0, len(candidates), _LOOKUP_IDS):
+            chunk = candidates[start : start + _LOOKUP_IDS]
+            marks = ", ".join(["%s"] * len(chunk))
+            cursor.execute(
+                f"SELECT {pk} FROM {table} WHERE {pk} IN ({marks})",  # noqa: S608 - names from the model, values as parameters
+                chunk,
+            )
+            free.difference_update(found for (found,) in cursor.fetchall())
+    return free
+
+
+def number_past(*, model: type[models.Model], pk: int) -> None:
+    """Move the numbering of `model`'s integer primary key past `pk`, never backwards: a row
+    written afterwards without an id is given a larger one, on this connection or another.
+    An id past LARGEST_KEPT_ID (a file's mistake) moves nothing. On SQLite the
+    AUTOINCREMENT column's entry in sqlite_sequence, which SQLite lets a program change by
+    an ordinary UPDATE (https://sqlite.org/autoinc.html; the transaction holds SQLite's one
+    write lock); on PostgreSQL the column's sequence (setval), which is not transactional:
+    a rollback (a dry run's) leaves it moved, a gap in the numbering and nothing else."""
+    if not 0 < pk <= LARGEST_KEPT_ID:
+        return
+    table, column = model._meta.db_table, model._meta.pk.column
+    with transaction.atomic(savepoint=False), connection.cursor() as cursor:
         if connection.vendor == "postgresql":
+            quoted = connection.ops.quote_name(table)
             cursor.execute(
                 "SELECT setval(pg_get_serial_sequence(%s, %s), "
                 "GREATEST(%s, nextval(pg_get_serial_sequence(%s, %s))))",
-                [quote_name(table), pk, candidates[-1], quote_name(table), pk],
+                [quoted, column, pk, quoted, column],
             )
         elif connection.vendor == "sqlite":
             # A table that never had a row has no entry yet.
@@ -313,24 +331,15 @@ def free_ids(*, model: type[models.Model], wanted: Iterable[int]) -> set[int]:
                 [table, table],
             )
             cursor.execute(
-                "UPDATE sqlite_sequence SET seq = MAX(seq, %s) WHERE name = %s",
-                [candidates[-1], table],
+                "UPDATE sqlite_sequence SET seq = MAX(seq, %s) WHERE name = %s", [pk, table]
             )
-        for start in range(0, len(candidates), _LOOKUP_IDS):
-            chunk = candidates[start : start + _LOOKUP_IDS]
-            marks = ", ".join(["%s"] * len(chunk))
-            cursor.execute(
-                f"SELECT {quote_name(pk)} FROM {quote_name(table)} "  # noqa: S608 - names from the model, values as parameters
-                f"WHERE {quote_name(pk)} IN ({marks})",
-                chunk,
-            )
-            free.difference_update(found for (found,) in cursor.fetchall())
-    return free
 
 
-# The largest id a primary key column holds (a 64-bit signed integer), and the ids asked for
-# in one query by free_ids (below SQLite's 999 parameters of old builds).
-_LARGEST_ID = 2**63 - 1
+# The largest id an importer keeps from the old site (a 32-bit integer's largest, far above
+# any real site's): the numbering moved past a larger one, a file's mistake, would leave too
+# few for the rows to come. And the ids asked for in one query by free_ids (below SQLite's
+# 999 parameters of old builds).
+LARGEST_KEPT_ID = 2**31 - 1
 _LOOKUP_IDS = 900
 
 
@@ -370,11 +379,20 @@ def insert_rows(
     if pks is not None:
         if len(pks) != len(rows):
             raise ValueError("insert_rows: one id a row")
+        given = [(key, *row) for key, row in zip(pks, rows, strict=True)]
+        with_id = f"INSERT INTO {table} ({pk}, {columns}) VALUES "  # noqa: S608 - names from the model
+        one_with_id = "(%s, " + one[1:]
         with transaction.atomic(savepoint=False), connection.cursor() as cursor:
-            cursor.executemany(
-                f"INSERT INTO {table} ({pk}, {columns}) VALUES (%s, {one[1:]}",  # noqa: S608 - names from the model, values as parameters
-                [(given, *row) for given, row in zip(pks, rows, strict=True)],
-            )
+            if connection.vendor == "sqlite":
+                cursor.executemany(with_id + one_with_id, given)
+            else:
+                per_statement = max(1, INSERT_VALUES // (len(fields) + 1))
+                for start in range(0, len(given), per_statement):
+                    batch = given[start : start + per_statement]
+                    cursor.execute(
+                        with_id + ", ".join([one_with_id] * len(batch)),
+                        [value for row in batch for value in row],
+                    )
         return list(pks)
     # A transaction of its own if the caller holds none (the ids below need it).
     with transaction.atomic(savepoint=False), connection.cursor() as cursor:

@@ -879,6 +879,14 @@ def _imported_fields(
     }
 
 
+@transaction.atomic
+def number_comments_past(*, pk: int) -> None:
+    """Number comments written from now on past `pk` (core.number_past): an importer that
+    will ask for its old site's ids (ImportedComment.wanted_pk) says the largest first, so
+    that a comment that cannot have its own is never given an id a later one asks for."""
+    core.number_past(model=Comment, pk=pk)
+
+
 def import_comments(
     *,
     post: Post,

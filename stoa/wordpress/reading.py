@@ -35,7 +35,7 @@ import traceback
 from collections.abc import Generator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, NamedTuple
 
 from stoa.core.conf import stoa_setting
 from stoa.discussion.sanitizers import clean_comment, comment_excerpt
@@ -58,9 +58,17 @@ EXIT_WAIT = 5.0
 IMPORT_GC_THRESHOLD = 50_000
 
 # The stages of the stream: a record of the first pass (the channel's records and the
-# attachments), the end of that pass (its payload the site's UTC offset, as the dates of the
-# first pass showed it, or None), a record of the second pass (posts, pages, other items).
+# attachments), the end of that pass (its payload a Between), a record of the second pass
+# (posts, pages, other items).
 FIRST, BETWEEN, SECOND = 1, 0, 2
+
+
+class Between(NamedTuple):
+    """What the first pass learnt for the second: the site's offset from UTC (None until an
+    item gave both dates), and the largest comment id of the file (0 without comments)."""
+
+    offset: dt.timedelta | None
+    largest_comment_id: int
 
 
 @wxr.pickled_by_fields
@@ -78,7 +86,7 @@ class Drawn:
 @dataclass(frozen=True, slots=True)
 class Event:
     stage: int
-    record: Any  # a wxr record; for BETWEEN, the offset (dt.timedelta | None)
+    record: Any  # a wxr record; for BETWEEN, a Between
     drawn: tuple[Drawn, ...] | None  # a post's comments, in its order
     done: int  # bytes read so far over both passes (of twice the file's size)
     # A post's body converted as the importer would (markup.convert_alone), when it needs
@@ -199,7 +207,7 @@ def events(handle: IO[bytes], *, local_zone: dt.tzinfo) -> Generator[Event]:
     )
     for record in first:
         yield Event(FIRST, record, None, counting.done)
-    yield Event(BETWEEN, first.dates.offset, None, size)
+    yield Event(BETWEEN, Between(first.dates.offset, first.largest_comment_id), None, size)
     handle.seek(start)
     counting = CountingReader(handle)
     second = wxr.Reader(

@@ -46,6 +46,7 @@ import base64
 import bisect
 import contextlib
 import datetime as dt
+import hashlib
 import html
 import itertools
 import logging
@@ -62,6 +63,7 @@ from urllib.parse import unquote, urljoin, urlsplit
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.files import File
+from django.core.validators import EmailValidator
 from django.db import connection, transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -110,6 +112,8 @@ POST_BATCH = 200
 COMMENT_BATCH = 5000
 # Mapping look-ups per query (well under every database's limit on parameters).
 LOOKUP_CHUNK = 500
+# What a member's address named by Stoa's export (_stoa_member) must be: what an account's is.
+_MEMBER_ADDRESS = EmailValidator()
 # Old upload addresses remembered with their new ones (bodies name the same files often).
 # A large import on SQLite builds the comment and mapping tables' secondary indexes after
 # writing their rows (_LaterIndexes): from a batch of this many new comments, when the table
@@ -321,7 +325,11 @@ class _Importer:
                 self._attachment_batch()
                 self._sort_attached()
                 self._place_categories()
-                self.offset = record or dt.timedelta(0)
+                self.offset = record.offset or dt.timedelta(0)
+                # The comments will ask for their WordPress ids (so that old #comment-<id>
+                # anchors name them): one that cannot have its own is numbered past all of
+                # the file's, never given an id a later one asks for.
+                discussion.number_comments_past(pk=record.largest_comment_id)
             elif isinstance(record, wxr.Item):
                 if record.post_type == "post":
                     self._queue_post(record, event.drawn, event.body)
@@ -476,11 +484,17 @@ class _Importer:
                 f"{what} is not base64; the author is kept without it.", author.line
             )
             return
+        # The stored file is named after what the file gave (the pipeline re-encodes it): an
+        # import that gives the same again (an author's other field changed) stores nothing.
+        given = hashlib.blake2b(data, digest_size=6).hexdigest()
+        if person.photo and given in person.photo.name:
+            return
         try:
             if self.dry_run:
                 reencode_person_photo(data, name=key)
             else:
-                publishing.set_person_photo(person=person, data=data, name=slugify(key) or "photo")
+                name = f"{slugify(key) or 'photo'}-{given}"
+                publishing.set_person_photo(person=person, data=data, name=name)
                 self.stored_files.append(person.photo.name)
         except ValidationError as error:
             self.report.problem(
@@ -1360,6 +1374,17 @@ class _Importer:
         here, as an author's is found, else one made for them to claim by a password reset."""
         email = comment.meta.get("_stoa_member", "").strip()
         if not email:
+            return None
+        try:
+            _MEMBER_ADDRESS(email)
+            if len(email) > (User._meta.get_field("email").max_length or 254):
+                raise ValidationError("too long")
+        except ValidationError:
+            self.report.problem(
+                f"Comment {comment.id}: “{email[:80]}” is no address an account can have; "
+                "the comment is kept as a guest's.",
+                comment.line,
+            )
             return None
         key = email.lower()
         if key not in self.members:

@@ -50,6 +50,10 @@ _FILTER = [
 ]
 
 
+# The largest comment id an importer keeps from the old site: stoa.core.services'
+# LARGEST_KEPT_ID (this module reads files without Django; a test keeps the two equal).
+LARGEST_KEPT_COMMENT_ID = 2**31 - 1
+
 _Record = TypeVar("_Record")
 
 
@@ -417,6 +421,9 @@ class Reader:
         self.wp_namespace = ""
         self.from_stoa = False
         self.line = 0
+        # The largest wp:comment_id of the items skipped unread (a first pass's posts), of
+        # those an importer may keep (up to LARGEST_KEPT_COMMENT_ID).
+        self.largest_comment_id = 0
 
     def __iter__(self) -> Iterator[Record]:
         return parsing.well_formed(self._records(), WXRError)
@@ -458,6 +465,13 @@ class Reader:
             raise WXRError("Not a WordPress export: the <rss> element holds no <channel>")
         if self.site is None:
             yield self._make_site(channel, None, None)
+
+    def _note_comment_ids(self, element: Any) -> None:
+        wp = self.wp_namespace
+        for found in element.iterfind(f"{{{wp}}}comment/{{{wp}}}comment_id"):
+            number = _int_or_none(found.text or "")
+            if number is not None and self.largest_comment_id < number <= LARGEST_KEPT_COMMENT_ID:
+                self.largest_comment_id = number
 
     def _check_root(self, root: Any) -> None:
         parsing.refuse_doctype(root, WXRError, "a WordPress export")
@@ -513,6 +527,7 @@ class Reader:
             if self.item_types is not None:
                 post_type = element.findtext(f"{{{self.wp_namespace}}}post_type") or "post"
                 if not self.item_types(post_type.strip() or "post"):
+                    self._note_comment_ids(element)
                     return None
             return self._item(element)
         if is_wp and name in ("author", "category", "tag", "term"):

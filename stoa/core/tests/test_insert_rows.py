@@ -80,8 +80,17 @@ def test_in_the_callers_transaction_its_rows_go_with_it() -> None:
 
 def test_of_the_ids_asked_for_those_no_row_has_are_free() -> None:
     taken = services.insert_rows(model=Redirect, rows=rows("/a/", "/b/"))
-    wanted = [taken[0], taken[1] + 5, taken[1] + 900, taken[1] + 5, 0, -3, 2**63]
+    wanted = [taken[0], taken[1] + 5, taken[1] + 900, taken[1] + 5, 0, -3]
     assert services.free_ids(model=Redirect, wanted=wanted) == {taken[1] + 5, taken[1] + 900}
+
+
+def test_an_id_too_large_to_number_past_is_never_free_and_moves_nothing() -> None:
+    # A file's mistake (2**63 - 1) would leave the table no ids for the rows to come.
+    for huge in (services.LARGEST_KEPT_ID + 1, 2**63 - 1, 2**64):
+        assert services.free_ids(model=Redirect, wanted=[huge]) == set()
+    [after] = services.insert_rows(model=Redirect, rows=rows("/next/"))
+    assert after < services.LARGEST_KEPT_ID
+    Redirect.objects.create(old_path="/and-then/", new_path="/new/")
 
 
 def test_many_ids_are_looked_for_a_few_hundred_at_a_time() -> None:
@@ -93,15 +102,43 @@ def test_many_ids_are_looked_for_a_few_hundred_at_a_time() -> None:
 
 
 def test_rows_written_with_free_ids_keep_them_and_later_rows_are_numbered_past() -> None:
-    # Both databases: SQLite's AUTOINCREMENT moves past an id written into it, PostgreSQL's
-    # sequence is moved by free_ids (without it the next row would be given 1, then 41).
-    wanted = [40, 41]
-    assert services.free_ids(model=Redirect, wanted=wanted) == {40, 41}
+    # Both databases: free_ids moves the numbering (sqlite_sequence, PostgreSQL's sequence,
+    # which the tests never reset) past the ids; without it the next row would be given
+    # one of them, or one below.
+    [first] = services.insert_rows(model=Redirect, rows=rows("/first/"))
+    wanted = [first + 1000, first + 1001]
+    assert services.free_ids(model=Redirect, wanted=wanted) == set(wanted)
     assert services.insert_rows(model=Redirect, rows=rows("/a/", "/b/"), pks=wanted) == wanted
-    assert Redirect.objects.get(pk=41).old_path == "/b/"
+    assert Redirect.objects.get(pk=first + 1001).old_path == "/b/"
     [after] = services.insert_rows(model=Redirect, rows=rows("/c/"))
-    assert after > 41
+    assert after > first + 1001
     assert Redirect.objects.create(old_path="/d/", new_path="/new/").pk > after
+
+
+def test_the_numbering_moves_past_an_id_and_never_back() -> None:
+    [first] = services.insert_rows(model=Redirect, rows=rows("/first/"))
+    services.number_past(model=Redirect, pk=first + 500)
+    services.number_past(model=Redirect, pk=first + 10)  # not back
+    services.number_past(model=Redirect, pk=0)
+    services.number_past(model=Redirect, pk=2**63 - 1)  # a file's mistake: nothing
+    [after] = services.insert_rows(model=Redirect, rows=rows("/after/"))
+    # Past it, and not back (PostgreSQL's setval takes a number from the sequence each time).
+    assert first + 500 < after <= first + 503
+
+
+def test_many_rows_with_their_ids_are_written_a_bounded_number_at_a_time(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Five values a row with its id: one row a statement on PostgreSQL here.
+    monkeypatch.setattr(services, "INSERT_VALUES", 8)
+    [first] = services.insert_rows(model=Redirect, rows=rows("/first/"))
+    wanted = [first + 10, first + 11, first + 12]
+    assert services.free_ids(model=Redirect, wanted=wanted) == set(wanted)
+    with CaptureQueriesContext(connection) as queries:
+        services.insert_rows(model=Redirect, rows=rows("/a/", "/b/", "/c/"), pks=wanted)
+    assert [Redirect.objects.get(pk=pk).old_path for pk in wanted] == ["/a/", "/b/", "/c/"]
+    inserts = [q for q in queries.captured_queries if "INSERT" in q["sql"]]
+    assert len(inserts) == (3 if connection.vendor == "postgresql" else 1)
 
 
 def test_ids_must_be_one_a_row() -> None:

@@ -369,3 +369,23 @@ def test_a_dry_run_checks_an_authors_photo_and_stores_none(
     assert report.count("author", "created") == 1
     assert not Person.objects.exists()
     assert sorted(p.name for p in temporary_media.rglob("*") if p.is_file()) == stored_before
+
+
+def test_a_newer_export_with_the_same_photo_stores_no_second_file(
+    tmp_path: Path, temporary_media: Path
+) -> None:
+    maria = with_photo()
+    maria.bio = "First."
+    maria.save()
+    export = exported_site(tmp_path)
+    empty_the_site()
+    import_wordpress(source=export)
+    stored = Person.objects.get(slug="maria").photo.name
+    files = sorted(p.name for p in (temporary_media / "people").iterdir())
+    # The author's biography changed over there; the photo did not.
+    export.write_text(export.read_text().replace("First.", "Second."))
+    report = import_wordpress(source=export)
+    assert report.count("author", "updated") == 1
+    person = Person.objects.get(slug="maria")
+    assert (person.bio, person.photo.name) == ("Second.", stored)
+    assert sorted(p.name for p in (temporary_media / "people").iterdir()) == files

@@ -302,6 +302,57 @@ def test_a_comment_whose_wordpress_id_is_taken_here_is_numbered_and_reported(cli
     assert response["Location"].endswith(f"#comment-{moved.pk}")
 
 
+def test_a_comment_that_cannot_keep_its_id_takes_none_a_later_batch_asks_for(tmp_path, monkeypatch):
+    # Each post a batch of its own. The first post's comment is WordPress's 1 here, and a
+    # comment of this site has 1: it is numbered past every comment id of the file (the
+    # first pass found the largest), not past its own batch's, where post 22's comment 2
+    # would have lost its id to it.
+    monkeypatch.setattr(services, "POST_BATCH", 1)
+    monkeypatch.setattr(services, "COMMENT_BATCH", 1)
+    discussion.import_comments(
+        post=PostFactory(),
+        rows=[
+            discussion.ImportedComment(
+                key=1, author_name="Here", text="Mine.", created_at=NOW, wanted_pk=1
+            )
+        ],
+    )
+    source = tmp_path / "first-comment-one.xml"
+    source.write_text(
+        SAMPLE.read_text().replace(
+            "<wp:comment_id>17</wp:comment_id>", "<wp:comment_id>1</wp:comment_id>"
+        )
+    )
+    report = imported(source)
+    assert comment_of(1).pk > 16
+    for wp_id in range(2, 17):
+        if wp_id != 11:  # not in the file
+            assert comment_of(wp_id).pk == wp_id, wp_id
+    [line] = [p for p in report.problems if "could not keep their WordPress ids" in p]
+    assert line.startswith("1 comment(s) could not keep their WordPress ids (1)")
+
+
+def test_a_comment_id_too_large_to_keep_is_numbered_and_later_comments_still_get_ids(
+    tmp_path, client
+):
+    source = tmp_path / "huge-id.xml"
+    huge = 2**63 - 1
+    source.write_text(
+        SAMPLE.read_text().replace(
+            "<wp:comment_id>17</wp:comment_id>", f"<wp:comment_id>{huge}</wp:comment_id>"
+        )
+    )
+    report = imported(source)
+    kept = comment_of(huge)
+    assert kept.pk < 2**31
+    assert any(f"could not keep their WordPress ids ({huge})" in p for p in report.problems)
+    later = discussion.import_comments(
+        post=post_of(22),
+        rows=[discussion.ImportedComment(key="x", author_name="Later", text="x", created_at=NOW)],
+    ).comments["x"]
+    assert kept.pk < later < 2**31
+
+
 def with_members(tmp_path: Path) -> Path:
     """The sample with comments 2 and 3 by members who write no posts, as Stoa's export names
     them (_stoa_member): 2's account is here already, 3's is not."""
@@ -335,6 +386,17 @@ def test_a_members_comment_in_stoas_export_comes_back_under_their_account(client
     assert comment_of(4).user is None
     assert imported(with_members(tmp_path)).count("comment", "updated") == 0
     assert User.objects.filter(email__iexact="reader2@mail.example").count() == 1
+
+
+@pytest.mark.parametrize("address", ["not an address", "r" * 250 + "@mail.example"])
+def test_a_member_named_by_no_address_an_account_can_have_is_kept_as_a_guest(tmp_path, address):
+    source = with_members(tmp_path)
+    source.write_text(source.read_text().replace("Reader1@Mail.example", address))
+    report = imported(source)
+    assert comment_of(2).user is None
+    assert comment_of(2).author_email == "reader1@mail.example"
+    assert not User.objects.filter(email__iexact=address).exists()
+    assert any("Comment 2:" in line and "kept as a guest's" in line for line in report.problems)
 
 
 def test_a_comment_whose_parent_is_missing_is_top_level_and_reported():

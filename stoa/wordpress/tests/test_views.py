@@ -105,6 +105,27 @@ def test_an_old_post_link_with_a_comment_anchor_lands_on_that_comment_not_anothe
     assert "Say it early." in target.text_content()
 
 
+def test_when_two_sites_had_a_comment_of_that_id_the_one_imported_last_wins(client, tmp_path):
+    second = tmp_path / "second.xml"
+    second.write_text(
+        SAMPLE.read_text()
+        .replace("practice-sample.example", "second-sample.example")
+        .replace("Say it early.", "Said on the second site.")
+    )
+    services.import_wordpress(source=second)
+    assert "Said on the second site." in page_text(
+        client, moved_to(client, "/wordpress/comment/8/")
+    )
+    # The first site's comment 8, deleted here and brought again by a newer import of that
+    # site, takes its free id back (8, below the second site's): the newer import wins.
+    first = Comment.objects.get(pk=8)
+    assert "Say it early." in first.text
+    first.delete()
+    services.import_wordpress(source=SAMPLE)
+    assert Comment.objects.get(pk=8).text == first.text
+    assert "Say it early." in page_text(client, moved_to(client, "/wordpress/comment/8/"))
+
+
 def test_a_post_without_comments_does_not_carry_the_script(client):
     post = PostFactory()
     assert "comment-anchors.js" not in client.get(post.get_absolute_url()).content.decode()

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from stoa.core.services import LARGEST_KEPT_ID
 from stoa.wordpress import wxr
 
 DATA = Path(__file__).parent / "data"
@@ -380,3 +381,7 @@ def test_a_refused_file_object_is_put_back_where_it_stood():
 
     parsing.refuse_doctype_ahead(handle, wxr.WXRError, "a WordPress export")
     assert handle.tell() == 7
+
+
+def test_the_reader_keeps_the_largest_comment_id_an_importer_may_keep():
+    assert wxr.LARGEST_KEPT_COMMENT_ID == LARGEST_KEPT_ID
