@@ -207,6 +207,48 @@ class Report:
 
 _digest = reading.digest
 
+# Where something the report lists in one line was met: the first few places are named.
+PLACES_NAMED = 5
+# What the report tallies by name (shortcodes, other post types): the names kept, so that a
+# file of made-up names does not grow the importer's memory; the rest counted together.
+NAMES_TALLIED = 100
+
+
+@dataclass
+class _Places:
+    """How often something was met, and its first places: all of them would grow with the
+    file (a site's [sic] is in thousands of bodies)."""
+
+    count: int = 0
+    first: list[str] = field(default_factory=list)
+
+    def add(self, place: str) -> None:
+        self.count += 1
+        if len(self.first) < PLACES_NAMED:
+            self.first.append(place)
+
+    def shown(self) -> str:
+        more = self.count - len(self.first)
+        return ", ".join(self.first) + (f" and {more} more" if more else "")
+
+
+@dataclass
+class _Tally:
+    """_Places by name (a shortcode, a reason, a post type), for at most NAMES_TALLIED
+    names; what the others were met is counted in `others`."""
+
+    names: dict[str, _Places] = field(default_factory=dict)
+    others: int = 0
+
+    def add(self, name: str, place: str = "") -> None:
+        places = self.names.get(name)
+        if places is None:
+            if len(self.names) >= NAMES_TALLIED:
+                self.others += 1
+                return
+            places = self.names[name] = _Places()
+        places.add(place)
+
 
 def _plain(text: str) -> str:
     """A WordPress title (HTML, entities) as the plain text Stoa keeps."""
@@ -258,14 +300,14 @@ class _Importer:
         self.tags: dict[str, int] = {}
         self.category_parents: list[tuple[int, str, str, int | None]] = []
         self.page_parents: list[tuple[int, int, str]] = []
-        self.skipped_types: dict[str, int] = {}
+        self.skipped_types = _Tally()
         self.fallback_person: int | None = None
         self.fallback_category: int | None = None
         # Old addresses waiting to be written (in batches), and what the old links of terms and
         # authors need once the permalink structure is known (guessed from the first post).
         # Featured images (_thumbnail_id) left off, by why: the posts' names.
-        self.images_left_off: dict[str, list[str]] = {}
-        self.shortcodes: dict[str, list[str]] = {}
+        self.images_left_off = _Tally()
+        self.shortcodes = _Tally()
         self.pending_media: list[wxr.Item] = []
         # Attachments by parent (see _sort_attached): flat triples while the first pass reads.
         self.attached = array("q")
@@ -293,10 +335,8 @@ class _Importer:
         self.size = 0
         self.later_indexes: _LaterIndexes | None = None
         self.post_addresses: dict[str, tuple[str, ...]] = {}
-        # New comments that could not keep their WordPress id (a comment here has it): how
-        # many, and the first few ids.
-        self.renumbered = 0
-        self.renumbered_ids: list[int] = []
+        # New comments that could not keep their WordPress id (a comment here has it).
+        self.renumbered = _Places()
 
     # ------------------------------------------------------------------ the passes
 
@@ -336,44 +376,41 @@ class _Importer:
                 elif record.post_type == "page":
                     self._page(record)
                 else:
-                    self.skipped_types[record.post_type] = (
-                        self.skipped_types.get(record.post_type, 0) + 1
-                    )
+                    self.skipped_types.add(record.post_type)
                     self.report.add("other item", "skipped")
         self._post_batch()
         self._place_pages()
         self._term_links()
-        for name, places in sorted(self.shortcodes.items()):
-            shown = ", ".join(places[:5]) + (
-                f" and {len(places) - 5} more" if len(places) > 5 else ""
-            )
+        for name, places in sorted(self.shortcodes.names.items()):
             self.report.problem(
-                f"The shortcode [{name}] is kept as text in {len(places)} bodies ({shown}): "
-                "Stoa has nothing to draw it with."
+                f"The shortcode [{name}] is kept as text in {places.count} bodies "
+                f"({places.shown()}): Stoa has nothing to draw it with."
             )
-        for why, places in sorted(self.images_left_off.items()):
-            shown = ", ".join(places[:5]) + (
-                f" and {len(places) - 5} more" if len(places) > 5 else ""
-            )
+        if self.shortcodes.others:
             self.report.problem(
-                f"{len(places)} post(s) keep no featured image ({shown}): {why}. The image is "
-                "in the media library; an editor can choose it once it is there."
+                f"Other shortcodes are kept as text {self.shortcodes.others} more times."
             )
-        if self.renumbered:
-            shown = ", ".join(map(str, self.renumbered_ids)) + (
-                f" and {self.renumbered - len(self.renumbered_ids)} more"
-                if self.renumbered > len(self.renumbered_ids)
-                else ""
-            )
+        for why, places in sorted(self.images_left_off.names.items()):
             self.report.problem(
-                f"{self.renumbered} comment(s) could not keep their WordPress ids ({shown}): "
-                "comments of this site have them. An old link to one (…#comment-<id>) "
-                "reaches it through /wordpress/comment/<id>/ when its post's page shows no "
-                "comment of that id, and shows that other comment when it does."
+                f"{places.count} post(s) keep no featured image ({places.shown()}): {why}. The "
+                "image is in the media library; an editor can choose it once it is there."
             )
-        for post_type, count in sorted(self.skipped_types.items()):
+        if self.renumbered.count:
             self.report.problem(
-                f"{count} item(s) of type “{post_type}” skipped: Stoa has nothing like them."
+                f"{self.renumbered.count} comment(s) could not keep their WordPress ids "
+                f"({self.renumbered.shown()}): comments of this site have them. An old link to "
+                "one (…#comment-<id>) reaches it through /wordpress/comment/<id>/ when its "
+                "post's page shows no comment of that id, and shows that other comment when "
+                "it does."
+            )
+        for post_type, places in sorted(self.skipped_types.names.items()):
+            self.report.problem(
+                f"{places.count} item(s) of type “{post_type}” skipped: Stoa has nothing like them."
+            )
+        if self.skipped_types.others:
+            self.report.problem(
+                f"{self.skipped_types.others} more item(s) of other types skipped: Stoa has "
+                "nothing like them."
             )
         self._flush_redirects()
         if self.later_indexes is not None and not self.dry_run:
@@ -1031,8 +1068,7 @@ class _Importer:
         )
         for name in converted.unknown_shortcodes:
             # One line per shortcode, not per body (a site's [sic] is in thousands of posts).
-            places = self.shortcodes.setdefault(name, [])
-            places.append(f"line {item.line}" if item.line else what)
+            self.shortcodes.add(name, f"line {item.line}" if item.line else what)
         for missing in converted.missing_media:
             self.report.problem(f"{what}: {missing}: not among the imported media.", item.line)
         return converted.html
@@ -1265,7 +1301,7 @@ class _Importer:
             why = "its picture has no alternative text, which a featured image needs"
         else:
             return image
-        self.images_left_off.setdefault(why, []).append(what)
+        self.images_left_off.add(why, what)
         return None
 
     def _imported_post(
@@ -1456,9 +1492,7 @@ class _Importer:
                     continue
                 if row.pk is None:
                     if result.comments[row.key] != row.wanted_pk:
-                        self.renumbered += 1
-                        if len(self.renumbered_ids) < 5:
-                            self.renumbered_ids.append(int(row.key))
+                        self.renumbered.add(str(row.key))
                     fresh.append(
                         (
                             ObjectKind.COMMENT,

@@ -231,6 +231,31 @@ def test_unknown_shortcodes_are_reported():
     assert any("[contact-form-7]" in line for line in report.problems)
 
 
+def test_what_the_report_tallies_by_name_keeps_a_few_names_and_places_whatever_the_file(
+    tmp_path, monkeypatch
+):
+    # A file of made-up names (post types here; shortcodes and reasons alike) must not grow
+    # the importer's memory: a few names are kept, each with its first places, the rest
+    # counted.
+    monkeypatch.setattr(services, "NAMES_TALLIED", 2)
+    monkeypatch.setattr(services, "PLACES_NAMED", 1)
+    others = "".join(
+        f"<item><title>Other {n}</title><wp:post_id>{900 + n}</wp:post_id>"
+        f"<wp:post_type><![CDATA[{kind}]]></wp:post_type><wp:status>publish</wp:status></item>"
+        for n, kind in enumerate(["menu_a", "menu_a", "menu_a", "block_b", "c", "d", "e"])
+    )
+    source = tmp_path / "others.xml"
+    source.write_text(SAMPLE.read_text().replace("</channel>", others + "</channel>"))
+    report = imported(source)
+    lines = [line for line in report.problems if "skipped: Stoa has nothing like" in line]
+    assert lines == [
+        "1 item(s) of type “block_b” skipped: Stoa has nothing like them.",
+        "3 item(s) of type “menu_a” skipped: Stoa has nothing like them.",
+        "3 more item(s) of other types skipped: Stoa has nothing like them.",
+    ]
+    assert report.count("other item", "skipped") == 7
+
+
 def test_pages_keep_parents_order_and_drafts():
     imported()
     pages = {p.title: p for p in Page.objects.all()}
