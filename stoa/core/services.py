@@ -368,7 +368,10 @@ def insert_rows(
     rows' order, as bulk_create reads them.
 
     With `pks`, each row is written with its id, one a row (ids free_ids found free, in the
-    same transaction), and those are returned."""
+    same transaction), and the ids written are returned, in order. On PostgreSQL a row whose
+    id a row of another transaction has by now (written after free_ids looked, by an import
+    beside this one, say) is left out (ON CONFLICT DO NOTHING, which waits for that
+    transaction), for the caller to write without one; SQLite's one writer meets none."""
     if not rows:
         return []
     fields = [f for f in model._meta.concrete_fields if not f.primary_key]
@@ -385,15 +388,18 @@ def insert_rows(
         with transaction.atomic(savepoint=False), connection.cursor() as cursor:
             if connection.vendor == "sqlite":
                 cursor.executemany(with_id + one_with_id, given)
-            else:
-                per_statement = max(1, INSERT_VALUES // (len(fields) + 1))
-                for start in range(0, len(given), per_statement):
-                    batch = given[start : start + per_statement]
-                    cursor.execute(
-                        with_id + ", ".join([one_with_id] * len(batch)),
-                        [value for row in batch for value in row],
-                    )
-        return list(pks)
+                return list(pks)
+            written: set[int] = set()
+            per_statement = max(1, INSERT_VALUES // (len(fields) + 1))
+            for start in range(0, len(given), per_statement):
+                batch = given[start : start + per_statement]
+                cursor.execute(
+                    with_id + ", ".join([one_with_id] * len(batch)) + " "
+                    f"ON CONFLICT ({pk}) DO NOTHING RETURNING {pk}",
+                    [value for row in batch for value in row],
+                )
+                written.update(found for (found,) in cursor.fetchall())
+        return [key for key in pks if key in written]
     # A transaction of its own if the caller holds none (the ids below need it).
     with transaction.atomic(savepoint=False), connection.cursor() as cursor:
         if connection.vendor == "sqlite":

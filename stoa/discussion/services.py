@@ -1005,15 +1005,12 @@ def import_threads(
                 new.append((index, row, fields))
         asked = [i for i, (index, row, _) in enumerate(new) if (index, row.key) in given]
         numbered = [i for i, (index, row, _) in enumerate(new) if (index, row.key) not in given]
-        pks = dict(
-            zip(
-                asked,
-                _insert_comments(
-                    [new[i][2] for i in asked], pks=[given[new[i][0], new[i][1].key] for i in asked]
-                ),
-                strict=True,
-            )
-        )
+        wanted = [given[new[i][0], new[i][1].key] for i in asked]
+        kept = set(_insert_comments([new[i][2] for i in asked], pks=wanted))
+        pks = {i: pk for i, pk in zip(asked, wanted, strict=True) if pk in kept}
+        # A row whose id another transaction took after free_ids looked (PostgreSQL: an
+        # import beside this one) is numbered with the others.
+        numbered += [i for i in asked if i not in pks]
         pks.update(zip(numbered, _insert_comments([new[i][2] for i in numbered]), strict=True))
         written = [pks[position] for position in range(len(new))]
         if changed:

@@ -147,8 +147,18 @@ def test_ids_must_be_one_a_row() -> None:
     assert not Redirect.objects.exists()
 
 
-def test_a_taken_id_given_anyway_is_refused_with_none_of_the_rows_written() -> None:
+def test_a_taken_id_given_anyway_is_refused_on_sqlite_and_left_out_on_postgresql() -> None:
+    # On PostgreSQL another transaction may write a row under an id after free_ids looked:
+    # that row is left out, for the caller to write without an id. SQLite's one writer
+    # cannot meet one, and a mistake there is refused with none of the rows written.
     [taken] = services.insert_rows(model=Redirect, rows=rows("/a/"))
+    if connection.vendor == "postgresql":
+        written = services.insert_rows(
+            model=Redirect, rows=rows("/b/", "/c/"), pks=[taken + 1, taken]
+        )
+        assert written == [taken + 1]
+        assert sorted(Redirect.objects.values_list("old_path", flat=True)) == ["/a/", "/b/"]
+        return
     with pytest.raises(IntegrityError), transaction.atomic():
         services.insert_rows(model=Redirect, rows=rows("/b/", "/c/"), pks=[taken + 1, taken])
     assert list(Redirect.objects.values_list("old_path", flat=True)) == ["/a/"]
