@@ -63,7 +63,6 @@ from urllib.parse import unquote, urljoin, urlsplit
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.files import File
-from django.core.validators import EmailValidator
 from django.db import connection, transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -112,8 +111,6 @@ POST_BATCH = 200
 COMMENT_BATCH = 5000
 # Mapping look-ups per query (well under every database's limit on parameters).
 LOOKUP_CHUNK = 500
-# What a member's address named by Stoa's export (_stoa_member) must be: what an account's is.
-_MEMBER_ADDRESS = EmailValidator()
 # Old upload addresses remembered with their new ones (bodies name the same files often).
 # A large import on SQLite builds the comment and mapping tables' secondary indexes after
 # writing their rows (_LaterIndexes): from a batch of this many new comments, when the table
@@ -305,7 +302,7 @@ class _Importer:
         self.fallback_category: int | None = None
         # Old addresses waiting to be written (in batches), and what the old links of terms and
         # authors need once the permalink structure is known (guessed from the first post).
-        # Featured images (_thumbnail_id) left off, by why: the posts' names.
+        # Featured images (_thumbnail_id) left off, by why: how many posts, the first named.
         self.images_left_off = _Tally()
         self.shortcodes = _Tally()
         self.pending_media: list[wxr.Item] = []
@@ -1412,9 +1409,9 @@ class _Importer:
         if not email:
             return None
         try:
-            _MEMBER_ADDRESS(email)
-            if len(email) > (User._meta.get_field("email").max_length or 254):
-                raise ValidationError("too long")
+            # What an account's address must be: the field's own validators (its form, its
+            # length).
+            User._meta.get_field("email").clean(email, None)
         except ValidationError:
             self.report.problem(
                 f"Comment {comment.id}: “{email[:80]}” is no address an account can have; "
